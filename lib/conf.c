@@ -1,0 +1,496 @@
+/*
+ * conf - see conf.h
+ *
+ * The parser is a pure function of its input (no logging, no globals) so
+ * that it can be unit-tested and fuzzed; mp_conf_load() only adds reading
+ * the file.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "addr.h"
+#include "conf.h"
+
+#define CONF_FILE_MAX	(1024 * 1024)	/* a config file larger than this is a mistake */
+#define CONF_LIST_MAX	1024		/* values in one list key */
+
+enum conf_type {
+	T_STRING,	/* any non-empty value without control characters */
+	T_SOCKET,
+	T_BOOL,
+	T_MODE,
+	T_SIZE,
+	T_FACILITY,
+	T_ADDRLIST,
+	T_DOMAINLIST,
+};
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t offset;
+	size_t set_offset;	/* offset of an int "was set" flag, or 0 */
+};
+
+#define OFF(f) offsetof(struct mp_conf, f)
+
+static const struct conf_key keys[] = {
+	{ "Socket",		T_SOCKET,	OFF(socket), 0 },
+	{ "UserID",		T_STRING,	OFF(user), 0 },
+	{ "PidFile",		T_STRING,	OFF(pidfile), 0 },
+	{ "Umask",		T_MODE,		OFF(umask), OFF(umask_set) },
+	{ "Syslog",		T_BOOL,		OFF(syslog), 0 },
+	{ "SyslogFacility",	T_FACILITY,	OFF(syslog_facility), 0 },
+	{ "IntakeAddress",	T_ADDRLIST,	OFF(intake), 0 },
+	{ "ProtectedDomains",	T_DOMAINLIST,	OFF(protected_domains), 0 },
+	{ "MaximumMessageSize",	T_SIZE,		OFF(max_message_size), 0 },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct parse_state {
+	const char *name;
+	unsigned line;
+	unsigned seen[NKEYS];	/* line a scalar key was first set on */
+	size_t nlist[NKEYS];
+	struct mp_error *err;
+};
+
+static const struct {
+	const char *name;
+	int value;
+} facilities[] = {
+	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+static int conf_fail(struct parse_state *, const char *, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+conf_fail(struct parse_state *ps, const char *fmt, ...)
+{
+	char what[MP_ERROR_MAX - 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return mp_error_set(ps->err, MP_ECONFIG, "%s:%u: %s", ps->name,
+	    ps->line, what);
+}
+
+static int
+printable(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < ' ' || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+mp_conf_check_socket(const char *spec, struct mp_error *err)
+{
+	const char *rest, *at;
+	char *end;
+	long port;
+
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0) {
+		rest = strchr(spec, ':') + 1;
+		if (*rest != '/')
+			return mp_error_set(err, MP_ECONFIG,
+			    "socket path \"%s\" must be absolute", rest);
+		if (strlen(rest) >= 108)
+			return mp_error_set(err, MP_ECONFIG,
+			    "socket path \"%s\" is longer than 107 bytes", rest);
+		return MP_OK;
+	}
+	if (strncmp(spec, "inet:", 5) == 0)
+		rest = spec + 5;
+	else if (strncmp(spec, "inet6:", 6) == 0)
+		rest = spec + 6;
+	else
+		return mp_error_set(err, MP_ECONFIG,
+		    "socket \"%s\" must start with unix:, local:, inet: or inet6:",
+		    spec);
+	errno = 0;
+	port = strtol(rest, &end, 10);
+	if (end == rest || errno != 0 || port < 1 || port > 65535)
+		return mp_error_set(err, MP_ECONFIG,
+		    "socket \"%s\": port must be a number from 1 to 65535", spec);
+	if (*end != '\0' && *end != '@')
+		return mp_error_set(err, MP_ECONFIG,
+		    "socket \"%s\": expected PORT@HOST", spec);
+	at = end;
+	if (*at == '@' && at[1] == '\0')
+		return mp_error_set(err, MP_ECONFIG,
+		    "socket \"%s\": empty host after @", spec);
+	return MP_OK;
+}
+
+static int
+parse_size(const char *v, size_t *out)
+{
+	unsigned long long n, mul = 1;
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case '\0': break;
+	case 'k': mul = 1024ULL; end++; break;
+	case 'm': mul = 1024ULL * 1024; end++; break;
+	case 'g': mul = 1024ULL * 1024 * 1024; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0' || n == 0 || n > SIZE_MAX / mul)
+		return -1;
+	*out = (size_t)(n * mul);
+	return 0;
+}
+
+/* Append one value to a NULL-terminated list stored at *listp. */
+static int
+list_add(char ***listp, size_t *n, const char *v)
+{
+	char **l;
+	char *dup;
+
+	if (*n >= CONF_LIST_MAX)
+		return MP_ELIMIT;
+	if ((dup = strdup(v)) == NULL)
+		return MP_ENOMEM;
+	if ((l = realloc(*listp, (*n + 2) * sizeof(*l))) == NULL) {
+		free(dup);
+		return MP_ENOMEM;
+	}
+	l[(*n)++] = dup;
+	l[*n] = NULL;
+	*listp = l;
+	return MP_OK;
+}
+
+static int
+valid_domain(const char *d)
+{
+	size_t n = strlen(d), label = 0;
+
+	if (n == 0 || n > 253 || d[0] == '.' || d[n - 1] == '.')
+		return 0;
+	for (; *d; d++) {
+		if (*d == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)*d) || *d == '-' || *d == '_') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return 1;
+}
+
+static int
+set_list(struct parse_state *ps, const struct conf_key *k, size_t ki,
+    struct mp_conf *c, char *v)
+{
+	char ***listp = (char ***)((char *)c + k->offset);
+	char norm[MP_ADDR_MAX + 1];
+	char *tok, *save = NULL;
+	int rc;
+
+	for (tok = strtok_r(v, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (k->type == T_ADDRLIST) {
+			if (mp_addr_normalize(tok, norm, sizeof(norm)) != MP_OK ||
+			    norm[0] == '\0')
+				return conf_fail(ps, "%s: \"%s\" is not an address "
+				    "of the form local@domain", k->name, tok);
+		} else {
+			size_t i;
+
+			for (i = 0; tok[i] && i < sizeof(norm) - 1; i++)
+				norm[i] = (char)tolower((unsigned char)tok[i]);
+			norm[i] = '\0';
+			if (!valid_domain(norm))
+				return conf_fail(ps, "%s: \"%s\" is not a domain name",
+				    k->name, tok);
+		}
+		rc = list_add(listp, &ps->nlist[ki], norm);
+		if (rc == MP_ELIMIT)
+			return conf_fail(ps, "%s: more than %d values", k->name,
+			    CONF_LIST_MAX);
+		if (rc != MP_OK)
+			return mp_error_set(ps->err, rc, "out of memory");
+	}
+	return MP_OK;
+}
+
+static int
+set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
+    struct mp_conf *c, char *v)
+{
+	void *field = (char *)c + k->offset;
+	struct mp_error serr;
+	size_t i;
+
+	if (k->type == T_ADDRLIST || k->type == T_DOMAINLIST)
+		return set_list(ps, k, ki, c, v);
+	if (ps->seen[ki]) {
+		return conf_fail(ps, "%s is already set on line %u", k->name,
+		    ps->seen[ki]);
+	}
+	ps->seen[ki] = ps->line;
+	if (k->set_offset)
+		*(int *)((char *)c + k->set_offset) = 1;
+
+	switch (k->type) {
+	case T_SOCKET:
+		if (mp_conf_check_socket(v, &serr) != MP_OK)
+			return conf_fail(ps, "Socket: %s", serr.msg);
+		/* FALLTHROUGH */
+	case T_STRING:
+		free(*(char **)field);
+		if ((*(char **)field = strdup(v)) == NULL)
+			return mp_error_set(ps->err, MP_ENOMEM, "out of memory");
+		return MP_OK;
+	case T_BOOL:
+		if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
+			*(int *)field = 1;
+		else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+		    !strcmp(v, "0"))
+			*(int *)field = 0;
+		else
+			return conf_fail(ps, "%s: \"%s\" is not yes or no", k->name, v);
+		return MP_OK;
+	case T_MODE: {
+		char *end;
+		unsigned long m;
+
+		errno = 0;
+		m = strtoul(v, &end, 8);
+		if (*v == '\0' || *end != '\0' || errno != 0 || m > 0777)
+			return conf_fail(ps, "%s: \"%s\" is not an octal mode "
+			    "from 000 to 777", k->name, v);
+		*(mode_t *)field = (mode_t)m;
+		return MP_OK;
+	}
+	case T_SIZE:
+		if (parse_size(v, (size_t *)field) != 0)
+			return conf_fail(ps, "%s: \"%s\" is not a size (a positive "
+			    "number of bytes, optionally with K, M or G)", k->name, v);
+		return MP_OK;
+	case T_FACILITY:
+		for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+			if (strcasecmp(v, facilities[i].name) == 0) {
+				*(int *)field = facilities[i].value;
+				return MP_OK;
+			}
+		return conf_fail(ps, "%s: unknown facility \"%s\" (use mail, "
+		    "daemon, user or local0 to local7)", k->name, v);
+	default:
+		return mp_error_set(ps->err, MP_EINTERNAL, "bad key type");
+	}
+}
+
+/* Strip a comment and surrounding white space in place. */
+static char *
+trim(char *s)
+{
+	char *p, *e;
+
+	for (p = s; *p; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+parse_line(struct parse_state *ps, struct mp_conf *c, char *line)
+{
+	char *s = trim(line), *v;
+	size_t i;
+
+	if (*s == '\0')
+		return MP_OK;
+	v = s + strcspn(s, " \t");
+	if (*v != '\0')
+		*v++ = '\0';
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (!printable(s) || !printable(v))
+		return conf_fail(ps, "control character in line");
+	for (i = 0; i < NKEYS; i++)
+		if (strcasecmp(s, keys[i].name) == 0)
+			break;
+	if (i == NKEYS)
+		return conf_fail(ps, "unknown key \"%s\"", s);
+	if (*v == '\0')
+		return conf_fail(ps, "%s needs a value", keys[i].name);
+	return set_value(ps, &keys[i], i, c, v);
+}
+
+static int
+conf_defaults(struct mp_conf *c, const char *name)
+{
+	c->syslog = 1;
+	c->syslog_facility = LOG_MAIL;
+	c->max_message_size = MP_CONF_DEFAULT_MAXSIZE;
+	if ((c->path = strdup(name)) == NULL)
+		return MP_ENOMEM;
+	return MP_OK;
+}
+
+static int
+conf_finish(struct mp_conf *c, struct mp_error *err)
+{
+	if (c->socket == NULL &&
+	    (c->socket = strdup(MP_CONF_DEFAULT_SOCKET)) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	return MP_OK;
+}
+
+struct mp_conf *
+mp_conf_parse(const char *name, const char *text, size_t len,
+    struct mp_error *err)
+{
+	struct parse_state ps;
+	struct mp_conf *c;
+	char line[MP_CONF_LINE_MAX + 1];
+	size_t pos = 0, n;
+	const char *nl;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.name = name;
+	ps.err = err;
+	if ((c = calloc(1, sizeof(*c))) == NULL || conf_defaults(c, name) != MP_OK) {
+		mp_error_set(err, MP_ENOMEM, "out of memory");
+		mp_conf_free(&c);
+		return NULL;
+	}
+	while (pos < len) {
+		ps.line++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		if (n > MP_CONF_LINE_MAX) {
+			conf_fail(&ps, "line longer than %d bytes", MP_CONF_LINE_MAX);
+			goto fail;
+		}
+		if (memchr(text + pos, '\0', n) != NULL) {
+			conf_fail(&ps, "NUL byte in line");
+			goto fail;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + (nl != NULL);
+		if (parse_line(&ps, c, line) != MP_OK)
+			goto fail;
+	}
+	if (conf_finish(c, err) != MP_OK)
+		goto fail;
+	return c;
+fail:
+	mp_conf_free(&c);
+	return NULL;
+}
+
+struct mp_conf *
+mp_conf_load(const char *path, struct mp_error *err)
+{
+	struct mp_conf *c;
+	char *text = NULL;
+	size_t len = 0, size = 0, n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		mp_error_set(err, MP_ECONFIG, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (len + 4096 > size) {
+			char *p;
+
+			size = size ? size * 2 : 8192;
+			if (size > CONF_FILE_MAX + 4096 ||
+			    (p = realloc(text, size)) == NULL) {
+				mp_error_set(err, MP_ECONFIG, "%s: larger than %d "
+				    "bytes, or out of memory", path, CONF_FILE_MAX);
+				goto fail;
+			}
+			text = p;
+		}
+		n = fread(text + len, 1, size - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		mp_error_set(err, MP_ECONFIG, "%s: read error: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
+	c = mp_conf_parse(path, text ? text : "", len, err);
+	free(text);
+	return c;
+fail:
+	fclose(fp);
+	free(text);
+	return NULL;
+}
+
+static void
+list_free(char **l)
+{
+	char **p;
+
+	if (l == NULL)
+		return;
+	for (p = l; *p; p++)
+		free(*p);
+	free(l);
+}
+
+void
+mp_conf_free(struct mp_conf **confp)
+{
+	struct mp_conf *c = *confp;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->socket);
+	free(c->user);
+	free(c->pidfile);
+	list_free(c->intake);
+	list_free(c->protected_domains);
+	free(c);
+	*confp = NULL;
+}

@@ -1,0 +1,33 @@
+/*
+ * NAME
+ *	flow - which way a message goes through the clearinghouse
+ * DESCRIPTION
+ *	Decided at RCPT time, one recipient at a time:
+ *	  intake    a recipient is one of IntakeAddress (a report coming in);
+ *	  outbound  the envelope sender is in ProtectedDomains (mail that
+ *		    speaks as the clearinghouse);
+ *	  other     anything else: passed on untouched.
+ *	Intake wins over outbound: once a message has an intake recipient it
+ *	is handled as a report whoever sent it.
+ */
+#ifndef MP_FLOW_H
+#define MP_FLOW_H
+
+#include "conf.h"
+
+enum mp_flow {
+	MP_FLOW_OTHER = 0,
+	MP_FLOW_OUTBOUND,
+	MP_FLOW_INTAKE,
+};
+
+const char *mp_flow_name(enum mp_flow flow);
+
+/*
+ * `sender` and `rcpt` are normalized addresses (addr.h); `current` is the
+ * flow decided from earlier recipients of the same message.
+ */
+enum mp_flow mp_flow_classify(const struct mp_conf *conf, const char *sender,
+    const char *rcpt, enum mp_flow current);
+
+#endif

@@ -1,0 +1,1 @@
+# Report parsing (ARF, X-ARF, XARF): see issue "Report parsing".

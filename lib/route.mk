@@ -1,0 +1,1 @@
+# Routing database (GDBM): see issue "Routing database".

@@ -1,0 +1,54 @@
+/*
+ * NAME
+ *	snapshot - the immutable, reference-counted runtime configuration
+ * DESCRIPTION
+ *	A snapshot bundles everything a message is handled with: the parsed
+ *	meldpunt.conf and, as later modules land, the routing database handle,
+ *	the templates and the signing keys. It is built whole by
+ *	mp_snapshot_load() and never changed afterwards.
+ *
+ *	struct mp_current is the one mutable holder: the daemon installs a
+ *	new snapshot on reload (SIGUSR1); each connection acquires the
+ *	snapshot current when it starts and releases it when it ends, so a
+ *	connection keeps the configuration it began with. A snapshot is freed
+ *	when the last connection holding it releases it.
+ *
+ *	A failed load returns NULL and leaves the current snapshot in place:
+ *	a bad reload keeps the old configuration.
+ * OWNERSHIP
+ *	mp_snapshot_acquire() returns a reference the caller must give back
+ *	with mp_snapshot_release(&snap).
+ */
+#ifndef MP_SNAPSHOT_H
+#define MP_SNAPSHOT_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include "conf.h"
+#include "error.h"
+
+struct mp_snapshot {
+	unsigned refs;		/* protected by the holder's lock */
+	unsigned generation;	/* 1 for the first load, +1 per reload */
+	time_t loaded;
+	struct mp_conf *conf;
+};
+
+struct mp_current {
+	pthread_mutex_t lock;
+	struct mp_snapshot *snap;
+	unsigned generation;
+};
+
+struct mp_snapshot *mp_snapshot_load(const char *conf_path, struct mp_error *err);
+
+void mp_current_init(struct mp_current *cur);
+/* Install `snap` (taking over the caller's reference); the old one is released. */
+void mp_current_install(struct mp_current *cur, struct mp_snapshot *snap);
+struct mp_snapshot *mp_current_acquire(struct mp_current *cur);
+void mp_current_release(struct mp_current *cur, struct mp_snapshot **snapp);
+/* Drop the holder's own reference (at exit). */
+void mp_current_clear(struct mp_current *cur);
+
+#endif

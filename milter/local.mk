@@ -1,0 +1,1 @@
+# meldpunt-milter: the libmilter callbacks, thin glue over lib/.

@@ -1,0 +1,232 @@
+/*
+ * Unit tests for the core modules: buf, addr, conf, flow, snapshot.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <syslog.h>
+
+#include "check_tap.h"
+#include "addr.h"
+#include "buf.h"
+#include "conf.h"
+#include "flow.h"
+#include "snapshot.h"
+
+static struct mp_conf *
+parse(const char *text, struct mp_error *err)
+{
+	return mp_conf_parse("t.conf", text, strlen(text), err);
+}
+
+START_TEST(buf_caps)
+{
+	struct mp_buf b;
+
+	mp_buf_init(&b, 8);
+	ck_assert_int_eq(mp_buf_puts(&b, "12345678"), MP_OK);
+	ck_assert_int_eq(mp_buf_puts(&b, "9"), MP_ELIMIT);
+	ck_assert_uint_eq(b.len, 8);
+	ck_assert_str_eq(b.data, "12345678");
+	mp_buf_reset(&b);
+	ck_assert_int_eq(mp_buf_printf(&b, "%d-%s", 42, "x"), MP_OK);
+	ck_assert_str_eq(b.data, "42-x");
+	mp_buf_free(&b);
+	ck_assert_ptr_null(b.data);
+}
+END_TEST
+
+START_TEST(addr_normalize)
+{
+	char out[MP_ADDR_MAX + 1];
+
+	ck_assert_int_eq(mp_addr_normalize("<Abuse@Example.NL>", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "abuse@example.nl");
+	ck_assert_int_eq(mp_addr_normalize("  a@b.nl ", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "a@b.nl");
+	ck_assert_int_eq(mp_addr_normalize("<>", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(mp_addr_normalize("a@b@c", out, sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_addr_normalize("a b@c.nl", out, sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_addr_normalize("a@c.nl\r\nRCPT TO:<x@y>", out, sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_addr_normalize("a@b,c@d", out, sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_addr_normalize("nodomain", out, sizeof(out)), MP_EINPUT);
+	ck_assert_str_eq(mp_addr_domain("x@meldpunt.nl"), "meldpunt.nl");
+}
+END_TEST
+
+START_TEST(domain_match)
+{
+	char *list[] = { "meldpunt.nl", "example.org", NULL };
+
+	ck_assert(mp_domain_in("meldpunt.nl", list));
+	ck_assert(mp_domain_in("MAIL.Meldpunt.NL", list));
+	ck_assert(!mp_domain_in("evilmeldpunt.nl", list));
+	ck_assert(!mp_domain_in("nl", list));
+	ck_assert(!mp_domain_in("", list));
+}
+END_TEST
+
+START_TEST(conf_good)
+{
+	struct mp_error err;
+	struct mp_conf *c = parse(
+	    "# comment\n"
+	    "Socket  inet:8891@127.0.0.1   # trailing comment\n"
+	    "umask 007\n"
+	    "IntakeAddress <Meld@Meldpunt.nl>, intake2@meldpunt.nl\n"
+	    "IntakeAddress third@meldpunt.nl\n"
+	    "ProtectedDomains meldpunt.nl\n"
+	    "MaximumMessageSize 2M\n"
+	    "SyslogFacility local3\n"
+	    "Syslog no\n", &err);
+
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_str_eq(c->socket, "inet:8891@127.0.0.1");
+	ck_assert_int_eq(c->umask, 07);
+	ck_assert(c->umask_set);
+	ck_assert_str_eq(c->intake[0], "meld@meldpunt.nl");
+	ck_assert_str_eq(c->intake[2], "third@meldpunt.nl");
+	ck_assert_ptr_null(c->intake[3]);
+	ck_assert_uint_eq(c->max_message_size, 2 * 1024 * 1024);
+	ck_assert_int_eq(c->syslog_facility, LOG_LOCAL3);
+	ck_assert_int_eq(c->syslog, 0);
+	mp_conf_free(&c);
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
+START_TEST(conf_defaults)
+{
+	struct mp_error err;
+	struct mp_conf *c = parse("", &err);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->socket, MP_CONF_DEFAULT_SOCKET);
+	ck_assert_uint_eq(c->max_message_size, MP_CONF_DEFAULT_MAXSIZE);
+	ck_assert_int_eq(c->syslog_facility, LOG_MAIL);
+	mp_conf_free(&c);
+}
+END_TEST
+
+static void
+expect_error(const char *text, const char *msg)
+{
+	struct mp_error err;
+	struct mp_conf *c = parse(text, &err);
+
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(err.code, MP_ECONFIG);
+	ck_assert_str_eq(err.msg, msg);
+}
+
+START_TEST(conf_errors)
+{
+	expect_error("Socket unix:/x.sock\nSokcet unix:/y\n",
+	    "t.conf:2: unknown key \"Sokcet\"");
+	expect_error("\n\nMaximumMessageSize 10X\n",
+	    "t.conf:3: MaximumMessageSize: \"10X\" is not a size (a positive "
+	    "number of bytes, optionally with K, M or G)");
+	expect_error("Socket unix:/a\nSocket unix:/b\n",
+	    "t.conf:2: Socket is already set on line 1");
+	expect_error("Socket tcp:25\n",
+	    "t.conf:1: Socket: socket \"tcp:25\" must start with unix:, "
+	    "local:, inet: or inet6:");
+	expect_error("Socket inet:99999@localhost\n",
+	    "t.conf:1: Socket: socket \"inet:99999@localhost\": port must be "
+	    "a number from 1 to 65535");
+	expect_error("Umask 999\n",
+	    "t.conf:1: Umask: \"999\" is not an octal mode from 000 to 777");
+	expect_error("IntakeAddress not-an-address\n",
+	    "t.conf:1: IntakeAddress: \"not-an-address\" is not an address of "
+	    "the form local@domain");
+	expect_error("ProtectedDomains bad..domain\n",
+	    "t.conf:1: ProtectedDomains: \"bad..domain\" is not a domain name");
+	expect_error("PidFile\n", "t.conf:1: PidFile needs a value");
+	expect_error("Syslog maybe\n", "t.conf:1: Syslog: \"maybe\" is not yes or no");
+	expect_error("SyslogFacility kern\n",
+	    "t.conf:1: SyslogFacility: unknown facility \"kern\" (use mail, "
+	    "daemon, user or local0 to local7)");
+}
+END_TEST
+
+START_TEST(conf_long_line)
+{
+	char text[MP_CONF_LINE_MAX + 64];
+	struct mp_error err;
+
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	ck_assert_ptr_null(mp_conf_parse("t.conf", text, strlen(text), &err));
+	ck_assert_str_eq(err.msg, "t.conf:1: line longer than 4096 bytes");
+	ck_assert_ptr_null(mp_conf_parse("t.conf", "Socket unix:/a\0b", 16, &err));
+	ck_assert_str_eq(err.msg, "t.conf:1: NUL byte in line");
+}
+END_TEST
+
+START_TEST(flow_classify)
+{
+	struct mp_error err;
+	struct mp_conf *c = parse("IntakeAddress meld@meldpunt.nl\n"
+	    "ProtectedDomains meldpunt.nl\n", &err);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(mp_flow_classify(c, "r@cert.example", "meld@meldpunt.nl",
+	    MP_FLOW_OTHER), MP_FLOW_INTAKE);
+	ck_assert_int_eq(mp_flow_classify(c, "noc@meldpunt.nl", "x@y.nl",
+	    MP_FLOW_OTHER), MP_FLOW_OUTBOUND);
+	ck_assert_int_eq(mp_flow_classify(c, "noc@meldpunt.nl", "meld@meldpunt.nl",
+	    MP_FLOW_OUTBOUND), MP_FLOW_INTAKE);
+	ck_assert_int_eq(mp_flow_classify(c, "a@b.nl", "x@y.nl", MP_FLOW_INTAKE),
+	    MP_FLOW_INTAKE);
+	ck_assert_int_eq(mp_flow_classify(c, "", "x@y.nl", MP_FLOW_OTHER),
+	    MP_FLOW_OTHER);
+	ck_assert_str_eq(mp_flow_name(MP_FLOW_OUTBOUND), "outbound");
+	mp_conf_free(&c);
+}
+END_TEST
+
+START_TEST(snapshot_refs)
+{
+	struct mp_current cur;
+	struct mp_snapshot *a, *b, *held;
+
+	mp_current_init(&cur);
+	a = calloc(1, sizeof(*a));
+	a->refs = 1;
+	mp_current_install(&cur, a);
+	held = mp_current_acquire(&cur);
+	ck_assert_ptr_eq(held, a);
+	ck_assert_uint_eq(a->generation, 1);
+	b = calloc(1, sizeof(*b));
+	b->refs = 1;
+	mp_current_install(&cur, b);	/* a lives on: a connection holds it */
+	ck_assert_uint_eq(a->refs, 1);
+	ck_assert_uint_eq(b->generation, 2);
+	mp_current_release(&cur, &held);	/* frees a */
+	ck_assert_ptr_null(held);
+	held = mp_current_acquire(&cur);
+	ck_assert_ptr_eq(held, b);
+	mp_current_release(&cur, &held);
+	mp_current_clear(&cur);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, buf_caps);
+	tcase_add_test(tc, addr_normalize);
+	tcase_add_test(tc, domain_match);
+	tcase_add_test(tc, conf_good);
+	tcase_add_test(tc, conf_defaults);
+	tcase_add_test(tc, conf_errors);
+	tcase_add_test(tc, conf_long_line);
+	tcase_add_test(tc, flow_classify);
+	tcase_add_test(tc, snapshot_refs);
+	suite_add_tcase(s, tc);
+	return mp_check_run(s);
+}
