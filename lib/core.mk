@@ -8,4 +8,5 @@ lib_libmpcore_a_SOURCES = \
 	lib/conf.c lib/conf.h \
 	lib/log.c lib/log.h \
 	lib/snapshot.c lib/snapshot.h \
-	lib/flow.c lib/flow.h
+	lib/flow.c lib/flow.h \
+	lib/envelope.c lib/envelope.h

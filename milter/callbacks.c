@@ -1,0 +1,257 @@
+/*
+ * callbacks - the libmilter callbacks: thin glue between the MTA and lib/
+ *
+ * Connection state (the pinned snapshot, the client) lives in a struct
+ * conn set with smfi_setpriv at connect and freed at close; message state
+ * is the struct mp_envelope inside it, reset at each MAIL FROM and at
+ * abort. All callbacks of one connection run on one thread, so none of
+ * this needs a lock. Decisions and parsing are in lib/; this file only
+ * moves data and calls the modification functions at end of message.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "envelope.h"
+#include "log.h"
+#include "milter.h"
+
+/* The actions later stages need; all must be offered by the MTA. */
+#define MP_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | \
+	SMFIF_DELRCPT | SMFIF_CHGBODY | SMFIF_CHGFROM)
+
+struct conn {
+	struct mp_snapshot *snap;	/* pinned for the connection's life */
+	char client[INET6_ADDRSTRLEN];
+	int can_skip;			/* the MTA offered SMFIP_SKIP */
+	int hdr_noreply;		/* header replies negotiated away */
+	int leadspc;			/* header values keep their leading space */
+	struct mp_envelope env;
+};
+
+static struct conn *
+conn_get(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+static sfsistat
+mp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct conn *c;
+	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+
+	if ((f0 & MP_ACTIONS) != MP_ACTIONS) {
+		mp_log(LOG_ERR, "the MTA does not offer the modifications "
+		    "meldpunt needs (offered 0x%lx, need 0x%lx): use "
+		    "milter_protocol = 6", f0, (unsigned long)MP_ACTIONS);
+		return SMFIS_REJECT;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return SMFIS_TEMPFAIL;
+	if (f1 & SMFIP_SKIP)
+		c->can_skip = 1, want |= SMFIP_SKIP;
+	if (f1 & SMFIP_NR_HDR)
+		c->hdr_noreply = 1, want |= SMFIP_NR_HDR;
+	if (f1 & SMFIP_HDR_LEADSPC)
+		c->leadspc = 1, want |= SMFIP_HDR_LEADSPC;
+	*pf0 = MP_ACTIONS;
+	*pf1 = want & f1;
+	*pf2 = *pf3 = 0;
+	smfi_setpriv(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL) {	/* an MTA that skipped negotiation: cannot happen with v6 */
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return SMFIS_TEMPFAIL;
+		smfi_setpriv(ctx, c);
+	}
+	if ((c->snap = mp_current_acquire(&mp_current_conf)) == NULL)
+		return SMFIS_TEMPFAIL;
+	mp_env_init(&c->env, c->snap->conf);
+	strcpy(c->client, "unknown");
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
+		    c->client, sizeof(c->client));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)sa)->sin6_addr,
+		    c->client, sizeof(c->client));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	mp_env_sender(&c->env, argv[0] ? argv[0] : "");
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+	int rc;
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	/* Never reject or tempfail here: non_smtpd_milters must accept RCPT. */
+	if ((rc = mp_env_rcpt(&c->env, argv[0] ? argv[0] : "")) != MP_OK)
+		mp_log(LOG_WARNING, "recipient %s not recorded: %s",
+		    argv[0] ? argv[0] : "", mp_strerror(rc));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	/* Without HDR_LEADSPC the MTA has stripped the space after the colon. */
+	if (mp_env_header(&c->env, name, value, !c->leadspc) == MP_ENOMEM)
+		return SMFIS_TEMPFAIL;
+	return c->hdr_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_eoh(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	if (mp_env_eoh(&c->env) == MP_ENOMEM)
+		return SMFIS_TEMPFAIL;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct conn *c = conn_get(ctx);
+	int rc;
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	rc = mp_env_body(&c->env, chunk, len);
+	if (rc == MP_ENOMEM)
+		return SMFIS_TEMPFAIL;
+	/* Nothing more to buffer: let the MTA stop sending the body. */
+	if (!mp_env_wants_body(&c->env) && c->can_skip)
+		return SMFIS_SKIP;
+	return SMFIS_CONTINUE;
+}
+
+/* Remove every copy of the headers only meldpunt may write. */
+static int
+strip_forged(SMFICTX *ctx, struct mp_envelope *env)
+{
+	int h, i;
+
+	for (h = 0; h < MP_OWNED_COUNT; h++)
+		for (i = (int)env->owned[h]; i >= 1; i--)
+			if (smfi_chgheader(ctx, (char *)mp_owned_hdr_name(h), i,
+			    NULL) != MI_SUCCESS)
+				return -1;
+	return 0;
+}
+
+static sfsistat
+mp_eom(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+	struct mp_envelope *env;
+	const char *qid, *flow, *outcome = "-";
+	char reason[160] = "";
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	env = &c->env;
+	qid = smfi_getsymval(ctx, "i");
+	qid = qid ? qid : "NOQUEUE";
+	flow = mp_flow_name(env->flow);
+	if (strip_forged(ctx, env) != 0 ||
+	    smfi_addheader(ctx, MP_HDR_FLOW, (char *)flow) != MI_SUCCESS)
+		goto fail;
+	if (env->flow == MP_FLOW_INTAKE && env->too_large) {
+		outcome = "quarantined:too-large";
+		snprintf(reason, sizeof(reason), "message of %zu bytes is larger "
+		    "than MaximumMessageSize %zu; not processed", env->size,
+		    c->snap->conf->max_message_size);
+		if (smfi_addheader(ctx, MP_HDR_OUTCOME, (char *)outcome) != MI_SUCCESS ||
+		    smfi_addheader(ctx, MP_HDR_REASON, reason) != MI_SUCCESS)
+			goto fail;
+	}
+	mp_log(LOG_INFO, "%s: client=%s flow=%s outcome=%s%s%s", qid, c->client,
+	    flow, outcome, reason[0] ? " reason=" : "", reason);
+	mp_env_reset(env);
+	return SMFIS_CONTINUE;
+fail:
+	mp_log(LOG_ERR, "%s: modifying the message failed; tempfail", qid);
+	mp_env_reset(env);
+	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+mp_abort(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c != NULL && c->snap != NULL)
+		mp_env_reset(&c->env);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mp_close(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	/* A port monitor may connect and close without negotiating. */
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	if (c->snap != NULL) {
+		mp_env_free(&c->env);
+		mp_current_release(&mp_current_conf, &c->snap);
+	}
+	free(c);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc mp_filter = {
+	.xxfi_name = "meldpunt",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = MP_ACTIONS,
+	.xxfi_connect = mp_connect,
+	.xxfi_helo = NULL,
+	.xxfi_envfrom = mp_envfrom,
+	.xxfi_envrcpt = mp_envrcpt,
+	.xxfi_header = mp_header,
+	.xxfi_eoh = mp_eoh,
+	.xxfi_body = mp_body,
+	.xxfi_eom = mp_eom,
+	.xxfi_abort = mp_abort,
+	.xxfi_close = mp_close,
+	.xxfi_unknown = NULL,
+	.xxfi_data = NULL,
+	.xxfi_negotiate = mp_negotiate,
+};

@@ -1,0 +1,240 @@
+/*
+ * meldpunt-milter - start-up, privileges, signals and reload
+ *
+ * Order matters (milter-notes §5.5): load and check the configuration,
+ * open the socket (honouring Umask), detach, write the pid file, drop
+ * privileges, block SIGUSR1 before any thread exists, start the reload
+ * thread, then hand over to smfi_main(). libmilter's own signal thread
+ * turns SIGHUP, SIGTERM and SIGINT into a graceful stop; reload is SIGUSR1.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "milter.h"
+
+#define DEFAULT_CONF SYSCONFDIR "/meldpunt/meldpunt.conf"
+
+struct mp_current mp_current_conf;
+
+static const char *conf_path = DEFAULT_CONF;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-V]\n"
+	    "  -c FILE  configuration file (default %s)\n"
+	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -V       print the version and exit\n", DEFAULT_CONF);
+	exit(EX_USAGE);
+}
+
+static int
+write_pidfile(const char *path)
+{
+	FILE *fp;
+
+	if ((fp = fopen(path, "w")) == NULL) {
+		mp_log(LOG_ERR, "PidFile %s: cannot write: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) != 0) {
+		mp_log(LOG_ERR, "PidFile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* UserID is "user" or "user:group". */
+static int
+drop_privileges(const char *spec)
+{
+	char user[256], *group;
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (snprintf(user, sizeof(user), "%s", spec) >= (int)sizeof(user)) {
+		mp_log(LOG_ERR, "UserID %s: too long", spec);
+		return -1;
+	}
+	if ((group = strchr(user, ':')) != NULL)
+		*group++ = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		mp_log(LOG_ERR, "UserID %s: no such user", user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			mp_log(LOG_ERR, "UserID %s: no such group %s", spec, group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (getuid() != 0 && geteuid() != 0) {
+		if (pw->pw_uid == geteuid())
+			return 0;
+		mp_log(LOG_ERR, "UserID %s: only root can change user", spec);
+		return -1;
+	}
+	if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		mp_log(LOG_ERR, "UserID %s: cannot switch: %s", spec,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+reload(void)
+{
+	struct mp_snapshot *cur, *next;
+	struct mp_error err;
+
+	if ((next = mp_snapshot_load(conf_path, &err)) == NULL) {
+		mp_log(LOG_ERR, "reload failed, keeping the running configuration: %s",
+		    err.msg);
+		return;
+	}
+	cur = mp_current_acquire(&mp_current_conf);
+	if (cur != NULL) {
+		/* These were used once at start and cannot change now. */
+		if (strcmp(cur->conf->socket, next->conf->socket) != 0)
+			mp_log(LOG_WARNING, "reload: Socket changed; restart to use it");
+		mp_current_release(&mp_current_conf, &cur);
+	}
+	mp_current_install(&mp_current_conf, next);
+	mp_log(LOG_NOTICE, "reloaded %s (configuration generation %u)",
+	    conf_path, next->generation);
+}
+
+/* SIGUSR1 is blocked in every thread; this one waits for it. */
+static void *
+reload_thread(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1)
+			reload();
+	}
+	return NULL;
+}
+
+static int
+start_reload_thread(void)
+{
+	static sigset_t set;
+	pthread_t tid;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    pthread_create(&tid, NULL, reload_thread, &set) != 0) {
+		mp_log(LOG_ERR, "cannot start the reload thread");
+		return -1;
+	}
+	pthread_detach(tid);
+	return 0;
+}
+
+static int
+open_socket(const struct mp_conf *conf)
+{
+	if (smfi_register(mp_filter) == MI_FAILURE) {
+		mp_log(LOG_ERR, "smfi_register failed");
+		return -1;
+	}
+	if (smfi_setconn((char *)conf->socket) == MI_FAILURE) {
+		mp_log(LOG_ERR, "Socket %s: not usable", conf->socket);
+		return -1;
+	}
+	if (conf->umask_set)
+		umask(conf->umask);
+	/* rmsocket=1: a stale unix socket from a crash is removed first. */
+	if (smfi_opensocket(1) == MI_FAILURE) {
+		mp_log(LOG_ERR, "Socket %s: cannot listen (in use, or a "
+		    "directory missing or not writable)", conf->socket);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mp_snapshot *snap;
+	struct mp_error err;
+	const struct mp_conf *conf;
+	int ch, foreground = 0, check_only = 0, rc;
+
+	while ((ch = getopt(argc, argv, "c:fnV")) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'n': check_only = 1; break;
+		case 'V': printf("meldpunt-milter %s\n", PACKAGE_VERSION); return 0;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	mp_log_open("meldpunt-milter", LOG_MAIL, 0, 1);
+	if ((snap = mp_snapshot_load(conf_path, &err)) == NULL) {
+		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
+		return EX_CONFIG;
+	}
+	conf = snap->conf;
+	if (check_only) {
+		printf("%s: configuration OK\n", conf_path);
+		return 0;
+	}
+	mp_log_open("meldpunt-milter", conf->syslog_facility, conf->syslog,
+	    foreground);
+	mp_current_init(&mp_current_conf);
+	mp_current_install(&mp_current_conf, snap);
+
+	if (open_socket(conf) != 0)
+		return EX_UNAVAILABLE;
+	if (!foreground && daemon(0, 0) != 0) {
+		mp_log(LOG_ERR, "cannot detach: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	if (conf->pidfile != NULL && write_pidfile(conf->pidfile) != 0)
+		return EX_CANTCREAT;
+	if (conf->user != NULL && drop_privileges(conf->user) != 0)
+		return EX_NOUSER;
+	if (start_reload_thread() != 0)
+		return EX_OSERR;
+
+	mp_log(LOG_NOTICE, "meldpunt-milter %s starting on %s", PACKAGE_VERSION,
+	    conf->socket);
+	rc = smfi_main();
+	mp_log(LOG_NOTICE, "meldpunt-milter stopped");
+	if (conf->pidfile != NULL)
+		unlink(conf->pidfile);	/* may fail after dropping privileges */
+	/* Connections that never closed may still hold snapshots (OpenDKIM
+	 * #22): the process ends here, so nothing is counted or freed. */
+	mp_log_close();
+	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}

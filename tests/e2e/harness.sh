@@ -1,0 +1,285 @@
+# harness.sh - a private Postfix on 127.0.0.1 with meldpunt-milter and
+# smtp-sink, for end-to-end tests and the demo (sourced by bash scripts).
+#
+#   h_init                    temp dir, free ports, cleanup trap, watchdog
+#   h_milter_conf FILE EXTRA  write a milter config (Socket etc. filled in)
+#   h_start_milter CONF       start meldpunt-milter -f in the background
+#   h_stop_milter             SIGTERM by PID, then wait
+#   h_start_postfix           start the private Postfix and the sink
+#   h_send FILE RCPT...       send over SMTP; prints the sink file; rc 0/3/4
+#   h_submit FILE RCPT...     submit through sendmail(1) (non_smtpd_milters)
+#   h_wait_qid QID            wait for the sink file holding queue id QID
+#   h_rcpts SINKFILE          envelope recipients the sink received
+#   h_header SINKFILE NAME    values of one header field of the message
+#   h_stop                    stop everything this harness started, by PID
+#
+# Facts behind the choices: ../shared/reference/postfix-test-notes.md.
+# Everything listens on 127.0.0.1 or a unix socket in the temp dir.
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${H_WAIT:=20}"		# seconds to wait for a delivery
+: "${H_LIFETIME:=900}"		# the watchdog stops a forgotten harness
+
+MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/meldpunt-milter}
+
+h_free_port() {
+	local p used
+	used=$(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://')
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! printf '%s\n' "$used" | grep -qx "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+h_can_run() {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (Postfix runs its own master)"; return 1; }
+	command -v postfix >/dev/null || [ -x /usr/sbin/postfix ] ||
+		{ echo "postfix not installed (scripts/deps.sh)"; return 1; }
+	command -v swaks >/dev/null || { echo "swaks not installed"; return 1; }
+	[ -x "$MILTER_BIN" ] || { echo "no $MILTER_BIN: build first"; return 1; }
+	return 0
+}
+
+h_init() {
+	HD=$(mktemp -d /tmp/meldpunt-e2e.XXXXXX)
+	chmod 755 "$HD"	# Postfix's own user must reach the milter socket
+	mkdir -p "$HD/etc" "$HD/spool" "$HD/data" "$HD/log" "$HD/sink"
+	chown postfix "$HD/data"
+	chown nobody "$HD/sink"
+	SMTP_PORT=$(h_free_port)
+	SINK_PORT=$(h_free_port)
+	while [ "$SINK_PORT" = "$SMTP_PORT" ]; do SINK_PORT=$(h_free_port); done
+	MILTER_SOCK="$HD/milter.sock"
+	H_PIDS=""
+	trap h_stop EXIT
+	trap 'exit 130' INT TERM
+	setsid bash -c "sleep $H_LIFETIME; kill \$(cat '$HD'/*.pid 2>/dev/null) 2>/dev/null;
+		/usr/sbin/postfix -c '$HD/etc' abort 2>/dev/null" >/dev/null 2>&1 &
+	H_WATCHDOG=$!
+}
+
+# h_milter_conf FILE [EXTRA-LINES]: a config for this harness.
+h_milter_conf() {
+	cat >"$1" <<CONF
+Socket			unix:$MILTER_SOCK
+Umask			000
+Syslog			no
+IntakeAddress		meldingen@meldpunt.test
+ProtectedDomains	meldpunt.test
+MaximumMessageSize	64K
+CONF
+	[ -z "${2:-}" ] || printf '%s\n' "$2" >>"$1"
+}
+
+h_start_milter() {
+	local conf=$1
+	rm -f "$MILTER_SOCK"
+	"$MILTER_BIN" -f -c "$conf" >>"$HD/log/milter.log" 2>&1 &
+	echo $! >"$HD/milter.pid"
+	for _ in $(seq 1 100); do
+		[ -S "$MILTER_SOCK" ] && return 0
+		kill -0 "$(cat "$HD/milter.pid")" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "meldpunt-milter did not start; log:" >&2
+	cat "$HD/log/milter.log" >&2
+	return 1
+}
+
+_h_wait_gone() {
+	local pid=$1 state
+	for _ in $(seq 1 150); do
+		state=$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)
+		[ -z "$state" ] || [ "$state" = Z ] && return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+}
+
+h_stop_milter() {
+	local pid
+	[ -f "$HD/milter.pid" ] || return 0
+	pid=$(cat "$HD/milter.pid")
+	kill -TERM "$pid" 2>/dev/null && _h_wait_gone "$pid"
+	wait "$pid" 2>/dev/null
+	rm -f "$HD/milter.pid"
+}
+
+h_milter_pid() { cat "$HD/milter.pid"; }
+
+_h_write_postfix_conf() {
+	cat >"$HD/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $HD/spool
+data_directory = $HD/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.meldpunt.test
+mydomain = meldpunt.test
+myorigin = \$myhostname
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+mydestination =
+alias_maps =
+alias_database =
+local_transport = error:5.1.1 local delivery is disabled here
+default_transport = smtp:[127.0.0.1]:$SINK_PORT
+relay_transport = smtp:[127.0.0.1]:$SINK_PORT
+smtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_milters = unix:$MILTER_SOCK
+non_smtpd_milters = unix:$MILTER_SOCK
+milter_default_action = tempfail
+milter_protocol = 6
+maillog_file = $HD/log/maillog
+maillog_file_prefixes = $HD
+smtpd_client_connection_count_limit = 0
+enable_long_queue_ids = yes
+biff = no
+smtputf8_enable = no
+queue_run_delay = 2s
+minimal_backoff_time = 2s
+maximal_backoff_time = 4s
+message_size_limit = 20480000
+${POSTFIX_EXTRA:-}
+CF
+	cat >"$HD/etc/master.cf" <<CF
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       2       1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+}
+
+h_start_postfix() {
+	_h_write_postfix_conf
+	start-stop-daemon --start --background --make-pidfile \
+		--pidfile "$HD/sink.pid" --exec /usr/sbin/smtp-sink -- \
+		-4 -u nobody -h sink.meldpunt.test -m 64 \
+		-d "$HD/sink/%Y%m%d%H%M%S." "127.0.0.1:$SINK_PORT" 64 ||
+		return 1
+	/usr/sbin/postfix -c "$HD/etc" check >>"$HD/log/postfix.log" 2>&1
+	/usr/sbin/postfix -c "$HD/etc" start >>"$HD/log/postfix.log" 2>&1 || {
+		cat "$HD/log/postfix.log" >&2
+		return 1
+	}
+	for _ in $(seq 1 100); do
+		ss -Hltn "sport = :$SMTP_PORT" 2>/dev/null | grep -q . &&
+			ss -Hltn "sport = :$SINK_PORT" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "Postfix or smtp-sink did not start" >&2
+	return 1
+}
+
+# Wait for the sink file whose Received header names queue id $1.
+h_wait_qid() {
+	local qid=$1 f
+	for _ in $(seq 1 $((H_WAIT * 10))); do
+		f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
+		if [ -n "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 4
+}
+
+# h_send FILE RCPT... : rc 0 delivered (prints the sink file), 3 refused
+# (prints the reply), 4 accepted but not delivered in time.
+h_send() {
+	local file=$1 from qid; shift
+	local to; to=$(IFS=,; echo "$*")
+	from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' "$file" | head -n 1)
+	swaks --server 127.0.0.1 --port "$SMTP_PORT" --from "${H_FROM:-${from:-reporter@example.net}}" \
+		--to "$to" --data "@$file" --timeout 30 \
+		>"$HD/log/last-send.log" 2>&1
+	qid=$(sed -n 's/.*250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$HD/log/last-send.log" | tail -n 1)
+	if [ -z "$qid" ]; then
+		grep -E '^ *<\*\* |^ *<- *[45][0-9][0-9]' "$HD/log/last-send.log" | tail -n 1
+		return 3
+	fi
+	h_wait_qid "$qid"
+}
+
+# h_submit FILE RCPT... : local submission via sendmail(1), as a cron job
+# or a script would; goes through non_smtpd_milters.
+h_submit() {
+	local file=$1; shift
+	/usr/sbin/sendmail -C "$HD/etc" -f "${H_FROM:-reporter@example.net}" -- "$@" <"$file"
+}
+
+h_queue_count() {
+	find "$HD/spool/maildrop" "$HD/spool/incoming" "$HD/spool/active" \
+		"$HD/spool/deferred" "$HD/spool/hold" -type f 2>/dev/null | wc -l
+}
+
+h_rcpts() {
+	sed -n 's/^X-Rcpt-Args: <\([^>]*\)>.*/\1/p' "$1"
+}
+
+# Header field values of the delivered message (after the sink's own lines).
+h_header() {
+	awk -v name="$2" '
+		BEGIN { lname = tolower(name) ":" }
+		/^X-(Client|Helo|Mail|Rcpt)-/ && !started { next }
+		{ started = 1 }
+		/^\r?$/ { exit }
+		/^[ \t]/ { if (cur) val = val $0; next }
+		{ if (cur) print val; cur = 0
+		  if (tolower(substr($0, 1, length(lname))) == lname) {
+			cur = 1; val = substr($0, length(lname) + 1); sub(/^[ \t]+/, "", val) } }
+		END { if (cur) print val }' "$1" | tr -d '\r'
+}
+
+h_body() {
+	awk 'body { print } /^\r?$/ && !body { body = 1 }' "$1" | tr -d '\r'
+}
+
+h_stop() {
+	local pid
+	if [ -n "${HD:-}" ] && [ -d "$HD" ]; then
+		/usr/sbin/postfix -c "$HD/etc" stop >/dev/null 2>&1
+		pid=$(cat "$HD/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
+		[ -n "$pid" ] && _h_wait_gone "$pid"
+		/usr/sbin/postfix -c "$HD/etc" abort >/dev/null 2>&1
+		h_stop_milter
+		if [ -f "$HD/sink.pid" ]; then
+			pid=$(cat "$HD/sink.pid")
+			kill "$pid" 2>/dev/null && _h_wait_gone "$pid"
+		fi
+		[ -n "${H_WATCHDOG:-}" ] && kill -- "-$H_WATCHDOG" 2>/dev/null
+		if [ -n "${H_KEEP:-}" ]; then
+			echo "# harness kept in $HD" >&2
+		else
+			rm -rf "$HD"
+		fi
+	fi
+	HD=""
+}
