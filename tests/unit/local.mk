@@ -8,5 +8,5 @@ tests_unit_test_core_SOURCES = tests/unit/test-core.c tests/unit/check_tap.h
 tests_unit_test_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_core_LDADD = $(UNIT_LDADD)
 
-TESTS += tests/unit/test-core
+UNIT_TESTS += tests/unit/test-core
 endif

@@ -1,0 +1,1 @@
+dist_man_MANS += man/meldpunt.conf.5 man/meldpunt-milter.8

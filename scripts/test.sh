@@ -1,0 +1,95 @@
+#!/bin/sh
+# The whole meldpunt test suite, from a clean clone on Debian 12:
+#   1. install what is missing (scripts/deps.sh)
+#   2. build with -Werror and run `make check` (unit tests, e2e through a
+#      private Postfix, golden corpus tests)
+#   3. build again with ASan+UBSan and run the unit tests under them
+#   4. build the libFuzzer targets with clang and run each for a bounded time
+#   5. `make distcheck`: the tarball builds and passes its tests
+# Ends with "N passed, N failed, N skipped" and exits non-zero on a failure.
+#
+# Environment: FUZZ_SECONDS (per target, default 20), SKIP_DISTCHECK=1,
+# JOBS (default 2).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+JOBS=${JOBS:-2}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+passed=0 failed=0 skipped=0
+logdir=$top/build/logs
+mkdir -p "$logdir"
+
+note() { printf '== %s\n' "$*"; }
+
+# count LOGFILE: add automake's test-suite.log totals to ours
+count() {
+	p=$(sed -n 's/^# PASS: *//p' "$1" | head -n 1)
+	x=$(sed -n 's/^# XFAIL: *//p' "$1" | head -n 1)
+	s=$(sed -n 's/^# SKIP: *//p' "$1" | head -n 1)
+	f=$(sed -n 's/^# FAIL: *//p' "$1" | head -n 1)
+	xp=$(sed -n 's/^# XPASS: *//p' "$1" | head -n 1)
+	e=$(sed -n 's/^# ERROR: *//p' "$1" | head -n 1)
+	passed=$((passed + ${p:-0} + ${x:-0}))
+	skipped=$((skipped + ${s:-0}))
+	failed=$((failed + ${f:-0} + ${xp:-0} + ${e:-0}))
+}
+
+step_failed() { failed=$((failed + 1)); note "FAILED: $*"; }
+
+# build DIR CONFIGURE-ARGS...: configure and build out of tree
+build() {
+	dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" "$@" >"$logdir/$(basename "$dir")-configure.log" 2>&1 &&
+		make -j"$JOBS" >"$logdir/$(basename "$dir")-make.log" 2>&1)
+}
+
+note "dependencies"
+sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+note "autoreconf"
+autoreconf -fi >"$logdir/autoreconf.log" 2>&1 || { cat "$logdir/autoreconf.log"; echo "0 passed, 1 failed"; exit 1; }
+
+note "build with -Werror, make check"
+if build build/main --enable-werror; then
+	(cd build/main && make -j"$JOBS" check >"$logdir/check.log" 2>&1)
+	grep -E '^(FAIL|ERROR|XPASS|SKIP):' "$logdir/check.log"
+	if [ -f build/main/test-suite.log ]; then count build/main/test-suite.log
+	else step_failed "make check produced no test-suite.log"; tail -30 "$logdir/check.log"; fi
+else
+	step_failed "build"; tail -30 "$logdir/main-make.log" "$logdir/main-configure.log"
+fi
+
+note "unit tests under ASan and UBSan"
+if build build/asan --enable-werror --enable-sanitizers; then
+	(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		make -j"$JOBS" check TESTS='$(UNIT_TESTS)' >"$logdir/asan-check.log" 2>&1)
+	grep -E '^(FAIL|ERROR|XPASS):' "$logdir/asan-check.log"
+	if [ -f build/asan/test-suite.log ]; then count build/asan/test-suite.log
+	else step_failed "ASan make check"; tail -30 "$logdir/asan-check.log"; fi
+else
+	step_failed "ASan build"; tail -30 "$logdir/asan-make.log"
+fi
+
+note "fuzz targets, ${FUZZ_SECONDS}s each"
+if build build/fuzz CC=clang --enable-fuzzing; then
+	if FUZZ_SECONDS=$FUZZ_SECONDS sh scripts/fuzz.sh build/fuzz >"$logdir/fuzz.log" 2>&1; then :; fi
+	grep -E '^(PASS|FAIL|SKIP) ' "$logdir/fuzz.log"
+	passed=$((passed + $(grep -c '^PASS ' "$logdir/fuzz.log")))
+	failed=$((failed + $(grep -c '^FAIL ' "$logdir/fuzz.log")))
+else
+	step_failed "fuzz build"; tail -30 "$logdir/fuzz-make.log"
+fi
+
+if [ -z "${SKIP_DISTCHECK:-}" ]; then
+	note "make distcheck"
+	if (cd build/main && make -j"$JOBS" distcheck >"$logdir/distcheck.log" 2>&1); then
+		passed=$((passed + 1))
+	else
+		step_failed "make distcheck"; tail -30 "$logdir/distcheck.log"
+	fi
+fi
+
+echo "logs: $logdir"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
