@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "conf.h"
+#include "envelope.h"
 #include "flow.h"
 #include "snapshot.h"
 
@@ -212,6 +213,91 @@ START_TEST(snapshot_refs)
 }
 END_TEST
 
+static struct mp_conf *
+env_conf(void)
+{
+	struct mp_error err;
+	struct mp_conf *c = parse("IntakeAddress meld@meldpunt.nl\n"
+	    "ProtectedDomains meldpunt.nl\nMaximumMessageSize 200\n", &err);
+
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	return c;
+}
+
+START_TEST(envelope_buffers_intake)
+{
+	struct mp_conf *c = env_conf();
+	struct mp_envelope env;
+	static const char body[] = "line 1\r\nline 2\r\n";
+
+	mp_env_init(&env, c);
+	mp_env_sender(&env, "<r@cert.example>");
+	ck_assert_int_eq(mp_env_rcpt(&env, "<Meld@meldpunt.nl>"), MP_OK);
+	ck_assert_int_eq(env.flow, MP_FLOW_INTAKE);
+	ck_assert_str_eq(env.rcpts[0], "<Meld@meldpunt.nl>");
+	ck_assert_str_eq(env.rcpts_norm[0], "meld@meldpunt.nl");
+	ck_assert_int_eq(mp_env_header(&env, "Subject", "two\n\tlines", 1), MP_OK);
+	ck_assert_int_eq(mp_env_header(&env, "X-Meldpunt-Flow", " forged", 0), MP_OK);
+	ck_assert_int_eq(mp_env_header(&env, "x-meldpunt-outcome", " forged", 0), MP_OK);
+	ck_assert_int_eq(mp_env_eoh(&env), MP_OK);
+	ck_assert_int_eq(mp_env_body(&env, (const unsigned char *)body,
+	    sizeof(body) - 1), MP_OK);
+	ck_assert_str_eq(env.msg.data, "Subject: two\r\n\tlines\r\n"
+	    "X-Meldpunt-Flow: forged\r\nx-meldpunt-outcome: forged\r\n\r\n"
+	    "line 1\r\nline 2\r\n");
+	ck_assert_uint_eq(env.owned[MP_OWNED_FLOW], 1);
+	ck_assert_uint_eq(env.owned[MP_OWNED_OUTCOME], 1);
+	ck_assert(!env.too_large);
+	mp_env_free(&env);
+	mp_conf_free(&c);
+}
+END_TEST
+
+START_TEST(envelope_too_large)
+{
+	struct mp_conf *c = env_conf();
+	struct mp_envelope env;
+	unsigned char chunk[190];
+
+	memset(chunk, 'x', sizeof(chunk));
+	mp_env_init(&env, c);
+	mp_env_sender(&env, "r@cert.example");
+	mp_env_rcpt(&env, "meld@meldpunt.nl");
+	ck_assert_int_eq(mp_env_header(&env, "Subject", "hi", 1), MP_OK);
+	mp_env_eoh(&env);
+	ck_assert_int_eq(mp_env_body(&env, chunk, sizeof(chunk)), MP_ELIMIT);
+	ck_assert(env.too_large);
+	ck_assert(!mp_env_wants_body(&env));
+	ck_assert_int_eq(mp_env_body(&env, chunk, sizeof(chunk)), MP_OK);
+	ck_assert_uint_eq(env.size, 13 + 2 + 380);
+	ck_assert_ptr_null(env.msg.data);
+	/* the next message on the same connection starts clean */
+	mp_env_sender(&env, "r@cert.example");
+	ck_assert(!env.too_large);
+	ck_assert_uint_eq(env.nrcpts, 0);
+	mp_env_free(&env);
+	mp_conf_free(&c);
+}
+END_TEST
+
+START_TEST(envelope_other_not_buffered)
+{
+	struct mp_conf *c = env_conf();
+	struct mp_envelope env;
+
+	mp_env_init(&env, c);
+	mp_env_sender(&env, "<a b@c>");	/* not one address */
+	ck_assert(env.sender_bad);
+	mp_env_rcpt(&env, "x@example.org");
+	ck_assert_int_eq(env.flow, MP_FLOW_OTHER);
+	mp_env_header(&env, "Subject", "hi", 1);
+	ck_assert_uint_eq(env.msg.len, 0);
+	ck_assert_uint_gt(env.size, 0);
+	mp_env_free(&env);
+	mp_conf_free(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -227,6 +313,9 @@ main(void)
 	tcase_add_test(tc, conf_long_line);
 	tcase_add_test(tc, flow_classify);
 	tcase_add_test(tc, snapshot_refs);
+	tcase_add_test(tc, envelope_buffers_intake);
+	tcase_add_test(tc, envelope_too_large);
+	tcase_add_test(tc, envelope_other_not_buffered);
 	suite_add_tcase(s, tc);
 	return mp_check_run(s);
 }
