@@ -38,13 +38,36 @@ is "$?" 0 "too-large intake message is still delivered"
 is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:too-large" "too-large outcome header"
 like "$(h_header "$f" X-Meldpunt-Reason)" "larger than MaximumMessageSize 65536" "reason names the limit"
 
-# 5. reload with a changed config
+# 5. reload with a changed config. A session opened before the reload
+# keeps the configuration it started with; new sessions get the new one.
+exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT"
+smtp() {	# send one command (or none), print the last reply line
+	[ -n "$1" ] && printf '%s\r\n' "$1" >&3
+	while IFS= read -r -t 20 line <&3; do
+		case $line in [0-9][0-9][0-9]-*) continue;; esac
+		printf '%s\n' "${line%$'\r'}"; return 0
+	done
+	echo "no reply"
+}
+smtp "" >/dev/null
+smtp "EHLO old.session.test" >/dev/null
 h_milter_conf "$CONF" "IntakeAddress second@meldpunt.test"
 kill -USR1 "$(h_milter_pid)"
 for _ in $(seq 1 50); do grep -q "generation 2" "$HD/log/milter.log" && break; sleep 0.1; done
 like "$(cat "$HD/log/milter.log")" "reloaded .* \(configuration generation 2\)" "SIGUSR1 reloads"
+smtp "MAIL FROM:<reporter@example.net>" >/dev/null
+smtp "RCPT TO:<second@meldpunt.test>" >/dev/null
+smtp "DATA" >/dev/null
+printf 'Subject: old session\r\nMessage-ID: <old-session@example.net>\r\n\r\nopened before the reload\r\n.\r\n' >&3
+reply=$(smtp "")
+smtp "QUIT" >/dev/null
+exec 3<&-
+like "$reply" "^250 " "a session open across the reload is not dropped"
+qid=$(printf '%s' "$reply" | sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p')
+f=$(h_wait_qid "$qid")
+is "$(h_header "$f" X-Meldpunt-Flow)" "other" "it keeps the configuration it started with"
 f=$(h_send "$DATA/plain.eml" second@meldpunt.test)
-is "$(h_header "$f" X-Meldpunt-Flow)" "intake" "new IntakeAddress used after reload"
+is "$(h_header "$f" X-Meldpunt-Flow)" "intake" "a new session uses the new IntakeAddress"
 
 # 6. reload with a broken config keeps the old one
 echo "IntakeAdress typo@meldpunt.test" >>"$CONF"
