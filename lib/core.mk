@@ -9,4 +9,5 @@ lib_libmpcore_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/snapshot.c lib/snapshot.h \
 	lib/flow.c lib/flow.h \
-	lib/envelope.c lib/envelope.h
+	lib/envelope.c lib/envelope.h \
+	lib/plan.c lib/plan.h

@@ -17,7 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "apply.h"
 #include "envelope.h"
+#include "eom.h"
 #include "log.h"
 #include "milter.h"
 
@@ -160,54 +162,33 @@ mp_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_CONTINUE;
 }
 
-/* Remove every copy of the headers only meldpunt may write. */
-static int
-strip_forged(SMFICTX *ctx, struct mp_envelope *env)
-{
-	int h, i;
-
-	for (h = 0; h < MP_OWNED_COUNT; h++)
-		for (i = (int)env->owned[h]; i >= 1; i--)
-			if (smfi_chgheader(ctx, (char *)mp_owned_hdr_name(h), i,
-			    NULL) != MI_SUCCESS)
-				return -1;
-	return 0;
-}
-
 static sfsistat
 mp_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
-	struct mp_envelope *env;
-	const char *qid, *flow, *outcome = "-";
-	char reason[160] = "";
+	struct mp_plan plan;
+	const char *qid;
+	sfsistat rc;
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
-	env = &c->env;
 	qid = smfi_getsymval(ctx, "i");
 	qid = qid ? qid : "NOQUEUE";
-	flow = mp_flow_name(env->flow);
-	if (strip_forged(ctx, env) != 0 ||
-	    smfi_addheader(ctx, MP_HDR_FLOW, (char *)flow) != MI_SUCCESS)
-		goto fail;
-	if (env->flow == MP_FLOW_INTAKE && env->too_large) {
-		outcome = "quarantined:too-large";
-		snprintf(reason, sizeof(reason), "message of %zu bytes is larger "
-		    "than MaximumMessageSize %zu; not processed", env->size,
-		    c->snap->conf->max_message_size);
-		if (smfi_addheader(ctx, MP_HDR_OUTCOME, (char *)outcome) != MI_SUCCESS ||
-		    smfi_addheader(ctx, MP_HDR_REASON, reason) != MI_SUCCESS)
-			goto fail;
-	}
-	mp_log(LOG_INFO, "%s: client=%s flow=%s outcome=%s%s%s", qid, c->client,
-	    flow, outcome, reason[0] ? " reason=" : "", reason);
-	mp_env_reset(env);
-	return SMFIS_CONTINUE;
-fail:
-	mp_log(LOG_ERR, "%s: modifying the message failed; tempfail", qid);
-	mp_env_reset(env);
-	return SMFIS_TEMPFAIL;
+	mp_plan_init(&plan);
+	mp_eom_decide(c->snap, &c->env, &plan);
+	rc = mp_apply(ctx, &plan, qid);
+	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
+	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s", qid, c->client,
+	    mp_flow_name(c->env.flow),
+	    rc == SMFIS_CONTINUE ? (plan.outcome[0] ? plan.outcome : "-") :
+	    rc == SMFIS_TEMPFAIL ? "tempfail" : "rejected",
+	    plan.reason[0] ? " reason=\"" : "", plan.reason,
+	    plan.reason[0] ? "\"" : "",
+	    plan.smtp_text[0] ? " reply=\"" : "", plan.smtp_text,
+	    plan.smtp_text[0] ? "\"" : "");
+	mp_plan_free(&plan);
+	mp_env_reset(&c->env);
+	return rc;
 }
 
 static sfsistat

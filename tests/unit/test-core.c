@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "envelope.h"
 #include "flow.h"
+#include "plan.h"
 #include "snapshot.h"
 
 static struct mp_conf *
@@ -298,6 +299,51 @@ START_TEST(envelope_other_not_buffered)
 }
 END_TEST
 
+START_TEST(plan_refuses_injection)
+{
+	struct mp_plan p;
+
+	mp_plan_init(&p);
+	ck_assert_int_eq(mp_plan_header(&p, MP_HDR_ADD, "Subject",
+	    "hi\r\nBcc: x@evil.example"), MP_EINPUT);
+	ck_assert_int_eq(mp_plan_header(&p, MP_HDR_ADD, "Subject",
+	    "hi\nBcc: x@evil.example"), MP_EINPUT);
+	ck_assert_int_eq(mp_plan_header(&p, MP_HDR_ADD, "Bad Name", "v"), MP_EINPUT);
+	ck_assert_int_eq(mp_plan_header(&p, MP_HDR_ADD, "Subject",
+	    "folded\n\tline"), MP_OK);
+	ck_assert_int_eq(mp_plan_add_rcpt(&p, "a@b.nl, c@evil.example"), MP_EINPUT);
+	ck_assert_int_eq(mp_plan_add_rcpt(&p, "a@b.nl>\r\nRCPT TO:<c@d"), MP_EINPUT);
+	ck_assert_int_eq(mp_plan_add_rcpt(&p, "<Abuse@Example.NL>"), MP_OK);
+	ck_assert_int_eq(mp_plan_add_rcpt(&p, "abuse@example.nl"), MP_OK);
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], "abuse@example.nl");
+	mp_plan_outcome(&p, "quarantined:x", "why\r\nX-Evil: 1");
+	ck_assert_str_eq(p.reason, "why  X-Evil: 1");
+	mp_plan_tempfail(&p, "100% \r\nbroken");
+	ck_assert_str_eq(p.smtp_text, "100    broken");
+	ck_assert_str_eq(p.smtp_code, "451");
+	mp_plan_free(&p);
+}
+END_TEST
+
+START_TEST(plan_deletes_all_headers)
+{
+	static const char msg[] = "Received: a\r\n\tb\r\nSubject: x\r\n"
+	    "received: c\r\nFrom: f\r\n\r\nBody: not a header\r\n";
+	struct mp_plan p;
+
+	mp_plan_init(&p);
+	ck_assert_int_eq(mp_plan_delete_headers(&p, msg, sizeof(msg) - 1), MP_OK);
+	ck_assert_uint_eq(p.nhdrs, 4);
+	ck_assert_str_eq(p.hdrs[0].name, "Received");
+	ck_assert_uint_eq(p.hdrs[0].index, 2);	/* last instance first */
+	ck_assert_uint_eq(p.hdrs[1].index, 1);
+	ck_assert_str_eq(p.hdrs[2].name, "Subject");
+	ck_assert_str_eq(p.hdrs[3].name, "From");
+	mp_plan_free(&p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -316,6 +362,8 @@ main(void)
 	tcase_add_test(tc, envelope_buffers_intake);
 	tcase_add_test(tc, envelope_too_large);
 	tcase_add_test(tc, envelope_other_not_buffered);
+	tcase_add_test(tc, plan_refuses_injection);
+	tcase_add_test(tc, plan_deletes_all_headers);
 	suite_add_tcase(s, tc);
 	return mp_check_run(s);
 }

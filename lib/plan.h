@@ -1,0 +1,85 @@
+/*
+ * NAME
+ *	plan - what to do to a message at end of message
+ * DESCRIPTION
+ *	lib/ decides, the milter carries out: a plan is the complete list of
+ *	changes for one message (header deletions and additions, recipients
+ *	to delete and add, a new envelope sender, a new body) plus the
+ *	verdict (go on, tempfail, reject) with its SMTP reply, and the
+ *	outcome, reason and notification id for the header and the log.
+ *
+ *	Header operations are applied in order. MP_HDR_DELETE removes one
+ *	instance (1-based index per name, as smfi_chgheader counts), so a
+ *	plan deletes from the last instance down. MP_HDR_INSERT0 puts the
+ *	field first (DKIM-Signature).
+ *
+ *	Every value placed in a plan is checked: a header value with a CR or
+ *	LF that is not a fold, a NUL or another control character, or an
+ *	address that is not one plain mailbox is refused with MP_EINPUT,
+ *	so report data can never add a header line or a recipient.
+ * OWNERSHIP
+ *	The plan owns copies of everything added to it; mp_plan_free().
+ */
+#ifndef MP_PLAN_H
+#define MP_PLAN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum mp_verdict { MP_VERDICT_CONTINUE = 0, MP_VERDICT_TEMPFAIL, MP_VERDICT_REJECT };
+
+enum mp_hdr_op { MP_HDR_ADD, MP_HDR_INSERT0, MP_HDR_DELETE };
+
+struct mp_hdr_change {
+	enum mp_hdr_op op;
+	char *name;
+	char *value;		/* NULL for DELETE */
+	unsigned index;		/* DELETE: which instance, 1-based */
+};
+
+#define MP_PLAN_HDR_MAX		4096
+#define MP_PLAN_RCPT_MAX	1000
+
+struct mp_plan {
+	enum mp_verdict verdict;
+	char smtp_code[4];		/* "451", "550" */
+	char smtp_xcode[8];		/* "4.3.0" */
+	char smtp_text[256];
+
+	struct mp_hdr_change *hdrs;
+	size_t nhdrs;
+	char **del_rcpts;
+	size_t ndel;
+	char **add_rcpts;
+	size_t nadd;
+	char *new_sender;		/* NULL: keep */
+	struct mp_buf body;
+	int replace_body;
+
+	char outcome[64];		/* "notified", "duplicate", "quarantined:unrouted" */
+	char reason[256];
+	char notice_id[64];
+};
+
+void mp_plan_init(struct mp_plan *p);
+void mp_plan_free(struct mp_plan *p);
+
+int mp_plan_header(struct mp_plan *p, enum mp_hdr_op op, const char *name,
+    const char *value);
+/* Delete every header field of the raw message `msg` (up to the blank line). */
+int mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len);
+int mp_plan_del_rcpt(struct mp_plan *p, const char *rcpt);
+int mp_plan_add_rcpt(struct mp_plan *p, const char *addr);
+int mp_plan_sender(struct mp_plan *p, const char *addr);
+/* The new body, CRLF line ends. */
+int mp_plan_body(struct mp_plan *p, const void *body, size_t len);
+
+void mp_plan_tempfail(struct mp_plan *p, const char *why);
+void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);
+void mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason);
+
+/* 1 when `v` may be a header value: printable, UTF-8 allowed, folds only. */
+int mp_header_value_ok(const char *v);
+
+#endif

@@ -1,0 +1,11 @@
+/* apply - carry out a plan with libmilter (see apply.c) */
+#ifndef MP_APPLY_H
+#define MP_APPLY_H
+
+#include <libmilter/mfapi.h>
+
+#include "plan.h"
+
+sfsistat mp_apply(SMFICTX *ctx, const struct mp_plan *p, const char *qid);
+
+#endif
