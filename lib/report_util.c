@@ -151,7 +151,7 @@ ip_parse(const char *s, char *out, size_t size)
 {
 	char tmp[INET6_ADDRSTRLEN + 16];
 	unsigned char bin[16];
-	const char *e;
+	const char *e, *rest;
 	size_t n;
 
 	while (*s == ' ' || *s == '\t')
@@ -159,6 +159,7 @@ ip_parse(const char *s, char *out, size_t size)
 	e = s;
 	while (*e != '\0' && *e != ' ' && *e != '\t' && *e != '(')
 		e++;
+	rest = e;
 	if (strncasecmp(s, "IPv6:", 5) == 0)
 		s += 5;
 	if (*s == '[' && e > s + 1 && e[-1] == ']') {
@@ -170,9 +171,9 @@ ip_parse(const char *s, char *out, size_t size)
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	for (; *e == ' ' || *e == '\t'; e++)
+	for (; *rest == ' ' || *rest == '\t'; rest++)
 		;
-	if (*e != '\0' && *e != '(')
+	if (*rest != '\0' && *rest != '(')
 		return -1;
 	if (inet_pton(AF_INET, tmp, bin) == 1)
 		return inet_ntop(AF_INET, bin, out, (socklen_t)size) ? 0 : -1;
