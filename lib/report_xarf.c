@@ -388,7 +388,9 @@ mp_report_parse_xarf(const struct mp_message *msg, GMimeObject *part,
 		rc = mp_error_set(err, MP_ENOMEM, "out of memory");
 		goto out;
 	}
-	yaml_parser_set_input_string(&parser, ba->data, ba->len);
+	/* An empty part has no data pointer, and libyaml asserts on NULL. */
+	yaml_parser_set_input_string(&parser,
+	    ba->len > 0 ? ba->data : (const unsigned char *)"", ba->len);
 	rc = yaml_collect(&parser, d, err);
 	yaml_parser_delete(&parser);
 	if (rc == MP_EINPUT && d->syntax_error) {

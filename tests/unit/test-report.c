@@ -308,6 +308,11 @@ START_TEST(fuzz_regressions)
 		"X-ARF: YES\n\n",
 		"Content-Type: message/feedback-report\n\nFeedback-Type:",
 		"Content-Type: message/feedback-report\n\n:\n \n",
+		/* fuzz: an empty report.txt made libyaml assert (NULL input) */
+		"X-XARF: PLAIN\nContent-Type: multipart/mixed; boundary=q\n\n"
+		"--q\n\nx\n--q\nContent-Type: text/plain; name=report.txt\n\n"
+		"--q--\n",
+		"X-XARF: PLAIN\nContent-Type: text/plain; name=report.txt\n\n",
 	};
 	struct mp_report *r;
 	struct mp_error err;
