@@ -1,4 +1,7 @@
 # Report parsing tests: Check unit tests and the corpus golden test.
+# The corpus (samples, goldens, provenance) ships with the tarball; main no
+# longer lists tests/corpus at the top level, so it is listed here.
+EXTRA_DIST += tests/corpus
 TESTS += tests/report-corpus.sh tests/report-map.sh
 dist_check_SCRIPTS += tests/report-corpus.sh tests/report-map.sh
 if HAVE_CHECK
