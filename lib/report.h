@@ -11,6 +11,29 @@
  *
  *	`evidence` is the original machine-readable part, byte-exact, so the
  *	notification can attach it (content type and file name kept).
+ *
+ *	mp_report_parse() looks at a parsed message (message.h) and fills in
+ *	one report, or says why the message is not one. Refusals start
+ *	with "not a report: " and name the field, value or limit, e.g.
+ *	"not a report: no message/feedback-report part and no X-ARF marker",
+ *	"not a report: unsupported format: Shadowserver CSV",
+ *	"not a report: X-ARF report lacks required field Source".
+ *	mp_report_parse_buffer() does the same for raw bytes: a mail message,
+ *	or a bare XARF JSON document (first byte '{').
+ *
+ *	Types are mapped by one table (report.c, mirrored in
+ *	man/meldpunt-parse.1) from ARF Feedback-Type, X-ARF Category and
+ *	Report-Type, and XARF category and type.
+ * LIMITS
+ *	MP_REPORT_MAX_DOC	bytes of the machine-readable part (YAML, JSON,
+ *				feedback-report fields) after decoding
+ *	MP_REPORT_MAX_DEPTH	YAML/JSON nesting
+ *	MP_REPORT_MAX_FIELDS	fields in one report part
+ *	MP_REPORT_MAX_VALUE	bytes of one string value kept in the model
+ *	(and those of message.h for the MIME message itself)
+ * THREADS
+ *	Pure functions of their input: no globals, no logging. Safe to call
+ *	from many threads once g_mime_init() has run.
  * OWNERSHIP
  *	mp_report_free(&r) releases the report and everything it points to.
  *	All strings are owned by the report; NULL means "not given".
@@ -21,6 +44,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "error.h"
+
+#define MP_REPORT_MAX_DOC	(1024u * 1024)
+#define MP_REPORT_MAX_DEPTH	32
+#define MP_REPORT_MAX_FIELDS	512
+#define MP_REPORT_MAX_VALUE	2048
+
+struct mp_message;
+struct mp_message_limits;
 
 enum mp_report_format {
 	MP_FMT_ARF = 1,
@@ -73,11 +106,44 @@ struct mp_report {
 	unsigned occurrences;	/* 0 if not given */
 	char *tlp;		/* "clear", "green", "amber", "red"; NULL if not given */
 
+	/* Added by the parsers; NULL / 0 when not given. */
+	char *format_version;	/* "1" (ARF), "0.2", "4.2.0", ... as the report says */
+	int service_port;	/* port of the reported service (X-ARF Port,
+				   XARF service_port), 0 if not given */
+
 	struct mp_evidence evidence;
 };
 
 const char *mp_report_type_name(enum mp_report_type type);
 const char *mp_report_format_name(enum mp_report_format fmt);
 void mp_report_free(struct mp_report **rp);
+
+/* Returns MP_OK and a new report in *rp, or MP_EINPUT/MP_ELIMIT/MP_ENOMEM. */
+int mp_report_parse(const struct mp_message *msg, struct mp_report **rp,
+    struct mp_error *err);
+
+/* Raw bytes: a mail message (parsed under `lim`, NULL for defaults) or
+ * a bare XARF JSON document. */
+int mp_report_parse_buffer(const void *data, size_t len,
+    const struct mp_message_limits *lim, struct mp_report **rp,
+    struct mp_error *err);
+
+/*
+ * The mapping table. `family` is "arf", "x-arf", "xarf4" or "xarf3";
+ * category may be NULL for ARF. Matching is case-insensitive; unknown
+ * combinations give MP_TYPE_OTHER.
+ */
+enum mp_report_type mp_report_map_type(const char *family,
+    const char *category, const char *type);
+
+struct mp_report_map_row {
+	const char *family;
+	const char *category;	/* "*" matches any */
+	const char *type;	/* "*" matches any */
+	enum mp_report_type result;
+};
+
+/* Row i of the table, or NULL past the end (for docs and tests). */
+const struct mp_report_map_row *mp_report_map_row(size_t i);
 
 #endif
