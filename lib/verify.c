@@ -24,6 +24,28 @@ struct mp_verifier {
 	void *arg;
 };
 
+/*
+ * Per message: libopendkim aborts the whole message when a key lookup
+ * callback says "try again", so the hook answers "no key" and notes the
+ * record here; judge() turns that signature's NOKEY back into RETRY.
+ */
+struct vmsg {
+	const struct mp_verifier *v;
+	size_t nretry;
+	char retry[MP_VERIFY_MAX_SIGS][320];
+};
+
+static int
+was_retry(const struct vmsg *vm, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nretry; i++)
+		if (strcmp(vm->retry[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 mp_dkim_result_name(enum mp_dkim_result r)
 {
@@ -40,21 +62,26 @@ mp_dkim_result_name(enum mp_dkim_result r)
 static DKIM_CBSTAT
 key_hook(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 {
-	const struct mp_verifier *v = dkim_get_user_context(dkim);
+	struct vmsg *vm = dkim_get_user_context(dkim);
 	const char *sel = (const char *)dkim_sig_getselector(sig);
 	const char *dom = (const char *)dkim_sig_getdomain(sig);
 	char name[600];
 	int n;
 
-	if (v == NULL || sel == NULL || dom == NULL)
+	if (vm == NULL || sel == NULL || dom == NULL)
 		return DKIM_CBSTAT_ERROR;
 	n = snprintf(name, sizeof(name), "%s._domainkey.%s", sel, dom);
-	if (n < 0 || (size_t)n >= sizeof(name))
+	if (n < 0 || (size_t)n >= sizeof(vm->retry[0]))
 		return DKIM_CBSTAT_NOTFOUND;
-	switch (v->lookup(v->arg, name, (char *)buf, buflen)) {
-	case MP_FOUND:		return DKIM_CBSTAT_CONTINUE;
-	case MP_NOTFOUND:	return DKIM_CBSTAT_NOTFOUND;
-	default:		return DKIM_CBSTAT_TRYAGAIN;
+	switch (vm->v->lookup(vm->v->arg, name, (char *)buf, buflen)) {
+	case MP_FOUND:
+		return DKIM_CBSTAT_CONTINUE;
+	case MP_NOTFOUND:
+		return DKIM_CBSTAT_NOTFOUND;
+	default:
+		if (vm->nretry < MP_VERIFY_MAX_SIGS && !was_retry(vm, name))
+			memcpy(vm->retry[vm->nretry++], name, (size_t)n + 1);
+		return DKIM_CBSTAT_NOTFOUND;
 	}
 }
 
@@ -175,8 +202,9 @@ set_why(struct mp_dkim_sig *r, const char *fmt, ...)
 }
 
 static void
-judge(DKIM *dkim, DKIM_SIGINFO *sig, struct mp_dkim_sig *r)
+judge(DKIM *dkim, DKIM_SIGINFO *sig, const struct vmsg *vm, struct mp_dkim_sig *r)
 {
+	char name[sizeof(vm->retry[0])];
 	unsigned flags = dkim_sig_getflags(sig);
 	int e;
 	ssize_t msglen = -1, canonlen = -1, signlen = -1;
@@ -189,15 +217,22 @@ judge(DKIM *dkim, DKIM_SIGINFO *sig, struct mp_dkim_sig *r)
 		flags = dkim_sig_getflags(sig);
 	}
 	e = dkim_sig_geterror(sig);
+	snprintf(name, sizeof(name), "%s._domainkey.%s", r->selector, r->domain);
+	if (e == DKIM_SIGERROR_NOKEY && was_retry(vm, name))
+		e = DKIM_SIGERROR_KEYFAIL;
 	if (DKIM_SIG_CHECK(sig)) {
 		r->result = MP_DKIM_PASS;
 		set_why(r, "verified");
+		/*
+		 * libopendkim hashes only l= bytes and reports the raw body
+		 * length, which white space may make longer than the canonical
+		 * one: any l= shorter than the raw body counts as partial.
+		 */
 		if (dkim_sig_getcanonlen(dkim, sig, &msglen, &canonlen, &signlen) == DKIM_STAT_OK &&
-		    signlen >= 0 && signlen < canonlen) {
+		    signlen >= 0 && signlen < msglen) {
 			r->partial = 1;
-			set_why(r,
-			    "verified, but l=%zd leaves %zd body bytes unsigned",
-			    signlen, canonlen - signlen);
+			set_why(r, "verified, but l=%zd leaves up to %zd body bytes unsigned",
+			    signlen, msglen - signlen);
 		}
 		return;
 	}
@@ -228,6 +263,17 @@ judge(DKIM *dkim, DKIM_SIGINFO *sig, struct mp_dkim_sig *r)
 }
 
 static int
+is_cb(DKIM_STAT st)
+{
+	return st == DKIM_STAT_CBREJECT || st == DKIM_STAT_CBINVALID ||
+	    st == DKIM_STAT_CBTRYAGAIN || st == DKIM_STAT_CBERROR;
+}
+
+/*
+ * Verification outcomes (BADSIG, NOKEY, ...) are read per signature
+ * afterwards; only resource trouble and a failing hook end the message.
+ */
+static int
 feed(DKIM *dkim, const char *msg, size_t len, struct mp_error *err)
 {
 	struct mp_msg m = { 0 };
@@ -236,23 +282,24 @@ feed(DKIM *dkim, const char *msg, size_t len, struct mp_error *err)
 	int rc;
 
 	rc = mp_msg_split(msg, len, MP_VERIFY_MAX_FIELDS, &m, err);
-	for (i = 0; rc == 0 && i < m.n; i++) {
+	for (i = 0; rc == 0 && i < m.n && st == DKIM_STAT_OK; i++)
 		st = dkim_header(dkim, (u_char *)(uintptr_t)m.f[i].p, m.f[i].len);
-		if (st != DKIM_STAT_OK)
-			break;
-	}
 	if (rc == 0 && st == DKIM_STAT_OK)
 		st = dkim_eoh(dkim);
-	if (rc == 0 && st == DKIM_STAT_OK && m.bodylen > 0)
-		st = dkim_body(dkim, (u_char *)(uintptr_t)m.body, m.bodylen);
-	if (rc == 0 && (st == DKIM_STAT_OK || st == DKIM_STAT_NOSIG))
+	if (rc == 0 && st != DKIM_STAT_NORESOURCE && st != DKIM_STAT_INTERNAL && !is_cb(st)) {
+		if (m.bodylen > 0)
+			(void)dkim_body(dkim, (u_char *)(uintptr_t)m.body, m.bodylen);
 		st = dkim_eom(dkim, NULL);
+	}
 	mp_msg_clear(&m);
 	if (rc != 0)
 		return rc;
 	if (st == DKIM_STAT_NORESOURCE)
 		return mp_error_set(err, MP_ENOMEM, "libopendkim: out of memory");
-	if (st == DKIM_STAT_INTERNAL || st == DKIM_STAT_INVALID)
+	if (is_cb(st))
+		return mp_error_set(err, MP_ERETRY, "the DKIM key lookup failed: %s",
+		    dkim_getresultstr(st));
+	if (st == DKIM_STAT_INTERNAL)
 		return mp_error_set(err, MP_EINTERNAL, "libopendkim: %s",
 		    dkim_geterror(dkim) ? dkim_geterror(dkim) : dkim_getresultstr(st));
 	return 0;
@@ -268,6 +315,7 @@ mp_verify_message(const struct mp_verifier *v, const char *msg, size_t len,
 	DKIM_STAT st;
 	DKIM *dkim;
 	DKIM_SIGINFO **sigs = NULL;
+	struct vmsg *vm;
 	int nsigs = 0, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -276,12 +324,15 @@ mp_verify_message(const struct mp_verifier *v, const char *msg, size_t len,
 		mp_buf_free(&b);
 		return mp_error_set(err, MP_ENOMEM, "out of memory reading the message");
 	}
-	dkim = dkim_verify(v->lib, (const u_char *)"meldpunt", NULL, &st);
+	vm = calloc(1, sizeof(*vm));
+	dkim = vm ? dkim_verify(v->lib, (const u_char *)"meldpunt", NULL, &st) : NULL;
 	if (dkim == NULL) {
+		free(vm);
 		mp_buf_free(&b);
-		return mp_error_set(err, MP_ENOMEM, "libopendkim: %s", dkim_getresultstr(st));
+		return mp_error_set(err, MP_ENOMEM, "libopendkim: out of memory");
 	}
-	(void)dkim_set_user_context(dkim, (void *)(uintptr_t)v);
+	vm->v = v;
+	(void)dkim_set_user_context(dkim, vm);
 	rc = feed(dkim, m, mlen, err);
 	if (rc == 0 && dkim_getsiglist(dkim, &sigs, &nsigs) == DKIM_STAT_OK) {
 		for (i = 0; i < (size_t)nsigs; i++) {
@@ -289,10 +340,11 @@ mp_verify_message(const struct mp_verifier *v, const char *msg, size_t len,
 				out->more++;
 				continue;
 			}
-			judge(dkim, sigs[i], &out->sig[out->n++]);
+			judge(dkim, sigs[i], vm, &out->sig[out->n++]);
 		}
 	}
 	dkim_free(dkim);
+	free(vm);
 	mp_buf_free(&b);
 	return rc;
 }

@@ -3,3 +3,14 @@ check_PROGRAMS += tests/unit/mp-sign-tool
 tests_unit_mp_sign_tool_SOURCES = tests/unit/mp-sign-tool.c
 tests_unit_mp_sign_tool_CFLAGS = $(AM_CFLAGS)
 tests_unit_mp_sign_tool_LDADD = $(SIGN_LIBS)
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-sign
+tests_unit_test_sign_SOURCES = tests/unit/test-sign.c tests/unit/check_tap.h
+tests_unit_test_sign_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sign_LDADD = $(SIGN_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/test-sign
+endif
+
+TESTS += tests/unit/sign-dkimpy.sh
+dist_check_SCRIPTS += tests/unit/sign-dkimpy.sh
