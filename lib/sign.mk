@@ -4,7 +4,8 @@ noinst_LIBRARIES += lib/libmpsign.a
 lib_libmpsign_a_SOURCES = \
 	lib/msgsplit.c lib/msgsplit.h \
 	lib/sign.c lib/sign.h \
-	lib/verify.c lib/verify.h
+	lib/verify.c lib/verify.h \
+	lib/identity.c lib/identity.h
 lib_libmpsign_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(OPENDKIM_CFLAGS)
 
 # What a program linking libmpsign needs after it.

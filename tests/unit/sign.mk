@@ -14,3 +14,11 @@ endif
 
 TESTS += tests/unit/sign-dkimpy.sh
 dist_check_SCRIPTS += tests/unit/sign-dkimpy.sh
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-identity
+tests_unit_test_identity_SOURCES = tests/unit/test-identity.c tests/unit/check_tap.h
+tests_unit_test_identity_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_identity_LDADD = $(SIGN_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/test-identity
+endif
