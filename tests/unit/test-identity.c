@@ -56,7 +56,7 @@ START_TEST(from_bad)
 		{ "nobody", "no address" },
 		{ "Name only", "no address" },
 		{ "Name (c) <", "local part" },
-		{ "Name \"q\" x@y", "neither" },
+		{ "Name \"q\" x@y", "no address" },
 		{ "a@b.example,", "empty list member" },
 		{ "a@b.example,,c@d.example", "empty list member" },
 		{ "Undisclosed: a@b.example;", "group" },
