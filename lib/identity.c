@@ -282,15 +282,13 @@ mailbox(struct fp *P, struct mp_mailbox *mb)
 		return 0;
 	if (rc == MP_ENOMEM || P->hard)
 		return rc;
+	if (rc == 0)		/* an address, but something else follows it */
+		mp_error_set(P->err, MP_EINPUT,
+		    "From: has '%c' after an address where ',' or the end belongs",
+		    isprint(*P->p) ? *P->p : '?');
 	first = *P->err;
 	P->p = start;
 	P->disp->len = dl;
-	/* Without '<' it can only have been an addr-spec: say what was wrong. */
-	if (rc != 0 && memchr(start, '<', (size_t)(P->e - start)) == NULL) {
-		*P->err = first;
-		return rc;
-	}
-
 	/* name-addr: [phrase] "<" addr-spec ">" */
 	rc = phrase(P);
 	if (rc == 0)
@@ -300,6 +298,11 @@ mailbox(struct fp *P, struct mp_mailbox *mb)
 	if (P->p < P->e && *P->p == ':')
 		return mp_error_set(P->err, MP_EINPUT,
 		    "From: uses group syntax (name: ...;), which From may not");
+	/* Without '<' it can only have been an addr-spec: say what was wrong. */
+	if (first.code != 0 && memchr(start, '<', (size_t)(P->e - start)) == NULL) {
+		*P->err = first;
+		return first.code;
+	}
 	if (P->p >= P->e || *P->p != '<')
 		return mp_error_set(P->err, MP_EINPUT,
 		    "From: is neither an address nor a name with an <address>");
