@@ -237,20 +237,25 @@ judge(DKIM *dkim, DKIM_SIGINFO *sig, const struct vmsg *vm, struct mp_dkim_sig *
 		return;
 	}
 	r->result = MP_DKIM_FAIL;
+	r->code = MP_DKIM_WHY_OTHER;
 	if (e == DKIM_SIGERROR_KEYFAIL) {
 		r->result = MP_DKIM_RETRY;
+		r->code = MP_DKIM_WHY_DNS;
 		set_why(r,
 		    "the key record %s._domainkey.%s could not be fetched now (DNS trouble)",
 		    r->selector, r->domain);
 	} else if (e == DKIM_SIGERROR_NOKEY) {
+		r->code = MP_DKIM_WHY_NOKEY;
 		set_why(r,
 		    "no key record %s._domainkey.%s is published", r->selector, r->domain);
 	} else if (dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH &&
 	    (e == DKIM_SIGERROR_OK || e == DKIM_SIGERROR_BADSIG)) {
+		r->code = MP_DKIM_WHY_BODY;
 		set_why(r,
 		    "body hash mismatch: the body was changed after signing");
 	} else if (e == DKIM_SIGERROR_BADSIG ||
 	    (e == DKIM_SIGERROR_OK && (flags & DKIM_SIGFLAG_PASSED) == 0)) {
+		r->code = MP_DKIM_WHY_SIG;
 		set_why(r,
 		    "signature mismatch: a signed header was changed after signing, "
 		    "or the key does not match");

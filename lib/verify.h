@@ -58,12 +58,23 @@ enum mp_dkim_result {
 	MP_DKIM_RETRY = 2,
 };
 
+/* Why a signature did not pass, for callers that word it themselves. */
+enum mp_dkim_why {
+	MP_DKIM_WHY_OK = 0,	/* verified */
+	MP_DKIM_WHY_BODY,	/* body hash mismatch */
+	MP_DKIM_WHY_SIG,	/* signature mismatch (headers or key) */
+	MP_DKIM_WHY_NOKEY,	/* no key record published */
+	MP_DKIM_WHY_DNS,	/* the key record could not be fetched now */
+	MP_DKIM_WHY_OTHER,	/* syntax, expiry, key type, ...: see why */
+};
+
 struct mp_dkim_sig {
 	char domain[256];	/* d=, lower case */
 	char selector[64];	/* s= */
 	char alg[24];		/* "rsa-sha256", "ed25519-sha256", ... */
 	enum mp_dkim_result result;
 	int partial;		/* l= leaves body bytes unsigned */
+	enum mp_dkim_why code;
 	char why[200];		/* "verified", "body hash mismatch: ..." */
 };
 

@@ -22,3 +22,6 @@ tests_unit_test_identity_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_identity_LDADD = $(SIGN_LIBS) $(CHECK_LIBS)
 TESTS += tests/unit/test-identity
 endif
+
+TESTS += tests/unit/verify-tool.sh
+dist_check_SCRIPTS += tests/unit/verify-tool.sh
