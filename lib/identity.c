@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "readfile.h"
 #include "identity.h"
 
 /* ================================================================ */
@@ -724,31 +725,13 @@ fail:
 struct mp_identity_map *
 mp_identity_map_load(const char *path, struct mp_error *err)
 {
-	struct mp_identity_map *m;
+	struct mp_identity_map *k = NULL;
 	struct mp_buf b;
-	char chunk[8192];
-	size_t r;
-	FILE *f = fopen(path, "r");
 
-	if (f == NULL)
-		return mp_error_set(err, MP_EIO, "%s: cannot open: %s", path, strerror(errno)), NULL;
-	mp_buf_init(&b, MP_IDMAP_MAX);
-	while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (mp_buf_append(&b, chunk, r) != 0) {
-			fclose(f);
-			mp_buf_free(&b);
-			return mp_error_set(err, MP_ELIMIT, "%s: larger than %d bytes (limit)",
-			    path, MP_IDMAP_MAX), NULL;
-		}
-	if (ferror(f)) {
-		fclose(f);
-		mp_buf_free(&b);
-		return mp_error_set(err, MP_EIO, "%s: read error", path), NULL;
-	}
-	fclose(f);
-	m = mp_identity_map_parse(path, b.data ? b.data : "", b.len, err);
+	if (mp_read_file(path, MP_IDMAP_MAX, &b, err) == 0)
+		k = mp_identity_map_parse(path, b.data != NULL ? b.data : "", b.len, err);
 	mp_buf_free(&b);
-	return m;
+	return k;
 }
 
 size_t

@@ -15,6 +15,7 @@
 #include <opendkim/dkim.h>
 
 #include "buf.h"
+#include "readfile.h"
 #include "msgsplit.h"
 #include "verify.h"
 
@@ -504,31 +505,11 @@ mp_keyfile_parse(const char *name, const char *text, size_t len,
 struct mp_keyfile *
 mp_keyfile_load(const char *path, struct mp_error *err)
 {
-	struct mp_keyfile *k;
+	struct mp_keyfile *k = NULL;
 	struct mp_buf b;
-	char chunk[8192];
-	size_t r;
-	FILE *f = fopen(path, "r");
 
-	if (f == NULL)
-		return mp_error_set(err, MP_EIO, "%s: cannot open: %s", path,
-		    strerror(errno)), NULL;
-	mp_buf_init(&b, MP_KEYFILE_MAX);
-	while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (mp_buf_append(&b, chunk, r) != 0) {
-			fclose(f);
-			mp_buf_free(&b);
-			return mp_error_set(err, MP_ELIMIT, "%s: larger than %d bytes (limit)",
-			    path, MP_KEYFILE_MAX), NULL;
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
-		mp_buf_free(&b);
-		return mp_error_set(err, MP_EIO, "%s: read error", path), NULL;
-	}
-	fclose(f);
-	k = mp_keyfile_parse(path, b.data != NULL ? b.data : "", b.len, err);
+	if (mp_read_file(path, MP_KEYFILE_MAX, &b, err) == 0)
+		k = mp_keyfile_parse(path, b.data != NULL ? b.data : "", b.len, err);
 	mp_buf_free(&b);
 	return k;
 }
