@@ -45,7 +45,7 @@ struct mp_plan {
 	enum mp_verdict verdict;
 	char smtp_code[4];		/* "451", "550" */
 	char smtp_xcode[8];		/* "4.3.0" */
-	char smtp_text[256];
+	char smtp_text[512];	/* one reply line: libmilter allows 980 */
 
 	struct mp_hdr_change *hdrs;
 	size_t nhdrs;
@@ -58,7 +58,7 @@ struct mp_plan {
 	int replace_body;
 
 	char outcome[64];		/* "notified", "duplicate", "quarantined:unrouted" */
-	char reason[256];
+	char reason[512];
 	char notice_id[64];
 };
 

@@ -190,6 +190,21 @@ mp_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_CONTINUE;
 }
 
+/* What the log says happened: the plan's word, or what the MTA was told. */
+static const char *
+outcome_word(const struct mp_plan *plan, sfsistat rc)
+{
+	if (rc == SMFIS_TEMPFAIL && plan->verdict != MP_VERDICT_TEMPFAIL)
+		return "tempfail";	/* applying the plan failed */
+	if (plan->outcome[0] != '\0')
+		return plan->outcome;
+	switch (rc) {
+	case SMFIS_CONTINUE:	return "-";
+	case SMFIS_TEMPFAIL:	return "tempfail";
+	default:		return "rejected";
+	}
+}
+
 static sfsistat
 mp_eom(SMFICTX *ctx)
 {
@@ -197,6 +212,7 @@ mp_eom(SMFICTX *ctx)
 	struct mp_plan plan;
 	const char *qid;
 	sfsistat rc;
+	int reply;
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
@@ -205,15 +221,15 @@ mp_eom(SMFICTX *ctx)
 	mp_plan_init(&plan);
 	mp_eom_decide(c->snap, &c->env, &plan);
 	rc = mp_apply(ctx, &plan, c->leadspc, qid);
+	/* The reply is logged only where it says more than the reason. */
+	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
 	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s", qid, c->client,
-	    mp_flow_name(c->env.flow),
-	    rc == SMFIS_CONTINUE ? (plan.outcome[0] ? plan.outcome : "-") :
-	    rc == SMFIS_TEMPFAIL ? "tempfail" : "rejected",
+	    mp_flow_name(c->env.flow), outcome_word(&plan, rc),
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
-	    plan.smtp_text[0] ? " reply=\"" : "", plan.smtp_text,
-	    plan.smtp_text[0] ? "\"" : "");
+	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",
+	    reply ? "\"" : "");
 	mp_plan_free(&plan);
 	mp_env_reset(&c->env);
 	return rc;

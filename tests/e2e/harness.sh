@@ -158,12 +158,17 @@ queue_run_delay = 2s
 minimal_backoff_time = 2s
 maximal_backoff_time = 4s
 message_size_limit = 20480000
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+cyrus_sasl_config_path = $HD/etc/sasl
+smtpd_sasl_security_options = noanonymous
 ${POSTFIX_EXTRA:-}
 CF
 	cat >"$HD/etc/master.cf" <<CF
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
 127.0.0.1:$SUBMIT_PORT inet n - n - - smtpd
   -o milter_macro_daemon_name=ORIGINATING
+  -o smtpd_sasl_auth_enable=$([ -n "${H_SASL:-}" ] && echo yes || echo no)
 ${POSTFIX_MASTER_EXTRA:-}
 pickup    unix  n       -       n       2       1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -206,6 +211,38 @@ h_start_postfix() {
 	done
 	echo "Postfix or smtp-sink did not start" >&2
 	return 1
+}
+
+# h_sasl_user USER PASS: a SASL login for the submission service (Cyrus
+# sasldb in the temp dir); call before h_start_postfix, with H_SASL=1.
+h_sasl_user() {
+	mkdir -p "$HD/etc/sasl"
+	cat >"$HD/etc/sasl/smtpd.conf" <<SASL
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+mech_list: PLAIN LOGIN
+sasldb_path: $HD/etc/sasldb2
+SASL
+	printf '%s' "$2" | saslpasswd2 -p -c -f "$HD/etc/sasldb2" -u "${1#*@}" "${1%@*}" &&
+		chown postfix "$HD/etc/sasldb2"
+}
+
+# h_dkim_keys DOMAIN: RSA-2048 and Ed25519 keys in $HD/keys (mode 600),
+# selectors rsa1 and ed1, their DNS records in $HD/keys/records.txt.
+h_dkim_keys() {
+	mkdir -p "$HD/keys" && chmod 700 "$HD/keys"
+	( umask 077
+	  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		-out "$HD/keys/rsa1.key" 2>/dev/null &&
+	  openssl genpkey -algorithm ed25519 -out "$HD/keys/ed1.key" 2>/dev/null ) || return 1
+	"$top_builddir/tests/unit/mp-sign-tool" txt "$1" rsa1 "$HD/keys/rsa1.key" \
+		ed1 "$HD/keys/ed1.key" >"$HD/keys/records.txt"
+}
+
+# h_dkim_conf DOMAIN: the config lines that sign with h_dkim_keys' keys.
+h_dkim_conf() {
+	printf 'SigningDomain %s\nRSASelector rsa1\nRSAKeyFile %s\nEd25519Selector ed1\nEd25519KeyFile %s\n' \
+		"$1" "$HD/keys/rsa1.key" "$HD/keys/ed1.key"
 }
 
 # Wait for the sink file whose Received header names queue id $1.
@@ -271,6 +308,12 @@ h_header() {
 
 h_body() {
 	awk 'body { print } /^\r?$/ && !body { body = 1 }' "$1" | tr -d '\r'
+}
+
+# The delivered message without the sink's pseudo headers, bytes as they
+# came (for signature checks).
+h_message() {
+	awk '!started && /^X-(Client|Helo|Mail|Rcpt)-/ { next } { started = 1; print }' "$1"
 }
 
 h_stop() {

@@ -70,44 +70,6 @@ printf '%s\r\n' \
 	'part one' \
 	'--b1--' >"$T/m2.eml"
 
-cat >"$T/dkimpy.py" <<'EOF'
-import sys
-import dkim
-
-keys = {}
-for line in open(sys.argv[1], 'rb'):
-    line = line.strip()
-    if line and not line.startswith(b'#'):
-        name, txt = line.split(None, 1)
-        keys[name.rstrip(b'.').lower()] = txt
-
-def dnsfunc(name, timeout=5):
-    return keys.get(name.rstrip(b'.').lower())
-
-def verify(path, idx):
-    msg = open(path, 'rb').read()
-    try:
-        return dkim.DKIM(msg).verify(idx=idx, dnsfunc=dnsfunc)
-    except dkim.DKIMException as e:
-        print('dkimpy:', e)
-        return False
-
-def sign(path, selector, keyfile, length):
-    msg = open(path, 'rb').read()
-    sig = dkim.sign(msg, selector, b'reporter.example', open(keyfile, 'rb').read(),
-                    canonicalize=(b'relaxed', b'relaxed'),
-                    signature_algorithm=sys.argv[5].encode(),
-                    include_headers=[b'from', b'to', b'subject'], length=length)
-    sys.stdout.buffer.write(sig + msg)
-    return True
-
-if sys.argv[2] == 'verify':
-    ok = verify(sys.argv[3], int(sys.argv[4]))
-    print('dkimpy verify idx', sys.argv[4], '->', ok)
-    sys.exit(0 if ok else 1)
-else:
-    sign(sys.argv[3], sys.argv[2].encode(), sys.argv[4], len(sys.argv) > 6)
-EOF
 
 if ! "$PY" -c 'import dkim, nacl' 2>/dev/null; then
 	i=0
@@ -117,17 +79,17 @@ fi
 
 for m in m1 m2; do
 	check "$m: signed by lib/sign" sh -c "'$TOOL' sign meldpunt.nl rsa2026 '$T/rsa.key' ed2026 '$T/ed.key' '$T/$m.eml' >'$T/$m.signed'"
-	check "$m: dkimpy accepts the rsa-sha256 signature" "$PY" "$T/dkimpy.py" "$T/keys.txt" verify "$T/$m.signed" 0
-	check "$m: dkimpy accepts the ed25519-sha256 signature" "$PY" "$T/dkimpy.py" "$T/keys.txt" verify "$T/$m.signed" 1
+	check "$m: dkimpy accepts the rsa-sha256 signature" "$PY" "$top_srcdir/tests/dkimpy.py" "$T/keys.txt" verify "$T/$m.signed" 0
+	check "$m: dkimpy accepts the ed25519-sha256 signature" "$PY" "$top_srcdir/tests/dkimpy.py" "$T/keys.txt" verify "$T/$m.signed" 1
 done
 grep -q '^DKIM-Signature: v=1; a=rsa-sha256;' "$T/m1.signed" && grep -q 'a=ed25519-sha256;' "$T/m1.signed" &&
 	ok "m1: rsa first, ed25519 second" || notok "m1: rsa first, ed25519 second"
 
 sed 's/kwetsbare dienst/veilige dienst/' "$T/m1.signed" >"$T/tb.eml"
-refute "tampered body: dkimpy rejects rsa" "$PY" "$T/dkimpy.py" "$T/keys.txt" verify "$T/tb.eml" 0
-refute "tampered body: dkimpy rejects ed25519" "$PY" "$T/dkimpy.py" "$T/keys.txt" verify "$T/tb.eml" 1
+refute "tampered body: dkimpy rejects rsa" "$PY" "$top_srcdir/tests/dkimpy.py" "$T/keys.txt" verify "$T/tb.eml" 0
+refute "tampered body: dkimpy rejects ed25519" "$PY" "$top_srcdir/tests/dkimpy.py" "$T/keys.txt" verify "$T/tb.eml" 1
 sed 's/^Subject: Kwetsbare/Subject: Dringend: kwetsbare/' "$T/m1.signed" >"$T/th.eml"
-refute "tampered Subject: dkimpy rejects ed25519" "$PY" "$T/dkimpy.py" "$T/keys.txt" verify "$T/th.eml" 1
+refute "tampered Subject: dkimpy rejects ed25519" "$PY" "$top_srcdir/tests/dkimpy.py" "$T/keys.txt" verify "$T/th.eml" 1
 
 # The other way: dkimpy signs as a reporter, lib/verify checks.
 ( umask 077; openssl genpkey -algorithm ed25519 -out "$T/rep-ed.key" &&
@@ -135,10 +97,10 @@ refute "tampered Subject: dkimpy rejects ed25519" "$PY" "$T/dkimpy.py" "$T/keys.
 "$TOOL" txt reporter.example r1 "$T/rep-rsa.key" e1 "$T/rep-ed.key" >"$T/rep-keys.txt"
 # dkimpy wants the raw 32-byte Ed25519 seed, base64, as its key.
 openssl pkey -in "$T/rep-ed.key" -outform DER | tail -c 32 | base64 >"$T/rep-ed.raw"
-"$PY" "$T/dkimpy.py" "$T/rep-keys.txt" r1 "$T/m1.eml" "$T/rep-rsa.key" rsa-sha256 >"$T/r1.eml" 2>"$T/out" &&
-"$PY" "$T/dkimpy.py" "$T/rep-keys.txt" e1 "$T/r1.eml" "$T/rep-ed.raw" ed25519-sha256 >"$T/r2.eml" 2>>"$T/out"
+"$PY" "$top_srcdir/tests/dkimpy.py" "$T/rep-keys.txt" r1 "$T/m1.eml" "$T/rep-rsa.key" rsa-sha256 >"$T/r1.eml" 2>"$T/out" &&
+"$PY" "$top_srcdir/tests/dkimpy.py" "$T/rep-keys.txt" e1 "$T/r1.eml" "$T/rep-ed.raw" ed25519-sha256 >"$T/r2.eml" 2>>"$T/out"
 check "dkimpy-signed (rsa + ed25519): lib/verify passes both" "$TOOL" verify "$T/rep-keys.txt" "$T/r2.eml"
-"$PY" "$T/dkimpy.py" "$T/rep-keys.txt" e1 "$T/m1.eml" "$T/rep-ed.raw" ed25519-sha256 length >"$T/l.eml" 2>/dev/null
+"$PY" "$top_srcdir/tests/dkimpy.py" "$T/rep-keys.txt" e1 "$T/m1.eml" "$T/rep-ed.raw" ed25519-sha256 length >"$T/l.eml" 2>/dev/null
 printf 'Appended by someone else.\n' >>"$T/l.eml"
 if "$TOOL" verify "$T/rep-keys.txt" "$T/l.eml" >"$T/out" 2>&1 && grep -q 'l=.*unsigned' "$T/out"; then
 	ok "dkimpy l= signature with appended text: flagged as partial"

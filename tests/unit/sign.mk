@@ -14,6 +14,7 @@ endif
 
 TESTS += tests/unit/sign-dkimpy.sh
 dist_check_SCRIPTS += tests/unit/sign-dkimpy.sh
+EXTRA_DIST += tests/dkimpy.py
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-identity
