@@ -5,7 +5,8 @@ lib_libmpnotify_a_SOURCES = \
 	lib/redact.c lib/redact.h \
 	lib/template.c lib/template.h \
 	lib/notify.c lib/notify.h \
-	lib/seen.c lib/seen.h
+	lib/seen.c lib/seen.h \
+	lib/report.h
 lib_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
 # Link: lib/libmpnotify.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
 
