@@ -47,5 +47,12 @@ noinst_PROGRAMS += tests/fuzz/fuzz-template
 tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz-template.c
 tests_fuzz_fuzz_template_LDADD = lib/libmpnotify.a lib/libmpcore.a
 tests_fuzz_fuzz_template_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+# Rendering from hostile values: always 7-bit, never an extra header.
+noinst_PROGRAMS += tests/fuzz/fuzz-notify
+tests_fuzz_fuzz_notify_SOURCES = tests/fuzz/fuzz-notify.c
+tests_fuzz_fuzz_notify_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_fuzz_fuzz_notify_LDADD = lib/libmpnotify.a lib/libmpcore.a
+tests_fuzz_fuzz_notify_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 endif
-EXTRA_DIST += tests/fuzz/fuzz-template.c tests/fuzz/template.seeds
+EXTRA_DIST += tests/fuzz/fuzz-template.c tests/fuzz/template.seeds \
+	tests/fuzz/fuzz-notify.c tests/fuzz/notify.seeds tests/fuzz/seeds/notify
