@@ -454,6 +454,8 @@ START_TEST(set_load_errors)
 	ck_assert_int_eq(mp_templates_load(dir, &s, &err), MP_ECONFIG);
 	ck_assert_msg(strstr(err.msg, "footer.tmpl:2: {{#if url}} opened on "
 	    "line 1 is never closed") != NULL, "%s", err.msg);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
 }
 END_TEST
 
