@@ -1,0 +1,58 @@
+# Notifications: templates, rendering, and the dedup/rate state (issue 5).
+noinst_LIBRARIES += lib/libmpnotify.a
+lib_libmpnotify_a_SOURCES = \
+	lib/encode.c lib/encode.h \
+	lib/redact.c lib/redact.h \
+	lib/template.c lib/template.h \
+	lib/notify.c lib/notify.h \
+	lib/seen.c lib/seen.h \
+	lib/report.h
+lib_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
+# Link: lib/libmpnotify.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
+
+# Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
+# TemplateDirectory. Every report type needs a file in each language.
+nltemplatesdir = $(pkgdatadir)/templates/nl
+dist_nltemplates_DATA = \
+	templates/nl/other.tmpl \
+	templates/nl/malware.tmpl \
+	templates/nl/vulnerable-service.tmpl \
+	templates/nl/open-service.tmpl \
+	templates/nl/login-attack.tmpl \
+	templates/nl/spam.tmpl \
+	templates/nl/phishing.tmpl \
+	templates/nl/leaked-credentials.tmpl \
+	templates/nl/compromised-website.tmpl \
+	templates/nl/ddos.tmpl \
+	templates/nl/footer.tmpl
+entemplatesdir = $(pkgdatadir)/templates/en
+dist_entemplates_DATA = \
+	templates/en/other.tmpl \
+	templates/en/malware.tmpl \
+	templates/en/vulnerable-service.tmpl \
+	templates/en/open-service.tmpl \
+	templates/en/login-attack.tmpl \
+	templates/en/spam.tmpl \
+	templates/en/phishing.tmpl \
+	templates/en/leaked-credentials.tmpl \
+	templates/en/compromised-website.tmpl \
+	templates/en/ddos.tmpl \
+	templates/en/footer.tmpl
+
+dist_man_MANS += man/meldpunt-templates.5
+
+# The template parser under libFuzzer (scripts/fuzz.sh runs it).
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-template
+tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz-template.c
+tests_fuzz_fuzz_template_LDADD = lib/libmpnotify.a lib/libmpcore.a
+tests_fuzz_fuzz_template_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+# Rendering from hostile values: always 7-bit, never an extra header.
+noinst_PROGRAMS += tests/fuzz/fuzz-notify
+tests_fuzz_fuzz_notify_SOURCES = tests/fuzz/fuzz-notify.c
+tests_fuzz_fuzz_notify_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_fuzz_fuzz_notify_LDADD = lib/libmpnotify.a lib/libmpcore.a
+tests_fuzz_fuzz_notify_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+endif
+EXTRA_DIST += tests/fuzz/fuzz-template.c tests/fuzz/template.seeds \
+	tests/fuzz/fuzz-notify.c tests/fuzz/notify.seeds tests/fuzz/seeds/notify

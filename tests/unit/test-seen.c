@@ -1,0 +1,321 @@
+/*
+ * Unit tests for the state DB: dedup, flood control, undo, errors, threads.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_tap.h"
+#include "seen.h"
+
+#define T0 1714564800
+
+static char dir[64];
+static char path[128];
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/mp-seen-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+}
+
+static void
+teardown(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+static struct mp_seen *
+open_db(void)
+{
+	struct mp_error err;
+	struct mp_seen *s = mp_seen_open(path, &err);
+
+	if (s == NULL)
+		ck_abort_msg("%s", err.msg);
+	return s;
+}
+
+static enum mp_seen_verdict
+check(struct mp_seen *s, const char *type, const char *src, const char *to,
+    time_t now, unsigned interval, unsigned max)
+{
+	enum mp_seen_verdict v;
+	struct mp_error err;
+
+	if (mp_seen_check_and_record(s, type, src, to, now, interval, max, &v,
+	    &err) != MP_OK)
+		ck_abort_msg("%s", err.msg);
+	return v;
+}
+
+START_TEST(dedup_interval)
+{
+	struct mp_seen *s = open_db();
+
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "a@x.nl", T0, 3600, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "a@x.nl", T0 + 10, 3600, 0), MP_SEEN_DUPLICATE);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "a@x.nl", T0 + 3599, 3600, 0), MP_SEEN_DUPLICATE);
+	/* Another type, source or contact is not the same notification. */
+	ck_assert_int_eq(check(s, "ddos", "192.0.2.1", "a@x.nl", T0 + 20, 3600, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.2", "a@x.nl", T0 + 20, 3600, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "b@x.nl", T0 + 20, 3600, 0), MP_SEEN_NEW);
+	/* After the interval it is news again, and the clock restarts. */
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "a@x.nl", T0 + 3600, 3600, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "a@x.nl", T0 + 7000, 3600, 0), MP_SEEN_DUPLICATE);
+	/* Interval 0: no dedup. */
+	ck_assert_int_eq(check(s, "x", "y", "z", T0, 0, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "x", "y", "z", T0, 0, 0), MP_SEEN_NEW);
+	/* Survives a reopen. */
+	mp_seen_close(&s);
+	ck_assert_ptr_null(s);
+	s = open_db();
+	ck_assert_int_eq(check(s, "spam", "192.0.2.1", "a@x.nl", T0 + 7001, 3600, 0), MP_SEEN_DUPLICATE);
+	mp_seen_close(&s);
+}
+END_TEST
+
+START_TEST(rate_limit)
+{
+	struct mp_seen *s = open_db();
+	char src[32];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(src, sizeof(src), "192.0.2.%d", i);
+		ck_assert_int_eq(check(s, "spam", src, "a@x.nl", T0 + i, 86400, 3), MP_SEEN_NEW);
+	}
+	ck_assert_int_eq(check(s, "spam", "192.0.2.9", "a@x.nl", T0 + 5, 86400, 3), MP_SEEN_RATE_LIMITED);
+	/* A duplicate is a duplicate, not rate limited, and uses nothing. */
+	ck_assert_int_eq(check(s, "spam", "192.0.2.0", "a@x.nl", T0 + 6, 86400, 3), MP_SEEN_DUPLICATE);
+	/* Other contacts have their own allowance. */
+	ck_assert_int_eq(check(s, "spam", "192.0.2.9", "b@x.nl", T0 + 7, 86400, 3), MP_SEEN_NEW);
+	/* Rolling hour: the first slot frees at T0 + 3600. */
+	ck_assert_int_eq(check(s, "spam", "192.0.2.9", "a@x.nl", T0 + 3599, 86400, 3), MP_SEEN_RATE_LIMITED);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.9", "a@x.nl", T0 + 3600, 86400, 3), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "192.0.2.10", "a@x.nl", T0 + 3600, 86400, 3), MP_SEEN_RATE_LIMITED);
+	mp_seen_close(&s);
+}
+END_TEST
+
+START_TEST(undo_record)
+{
+	struct mp_seen *s = open_db();
+	struct mp_error err;
+
+	ck_assert_int_eq(check(s, "spam", "a", "c@x.nl", T0, 3600, 2), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "b", "c@x.nl", T0 + 1, 3600, 2), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "c", "c@x.nl", T0 + 2, 3600, 2), MP_SEEN_RATE_LIMITED);
+	/* The message with "b" tempfailed: take it back. */
+	ck_assert_int_eq(mp_seen_undo(s, "spam", "b", "c@x.nl", T0 + 1, &err), MP_OK);
+	ck_assert_int_eq(check(s, "spam", "c", "c@x.nl", T0 + 3, 3600, 2), MP_SEEN_NEW);
+	ck_assert_int_eq(check(s, "spam", "b", "c@x.nl", T0 + 4, 3600, 2), MP_SEEN_RATE_LIMITED);
+	ck_assert_int_eq(mp_seen_undo(s, "spam", "c", "c@x.nl", T0 + 3, &err), MP_OK);
+	ck_assert_int_eq(check(s, "spam", "b", "c@x.nl", T0 + 5, 3600, 2), MP_SEEN_NEW);
+	/* Undoing what was not recorded changes nothing. */
+	ck_assert_int_eq(mp_seen_undo(s, "spam", "zz", "c@x.nl", T0 + 5, &err), MP_OK);
+	ck_assert_int_eq(mp_seen_undo(s, "spam", "a", "c@x.nl", T0 + 99, &err), MP_OK);
+	ck_assert_int_eq(check(s, "spam", "a", "c@x.nl", T0 + 6, 3600, 0), MP_SEEN_DUPLICATE);
+	mp_seen_close(&s);
+}
+END_TEST
+
+START_TEST(prune_expired)
+{
+	struct mp_seen *s = open_db();
+	struct mp_error err;
+	unsigned removed = 99;
+	char src[32];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(src, sizeof(src), "s%d", i);
+		ck_assert_int_eq(check(s, "spam", src, "c@x.nl", T0 + i, 600, 100), MP_SEEN_NEW);
+	}
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 100, 600, &removed, &err), MP_OK);
+	ck_assert_uint_eq(removed, 0);
+	/* 50 dedup records and one rate record are all stale by now. */
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 4000, 600, &removed, &err), MP_OK);
+	ck_assert_uint_eq(removed, 51);
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 4000, 600, &removed, &err), MP_OK);
+	ck_assert_uint_eq(removed, 0);
+	mp_seen_close(&s);
+}
+END_TEST
+
+START_TEST(retry_on_bad_db)
+{
+	struct mp_error err;
+	struct mp_seen *s;
+	char bad[200];
+	FILE *f;
+
+	mp_error_clear(&err);
+	snprintf(bad, sizeof(bad), "%s/no/such/dir/state.db", dir);
+	ck_assert_ptr_null(mp_seen_open(bad, &err));
+	ck_assert_int_eq(err.code, MP_ERETRY);
+	ck_assert_msg(strstr(err.msg, "state.db: cannot open the state DB") != NULL,
+	    "%s", err.msg);
+	/* A file that is not a GDBM database. */
+	snprintf(bad, sizeof(bad), "%s/garbage.db", dir);
+	f = fopen(bad, "w");
+	fputs("this is not a gdbm file, not at all, not even close\n", f);
+	fclose(f);
+	ck_assert_ptr_null(mp_seen_open(bad, &err));
+	ck_assert_int_eq(err.code, MP_ERETRY);
+	unlink(bad);
+	/* A directory. */
+	ck_assert_ptr_null(mp_seen_open(dir, &err));
+	ck_assert_int_eq(err.code, MP_ERETRY);
+	s = open_db();
+	ck_assert_int_eq(mp_seen_check_and_record(s, "t", "s", "c", T0, 60,
+	    MP_SEEN_RATE_MAX + 1, &(enum mp_seen_verdict){ 0 }, &err), MP_ECONFIG);
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* Writes fail half-way (the disk is full): RETRY, never "new". */
+START_TEST(retry_on_write_failure)
+{
+	struct mp_seen *s = open_db();
+	enum mp_seen_verdict v;
+	struct mp_error err;
+	struct rlimit rl;
+	struct stat st;
+	char src[64], big[500];
+	int i, rc = MP_OK;
+
+	signal(SIGXFSZ, SIG_IGN);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(stat(path, &st), 0);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)st.st_size;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	for (i = 0; i < 20000 && rc == MP_OK; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", i);
+		rc = mp_seen_check_and_record(s, big, src, "c@x.nl", T0 + i,
+		    3600, 0, &v, &err);
+	}
+	ck_assert_int_eq(rc, MP_ERETRY);
+	ck_assert_msg(strstr(err.msg, "state DB") != NULL, "%s", err.msg);
+	mp_seen_close(&s);
+}
+END_TEST
+
+START_TEST(limits)
+{
+	struct mp_seen *s = open_db();
+	enum mp_seen_verdict v;
+	struct mp_error err;
+	char *big = malloc(MP_SEEN_PART_MAX + 2);
+
+	memset(big, 'a', MP_SEEN_PART_MAX + 1);
+	big[MP_SEEN_PART_MAX + 1] = '\0';
+	ck_assert_int_eq(mp_seen_check_and_record(s, "t", big, "c", T0, 60, 1,
+	    &v, &err), MP_EINPUT);
+	big[MP_SEEN_PART_MAX] = '\0';
+	ck_assert_int_eq(mp_seen_check_and_record(s, "t", big, "c", T0, 60, 1,
+	    &v, &err), MP_OK);
+	ck_assert_int_eq(v, MP_SEEN_NEW);
+	free(big);
+	ck_assert_str_eq(mp_seen_verdict_name(MP_SEEN_RATE_LIMITED), "rate-limited");
+	mp_seen_close(&s);
+}
+END_TEST
+
+#define THREADS 8
+#define ROUNDS 200
+#define MAXH 50
+
+struct worker {
+	struct mp_seen *s;
+	int id;
+	int news_same, news_rate, errors;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	enum mp_seen_verdict v;
+	struct mp_error err;
+	char src[64];
+	int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		/* Everyone reports the same thing: exactly one may be new. */
+		if (mp_seen_check_and_record(w->s, "malware", "203.0.113.5",
+		    "same@x.nl", T0, 3600, 0, &v, &err) != MP_OK)
+			w->errors++;
+		else if (v == MP_SEEN_NEW)
+			w->news_same++;
+		/* Distinct sources to one contact: MAXH may be new. */
+		snprintf(src, sizeof(src), "t%d-%d", w->id, i);
+		if (mp_seen_check_and_record(w->s, "malware", src, "rate@x.nl",
+		    T0, 3600, MAXH, &v, &err) != MP_OK)
+			w->errors++;
+		else if (v == MP_SEEN_NEW)
+			w->news_rate++;
+	}
+	return NULL;
+}
+
+START_TEST(threads_consistent)
+{
+	struct mp_seen *s = open_db();
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int i, same = 0, rate = 0;
+
+	for (i = 0; i < THREADS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].s = s;
+		w[i].id = i;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(w[i].errors, 0);
+		same += w[i].news_same;
+		rate += w[i].news_rate;
+	}
+	ck_assert_int_eq(same, 1);
+	ck_assert_int_eq(rate, MAXH);
+	mp_seen_close(&s);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("seen");
+	TCase *tc = tcase_create("seen");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, dedup_interval);
+	tcase_add_test(tc, rate_limit);
+	tcase_add_test(tc, undo_record);
+	tcase_add_test(tc, prune_expired);
+	tcase_add_test(tc, retry_on_bad_db);
+	tcase_add_test(tc, retry_on_write_failure);
+	tcase_add_test(tc, limits);
+	tcase_add_test(tc, threads_consistent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return mp_check_run(suite());
+}
