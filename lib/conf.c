@@ -34,6 +34,12 @@ enum conf_type {
 	T_ADDRLIST,
 	T_DOMAINLIST,
 	T_WORDLIST,	/* printable words, kept as given */
+	T_ADDRESS,	/* one mailbox, normalized */
+	T_IDENTITY,	/* a mailbox, then an optional display name */
+	T_UINT,
+	T_DURATION,	/* seconds, or with s, m, h or d */
+	T_MILLIS,	/* milliseconds, 10 to 25000 */
+	T_UNKNOWNPOL,	/* quarantine | accept */
 };
 
 struct conf_key {
@@ -63,6 +69,20 @@ static const struct conf_key keys[] = {
 	{ "IdentityMap",	T_STRING,	OFF(identity_map), 0 },
 	{ "TrustedHosts",	T_WORDLIST,	OFF(trusted_hosts), 0 },
 	{ "SubmissionDaemons",	T_WORDLIST,	OFF(submission_daemons), 0 },
+	{ "RoutingDB",		T_STRING,	OFF(routing_db), 0 },
+	{ "TemplateDirectory",	T_STRING,	OFF(template_dir), 0 },
+	{ "Identity",		T_IDENTITY,	OFF(identity_addr), 0 },
+	{ "IdentityWebsite",	T_STRING,	OFF(identity_website), 0 },
+	{ "IdentityPhone",	T_STRING,	OFF(identity_phone), 0 },
+	{ "BounceAddress",	T_ADDRESS,	OFF(bounce_addr), 0 },
+	{ "StateDB",		T_STRING,	OFF(state_db), 0 },
+	{ "RenotifyInterval",	T_DURATION,	OFF(renotify_interval), 0 },
+	{ "MaxNoticesPerContact", T_UINT,	OFF(max_notices), 0 },
+	{ "ArchiveAddress",	T_ADDRESS,	OFF(archive_addr), 0 },
+	{ "QuarantineAddress",	T_ADDRESS,	OFF(quarantine_addr), 0 },
+	{ "SPFTimeout",		T_MILLIS,	OFF(spf_timeout_ms), 0 },
+	{ "UnknownReporters",	T_UNKNOWNPOL,	OFF(unknown_reporters), 0 },
+	{ "DNSZoneFile",	T_STRING,	OFF(dns_zone_file), 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -174,6 +194,83 @@ parse_size(const char *v, size_t *out)
 		return -1;
 	*out = (size_t)(n * mul);
 	return 0;
+}
+
+static int
+parse_uint(const char *v, unsigned long max, unsigned *out)
+{
+	unsigned long n;
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > max)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int
+parse_duration(const char *v, unsigned *out)
+{
+	unsigned long n, mul = 1;
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (n > 365UL * 86400 / mul)
+		return -1;
+	*out = (unsigned)(n * mul);
+	return 0;
+}
+
+static int
+set_address(struct parse_state *ps, const struct conf_key *k, char **field,
+    const char *v)
+{
+	char norm[MP_ADDR_MAX + 1];
+
+	if (mp_addr_normalize(v, norm, sizeof(norm)) != MP_OK || norm[0] == '\0')
+		return conf_fail(ps, "%s: \"%s\" is not an address of the form "
+		    "local@domain", k->name, v);
+	free(*field);
+	if ((*field = strdup(norm)) == NULL)
+		return mp_error_set(ps->err, MP_ENOMEM, "out of memory");
+	return MP_OK;
+}
+
+/* Identity address [display name] */
+static int
+set_identity(struct parse_state *ps, const struct conf_key *k,
+    struct mp_conf *c, char *v)
+{
+	char *name = v + strcspn(v, " \t");
+	int rc;
+
+	if (*name != '\0') {
+		*name++ = '\0';
+		name += strspn(name, " \t");
+	}
+	if ((rc = set_address(ps, k, &c->identity_addr, v)) != MP_OK)
+		return rc;
+	if (*name != '\0' && (c->identity_name = strdup(name)) == NULL)
+		return mp_error_set(ps->err, MP_ENOMEM, "out of memory");
+	return MP_OK;
 }
 
 /* Append one value to a NULL-terminated list stored at *listp. */
@@ -311,6 +408,35 @@ set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
 			return conf_fail(ps, "%s: \"%s\" is not a size (a positive "
 			    "number of bytes, optionally with K, M or G)", k->name, v);
 		return MP_OK;
+	case T_ADDRESS:
+		return set_address(ps, k, (char **)field, v);
+	case T_IDENTITY:
+		return set_identity(ps, k, c, v);
+	case T_UINT:
+		if (parse_uint(v, 100000, (unsigned *)field) != 0)
+			return conf_fail(ps, "%s: \"%s\" is not a number from 0 to "
+			    "100000", k->name, v);
+		return MP_OK;
+	case T_DURATION:
+		if (parse_duration(v, (unsigned *)field) != 0)
+			return conf_fail(ps, "%s: \"%s\" is not a duration (seconds, "
+			    "or a number with s, m, h or d; at most a year)", k->name, v);
+		return MP_OK;
+	case T_MILLIS:
+		if (parse_uint(v, 25000, (unsigned *)field) != 0 ||
+		    *(unsigned *)field < 10)
+			return conf_fail(ps, "%s: \"%s\" is not a number of "
+			    "milliseconds from 10 to 25000", k->name, v);
+		return MP_OK;
+	case T_UNKNOWNPOL:
+		if (strcasecmp(v, "quarantine") == 0)
+			*(int *)field = 0;
+		else if (strcasecmp(v, "accept") == 0)
+			*(int *)field = 1;
+		else
+			return conf_fail(ps, "%s: \"%s\" is not quarantine or accept",
+			    k->name, v);
+		return MP_OK;
 	case T_FACILITY:
 		for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
 			if (strcasecmp(v, facilities[i].name) == 0) {
@@ -374,6 +500,9 @@ conf_defaults(struct mp_conf *c, const char *name)
 	c->syslog = 1;
 	c->syslog_facility = LOG_MAIL;
 	c->max_message_size = MP_CONF_DEFAULT_MAXSIZE;
+	c->renotify_interval = MP_CONF_DEFAULT_RENOTIFY;
+	c->max_notices = MP_CONF_DEFAULT_MAXNOTICES;
+	c->spf_timeout_ms = MP_CONF_DEFAULT_SPFTIMEOUT;
 	if ((c->path = strdup(name)) == NULL)
 		return MP_ENOMEM;
 	return MP_OK;
@@ -392,6 +521,10 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 	if ((c->rsa_keyfile || c->ed_keyfile) && c->signing_domain == NULL)
 		return mp_error_set(err, MP_ECONFIG, "%s: a signing key is set "
 		    "but SigningDomain is not", c->path);
+	if (c->intake != NULL && c->routing_db != NULL && c->identity_addr == NULL)
+		return mp_error_set(err, MP_ECONFIG, "%s: IntakeAddress and "
+		    "RoutingDB are set but Identity is not: notifications need "
+		    "a From address", c->path);
 	if (c->signing_domain && !c->rsa_keyfile && !c->ed_keyfile)
 		return mp_error_set(err, MP_ECONFIG, "%s: SigningDomain is set "
 		    "but no key (RSAKeyFile or Ed25519KeyFile)", c->path);
@@ -405,8 +538,14 @@ conf_finish(struct mp_conf *c, struct mp_error *err)
 
 	if ((rc = conf_check_pairs(c, err)) != MP_OK)
 		return rc;
-	if (c->socket == NULL &&
-	    (c->socket = strdup(MP_CONF_DEFAULT_SOCKET)) == NULL)
+	if ((c->socket == NULL &&
+	    (c->socket = strdup(MP_CONF_DEFAULT_SOCKET)) == NULL) ||
+	    (c->template_dir == NULL &&
+	    (c->template_dir = strdup(MP_CONF_DEFAULT_TEMPLATES)) == NULL) ||
+	    (c->state_db == NULL &&
+	    (c->state_db = strdup(MP_CONF_DEFAULT_STATEDB)) == NULL) ||
+	    (c->bounce_addr == NULL && c->identity_addr != NULL &&
+	    (c->bounce_addr = strdup(c->identity_addr)) == NULL))
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
 	return MP_OK;
 }
@@ -534,6 +673,17 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->identity_map);
 	list_free(c->trusted_hosts);
 	list_free(c->submission_daemons);
+	free(c->routing_db);
+	free(c->template_dir);
+	free(c->identity_addr);
+	free(c->identity_name);
+	free(c->identity_website);
+	free(c->identity_phone);
+	free(c->bounce_addr);
+	free(c->state_db);
+	free(c->archive_addr);
+	free(c->quarantine_addr);
+	free(c->dns_zone_file);
 	free(c);
 	*confp = NULL;
 }

@@ -49,10 +49,34 @@ struct mp_conf {
 	char *identity_map;	/* IdentityMap: file of SASL user -> addresses */
 	char **trusted_hosts;	/* TrustedHosts: networks, NULL-terminated */
 	char **submission_daemons; /* SubmissionDaemons: {daemon_name} values */
+
+	/* Intake to notification (route.h, notify.h, seen.h) */
+	char *routing_db;	/* RoutingDB: the compiled GDBM routing file */
+	char *template_dir;	/* TemplateDirectory */
+	char *identity_addr;	/* Identity: the From of every notification */
+	char *identity_name;	/*   and its display name (may be NULL) */
+	char *identity_website;	/* IdentityWebsite */
+	char *identity_phone;	/* IdentityPhone */
+	char *bounce_addr;	/* BounceAddress: envelope sender of notices */
+	char *state_db;		/* StateDB: dedup and flood-control state */
+	unsigned renotify_interval; /* RenotifyInterval, seconds; 0 = no dedup */
+	unsigned max_notices;	/* MaxNoticesPerContact per hour; 0 = no limit */
+	char *archive_addr;	/* ArchiveAddress: where duplicates go */
+	char *quarantine_addr;	/* QuarantineAddress: the review mailbox */
+
+	/* Reporter authentication (spf.h, reporter_auth.h) */
+	unsigned spf_timeout_ms; /* SPFTimeout */
+	int unknown_reporters;	/* UnknownReporters: enum mp_unknown_policy */
+	char *dns_zone_file;	/* DNSZoneFile: FOR TESTS, answers instead of DNS */
 };
 
 #define MP_CONF_DEFAULT_SOCKET	"unix:/run/meldpunt/milter.sock"
 #define MP_CONF_DEFAULT_MAXSIZE	(10UL * 1024 * 1024)
+#define MP_CONF_DEFAULT_TEMPLATES PKGDATADIR "/templates"
+#define MP_CONF_DEFAULT_STATEDB	LOCALSTATEDIR "/lib/meldpunt/state.db"
+#define MP_CONF_DEFAULT_RENOTIFY 86400
+#define MP_CONF_DEFAULT_MAXNOTICES 20
+#define MP_CONF_DEFAULT_SPFTIMEOUT 10000
 
 struct mp_conf *mp_conf_load(const char *path, struct mp_error *err);
 

@@ -99,6 +99,12 @@ mp_env_connection(struct mp_envelope *env, const char *client_addr,
 	copy_macro(env->daemon_name, sizeof(env->daemon_name), daemon_name);
 }
 
+void
+mp_env_helo(struct mp_envelope *env, const char *helo)
+{
+	copy_macro(env->helo, sizeof(env->helo), helo);
+}
+
 int
 mp_env_sender(struct mp_envelope *env, const char *mail_from,
     const char *auth_authen)

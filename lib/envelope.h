@@ -49,6 +49,7 @@ struct mp_envelope {
 	/* the connection: kept across messages */
 	char client_addr[64];		/* textual IP; "" = unknown */
 	char daemon_name[MP_ENV_MACRO_MAX];	/* {daemon_name} */
+	char helo[MP_ENV_MACRO_MAX];	/* HELO/EHLO name, for SPF */
 	/* the message */
 	char auth_authen[MP_ENV_MACRO_MAX];	/* {auth_authen}; "" = none */
 	char *from[MP_ENV_FROM_MAX];	/* raw From values, in order */
@@ -73,6 +74,7 @@ void mp_env_free(struct mp_envelope *env);
 /* Connection facts, set once at connect; NULL means unknown. */
 void mp_env_connection(struct mp_envelope *env, const char *client_addr,
     const char *daemon_name);
+void mp_env_helo(struct mp_envelope *env, const char *helo);
 /* MAIL FROM starts a message; `auth_authen` is {auth_authen} or NULL. */
 int mp_env_sender(struct mp_envelope *env, const char *mail_from,
     const char *auth_authen);

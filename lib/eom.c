@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "eom.h"
 #include "identity.h"
+#include "intake.h"
 #include "sign.h"
 
 #define INTERNAL "meldpunt: internal error, try again later"
@@ -142,42 +143,32 @@ outcome_headers(struct mp_plan *plan)
 	if ((rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_OUTCOME,
 	    plan->outcome)) != MP_OK)
 		return rc;
-	if (plan->reason[0] == '\0')
+	/* A notification's reason names every contact and rule: log only. */
+	if (plan->reason[0] == '\0' || strcmp(plan->outcome, "notified") == 0)
 		return MP_OK;
 	return mp_plan_header(plan, MP_HDR_ADD, MP_HDR_REASON, plan->reason);
-}
-
-static void
-decide_intake(const struct mp_snapshot *snap, const struct mp_envelope *env,
-    struct mp_plan *plan)
-{
-	char reason[200];
-
-	if (env->too_large) {
-		snprintf(reason, sizeof(reason), "message of %zu bytes is larger "
-		    "than MaximumMessageSize %zu; not processed", env->size,
-		    snap->conf->max_message_size);
-		mp_plan_outcome(plan, "quarantined:too-large", reason);
-	}
 }
 
 void
 mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan)
 {
-	int speaks;
+	int speaks, replaced = 0;
 
-	if (strip_forged(env, plan) != MP_OK ||
+	if ((speaks = check_identity(snap, env, plan)) < 0)
+		return;
+	if (env->flow == MP_FLOW_INTAKE)
+		mp_intake_decide(snap, env, plan, &replaced);
+	if (plan->verdict != MP_VERDICT_CONTINUE)
+		return;
+	/* A replaced header has lost the forged copies with the rest. */
+	if ((!replaced && strip_forged(env, plan) != MP_OK) ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
 		mp_plan_tempfail(plan, INTERNAL);
 		return;
 	}
-	if ((speaks = check_identity(snap, env, plan)) < 0)
-		return;
-	if (env->flow == MP_FLOW_INTAKE)
-		decide_intake(snap, env, plan);
-	else if (speaks)
+	if (env->flow != MP_FLOW_INTAKE && speaks)
 		sign_message(snap, env, plan);
 	/* "signed" is the log's business; the header speaks of intake only. */
 	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&

@@ -44,7 +44,17 @@ mp_plan_free(struct mp_plan *p)
 	free_list(p->add_rcpts, p->nadd);
 	free(p->new_sender);
 	mp_buf_free(&p->body);
+	if (p->undo_free != NULL)
+		p->undo_free(p->undo_arg);
 	mp_plan_init(p);
+}
+
+void
+mp_plan_rollback(struct mp_plan *p)
+{
+	if (p->undo_fn != NULL)
+		p->undo_fn(p->undo_arg);
+	p->undo_fn = NULL;
 }
 
 int

@@ -57,6 +57,12 @@ struct mp_plan {
 	struct mp_buf body;
 	int replace_body;
 
+	/* Takes back what deciding recorded (state DB) when the plan then
+	 * cannot be carried out; see mp_plan_rollback(). */
+	void (*undo_fn)(void *arg);
+	void (*undo_free)(void *arg);
+	void *undo_arg;
+
 	char outcome[64];		/* "notified", "duplicate", "quarantined:unrouted" */
 	char reason[512];
 	char notice_id[64];
@@ -74,6 +80,9 @@ int mp_plan_add_rcpt(struct mp_plan *p, const char *addr);
 int mp_plan_sender(struct mp_plan *p, const char *addr);
 /* The new body, CRLF line ends. */
 int mp_plan_body(struct mp_plan *p, const void *body, size_t len);
+
+/* The plan was not carried out: run its undo hook (once). */
+void mp_plan_rollback(struct mp_plan *p);
 
 void mp_plan_tempfail(struct mp_plan *p, const char *why);
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);

@@ -6,10 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "buf.h"
+#include "dnszone.h"
 #include "identity.h"
+#include "route.h"
 #include "sign.h"
 #include "snapshot.h"
+#include "spf.h"
+#include "statedb.h"
+#include "template.h"
+#include "verify.h"
 
 static void
 snapshot_free(struct mp_snapshot *s)
@@ -17,6 +25,12 @@ snapshot_free(struct mp_snapshot *s)
 	mp_signer_free(&s->signer);
 	mp_identity_map_free(&s->idmap);
 	mp_netlist_free(&s->trusted);
+	mp_routedb_close(&s->routedb);
+	mp_templates_free(&s->templates);
+	mp_statedb_unref(&s->statedb);
+	mp_spf_free(&s->spf);
+	mp_verifier_free(&s->verifier);
+	mp_dnszone_free(&s->zone);
 	mp_conf_free(&s->conf);
 	free(s);
 }
@@ -43,9 +57,65 @@ load_trusted(struct mp_snapshot *s, struct mp_error *err)
 	return rc;
 }
 
+/* The reporter checks: SPF and DKIM, from DNS or from DNSZoneFile. */
+static int
+load_auth(struct mp_snapshot *s, struct mp_error *err)
+{
+	const struct mp_conf *c = s->conf;
+	struct mp_spf_opts opts = { .budget_ms = c->spf_timeout_ms };
+
+	if (c->dns_zone_file != NULL &&
+	    (s->zone = mp_dnszone_load(c->dns_zone_file, err)) == NULL)
+		return MP_ECONFIG;
+	opts.zone = s->zone;
+	if ((s->spf = mp_spf_new(&opts, err)) == NULL)
+		return MP_ECONFIG;
+	s->verifier = mp_verifier_new(s->zone ? mp_dnszone_dkim_lookup : NULL,
+	    s->zone, (c->spf_timeout_ms + 999) / 1000, err);
+	return s->verifier ? MP_OK : MP_ECONFIG;
+}
+
+/* Intake needs the templates, the state DB and the routing DB. */
+static int
+load_intake(struct mp_snapshot *s, const struct mp_snapshot *prev,
+    struct mp_error *err)
+{
+	const struct mp_conf *c = s->conf;
+	struct mp_error rerr;
+
+	if (c->intake == NULL)
+		return MP_OK;
+	if (mp_templates_load(c->template_dir, &s->templates, err) != MP_OK)
+		return MP_ECONFIG;
+	if (prev != NULL && prev->statedb != NULL &&
+	    strcmp(mp_statedb_path(prev->statedb), c->state_db) == 0)
+		s->statedb = mp_statedb_ref(prev->statedb);
+	else if ((s->statedb = mp_statedb_new(c->state_db, err)) == NULL)
+		return MP_ENOMEM;
+	if (c->routing_db == NULL)
+		snprintf(s->routedb_why, sizeof(s->routedb_why),
+		    "%s: no RoutingDB is set", c->path);
+	else if (mp_routedb_open(c->routing_db, &s->routedb, &rerr) != MP_OK)
+		snprintf(s->routedb_why, sizeof(s->routedb_why), "%s", rerr.msg);
+	return load_auth(s, err);
+}
+
+int
+mp_snapshot_routedb_stale(const struct mp_snapshot *snap)
+{
+	struct stat st;
+
+	if (snap->conf->routing_db == NULL || snap->conf->intake == NULL)
+		return 0;
+	if (snap->routedb == NULL)
+		return stat(snap->conf->routing_db, &st) == 0;
+	return mp_routedb_changed(snap->routedb);
+}
+
 /* Everything the configuration names, read now so no message waits on it. */
 static int
-load_parts(struct mp_snapshot *s, struct mp_error *err)
+load_parts(struct mp_snapshot *s, const struct mp_snapshot *prev,
+    struct mp_error *err)
 {
 	const struct mp_conf *c = s->conf;
 
@@ -58,11 +128,12 @@ load_parts(struct mp_snapshot *s, struct mp_error *err)
 		return MP_ECONFIG;
 	if (c->trusted_hosts != NULL && load_trusted(s, err) != MP_OK)
 		return MP_ECONFIG;
-	return MP_OK;
+	return load_intake(s, prev, err);
 }
 
 struct mp_snapshot *
-mp_snapshot_load(const char *conf_path, struct mp_error *err)
+mp_snapshot_load(const char *conf_path, const struct mp_snapshot *prev,
+    struct mp_error *err)
 {
 	struct mp_snapshot *s;
 
@@ -73,7 +144,7 @@ mp_snapshot_load(const char *conf_path, struct mp_error *err)
 	s->refs = 1;
 	s->loaded = time(NULL);
 	if ((s->conf = mp_conf_load(conf_path, err)) == NULL ||
-	    load_parts(s, err) != MP_OK) {
+	    load_parts(s, prev, err) != MP_OK) {
 		snapshot_free(s);
 		return NULL;
 	}

@@ -15,7 +15,9 @@
  *	when the last connection holding it releases it.
  *
  *	A failed load returns NULL and leaves the current snapshot in place:
- *	a bad reload keeps the old configuration.
+ *	a bad reload keeps the old configuration. Templates with an error,
+ *	a signing key that is not safe or does not parse, an IdentityMap or
+ *	TrustedHosts with an error all fail the load.
  * OWNERSHIP
  *	mp_snapshot_acquire() returns a reference the caller must give back
  *	with mp_snapshot_release(&snap).
@@ -32,6 +34,12 @@
 struct mp_signer;
 struct mp_identity_map;
 struct mp_netlist;
+struct mp_routedb;
+struct mp_template_set;
+struct mp_statedb;
+struct mp_spf;
+struct mp_verifier;
+struct mp_dnszone;
 
 struct mp_snapshot {
 	unsigned refs;		/* protected by the holder's lock */
@@ -41,6 +49,14 @@ struct mp_snapshot {
 	struct mp_signer *signer;	/* NULL: no SigningDomain */
 	struct mp_identity_map *idmap;	/* NULL: no IdentityMap */
 	struct mp_netlist *trusted;	/* NULL: no TrustedHosts */
+	/* intake */
+	struct mp_routedb *routedb;	/* NULL: no RoutingDB, or not readable */
+	char routedb_why[MP_ERROR_MAX];	/* why routedb is NULL when RoutingDB is set */
+	struct mp_template_set *templates;	/* NULL: intake not configured */
+	struct mp_statedb *statedb;	/* shared with the snapshot before */
+	struct mp_spf *spf;
+	struct mp_verifier *verifier;	/* DKIM of reports */
+	struct mp_dnszone *zone;	/* DNSZoneFile (tests only), or NULL */
 };
 
 struct mp_current {
@@ -49,7 +65,17 @@ struct mp_current {
 	unsigned generation;
 };
 
-struct mp_snapshot *mp_snapshot_load(const char *conf_path, struct mp_error *err);
+/*
+ * Build a snapshot from the configuration file. `prev` (the running
+ * snapshot, or NULL) lends its state DB handle when StateDB is unchanged.
+ * A missing or unreadable RoutingDB does not fail the load: intake mail is
+ * then tempfailed with routedb_why in the log until the file is there.
+ */
+struct mp_snapshot *mp_snapshot_load(const char *conf_path,
+    const struct mp_snapshot *prev, struct mp_error *err);
+
+/* 1 when the routing DB should be reopened: replaced, or there now. */
+int mp_snapshot_routedb_stale(const struct mp_snapshot *snap);
 
 void mp_current_init(struct mp_current *cur);
 /* Install `snap` (taking over the caller's reference); the old one is released. */

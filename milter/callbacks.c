@@ -63,7 +63,7 @@ mp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct conn *c;
-	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_NODATA;
 
 	if ((f0 & MP_ACTIONS) != MP_ACTIONS) {
 		mp_log(LOG_ERR, "the MTA does not offer the modifications "
@@ -117,6 +117,18 @@ mp_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	mp_env_connection(&c->env, c->client, smfi_getsymval(ctx, "{daemon_name}"));
 	if (c->client[0] == '\0')
 		strcpy(c->client, "unknown");
+	return SMFIS_CONTINUE;
+}
+
+/* HELO is kept for SPF (a null sender is checked by its HELO name). */
+static sfsistat
+mp_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	mp_env_helo(&c->env, helo);
 	return SMFIS_CONTINUE;
 }
 
@@ -221,6 +233,8 @@ mp_eom(SMFICTX *ctx)
 	mp_plan_init(&plan);
 	mp_eom_decide(c->snap, &c->env, &plan);
 	rc = mp_apply(ctx, &plan, c->leadspc, qid);
+	if (rc != SMFIS_CONTINUE)
+		mp_plan_rollback(&plan);	/* the sender retries: not sent yet */
 	/* The reply is logged only where it says more than the reason. */
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
@@ -267,7 +281,7 @@ struct smfiDesc mp_filter = {
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = MP_ACTIONS | SMFIF_SETSYMLIST,
 	.xxfi_connect = mp_connect,
-	.xxfi_helo = NULL,
+	.xxfi_helo = mp_helo,
 	.xxfi_envfrom = mp_envfrom,
 	.xxfi_envrcpt = mp_envrcpt,
 	.xxfi_header = mp_header,

@@ -21,8 +21,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <gmime/gmime.h>
+
 #include "log.h"
 #include "milter.h"
+#include "spf.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/meldpunt/meldpunt.conf"
 
@@ -101,41 +104,71 @@ drop_privileges(const char *spec)
 	return 0;
 }
 
+/* What an admin should know about a snapshot that loaded. */
 static void
-reload(void)
+snapshot_warnings(const struct mp_snapshot *s)
+{
+	const struct mp_conf *c = s->conf;
+
+	if (c->dns_zone_file != NULL)
+		mp_log(LOG_WARNING, "DNSZoneFile %s answers SPF and DKIM lookups "
+		    "instead of DNS: for tests only, never in production",
+		    c->dns_zone_file);
+	if (s->routedb_why[0] != '\0' && c->intake != NULL)
+		mp_log(LOG_ERR, "intake mail will be tempfailed until the routing "
+		    "database can be read: %s", s->routedb_why);
+	if (c->protected_domains != NULL && s->signer == NULL)
+		mp_log(LOG_WARNING, "ProtectedDomains is set but no signing key: "
+		    "outbound mail and notifications leave unsigned");
+}
+
+static void
+reload(const char *why)
 {
 	struct mp_snapshot *cur, *next;
 	struct mp_error err;
 
-	if ((next = mp_snapshot_load(conf_path, &err)) == NULL) {
+	cur = mp_current_acquire(&mp_current_conf);
+	next = mp_snapshot_load(conf_path, cur, &err);
+	if (next == NULL) {
 		mp_log(LOG_ERR, "reload failed, keeping the running configuration: %s",
 		    err.msg);
+		mp_current_release(&mp_current_conf, &cur);
 		return;
 	}
-	cur = mp_current_acquire(&mp_current_conf);
-	if (cur != NULL) {
-		/* These were used once at start and cannot change now. */
-		if (strcmp(cur->conf->socket, next->conf->socket) != 0)
-			mp_log(LOG_WARNING, "reload: Socket changed; restart to use it");
-		mp_current_release(&mp_current_conf, &cur);
-	}
+	/* These were used once at start and cannot change now. */
+	if (cur != NULL && strcmp(cur->conf->socket, next->conf->socket) != 0)
+		mp_log(LOG_WARNING, "reload: Socket changed; restart to use it");
+	mp_current_release(&mp_current_conf, &cur);
+	snapshot_warnings(next);
 	mp_current_install(&mp_current_conf, next);
-	mp_log(LOG_NOTICE, "reloaded %s (configuration generation %u)",
-	    conf_path, next->generation);
+	mp_log(LOG_NOTICE, "reloaded %s (%s; configuration generation %u)",
+	    conf_path, why, next->generation);
+}
+
+/* A new routing DB renamed into place is picked up within a second. */
+static int
+routedb_stale(void)
+{
+	struct mp_snapshot *cur = mp_current_acquire(&mp_current_conf);
+	int stale = cur != NULL && mp_snapshot_routedb_stale(cur);
+
+	mp_current_release(&mp_current_conf, &cur);
+	return stale;
 }
 
 /* SIGUSR1 is blocked in every thread; this one waits for it. */
 static void *
 reload_thread(void *arg)
 {
-	sigset_t *set = arg;
-	int sig;
+	const sigset_t *set = arg;
+	struct timespec tick = { 1, 0 };
 
 	for (;;) {
-		if (sigwait(set, &sig) != 0)
-			continue;
-		if (sig == SIGUSR1)
-			reload();
+		if (sigtimedwait(set, NULL, &tick) == SIGUSR1)
+			reload("SIGUSR1");
+		else if (routedb_stale())
+			reload("the routing database changed");
 	}
 	return NULL;
 }
@@ -200,17 +233,24 @@ main(int argc, char **argv)
 		usage();
 
 	mp_log_open("meldpunt-milter", LOG_MAIL, 0, 1);
-	if ((snap = mp_snapshot_load(conf_path, &err)) == NULL) {
+	g_mime_init();		/* before any thread (milter-notes §5.8) */
+	if ((snap = mp_snapshot_load(conf_path, NULL, &err)) == NULL) {
 		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
 		return EX_CONFIG;
 	}
 	conf = snap->conf;
+	/* Also before any thread: libspf2's resolvers read it when they start. */
+	if (mp_spf_resolver_setup(conf->spf_timeout_ms, &err) != MP_OK) {
+		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
+		return EX_OSERR;
+	}
 	if (check_only) {
 		printf("%s: configuration OK\n", conf_path);
 		return 0;
 	}
 	mp_log_open("meldpunt-milter", conf->syslog_facility, conf->syslog,
 	    foreground);
+	snapshot_warnings(snap);
 	mp_current_init(&mp_current_conf);
 	mp_current_install(&mp_current_conf, snap);
 

@@ -1,0 +1,524 @@
+/*
+ * intake - see intake.h
+ *
+ * Each step either hands on to the next or ends the message in one
+ * visible state through quarantine(), duplicate(), tempfail() or
+ * notified(). Nothing here talks to the MTA: the plan is carried out by
+ * the milter, and rolled back (state DB records taken back) when it
+ * cannot be.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "identity.h"
+#include "intake.h"
+#include "notify.h"
+#include "report.h"
+#include "reporter_auth.h"
+#include "route.h"
+#include "seen.h"
+#include "sign.h"
+#include "spf.h"
+#include "statedb.h"
+#include "verify.h"
+
+#define INTERNAL "meldpunt: internal error, try again later"
+
+/* What one message needs while it is decided. */
+struct intake {
+	const struct mp_snapshot *snap;
+	const struct mp_conf *conf;
+	const struct mp_envelope *env;
+	struct mp_plan *plan;
+	struct mp_report *report;
+	char query[MP_ROUTE_MATCHED];	/* what was routed: IP, domain, AS */
+	struct mp_route route;
+	const struct mp_route_contact *to[MP_ROUTE_CONTACTS];
+	size_t nto;
+};
+
+/* State DB records made for this message, to take back on failure. */
+struct marks {
+	struct mp_statedb *sdb;
+	time_t at;
+	size_t n;
+	struct { char *type, *source, *contact; } m[MP_ROUTE_CONTACTS];
+};
+
+static void
+marks_undo(void *arg)
+{
+	struct marks *mk = arg;
+	struct mp_error err;
+	struct mp_seen *seen;
+	size_t i;
+
+	if ((seen = mp_statedb_get(mk->sdb, &err)) == NULL)
+		return;
+	for (i = 0; i < mk->n; i++)
+		mp_seen_undo(seen, mk->m[i].type, mk->m[i].source,
+		    mk->m[i].contact, mk->at, &err);
+	mk->n = 0;
+}
+
+static void
+marks_free(void *arg)
+{
+	struct marks *mk = arg;
+	size_t i;
+
+	for (i = 0; i < mk->n; i++) {
+		free(mk->m[i].type);
+		free(mk->m[i].source);
+		free(mk->m[i].contact);
+	}
+	mp_statedb_unref(&mk->sdb);
+	free(mk);
+}
+
+static void
+tempfail(struct intake *in, const char *why)
+{
+	mp_plan_tempfail(in->plan, INTERNAL);
+	mp_plan_outcome(in->plan, "tempfail", why);
+}
+
+/* Send the message as it is to the review mailbox, saying why. */
+static void
+quarantine(struct intake *in, const char *what, const char *why)
+{
+	const struct mp_envelope *env = in->env;
+	char outcome[64];
+	size_t i;
+
+	snprintf(outcome, sizeof(outcome), "quarantined:%s", what);
+	mp_plan_outcome(in->plan, outcome, why);
+	if (in->conf->quarantine_addr == NULL)
+		return;
+	for (i = 0; i < env->nrcpts; i++)
+		if (mp_plan_del_rcpt(in->plan, env->rcpts[i]) != MP_OK)
+			goto fail;
+	if (mp_plan_add_rcpt(in->plan, in->conf->quarantine_addr) != MP_OK)
+		goto fail;
+	return;
+fail:
+	tempfail(in, "cannot redirect to QuarantineAddress");
+}
+
+static int
+only_intake_recipients(const struct intake *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->env->nrcpts; i++)
+		if (!mp_addr_in(in->env->rcpts_norm[i], in->conf->intake))
+			return 0;
+	return 1;
+}
+
+/* The domain of the first From address, or "" (not parsed: no domain). */
+static void
+from_domain(const struct mp_envelope *env, char *out, size_t size)
+{
+	struct mp_from f;
+
+	out[0] = '\0';
+	if (env->nfrom == 0 ||
+	    mp_from_parse(env->from[0], strlen(env->from[0]), &f, NULL) != MP_OK)
+		return;
+	if (f.n > 0)
+		snprintf(out, size, "%s", mp_addr_domain(f.mbox[0].addr));
+	mp_from_clear(&f);
+}
+
+/*
+ * Who sent the report, checked against the known-reporter records: 0 to
+ * go on, -1 when the message has been quarantined or tempfailed.
+ */
+static int
+authenticate(struct intake *in)
+{
+	const struct mp_snapshot *snap = in->snap;
+	const struct mp_envelope *env = in->env;
+	struct mp_reporter_facts f;
+	struct mp_reporter_decision d;
+	struct mp_spf_outcome spf;
+	struct mp_verify_result dkim;
+	enum mp_reporter_auth required = MP_AUTH_BOTH;
+	char fdom[256], matched[MP_ROUTE_MATCHED] = "";
+	struct mp_error err;
+	const char *domain;
+
+	from_domain(env, fdom, sizeof(fdom));
+	domain = fdom[0] ? fdom : mp_addr_domain(env->sender);
+	memset(&f, 0, sizeof(f));
+	f.env_sender = env->sender;
+	f.from_domain = fdom;
+	f.client_ip = env->client_addr;
+	f.unknown = (enum mp_unknown_policy)in->conf->unknown_reporters;
+	f.known = *domain ? mp_route_reporter(snap->routedb, domain, &required,
+	    matched, &err) : MP_NOTFOUND;
+	if (f.known == MP_RETRY) {
+		tempfail(in, err.msg);
+		return -1;
+	}
+	f.required = required;
+	f.reporter_domain = matched;
+	if (mp_spf_check(snap->spf, env->client_addr, env->helo, env->sender,
+	    &spf, &err) == MP_OK)
+		f.spf = &spf;
+	if (mp_verify_message(snap->verifier, env->msg.data, env->msg.len, &dkim,
+	    &err) == MP_OK)
+		f.dkim = &dkim;
+	mp_reporter_decide(&f, &d);
+	if (d.verdict == MP_REPORTER_RETRY) {
+		tempfail(in, d.reason);
+		return -1;
+	}
+	if (d.verdict == MP_REPORTER_FAIL) {
+		quarantine(in, "unauthenticated", d.reason);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse(struct intake *in)
+{
+	struct mp_error err;
+	int rc;
+
+	rc = mp_report_parse_buffer(in->env->msg.data, in->env->msg.len, NULL,
+	    &in->report, &err);
+	if (rc == MP_OK)
+		return 0;
+	if (rc == MP_ENOMEM)
+		tempfail(in, "out of memory parsing the report");
+	else if (rc == MP_EINPUT)
+		quarantine(in, "not-a-report", err.msg);
+	else
+		quarantine(in, "parse-error", err.msg);
+	return -1;
+}
+
+/* What the report is about, most precise first. */
+static int
+pick_query(struct intake *in)
+{
+	const struct mp_report *r = in->report;
+
+	if (r->source_ip != NULL)
+		snprintf(in->query, sizeof(in->query), "%s", r->source_ip);
+	else if (r->domain != NULL)
+		snprintf(in->query, sizeof(in->query), "%s", r->domain);
+	else if (r->url != NULL)
+		snprintf(in->query, sizeof(in->query), "%s", r->url);
+	else if (r->asn != 0)
+		snprintf(in->query, sizeof(in->query), "AS%u", (unsigned)r->asn);
+	else
+		return -1;
+	return 0;
+}
+
+/* The contacts of the most specific rule that has any (intake.h). */
+static void
+pick_contacts(struct intake *in)
+{
+	static const enum mp_route_rule order[] = { MP_RULE_ORG,
+	    MP_RULE_SECURITYTXT, MP_RULE_INTERMEDIARY, MP_RULE_ABUSEC };
+	const char *type = mp_report_type_name(in->report->type);
+	int wanted = mp_route_wants(&in->route, type);
+	size_t k, i;
+
+	in->nto = 0;
+	for (k = 0; k < sizeof(order) / sizeof(order[0]) && in->nto == 0; k++) {
+		if (!wanted && (order[k] == MP_RULE_ORG ||
+		    order[k] == MP_RULE_SECURITYTXT))
+			continue;
+		for (i = 0; i < in->route.ncontacts; i++)
+			if (in->route.contacts[i].rule == order[k])
+				in->to[in->nto++] = &in->route.contacts[i];
+	}
+}
+
+static int
+route(struct intake *in)
+{
+	const struct mp_snapshot *snap = in->snap;
+	struct mp_error err;
+	char why[MP_ERROR_MAX];
+	enum mp_lookup lk;
+
+	if (pick_query(in) != 0) {
+		quarantine(in, "unrouted", "the report names no IP address, "
+		    "domain, URL or AS number");
+		return -1;
+	}
+	if (snap->routedb == NULL) {
+		tempfail(in, snap->routedb_why);
+		return -1;
+	}
+	mp_error_clear(&err);
+	lk = mp_route_lookup(snap->routedb, in->query, &in->route, &err);
+	if (lk == MP_RETRY) {
+		tempfail(in, err.msg);
+		return -1;
+	}
+	if (lk == MP_FOUND)
+		pick_contacts(in);
+	if (lk == MP_NOTFOUND || in->nto == 0) {
+		snprintf(why, sizeof(why), "no contact for %s%s%s", in->query,
+		    err.msg[0] ? ": " : "", err.msg);
+		quarantine(in, "unrouted", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mark(struct marks *mk, const char *type, const char *source,
+    const char *contact)
+{
+	size_t i = mk->n;
+
+	mk->m[i].type = strdup(type);
+	mk->m[i].source = strdup(source);
+	mk->m[i].contact = strdup(contact);
+	mk->n++;
+	return mk->m[i].type && mk->m[i].source && mk->m[i].contact ? 0 : -1;
+}
+
+/*
+ * Drop the contacts told about this within RenotifyInterval; a contact
+ * over its hourly budget makes the whole message wait (4xx). 0 to go on
+ * with in->to[] the contacts to tell, -1 when the message is decided.
+ */
+static int
+dedup(struct intake *in, struct marks *mk)
+{
+	const char *type = mp_report_type_name(in->report->type);
+	enum mp_seen_verdict v;
+	struct mp_error err;
+	struct mp_seen *seen;
+	char why[MP_ERROR_MAX];
+	size_t i, keep = 0;
+
+	if ((seen = mp_statedb_get(in->snap->statedb, &err)) == NULL) {
+		tempfail(in, err.msg);
+		return -1;
+	}
+	for (i = 0; i < in->nto; i++) {
+		if (mp_seen_check_and_record(seen, type, in->query,
+		    in->to[i]->address, mk->at, in->conf->renotify_interval,
+		    in->conf->max_notices, &v, &err) != MP_OK) {
+			marks_undo(mk);
+			tempfail(in, err.msg);
+			return -1;
+		}
+		if (v == MP_SEEN_RATE_LIMITED) {
+			marks_undo(mk);
+			snprintf(why, sizeof(why), "meldpunt: %s has had %u "
+			    "notifications this hour; try again later",
+			    in->to[i]->address, in->conf->max_notices);
+			mp_plan_tempfail(in->plan, why);
+			mp_plan_outcome(in->plan, "deferred:rate-limit", why);
+			snprintf(in->plan->smtp_xcode, sizeof(in->plan->smtp_xcode),
+			    "4.7.1");
+			return -1;
+		}
+		if (v == MP_SEEN_NEW) {
+			if (mark(mk, type, in->query, in->to[i]->address) != 0) {
+				marks_undo(mk);
+				tempfail(in, "out of memory");
+				return -1;
+			}
+			in->to[keep++] = in->to[i];
+		}
+	}
+	in->nto = keep;
+	return 0;
+}
+
+/* Every contact already knows: log it, and archive it when asked to. */
+static void
+duplicate(struct intake *in)
+{
+	const struct mp_envelope *env = in->env;
+	char why[MP_ERROR_MAX];
+	size_t i;
+
+	snprintf(why, sizeof(why), "%s about %s was notified to every contact "
+	    "within RenotifyInterval (%us)", mp_report_type_name(in->report->type),
+	    in->query, in->conf->renotify_interval);
+	mp_plan_outcome(in->plan, "duplicate", why);
+	if (in->conf->archive_addr == NULL)
+		return;
+	for (i = 0; i < env->nrcpts; i++)
+		if (mp_plan_del_rcpt(in->plan, env->rcpts[i]) != MP_OK) {
+			tempfail(in, "cannot redirect to ArchiveAddress");
+			return;
+		}
+	if (mp_plan_add_rcpt(in->plan, in->conf->archive_addr) != MP_OK)
+		tempfail(in, "cannot redirect to ArchiveAddress");
+}
+
+static int
+render(struct intake *in, struct mp_notice **np)
+{
+	const char *langs[MP_ROUTE_CONTACTS], *to[MP_ROUTE_CONTACTS];
+	struct mp_notify_conf nc;
+	struct mp_error err;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < in->nto; i++) {
+		to[i] = in->to[i]->address;
+		langs[i] = in->to[i]->lang == MP_LANG_NL ? "nl" :
+		    in->to[i]->lang == MP_LANG_EN ? "en" : "";
+	}
+	memset(&nc, 0, sizeof(nc));
+	nc.from_addr = in->conf->identity_addr;
+	nc.from_name = in->conf->identity_name;
+	nc.website = in->conf->identity_website;
+	nc.phone = in->conf->identity_phone;
+	nc.to = to;
+	nc.nto = in->nto;
+	rc = mp_notify_render(in->snap->templates, in->report,
+	    mp_notify_lang_pick(langs, in->nto), &nc, np, &err);
+	if (rc == MP_OK)
+		return 0;
+	if (rc == MP_ENOMEM || rc == MP_ERETRY)
+		tempfail(in, err.msg);
+	else
+		quarantine(in, "render-error", err.msg);
+	return -1;
+}
+
+/* The notice's own header fields, then its DKIM signatures on top. */
+static int
+notice_headers(struct intake *in, const struct mp_notice *n)
+{
+	struct mp_plan *plan = in->plan;
+	struct mp_sign_out out;
+	struct mp_error err;
+	size_t i;
+	int rc = MP_OK;
+
+	for (i = 0; i < n->nheaders && rc == MP_OK; i++)
+		rc = mp_plan_header(plan, MP_HDR_ADD, n->headers[i].name,
+		    n->headers[i].value);
+	if (rc == MP_OK)
+		rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_ID, n->notice_id);
+	if (rc != MP_OK || in->snap->signer == NULL)
+		return rc;
+	if ((rc = mp_sign_message(in->snap->signer, n->message, n->message_len,
+	    &out, &err)) != MP_OK)
+		return rc;
+	for (i = out.n; i > 0 && rc == MP_OK; i--)
+		rc = mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
+		    out.hdr[i - 1].value);
+	mp_sign_out_clear(&out);
+	return rc;
+}
+
+static void
+notified(struct intake *in, const struct mp_notice *n, int *replaced)
+{
+	const struct mp_envelope *env = in->env;
+	struct mp_plan *plan = in->plan;
+	char why[MP_ERROR_MAX];
+	size_t i, len;
+	int rc;
+
+	rc = mp_plan_delete_headers(plan, env->msg.data, env->msg.len);
+	if (rc == MP_OK)
+		rc = notice_headers(in, n);
+	if (rc == MP_OK)
+		rc = mp_plan_body(plan, n->body, n->body_len);
+	for (i = 0; rc == MP_OK && i < env->nrcpts; i++)
+		rc = mp_plan_del_rcpt(plan, env->rcpts[i]);
+	for (i = 0; rc == MP_OK && i < in->nto; i++)
+		rc = mp_plan_add_rcpt(plan, in->to[i]->address);
+	if (rc == MP_OK && in->conf->bounce_addr != NULL)
+		rc = mp_plan_sender(plan, in->conf->bounce_addr);
+	if (rc != MP_OK) {
+		tempfail(in, "cannot build the notification plan");
+		return;
+	}
+	*replaced = 1;
+	snprintf(plan->notice_id, sizeof(plan->notice_id), "%s", n->notice_id);
+	/* The reason says whom and why: the decision chain, for the log. */
+	len = (size_t)snprintf(why, sizeof(why), "%s %s (%s) to",
+	    mp_report_type_name(in->report->type), in->query,
+	    mp_notify_lang_name(n->lang));
+	for (i = 0; i < in->nto && len < sizeof(why); i++)
+		len += (size_t)snprintf(why + len, sizeof(why) - len, " %s [%s %s]",
+		    in->to[i]->address, mp_route_rule_name(in->to[i]->rule),
+		    in->to[i]->matched);
+	mp_plan_outcome(plan, "notified", why);
+}
+
+void
+mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
+    struct mp_plan *plan, int *replaced)
+{
+	struct intake in;
+	struct mp_notice *notice = NULL;
+	struct marks *mk;
+	char why[200];
+
+	*replaced = 0;
+	memset(&in, 0, sizeof(in));
+	in.snap = snap;
+	in.conf = snap->conf;
+	in.env = env;
+	in.plan = plan;
+	if (env->too_large) {
+		snprintf(why, sizeof(why), "message of %zu bytes is larger than "
+		    "MaximumMessageSize %zu; not processed", env->size,
+		    in.conf->max_message_size);
+		quarantine(&in, "too-large", why);
+		return;
+	}
+	if (!only_intake_recipients(&in)) {
+		quarantine(&in, "mixed-recipients", "a report must be sent to the "
+		    "intake address alone, not with other recipients");
+		return;
+	}
+	if (snap->templates == NULL || snap->statedb == NULL) {
+		tempfail(&in, "intake is not configured (TemplateDirectory, StateDB)");
+		return;
+	}
+	if (snap->routedb == NULL) {
+		tempfail(&in, snap->routedb_why);
+		return;
+	}
+	if ((mk = calloc(1, sizeof(*mk))) == NULL) {
+		tempfail(&in, "out of memory");
+		return;
+	}
+	mk->sdb = mp_statedb_ref(snap->statedb);
+	mk->at = time(NULL);
+	plan->undo_fn = marks_undo;
+	plan->undo_free = marks_free;
+	plan->undo_arg = mk;
+
+	if (authenticate(&in) != 0 || parse(&in) != 0 || route(&in) != 0 ||
+	    dedup(&in, mk) != 0)
+		goto done;
+	if (in.nto == 0)
+		duplicate(&in);
+	else if (render(&in, &notice) == 0)
+		notified(&in, notice, replaced);
+	if (plan->verdict != MP_VERDICT_CONTINUE || !*replaced)
+		marks_undo(mk);		/* nothing was sent */
+done:
+	mp_notice_free(&notice);
+	mp_report_free(&in.report);
+}
