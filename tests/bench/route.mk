@@ -1,0 +1,1 @@
+# bench-route: see tests/bench/bench-route.c

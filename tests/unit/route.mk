@@ -1,0 +1,1 @@
+# Unit tests of the routing database, and the meldpunt-route shell test.
