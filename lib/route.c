@@ -85,9 +85,10 @@ mp_route_wants(const struct mp_route *route, const char *type)
 	return 0;
 }
 
-/* Copy src[0..n) into out, expanding %P<n> and %%; cut at outsz. */
+/* Copy src[0..n) into out, expanding %0-%3 and %%; cut at outsz. */
 static void
-expand(const char *src, size_t n, mp_u128 addr, int fam, char *out, size_t outsz)
+expand(const char *src, size_t n, mp_u128 addr, int fam, const uint8_t *lens,
+    char *out, size_t outsz)
 {
 	size_t o = 0, i = 0;
 	char pfx[MP_PREFIX_STR];
@@ -96,12 +97,12 @@ expand(const char *src, size_t n, mp_u128 addr, int fam, char *out, size_t outsz
 		if (src[i] == '%' && i + 1 < n && src[i + 1] == '%') {
 			out[o++] = '%';
 			i += 2;
-		} else if (src[i] == '%' && i + 1 < n && src[i + 1] == 'P' && fam != 0) {
-			int len = 0;
+		} else if (src[i] == '%' && i + 1 < n && src[i + 1] >= '0' &&
+		    src[i + 1] < '0' + MP_ROUTE_NLENS && lens != NULL) {
+			int len = lens[src[i + 1] - '0'];
 			size_t k;
 
-			for (i += 2; i < n && src[i] >= '0' && src[i] <= '9' && len <= 128; i++)
-				len = len * 10 + (src[i] - '0');
+			i += 2;
 			if (len > mp_fam_bits(fam))
 				len = mp_fam_bits(fam);
 			mp_prefix_format(addr, len, fam, pfx, sizeof(pfx));
@@ -138,7 +139,7 @@ rule_parse(const char *s, size_t n)
 
 int
 mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
-    struct mp_route *route, struct mp_error *err)
+    const uint8_t *lens, struct mp_route *route, struct mp_error *err)
 {
 	const char *p = rec, *end = rec + len, *nl, *f[6];
 	size_t fl[6], i, nf;
@@ -157,7 +158,7 @@ mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
 			p = t ? t + 1 : nl + 1;
 		}
 		if (nf == 2 && fl[0] == 1 && f[0][0] == 'W') {
-			expand(f[1], fl[1], 0, 0, route->wants, sizeof(route->wants));
+			expand(f[1], fl[1], 0, 0, NULL, route->wants, sizeof(route->wants));
 			continue;
 		}
 		if (nf != 6 || fl[0] != 1 || f[0][0] != 'C' || rule_parse(f[1], fl[1]) == 0)
@@ -170,9 +171,9 @@ mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
 		c = &route->contacts[route->ncontacts];
 		c->rule = (enum mp_route_rule)rule_parse(f[1], fl[1]);
 		c->lang = lang_parse(f[2], fl[2]);
-		expand(f[3], fl[3], 0, 0, c->address, sizeof(c->address));
-		expand(f[4], fl[4], addr, fam, c->matched, sizeof(c->matched));
-		expand(f[5], fl[5], addr, fam, c->why, sizeof(c->why));
+		expand(f[3], fl[3], 0, 0, NULL, c->address, sizeof(c->address));
+		expand(f[4], fl[4], addr, fam, lens, c->matched, sizeof(c->matched));
+		expand(f[5], fl[5], addr, fam, lens, c->why, sizeof(c->why));
 		/* Several templates may name one address: keep the first. */
 		for (i = 0; i < route->ncontacts; i++)
 			if (strcmp(route->contacts[i].address, c->address) == 0)
@@ -365,10 +366,10 @@ search6(const mp_u128 *v, size_t n, mp_u128 a)
 /* The route id holding for `a`, from its page. Caller holds the lock. */
 static enum mp_lookup
 interval_route(struct mp_routedb *db, int fam, mp_u128 a, uint32_t *id,
-    struct mp_error *err)
+    uint8_t *lens, struct mp_error *err)
 {
 	unsigned char key[6], *p;
-	size_t page, w = fam == 4 ? 4 : 16, ew = w + 4, n, lo, hi;
+	size_t page, w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), n, lo, hi;
 	enum mp_lookup r;
 	datum v;
 
@@ -405,6 +406,7 @@ interval_route(struct mp_routedb *db, int fam, mp_u128 a, uint32_t *id,
 			hi = mid;
 	}
 	*id = mp_get_u32(p + lo * ew + w);
+	memcpy(lens, p + lo * ew + w + 4, MP_ROUTE_NLENS);
 	free(v.dptr);
 	return *id == 0 ? MP_NOTFOUND : MP_FOUND;
 }
@@ -443,13 +445,14 @@ lookup_ip(struct mp_routedb *db, const struct mp_query *q, struct mp_route *rout
 	int fam = q->kind == MP_Q_IP4 ? 4 : 6;
 	struct cache_slot *slot;
 	enum mp_lookup r;
+	uint8_t lens[MP_ROUTE_NLENS];
 	uint32_t id;
 
 	pthread_mutex_lock(&db->lock);
-	r = interval_route(db, fam, q->addr, &id, err);
+	r = interval_route(db, fam, q->addr, &id, lens, err);
 	if (r == MP_FOUND)
 		r = route_record(db, id, &slot, err);
-	if (r == MP_FOUND && mp_route_decode(slot->rec, slot->len, q->addr, fam, route, err) != MP_OK)
+	if (r == MP_FOUND && mp_route_decode(slot->rec, slot->len, q->addr, fam, lens, route, err) != MP_OK)
 		r = MP_RETRY;
 	pthread_mutex_unlock(&db->lock);
 	return r;
@@ -513,7 +516,7 @@ mp_route_lookup(struct mp_routedb *db, const char *query, struct mp_route *route
 	}
 	if (r != MP_FOUND)
 		return r;
-	if (mp_route_decode(v.dptr, (size_t)v.dsize, 0, 0, route, err) != MP_OK)
+	if (mp_route_decode(v.dptr, (size_t)v.dsize, 0, 0, NULL, route, err) != MP_OK)
 		r = MP_RETRY;
 	free(v.dptr);
 	return r;

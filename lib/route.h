@@ -133,11 +133,11 @@ const char *mp_lang_name(enum mp_lang lang);
 const char *mp_reporter_auth_name(enum mp_reporter_auth auth);
 
 /*
- * Decode a route record (see route_fmt.h) into *route, expanding "%P<n>"
- * with `addr` of family `fam` (0 when there is no address). Pure; used by
- * the reader, `meldpunt-route dump` and the tests.
+ * Decode a route record (see route_fmt.h) into *route, expanding "%0"
+ * to "%3" with `addr` of family `fam` masked to lens[0..3] (lens NULL
+ * when there is no address). Pure; used by the reader and the tests.
  */
 int mp_route_decode(const char *rec, size_t len, unsigned __int128 addr, int fam,
-    struct mp_route *route, struct mp_error *err);
+    const uint8_t *lens, struct mp_route *route, struct mp_error *err);
 
 #endif

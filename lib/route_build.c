@@ -1148,11 +1148,13 @@ struct frame {
 	int org, org_len, interm, int_len;
 	uint32_t mbox, handle, rorg;
 	int src_len, leaf_len, has_ripe;
+	uint8_t lens[MP_ROUTE_NLENS];	/* org, int, leaf, src */
 };
 
 struct bound {
 	mp_u128 start;
 	uint32_t route;
+	uint8_t lens[MP_ROUTE_NLENS];
 };
 
 struct bvec {
@@ -1161,18 +1163,23 @@ struct bvec {
 };
 
 static int
-emit(struct bvec *bv, mp_u128 start, uint32_t route)
+emit(struct bvec *bv, mp_u128 start, const struct frame *f)
 {
+	static const uint8_t none[MP_ROUTE_NLENS];
+	const uint8_t *lens = f ? f->lens : none;
+	uint32_t route = f ? f->route : 0;
 	struct bound *p;
 
 	if (bv->n > 0 && bv->v[bv->n - 1].start == start)
 		bv->n--;
-	if (bv->n > 0 && bv->v[bv->n - 1].route == route)
+	if (bv->n > 0 && bv->v[bv->n - 1].route == route &&
+	    memcmp(bv->v[bv->n - 1].lens, lens, MP_ROUTE_NLENS) == 0)
 		return MP_OK;
 	if ((p = grow(bv->v, &bv->size, bv->n + 1, sizeof(*p))) == NULL)
 		return MP_ENOMEM;
 	bv->v = p;
 	bv->v[bv->n].start = start;
+	memcpy(bv->v[bv->n].lens, lens, MP_ROUTE_NLENS);
 	bv->v[bv->n++].route = route;
 	return MP_OK;
 }
@@ -1228,18 +1235,26 @@ push_frame(struct mp_routec *c, struct routes *rt, int fam, const struct net *p,
 	memset(&ch, 0, sizeof(ch));
 	ch.org = f->org;
 	ch.interm = f->interm;
-	snprintf(ch.org_m, sizeof(ch.org_m), "%%P%d", f->org_len);
-	snprintf(ch.int_m, sizeof(ch.int_m), "%%P%d", f->int_len);
+	snprintf(ch.org_m, sizeof(ch.org_m), "%%0");
+	snprintf(ch.int_m, sizeof(ch.int_m), "%%1");
 	ch.mbox = f->mbox;
 	ch.handle = f->handle;
 	ch.rorg = f->rorg;
 	ch.objname = fam == 4 ? "inetnum" : "inet6num";
-	snprintf(ch.abuse_m, sizeof(ch.abuse_m), "%%P%d", f->leaf_len);
-	snprintf(ch.abuse_src, sizeof(ch.abuse_src), "%%P%d", f->src_len);
+	snprintf(ch.abuse_m, sizeof(ch.abuse_m), "%%2");
+	snprintf(ch.abuse_src, sizeof(ch.abuse_src), "%%3");
 	ch.inherited = f->mbox != 0 && f->src_len != f->leaf_len;
 	if ((rc = compose(c, &ch, &rt->b)) != MP_OK)
 		return rc;
 	f->route = route_id(rt, &rt->b);
+	/* Only lengths the route names are kept, so equal neighbours merge. */
+	memset(f->lens, 0, sizeof(f->lens));
+	if (f->route != 0) {
+		f->lens[0] = (uint8_t)(ch.org >= 0 ? f->org_len : 0);
+		f->lens[1] = (uint8_t)(ch.interm >= 0 ? f->int_len : 0);
+		f->lens[2] = (uint8_t)(f->mbox ? f->leaf_len : 0);
+		f->lens[3] = (uint8_t)(f->mbox ? f->src_len : 0);
+	}
 	if (rt->b.len > 0 && f->route == 0)
 		return MP_ENOMEM;
 	return MP_OK;
@@ -1255,7 +1270,7 @@ sweep(struct mp_routec *c, struct routes *rt, int fam, struct bvec *bv)
 	int rc = MP_OK;
 
 	qsort(nv->v, nv->n, sizeof(*nv->v), net_cmp);
-	if ((rc = emit(bv, 0, 0)) != MP_OK)
+	if ((rc = emit(bv, 0, NULL)) != MP_OK)
 		return rc;
 	for (i = 0; i <= nv->n && rc == MP_OK; i++) {
 		/* Close the frames that end before this prefix (all at the end). */
@@ -1263,7 +1278,7 @@ sweep(struct mp_routec *c, struct routes *rt, int fam, struct bvec *bv)
 			struct frame *t = &st[--sp];
 
 			if (t->end != maxa && (rc = emit(bv, t->end + 1,
-			    sp > 0 ? st[sp - 1].route : 0)) != MP_OK)
+			    sp > 0 ? &st[sp - 1] : NULL)) != MP_OK)
 				break;
 		}
 		if (i == nv->n || rc != MP_OK)
@@ -1272,7 +1287,7 @@ sweep(struct mp_routec *c, struct routes *rt, int fam, struct bvec *bv)
 			return MP_ENOMEM;
 		rc = push_frame(c, rt, fam, &nv->v[i], sp > 0 ? &st[sp - 1] : NULL, &st[sp]);
 		if (rc == MP_OK)
-			rc = emit(bv, nv->v[i].start, st[sp].route);
+			rc = emit(bv, nv->v[i].start, &st[sp]);
 		sp++;
 	}
 	free(st);
@@ -1297,8 +1312,8 @@ static int
 write_pages(GDBM_FILE db, int fam, const struct bvec *bv, struct mp_routec_counts *cnt,
     struct mp_error *err)
 {
-	size_t w = fam == 4 ? 4 : 16, ew = w + 4, npages, i, j;
-	unsigned char *idx, page[MP_ROUTE_PAGE * 20], key[6];
+	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), npages, i, j;
+	unsigned char *idx, page[MP_ROUTE_PAGE * MP_ROUTE_ENTRY(6)], key[6];
 	int rc = MP_OK;
 
 	/* A family without networks has only the boundary (0, none). */
@@ -1322,6 +1337,7 @@ write_pages(GDBM_FILE db, int fam, const struct bvec *bv, struct mp_routec_count
 			else
 				mp_put_u128(page + j * ew, b->start);
 			mp_put_u32(page + j * ew + w, b->route);
+			memcpy(page + j * ew + w + 4, b->lens, MP_ROUTE_NLENS);
 		}
 		if (fam == 4)
 			mp_put_u32(idx + i * w, (uint32_t)bv->v[first].start);

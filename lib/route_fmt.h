@@ -28,9 +28,12 @@
  *	A route record is text, one line per item, fields separated by TAB:
  *	  W <report types the organisation wants, comma-separated>
  *	  C <rule> <lang> <address> <matched> <why>
- *	In "R" records, "%P<n>" in matched and why stands for the queried
- *	address masked to /n (so one record serves every prefix of the same
- *	shape) and "%%" for "%". Values never hold TAB, CR, LF or controls.
+ *	In "R" records, "%0" to "%3" in matched and why stand for the
+ *	queried address masked to the interval's first to fourth prefix
+ *	length (organisation, intermediary, most specific RIPE network, the
+ *	RIPE network whose abuse-c is used), so one record serves every
+ *	network with the same decision chain; "%%" stands for "%". Values
+ *	never hold TAB, CR, LF or control characters.
  * LIMITS
  *	MP_ROUTE_PAGE boundaries per page; a query of at most MP_QUERY_MAX
  *	bytes; domain names at most 253 bytes.
@@ -44,6 +47,9 @@
 typedef unsigned __int128 mp_u128;
 
 #define MP_ROUTE_PAGE 64
+#define MP_ROUTE_NLENS 4
+/* Bytes of one page entry of a family. */
+#define MP_ROUTE_ENTRY(fam) (((fam) == 4 ? 4 : 16) + 4 + MP_ROUTE_NLENS)
 #define MP_ROUTE_MAGIC "meldpunt-routes 1\n"
 #define MP_QUERY_MAX 2048
 #define MP_DOMAIN_MAX 253

@@ -306,7 +306,7 @@ static void
 dump_page(const datum *k, const datum *v)
 {
 	int fam = k->dptr[1] == '4' ? 4 : 6;
-	size_t w = fam == 4 ? 4 : 16, ew = w + 4, i;
+	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), i;
 	const unsigned char *p = (const unsigned char *)v->dptr;
 	char ip[MP_PREFIX_STR];
 
@@ -314,7 +314,8 @@ dump_page(const datum *k, const datum *v)
 		mp_u128 a = fam == 4 ? mp_get_u32(p + i) : mp_get_u128(p + i);
 
 		mp_ip_format(a, fam, ip, sizeof(ip));
-		printf("interval%d %s route %u\n", fam, ip, mp_get_u32(p + i + w));
+		printf("interval%d %s route %u lens /%u /%u /%u /%u\n", fam, ip, mp_get_u32(p + i + w),
+		    p[i + w + 4], p[i + w + 5], p[i + w + 6], p[i + w + 7]);
 	}
 }
 
