@@ -97,6 +97,18 @@ expand(const char *src, size_t n, mp_u128 addr, int fam, const uint8_t *lens,
 		if (src[i] == '%' && i + 1 < n && src[i + 1] == '%') {
 			out[o++] = '%';
 			i += 2;
+		} else if (src[i] == '%' && i + 1 < n && src[i + 1] == 'I' && lens != NULL) {
+			/* The abuse-c came from a less specific network. */
+			char sub[MP_ROUTE_WHY];
+
+			i += 2;
+			if (lens[2] != lens[3]) {
+				static const char inh[] = " (inherited: %2 has no abuse-c of its own)";
+
+				expand(inh, sizeof(inh) - 1, addr, fam, lens, sub, sizeof(sub));
+				for (size_t k = 0; sub[k] != '\0' && o + 1 < outsz; k++)
+					out[o++] = sub[k];
+			}
 		} else if (src[i] == '%' && i + 1 < n && src[i + 1] >= '0' &&
 		    src[i + 1] < '0' + MP_ROUTE_NLENS && lens != NULL) {
 			int len = lens[src[i + 1] - '0'];
@@ -113,6 +125,16 @@ expand(const char *src, size_t n, mp_u128 addr, int fam, const uint8_t *lens,
 		}
 	}
 	out[o] = '\0';
+}
+
+/* Contacts past ncontacts are never read: clearing 13 KB per lookup
+ * would cost more than the lookup's arithmetic. */
+static void
+route_reset(struct mp_route *route)
+{
+	route->ncontacts = 0;
+	route->truncated = 0;
+	route->wants[0] = '\0';
 }
 
 static enum mp_lang
@@ -145,7 +167,7 @@ mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
 	size_t fl[6], i, nf;
 	struct mp_route_contact *c;
 
-	memset(route, 0, sizeof(*route));
+	route_reset(route);
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
@@ -247,7 +269,7 @@ int
 mp_routedb_open(const char *path, struct mp_routedb **dbp, struct mp_error *err)
 {
 	struct mp_routedb *db;
-	int cache = 64;
+	int cache = MP_ROUTEDB_BUCKETS;
 	datum v;
 
 	*dbp = NULL;
@@ -496,7 +518,7 @@ mp_route_lookup(struct mp_routedb *db, const char *query, struct mp_route *route
 	datum v;
 	int n;
 
-	memset(route, 0, sizeof(*route));
+	route_reset(route);
 	mp_error_clear(err);
 	if (mp_query_parse(query, &q, err) != MP_OK)
 		return MP_NOTFOUND;

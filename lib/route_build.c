@@ -962,6 +962,7 @@ struct chain {
 	char abuse_m[MP_ROUTE_MATCHED], abuse_src[MP_ROUTE_MATCHED];
 	const char *objname;
 	int inherited;
+	int templ;		/* a network's template: "%I" marks inheritance */
 };
 
 /* Append s with '%' escaped; TAB/CR/LF never occur (readers drop them). */
@@ -1088,7 +1089,11 @@ compose(const struct mp_routec *c, const struct chain *ch, struct mp_buf *b)
 		else
 			snprintf(why, sizeof(why), "abuse-mailbox of %s, abuse-c of %s %s",
 			    str(c, ch->handle), ch->objname, ch->abuse_src);
-		if (ch->inherited) {
+		if (ch->templ) {
+			size_t n = strlen(why);
+
+			snprintf(why + n, sizeof(why) - n, "%%I");
+		} else if (ch->inherited) {
 			size_t n = strlen(why);
 
 			snprintf(why + n, sizeof(why) - n, " (inherited: %s %s has no abuse-c)",
@@ -1243,7 +1248,7 @@ push_frame(struct mp_routec *c, struct routes *rt, int fam, const struct net *p,
 	ch.objname = fam == 4 ? "inetnum" : "inet6num";
 	snprintf(ch.abuse_m, sizeof(ch.abuse_m), "%%2");
 	snprintf(ch.abuse_src, sizeof(ch.abuse_src), "%%3");
-	ch.inherited = f->mbox != 0 && f->src_len != f->leaf_len;
+	ch.templ = 1;	/* inherited or not is told by the lengths */
 	if ((rc = compose(c, &ch, &rt->b)) != MP_OK)
 		return rc;
 	f->route = route_id(rt, &rt->b);

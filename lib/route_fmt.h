@@ -32,7 +32,9 @@
  *	queried address masked to the interval's first to fourth prefix
  *	length (organisation, intermediary, most specific RIPE network, the
  *	RIPE network whose abuse-c is used), so one record serves every
- *	network with the same decision chain; "%%" stands for "%". Values
+ *	network with the same decision chain; "%I" stands for a note that
+ *	the abuse-c was inherited, when the last two lengths differ; "%%"
+ *	stands for "%". Values
  *	never hold TAB, CR, LF or control characters.
  * LIMITS
  *	MP_ROUTE_PAGE boundaries per page; a query of at most MP_QUERY_MAX

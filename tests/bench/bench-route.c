@@ -379,6 +379,10 @@ main(int argc, char **argv)
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
+	if (getenv("BENCH_ROUTE_KEEP") != NULL) {
+		printf("kept %s (bench-route --reader %s runs the lookups again)\n", dir, dir);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+	}
 	unlink(path);
 	snprintf(qp, sizeof(qp), "%s/queries4", dir);
 	unlink(qp);
