@@ -144,7 +144,7 @@ static const char *sectxt_old =
 /* Compile the given sources into tmpdir/NAME; returns the path (static). */
 static const char *
 build(const char *name, const char *own, const char *rpsl, int with_sectxt,
-    const struct mp_routec_counts *out)
+    struct mp_routec_counts *out)
 {
 	static char path[128];
 	struct mp_routec *c = mp_routec_new(collect, NULL);
@@ -166,7 +166,7 @@ build(const char *name, const char *own, const char *rpsl, int with_sectxt,
 	}
 	ck_assert_int_eq(mp_routec_write(c, path, &err), MP_OK);
 	if (out)
-		memcpy((void *)out, mp_routec_counts(c), sizeof(*out));
+		memcpy(out, mp_routec_counts(c), sizeof(*out));
 	mp_routec_free(&c);
 	return path;
 }
@@ -470,7 +470,7 @@ START_TEST(retry_missing_and_broken)
 	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
 	ck_assert_int_eq(mp_route_lookup(db, "192.0.2.1", &r, &err), MP_RETRY);
 	ck_assert_int_eq(err.code, MP_ERETRY);
-	/* A damaged route record is RETRY too. */
+	/* AS and domain records are elsewhere: still found. */
 	ck_assert_int_eq(mp_route_lookup(db, "AS64501", &r, &err), MP_FOUND);
 	mp_routedb_close(&db);
 	/* No meta record: refused. */
@@ -488,6 +488,29 @@ START_TEST(damaged_route_is_retry)
 {
 	struct mp_route r;
 	struct mp_error err;
+	struct mp_routedb *db;
+	const char *path = build("damaged.db", own_src, NULL, 0, NULL);
+	unsigned char key[5] = { 'R', 0, 0, 0, 0 };
+	GDBM_FILE g;
+	datum k, v;
+	uint32_t id;
+
+	/* Every route template damaged: an IP lookup is RETRY, not NOTFOUND. */
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	ck_assert_ptr_nonnull(g);
+	for (id = 1; id < 20; id++) {
+		key[4] = (unsigned char)id;
+		k.dptr = (char *)key;
+		k.dsize = 5;
+		v.dptr = "C\tbogus";
+		v.dsize = 7;
+		gdbm_store(g, k, v, GDBM_REPLACE);
+	}
+	gdbm_close(g);
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
+	ck_assert_int_eq(mp_route_lookup(db, "192.0.2.10", &r, &err), MP_RETRY);
+	ck_assert_int_eq(mp_route_lookup(db, "2001:db8:100::1", &r, &err), MP_RETRY);
+	mp_routedb_close(&db);
 	uint8_t lens[MP_ROUTE_NLENS] = { 24, 0, 16, 16 };
 	const char *ok = "W\tspam\nC\torg\tnl\ta@b.nl\t%0\tfor %0 and %2, 100%%\n";
 
