@@ -1274,7 +1274,8 @@ sweep(struct mp_routec *c, struct routes *rt, int fam, struct bvec *bv)
 	size_t sp = 0, ssize = 0, i;
 	int rc = MP_OK;
 
-	qsort(nv->v, nv->n, sizeof(*nv->v), net_cmp);
+	if (nv->n > 0)
+		qsort(nv->v, nv->n, sizeof(*nv->v), net_cmp);
 	if ((rc = emit(bv, 0, NULL)) != MP_OK)
 		return rc;
 	for (i = 0; i <= nv->n && rc == MP_OK; i++) {
@@ -1380,7 +1381,8 @@ write_asns(struct mp_routec *c, GDBM_FILE db, struct routes *rt, struct mp_error
 	size_t i = 0, j;
 	int rc = MP_OK;
 
-	qsort(c->asns, c->nasn, sizeof(*c->asns), asn_cmp);
+	if (c->nasn > 0)
+		qsort(c->asns, c->nasn, sizeof(*c->asns), asn_cmp);
 	while (i < c->nasn && rc == MP_OK) {
 		struct chain ch;
 		char key[16];

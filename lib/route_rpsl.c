@@ -204,7 +204,8 @@ take_line(struct mp_rpsl_reader *r, struct mp_rpsl_obj *obj, const char *s,
 		k = name_len(s, n);
 		if (k == 0 || (k < n && s[k] != ' ' && s[k] != '\t'))
 			return mp_error_set(err, MP_EINPUT,
-			    "line %u: expected \"keyword value\", found \"%.40s\"", line, s);
+			    "line %u: expected \"keyword value\", found \"%.*s\"", line,
+			    (int)(n < 40 ? n : 40), s);
 		if ((rc = new_attr(obj, s, k, line, err)) != MP_OK)
 			return rc;
 		return append_value(obj, s + k, n - k, line, err);
@@ -218,7 +219,8 @@ take_line(struct mp_rpsl_reader *r, struct mp_rpsl_obj *obj, const char *s,
 	k = name_len(s, n);
 	if (k == 0 || k >= n || s[k] != ':')
 		return mp_error_set(err, MP_EINPUT,
-		    "line %u: expected \"attribute: value\", found \"%.40s\"", line, s);
+		    "line %u: expected \"attribute: value\", found \"%.*s\"", line,
+		    (int)(n < 40 ? n : 40), s);
 	if ((rc = new_attr(obj, s, k, line, err)) != MP_OK)
 		return rc;
 	return append_value(obj, s + k + 1, n - k - 1, line, err);

@@ -582,6 +582,28 @@ START_TEST(rpsl_edge_cases)
 }
 END_TEST
 
+/* Found by fuzz-rpsl: an error message read past a text without a NUL. */
+START_TEST(rpsl_error_at_end_of_text)
+{
+	static const char text[] = "inetnum: 192.0.2.0/24\nbad line without colon";
+	struct mp_rpsl_obj *o = malloc(sizeof(*o));
+	char *exact = malloc(sizeof(text) - 1);
+	struct mp_rpsl_reader r;
+	struct mp_error err;
+
+	memcpy(exact, text, sizeof(text) - 1);
+	mp_rpsl_init(&r, exact, sizeof(text) - 1);
+	ck_assert_int_eq(mp_rpsl_next(&r, o, &err), MP_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "found \"bad line without colon\""));
+	memcpy(exact, "ab:", 3);
+	mp_rsrc_init(&r, exact, 3);
+	ck_assert_int_eq(mp_rpsl_next(&r, o, &err), MP_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "found \"ab:\""));
+	free(exact);
+	free(o);
+}
+END_TEST
+
 START_TEST(rpsl_limits_and_skips)
 {
 	struct mp_routec_counts n;
@@ -770,6 +792,7 @@ suite(void)
 	tcase_add_test(tc, damaged_route_is_retry);
 	tcase_add_test(tc, changed_after_recompile);
 	tcase_add_test(tc, rpsl_edge_cases);
+	tcase_add_test(tc, rpsl_error_at_end_of_text);
 	tcase_add_test(tc, rpsl_limits_and_skips);
 	tcase_add_test(tc, own_source_errors);
 	tcase_add_test(tc, sectxt_plain_signed_expired);
