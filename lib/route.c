@@ -26,10 +26,8 @@ struct mp_routedb {
 	GDBM_FILE dbf;
 	pthread_mutex_t lock;
 	struct stat st;		/* of the file opened */
-	uint32_t *idx4;		/* first address of each IPv4 page */
-	size_t n4;
-	mp_u128 *idx6;
-	size_t n6;
+	mp_u128 *idx[2];	/* first address of each IPv4 / IPv6 page */
+	size_t nidx[2];
 	struct cache_slot cache[MP_ROUTEDB_CACHE];
 };
 
@@ -246,22 +244,17 @@ load_index(struct mp_routedb *db, int fam, struct mp_error *err)
 		return MP_RETRY;
 	}
 	n = (size_t)v.dsize / w;
-	if (fam == 4) {
-		if ((db->idx4 = calloc(n, sizeof(*db->idx4))) != NULL)
-			for (i = 0; i < n; i++)
-				db->idx4[i] = mp_get_u32((unsigned char *)v.dptr + i * 4);
-		db->n4 = n;
-	} else {
-		if ((db->idx6 = calloc(n, sizeof(*db->idx6))) != NULL)
-			for (i = 0; i < n; i++)
-				db->idx6[i] = mp_get_u128((unsigned char *)v.dptr + i * 16);
-		db->n6 = n;
-	}
-	free(v.dptr);
-	if ((fam == 4 ? (void *)db->idx4 : (void *)db->idx6) == NULL) {
+	if ((db->idx[fam == 4 ? 0 : 1] = calloc(n, sizeof(mp_u128))) == NULL) {
+		free(v.dptr);
 		mp_error_set(err, MP_ENOMEM, "out of memory loading the page index");
 		return MP_RETRY;
 	}
+	for (i = 0; i < n; i++)
+		db->idx[fam == 4 ? 0 : 1][i] = fam == 4 ?
+		    mp_get_u32((unsigned char *)v.dptr + i * 4) :
+		    mp_get_u128((unsigned char *)v.dptr + i * 16);
+	db->nidx[fam == 4 ? 0 : 1] = n;
+	free(v.dptr);
 	return MP_FOUND;
 }
 
@@ -326,8 +319,8 @@ mp_routedb_close(struct mp_routedb **dbp)
 	for (i = 0; i < MP_ROUTEDB_CACHE; i++)
 		free(db->cache[i].rec);
 	pthread_mutex_destroy(&db->lock);
-	free(db->idx4);
-	free(db->idx6);
+	free(db->idx[0]);
+	free(db->idx[1]);
 	free(db->path);
 	free(db);
 	*dbp = NULL;
@@ -354,23 +347,7 @@ mp_routedb_changed(struct mp_routedb *db)
 
 /* Index of the last element <= a in a sorted array (or 0). */
 static size_t
-search4(const uint32_t *v, size_t n, uint32_t a)
-{
-	size_t lo = 0, hi = n;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] <= a)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static size_t
-search6(const mp_u128 *v, size_t n, mp_u128 a)
+search(const mp_u128 *v, size_t n, mp_u128 a)
 {
 	size_t lo = 0, hi = n;
 
@@ -395,10 +372,9 @@ interval_route(struct mp_routedb *db, int fam, mp_u128 a, uint32_t *id,
 	enum mp_lookup r;
 	datum v;
 
-	if ((fam == 4 ? db->n4 : db->n6) == 0)
+	if (db->nidx[fam == 4 ? 0 : 1] == 0)
 		return MP_NOTFOUND;
-	page = fam == 4 ? search4(db->idx4, db->n4, (uint32_t)a) :
-	    search6(db->idx6, db->n6, a);
+	page = search(db->idx[fam == 4 ? 0 : 1], db->nidx[fam == 4 ? 0 : 1], a);
 	key[0] = 'P';
 	key[1] = fam == 4 ? '4' : '6';
 	mp_put_u32(key + 2, (uint32_t)page);

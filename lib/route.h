@@ -35,9 +35,11 @@
  *	An IP lookup is a binary search of the page index held in memory,
  *	one fetch of a page of MP_ROUTE_PAGE interval boundaries and one
  *	fetch of the route template (cached per handle). The file is read
- *	with pread, not mmap, and GDBM's cache is kept small, so a process's
- *	memory does not grow with the file: about 20 bytes per 64 prefixes
- *	for the index, plus MP_ROUTEDB_CACHE cached routes.
+ *	with pread, not mmap, and GDBM's bucket cache has a fixed size, so a
+ *	reader's memory is the page index (16 bytes per page of up to
+ *	MP_ROUTE_PAGE boundaries: 2.6 MB for 5M IPv4 + 1M IPv6 prefixes),
+ *	MP_ROUTEDB_CACHE cached routes and MP_ROUTEDB_BUCKETS buckets of 4 KB,
+ *	whatever the size of the file.
  * THREADS
  *	A handle may be shared by many threads: every use of the GDBM handle
  *	and the route cache is behind the handle's mutex. For lookups in
