@@ -1,0 +1,149 @@
+/*
+ * NAME
+ *	route - who must be told: lookups in the routing database (GDBM)
+ * SYNOPSIS
+ *	#include "route.h"
+ * DESCRIPTION
+ *	The routing database is one read-only GDBM file built offline by
+ *	`meldpunt-route compile` (see route_build.h) and renamed into place
+ *	atomically. mp_route_lookup() answers a query -- an IP address, an AS
+ *	number ("AS64500"), a domain or a URL (its host) -- with a struct
+ *	mp_route: the contacts to tell, in resolution order, each with the
+ *	rule that matched, what matched and why:
+ *	  1. org           the organisation registered for the address's
+ *	                   longest matching prefix, the AS number, or the
+ *	                   closest parent domain;
+ *	  2. securitytxt   the security.txt contact of that organisation's
+ *	                   domains (or of the queried domain or its closest
+ *	                   parent);
+ *	  3. intermediary  the intermediary serving that organisation, or the
+ *	                   network, AS or domain;
+ *	  4. abuse-c       the network owner's RIPE abuse-mailbox: of the
+ *	                   most specific inetnum/inet6num or aut-num, else of
+ *	                   its organisation's abuse-c, else inherited from the
+ *	                   closest parent network (as RIPE's abuse finder does).
+ *	Every contact that applies is listed, most specific first, an address
+ *	only once. Deciding whom of them to send to is the caller's policy;
+ *	an organisation that lists the report types it wants (route.wants)
+ *	has asked not to get the others (mp_route_wants()).
+ *
+ *	Lookups are tri-state: MP_FOUND, MP_NOTFOUND (nothing matched:
+ *	"unrouted") and MP_RETRY (the file could not be read; never "no
+ *	route"). A query that is not an IP, AS, domain or URL is NOTFOUND with
+ *	err->code = MP_EINPUT.
+ *
+ *	An IP lookup is a binary search of the page index held in memory,
+ *	one fetch of a page of MP_ROUTE_PAGE interval boundaries and one
+ *	fetch of the route template (cached per handle). The file is read
+ *	with pread, not mmap, and GDBM's bucket cache has a fixed size, so a
+ *	reader's memory is the page index (16 bytes per page of up to
+ *	MP_ROUTE_PAGE boundaries: 2.6 MB for 5M IPv4 + 1M IPv6 prefixes),
+ *	MP_ROUTEDB_CACHE cached routes and MP_ROUTEDB_BUCKETS buckets of 4 KB,
+ *	whatever the size of the file.
+ * THREADS
+ *	A handle may be shared by many threads: every use of the GDBM handle
+ *	and the route cache is behind the handle's mutex. A lookup takes a
+ *	few microseconds, so one shared handle serves a milter well (and
+ *	keeps one set of caches, about 12 MB). For bulk lookups in parallel,
+ *	open one handle per thread (GDBM allows many readers); each has its
+ *	own caches.
+ * RELOAD
+ *	mp_routedb_changed() tells whether the file at the handle's path is
+ *	now another one (device, inode, size or mtime differ), as after a new
+ *	`compile`. The caller then opens the new file, swaps it into its
+ *	configuration snapshot and closes the old handle when the last user
+ *	lets go of it; a failed open keeps the old handle.
+ * OWNERSHIP
+ *	mp_routedb_open() returns a handle owned by the caller, released by
+ *	mp_routedb_close(&db). struct mp_route is caller-owned, fixed-size
+ *	and holds no pointers: nothing to free.
+ * LIMITS
+ *	MP_ROUTE_CONTACTS contacts per route (the rest are dropped and
+ *	route.truncated set); matched and why strings are cut to their size.
+ */
+#ifndef MP_ROUTE_H
+#define MP_ROUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "error.h"
+
+#define MP_ROUTE_CONTACTS 16
+#define MP_ROUTE_MATCHED 256
+#define MP_ROUTE_WHY 320
+#define MP_ROUTE_WANTS 256
+#define MP_ROUTEDB_CACHE 8192	/* route templates cached per handle */
+#define MP_ROUTEDB_BUCKETS 2048	/* GDBM buckets cached per handle (4 KB each) */
+
+enum mp_route_rule {
+	MP_RULE_ORG = 1,
+	MP_RULE_SECURITYTXT,
+	MP_RULE_INTERMEDIARY,
+	MP_RULE_ABUSEC,
+};
+
+enum mp_lang {
+	MP_LANG_UNKNOWN = 0,
+	MP_LANG_NL,
+	MP_LANG_EN,
+};
+
+enum mp_reporter_auth {
+	MP_AUTH_SPF = 1,
+	MP_AUTH_DKIM = 2,
+	MP_AUTH_BOTH = 3,	/* SPF and DKIM */
+};
+
+struct mp_route_contact {
+	char address[MP_ADDR_MAX + 1];
+	enum mp_lang lang;
+	enum mp_route_rule rule;
+	char matched[MP_ROUTE_MATCHED];	/* "192.0.2.0/24", "AS64500", "example.nl" */
+	char why[MP_ROUTE_WHY];
+};
+
+struct mp_route {
+	size_t ncontacts;
+	int truncated;
+	char wants[MP_ROUTE_WANTS];	/* "malware,phishing"; "" = every type */
+	struct mp_route_contact contacts[MP_ROUTE_CONTACTS];
+};
+
+struct mp_routedb;
+
+int mp_routedb_open(const char *path, struct mp_routedb **dbp, struct mp_error *err);
+void mp_routedb_close(struct mp_routedb **dbp);
+/* 1 when the file at the handle's path is no longer the one opened, else 0
+ * (also when it cannot be stat'ed now: keep what works). */
+int mp_routedb_changed(struct mp_routedb *db);
+const char *mp_routedb_path(const struct mp_routedb *db);
+
+enum mp_lookup mp_route_lookup(struct mp_routedb *db, const char *query,
+    struct mp_route *route, struct mp_error *err);
+
+/*
+ * A known reporter: the required authentication for `domain` or its
+ * closest parent with an entry (*auth, and in *matched when not NULL,
+ * size MP_ROUTE_MATCHED, the domain that matched).
+ */
+enum mp_lookup mp_route_reporter(struct mp_routedb *db, const char *domain,
+    enum mp_reporter_auth *auth, char *matched, struct mp_error *err);
+
+/* 1 when the route's organisation wants reports of `type` (or any). */
+int mp_route_wants(const struct mp_route *route, const char *type);
+
+const char *mp_route_rule_name(enum mp_route_rule rule);
+const char *mp_lang_name(enum mp_lang lang);
+const char *mp_reporter_auth_name(enum mp_reporter_auth auth);
+
+/*
+ * Decode a route record (see route_fmt.h) into *route, expanding "%0"
+ * to "%3" with `addr` of family `fam` masked to lens[0..3] (lens NULL
+ * when there is no address). Pure; used by the reader and the tests.
+ */
+int mp_route_decode(const char *rec, size_t len, unsigned __int128 addr, int fam,
+    const uint8_t *lens, struct mp_route *route, struct mp_error *err);
+
+#endif

@@ -1,0 +1,392 @@
+/*
+ * meldpunt-route - build and query the routing database
+ *
+ *	meldpunt-route compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...
+ *	meldpunt-route lookup routes.db QUERY [--json]
+ *	meldpunt-route reporter routes.db DOMAIN
+ *	meldpunt-route dump routes.db
+ *
+ * See meldpunt-route(1) and meldpunt-routes(5).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gdbm.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "route.h"
+#include "route_build.h"
+#include "route_fmt.h"
+
+static const char *progname = "meldpunt-route";
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...\n"
+	    "       %s lookup routes.db QUERY [--json]\n"
+	    "       %s reporter routes.db DOMAIN\n"
+	    "       %s dump routes.db\n", progname, progname, progname, progname);
+	exit(EX_USAGE);
+}
+
+/* A whole file, mapped (RIPE dumps are large). */
+struct mapped {
+	const char *text;
+	size_t len;
+	void *map;
+};
+
+static int
+map_file(const char *path, struct mapped *m)
+{
+	struct stat st;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: %s: not a regular file\n", progname, path);
+		close(fd);
+		return -1;
+	}
+	m->len = (size_t)st.st_size;
+	m->text = "";
+	if (m->len > 0) {
+		m->map = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m->map == MAP_FAILED) {
+			fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		m->text = m->map;
+	}
+	close(fd);
+	return 0;
+}
+
+static void
+unmap_file(struct mapped *m)
+{
+	if (m->map != NULL)
+		munmap(m->map, m->len);
+}
+
+static void
+warn_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static int
+cmd_compile(int argc, char **argv)
+{
+	const char *out = NULL;
+	struct mp_routec *c;
+	const struct mp_routec_counts *n;
+	struct mp_error err;
+	struct mapped m;
+	time_t now = time(NULL);
+	int i, rc = 0;
+
+	if ((c = mp_routec_new(warn_stderr, NULL)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EX_OSERR;
+	}
+	/* First pass for -o and --now, so every input is read with them set. */
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+			now = (time_t)strtoll(argv[++i], NULL, 10);
+		else if ((strcmp(argv[i], "--rpsl") == 0 || strcmp(argv[i], "--securitytxt") == 0) &&
+		    i + 1 < argc)
+			i++;
+		else if (argv[i][0] == '-')
+			usage();
+	}
+	if (out == NULL)
+		usage();
+	for (i = 0; i < argc && rc == 0; i++) {
+		const char *what = argv[i], *file = argv[i], *domain = NULL;
+		char dom[MP_DOMAIN_MAX + 2];
+
+		if (strcmp(what, "-o") == 0 || strcmp(what, "--now") == 0) {
+			i++;
+			continue;
+		}
+		if (strcmp(what, "--rpsl") == 0 || strcmp(what, "--securitytxt") == 0)
+			file = argv[++i];
+		if (strcmp(what, "--securitytxt") == 0) {
+			const char *eq = strchr(file, '=');
+
+			if (eq == NULL || eq == file || (size_t)(eq - file) >= sizeof(dom)) {
+				fprintf(stderr, "%s: --securitytxt takes DOMAIN=FILE, not \"%s\"\n",
+				    progname, file);
+				rc = EX_USAGE;
+				break;
+			}
+			snprintf(dom, sizeof(dom), "%.*s", (int)(eq - file), file);
+			domain = dom;
+			file = eq + 1;
+		}
+		if (map_file(file, &m) != 0) {
+			rc = EX_NOINPUT;
+			break;
+		}
+		if (strcmp(what, "--rpsl") == 0)
+			rc = mp_routec_add_rpsl(c, file, m.text, m.len);
+		else if (domain != NULL)
+			rc = mp_routec_add_securitytxt(c, domain, file, m.text, m.len, now);
+		else
+			rc = mp_routec_add_source(c, file, m.text, m.len);
+		unmap_file(&m);
+		if (rc != 0) {
+			fprintf(stderr, "%s: out of memory\n", progname);
+			rc = EX_OSERR;
+		}
+	}
+	n = mp_routec_counts(c);
+	if (rc == 0 && n->errors > 0) {
+		fprintf(stderr, "%s: %zu error%s in the routing sources: %s not written\n",
+		    progname, n->errors, n->errors == 1 ? "" : "s", out);
+		rc = EX_DATAERR;
+	}
+	if (rc == 0 && mp_routec_write(c, out, &err) != MP_OK) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		rc = EX_CANTCREAT;
+	}
+	printf("own sources:   %zu organisations, %zu intermediaries, %zu networks, %zu asns, "
+	    "%zu domains, %zu reporters, %zu errors\n", n->organisations, n->intermediaries,
+	    n->networks, n->asns, n->domains, n->reporters, n->errors);
+	printf("rpsl:          %zu inetnum, %zu inet6num, %zu aut-num, %zu role, %zu organisation, "
+	    "%zu other\n", n->inetnum, n->inet6num, n->autnum, n->role, n->rpsl_org, n->rpsl_other);
+	printf("security.txt:  %zu imported, %zu expired\n", n->securitytxt, n->securitytxt_expired);
+	printf("skipped:       %zu bad objects, %zu unresolved references\n", n->skipped,
+	    n->unresolved);
+	if (rc == 0)
+		printf("written %s:  %zu routes, %zu+%zu prefixes as %zu+%zu intervals in %zu+%zu pages, "
+		    "%zu asns, %zu domains, %zu reporters\n", out, n->routes, n->prefixes4,
+		    n->prefixes6, n->intervals4, n->intervals6, n->pages4, n->pages6, n->asn_keys,
+		    n->domain_keys, n->reporter_keys);
+	mp_routec_free(&c);
+	return rc;
+}
+
+static int
+exit_for(enum mp_lookup r, const struct mp_error *err)
+{
+	if (r == MP_RETRY)
+		return EX_TEMPFAIL;
+	if (r == MP_NOTFOUND && err->code == MP_EINPUT)
+		return EX_USAGE;
+	return r == MP_FOUND ? 0 : 1;
+}
+
+static int
+cmd_lookup(int argc, char **argv)
+{
+	const char *path = NULL, *query = NULL;
+	struct mp_routedb *db;
+	struct mp_route route;
+	struct mp_error err;
+	enum mp_lookup r;
+	int json = 0, i;
+	size_t k;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (path == NULL)
+			path = argv[i];
+		else if (query == NULL)
+			query = argv[i];
+		else
+			usage();
+	}
+	if (query == NULL)
+		usage();
+	if (mp_routedb_open(path, &db, &err) != MP_OK) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		return EX_TEMPFAIL;
+	}
+	r = mp_route_lookup(db, query, &route, &err);
+	mp_routedb_close(&db);
+	if (r == MP_NOTFOUND && err.code == MP_EINPUT) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		return EX_USAGE;
+	}
+	if (json) {
+		json_t *o = json_object(), *a = json_array();
+
+		json_object_set_new(o, "query", json_string(query));
+		json_object_set_new(o, "result", json_string(r == MP_FOUND ? "found" :
+		    r == MP_NOTFOUND ? "unrouted" : "retry"));
+		if (r == MP_RETRY)
+			json_object_set_new(o, "error", json_string(err.msg));
+		if (route.wants[0] != '\0')
+			json_object_set_new(o, "wants", json_string(route.wants));
+		for (k = 0; k < route.ncontacts; k++) {
+			const struct mp_route_contact *c = &route.contacts[k];
+
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			    "address", c->address, "rule", mp_route_rule_name(c->rule),
+			    "lang", mp_lang_name(c->lang), "matched", c->matched, "why", c->why));
+		}
+		json_object_set_new(o, "contacts", a);
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+		return exit_for(r, &err);
+	}
+	if (r == MP_RETRY) {
+		fprintf(stderr, "%s: %s (try again later)\n", progname, err.msg);
+		return EX_TEMPFAIL;
+	}
+	if (r == MP_NOTFOUND) {
+		printf("%s: unrouted (nothing matched)\n", query);
+		return 1;
+	}
+	printf("%s: %zu contact%s\n", query, route.ncontacts, route.ncontacts == 1 ? "" : "s");
+	if (route.wants[0] != '\0')
+		printf("  the organisation wants only: %s\n", route.wants);
+	for (k = 0; k < route.ncontacts; k++) {
+		const struct mp_route_contact *c = &route.contacts[k];
+
+		printf("  %zu. %s  [%s, %s] matched %s\n     why: %s\n", k + 1, c->address,
+		    mp_route_rule_name(c->rule), mp_lang_name(c->lang), c->matched, c->why);
+	}
+	return 0;
+}
+
+static int
+cmd_reporter(int argc, char **argv)
+{
+	struct mp_routedb *db;
+	struct mp_error err;
+	enum mp_reporter_auth auth;
+	char matched[MP_ROUTE_MATCHED];
+	enum mp_lookup r;
+
+	if (argc != 2)
+		usage();
+	if (mp_routedb_open(argv[0], &db, &err) != MP_OK) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		return EX_TEMPFAIL;
+	}
+	r = mp_route_reporter(db, argv[1], &auth, matched, &err);
+	mp_routedb_close(&db);
+	if (r == MP_FOUND)
+		printf("%s: known reporter (%s), requires %s\n", argv[1], matched,
+		    mp_reporter_auth_name(auth));
+	else if (r == MP_NOTFOUND && err.code == 0)
+		printf("%s: not a known reporter\n", argv[1]);
+	else
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+	return exit_for(r, &err);
+}
+
+static void
+dump_page(const datum *k, const datum *v)
+{
+	int fam = k->dptr[1] == '4' ? 4 : 6;
+	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), i;
+	const unsigned char *p = (const unsigned char *)v->dptr;
+	char ip[MP_PREFIX_STR];
+
+	for (i = 0; i + ew <= (size_t)v->dsize; i += ew) {
+		mp_u128 a = fam == 4 ? mp_get_u32(p + i) : mp_get_u128(p + i);
+
+		mp_ip_format(a, fam, ip, sizeof(ip));
+		printf("interval%d %s route %u lens /%u /%u /%u /%u\n", fam, ip, mp_get_u32(p + i + w),
+		    p[i + w + 4], p[i + w + 5], p[i + w + 6], p[i + w + 7]);
+	}
+}
+
+static void
+dump_record(const char *what, const datum *v)
+{
+	printf("%s\n", what);
+	fwrite(v->dptr, 1, (size_t)v->dsize, stdout);
+	if (v->dsize > 0 && v->dptr[v->dsize - 1] != '\n')
+		putchar('\n');
+}
+
+static int
+cmd_dump(int argc, char **argv)
+{
+	GDBM_FILE db;
+	datum k, next, v;
+	char what[400];
+
+	if (argc != 1)
+		usage();
+	db = gdbm_open(argv[0], 0, GDBM_READER | GDBM_NOLOCK, 0, NULL);
+	if (db == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, argv[0], gdbm_strerror(gdbm_errno));
+		return EX_NOINPUT;
+	}
+	for (k = gdbm_firstkey(db); k.dptr != NULL; next = gdbm_nextkey(db, k), free(k.dptr), k = next) {
+		v = gdbm_fetch(db, k);
+		if (v.dptr == NULL)
+			continue;
+		switch (k.dptr[0]) {
+		case 'P':
+			dump_page(&k, &v);
+			break;
+		case 'R':
+			snprintf(what, sizeof(what), "route %u:", k.dsize == 5 ?
+			    mp_get_u32((unsigned char *)k.dptr + 1) : 0);
+			dump_record(what, &v);
+			break;
+		case 'I':
+			printf("index%c %d pages\n", k.dptr[1], v.dsize / (k.dptr[1] == '4' ? 4 : 16));
+			break;
+		case 'M':
+			dump_record("meta:", &v);
+			break;
+		default:
+			snprintf(what, sizeof(what), "%s %.*s:", k.dptr[0] == 'A' ? "asn" :
+			    k.dptr[0] == 'D' ? "domain" : k.dptr[0] == 'K' ? "reporter" : "key",
+			    k.dsize - 1, k.dptr + 1);
+			dump_record(what, &v);
+			break;
+		}
+		free(v.dptr);
+	}
+	gdbm_close(db);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "compile") == 0)
+		return cmd_compile(argc - 2, argv + 2);
+	if (strcmp(argv[1], "lookup") == 0)
+		return cmd_lookup(argc - 2, argv + 2);
+	if (strcmp(argv[1], "reporter") == 0)
+		return cmd_reporter(argc - 2, argv + 2);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 2, argv + 2);
+	usage();
+	return EX_USAGE;
+}
