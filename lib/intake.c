@@ -252,7 +252,7 @@ route(struct intake *in)
 {
 	const struct mp_snapshot *snap = in->snap;
 	struct mp_error err;
-	char why[MP_ERROR_MAX];
+	char why[MP_ROUTE_MATCHED + MP_ERROR_MAX + 32];
 	enum mp_lookup lk;
 
 	if (pick_query(in) != 0) {

@@ -69,8 +69,48 @@ h_init() {
 	H_WATCHDOG=$!
 }
 
-# h_milter_conf FILE [EXTRA-LINES]: a config for this harness.
+# h_routes: compile etc/routes.conf, the sample RPSL dump and the sample
+# security.txt files into $HD/routes.db (once).
+h_routes() {
+	local args="" f d
+	[ -f "$HD/routes.db" ] && return 0
+	for f in "$top_srcdir"/examples/securitytxt/*.txt; do
+		d=$(basename "$f" .txt)
+		args="$args --securitytxt $d=$f"
+	done
+	# shellcheck disable=SC2086
+	"$top_builddir/tools/meldpunt-route" compile -o "$HD/routes.db" \
+		--rpsl "$top_srcdir/examples/ripe-sample.db" $args \
+		"$top_srcdir/etc/routes.conf" >"$HD/log/routes.log" 2>&1 ||
+		{ cat "$HD/log/routes.log" >&2; return 1; }
+}
+
+# h_reporter_keys DOMAIN...: an Ed25519 DKIM key (selector "rep") for each
+# reporter domain, published in $HD/dns.zone (the milter's DNSZoneFile).
+h_reporter_keys() {
+	local d
+	mkdir -p "$HD/reporters" && chmod 700 "$HD/reporters"
+	: >>"$HD/dns.zone"
+	for d in "$@"; do
+		( umask 077; openssl genpkey -algorithm ed25519 \
+			-out "$HD/reporters/$d.key" 2>/dev/null ) || return 1
+		"$top_builddir/tests/unit/mp-sign-tool" txt "$d" - - rep \
+			"$HD/reporters/$d.key" | sed 's/^\([^ ]*\) \(.*\)/\1 TXT "\2"/' >>"$HD/dns.zone"
+	done
+}
+
+# h_sign_report FILE DOMAIN: FILE signed by the reporter DOMAIN, on stdout.
+h_sign_report() {
+	"$top_builddir/tests/unit/mp-sign-tool" sign "$2" - - rep \
+		"$HD/reporters/$2.key" "$1"
+}
+
+# h_milter_conf FILE [EXTRA-LINES]: a config for this harness: intake
+# with the sample routes, the source tree's templates, a state DB and a
+# test DNS zone in the temp dir.
 h_milter_conf() {
+	h_routes || return 1
+	: >>"$HD/dns.zone"
 	cat >"$1" <<CONF
 Socket			unix:$MILTER_SOCK
 Umask			000
@@ -80,6 +120,11 @@ ProtectedDomains	meldpunt.test
 MaximumMessageSize	64K
 TrustedHosts		127.0.0.1
 SubmissionDaemons	ORIGINATING
+RoutingDB		$HD/routes.db
+TemplateDirectory	$top_srcdir/templates
+StateDB			$HD/state.db
+Identity		meldingen@meldpunt.test Meldpunt Test
+DNSZoneFile		$HD/dns.zone
 CONF
 	[ -z "${2:-}" ] || printf '%s\n' "$2" >>"$1"
 }
