@@ -33,6 +33,7 @@ enum conf_type {
 	T_FACILITY,
 	T_ADDRLIST,
 	T_DOMAINLIST,
+	T_WORDLIST,	/* printable words, kept as given */
 };
 
 struct conf_key {
@@ -54,6 +55,14 @@ static const struct conf_key keys[] = {
 	{ "IntakeAddress",	T_ADDRLIST,	OFF(intake), 0 },
 	{ "ProtectedDomains",	T_DOMAINLIST,	OFF(protected_domains), 0 },
 	{ "MaximumMessageSize",	T_SIZE,		OFF(max_message_size), 0 },
+	{ "SigningDomain",	T_STRING,	OFF(signing_domain), 0 },
+	{ "RSASelector",	T_STRING,	OFF(rsa_selector), 0 },
+	{ "RSAKeyFile",		T_STRING,	OFF(rsa_keyfile), 0 },
+	{ "Ed25519Selector",	T_STRING,	OFF(ed_selector), 0 },
+	{ "Ed25519KeyFile",	T_STRING,	OFF(ed_keyfile), 0 },
+	{ "IdentityMap",	T_STRING,	OFF(identity_map), 0 },
+	{ "TrustedHosts",	T_WORDLIST,	OFF(trusted_hosts), 0 },
+	{ "SubmissionDaemons",	T_WORDLIST,	OFF(submission_daemons), 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -220,7 +229,9 @@ set_list(struct parse_state *ps, const struct conf_key *k, size_t ki,
 
 	for (tok = strtok_r(v, ", \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", \t", &save)) {
-		if (k->type == T_ADDRLIST) {
+		if (k->type == T_WORDLIST) {
+			snprintf(norm, sizeof(norm), "%s", tok);
+		} else if (k->type == T_ADDRLIST) {
 			if (mp_addr_normalize(tok, norm, sizeof(norm)) != MP_OK ||
 			    norm[0] == '\0')
 				return conf_fail(ps, "%s: \"%s\" is not an address "
@@ -253,7 +264,8 @@ set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
 	struct mp_error serr;
 	size_t i;
 
-	if (k->type == T_ADDRLIST || k->type == T_DOMAINLIST)
+	if (k->type == T_ADDRLIST || k->type == T_DOMAINLIST ||
+	    k->type == T_WORDLIST)
 		return set_list(ps, k, ki, c, v);
 	if (ps->seen[ki]) {
 		return conf_fail(ps, "%s is already set on line %u", k->name,
@@ -367,9 +379,32 @@ conf_defaults(struct mp_conf *c, const char *name)
 	return MP_OK;
 }
 
+/* Keys that only make sense together. */
+static int
+conf_check_pairs(struct mp_conf *c, struct mp_error *err)
+{
+	if ((c->rsa_selector == NULL) != (c->rsa_keyfile == NULL))
+		return mp_error_set(err, MP_ECONFIG, "%s: RSASelector and "
+		    "RSAKeyFile go together: set both or neither", c->path);
+	if ((c->ed_selector == NULL) != (c->ed_keyfile == NULL))
+		return mp_error_set(err, MP_ECONFIG, "%s: Ed25519Selector and "
+		    "Ed25519KeyFile go together: set both or neither", c->path);
+	if ((c->rsa_keyfile || c->ed_keyfile) && c->signing_domain == NULL)
+		return mp_error_set(err, MP_ECONFIG, "%s: a signing key is set "
+		    "but SigningDomain is not", c->path);
+	if (c->signing_domain && !c->rsa_keyfile && !c->ed_keyfile)
+		return mp_error_set(err, MP_ECONFIG, "%s: SigningDomain is set "
+		    "but no key (RSAKeyFile or Ed25519KeyFile)", c->path);
+	return MP_OK;
+}
+
 static int
 conf_finish(struct mp_conf *c, struct mp_error *err)
 {
+	int rc;
+
+	if ((rc = conf_check_pairs(c, err)) != MP_OK)
+		return rc;
 	if (c->socket == NULL &&
 	    (c->socket = strdup(MP_CONF_DEFAULT_SOCKET)) == NULL)
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
@@ -491,6 +526,14 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->pidfile);
 	list_free(c->intake);
 	list_free(c->protected_domains);
+	free(c->signing_domain);
+	free(c->rsa_selector);
+	free(c->rsa_keyfile);
+	free(c->ed_selector);
+	free(c->ed_keyfile);
+	free(c->identity_map);
+	list_free(c->trusted_hosts);
+	list_free(c->submission_daemons);
 	free(c);
 	*confp = NULL;
 }

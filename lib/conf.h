@@ -39,6 +39,16 @@ struct mp_conf {
 	char **intake;		/* IntakeAddress, normalized, NULL-terminated */
 	char **protected_domains; /* ProtectedDomains, lower case, NULL-terminated */
 	size_t max_message_size; /* MaximumMessageSize, bytes */
+
+	/* Authenticity (sign.h, identity.h) */
+	char *signing_domain;	/* SigningDomain: d= of the signatures */
+	char *rsa_selector;	/* RSASelector */
+	char *rsa_keyfile;	/* RSAKeyFile */
+	char *ed_selector;	/* Ed25519Selector */
+	char *ed_keyfile;	/* Ed25519KeyFile */
+	char *identity_map;	/* IdentityMap: file of SASL user -> addresses */
+	char **trusted_hosts;	/* TrustedHosts: networks, NULL-terminated */
+	char **submission_daemons; /* SubmissionDaemons: {daemon_name} values */
 };
 
 #define MP_CONF_DEFAULT_SOCKET	"unix:/run/meldpunt/milter.sock"

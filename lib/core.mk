@@ -7,7 +7,6 @@ lib_libmpcore_a_SOURCES = \
 	lib/addr.c lib/addr.h \
 	lib/conf.c lib/conf.h \
 	lib/log.c lib/log.h \
-	lib/snapshot.c lib/snapshot.h \
 	lib/flow.c lib/flow.h \
 	lib/envelope.c lib/envelope.h \
 	lib/plan.c lib/plan.h

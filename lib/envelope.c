@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,10 +44,24 @@ free_rcpts(struct mp_envelope *env)
 	env->nrcpts = 0;
 }
 
+static void
+free_from(struct mp_envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nfrom && i < MP_ENV_FROM_MAX; i++) {
+		free(env->from[i]);
+		env->from[i] = NULL;
+	}
+	env->nfrom = 0;
+}
+
 void
 mp_env_reset(struct mp_envelope *env)
 {
 	free_rcpts(env);
+	free_from(env);
+	env->auth_authen[0] = '\0';
 	mp_buf_reset(&env->msg);
 	env->sender[0] = '\0';
 	env->sender_bad = 0;
@@ -61,13 +76,35 @@ void
 mp_env_free(struct mp_envelope *env)
 {
 	free_rcpts(env);
+	free_from(env);
 	mp_buf_free(&env->msg);
 }
 
+static void
+copy_macro(char *dst, size_t size, const char *v)
+{
+	size_t i;
+
+	snprintf(dst, size, "%s", v ? v : "");
+	for (i = 0; dst[i]; i++)
+		if ((unsigned char)dst[i] < ' ' || dst[i] == 0x7f)
+			dst[i] = '?';
+}
+
+void
+mp_env_connection(struct mp_envelope *env, const char *client_addr,
+    const char *daemon_name)
+{
+	copy_macro(env->client_addr, sizeof(env->client_addr), client_addr);
+	copy_macro(env->daemon_name, sizeof(env->daemon_name), daemon_name);
+}
+
 int
-mp_env_sender(struct mp_envelope *env, const char *mail_from)
+mp_env_sender(struct mp_envelope *env, const char *mail_from,
+    const char *auth_authen)
 {
 	mp_env_reset(env);
+	copy_macro(env->auth_authen, sizeof(env->auth_authen), auth_authen);
 	if (mp_addr_normalize(mail_from, env->sender, sizeof(env->sender)) != MP_OK) {
 		/* Not one plain address: never matches a protected domain or
 		 * reporter, but the message itself goes on. */
@@ -111,6 +148,12 @@ mp_env_wants_body(const struct mp_envelope *env)
 	return env->flow != MP_FLOW_OTHER && !env->too_large;
 }
 
+int
+mp_env_has_header(const struct mp_envelope *env)
+{
+	return !env->too_large;
+}
+
 /* Past the limit: remember that, drop what was buffered, keep counting. */
 static int
 env_overflow(struct mp_envelope *env)
@@ -148,6 +191,18 @@ note_owned(struct mp_envelope *env, const char *name)
 			env->owned[h]++;
 }
 
+static int
+keep_from(struct mp_envelope *env, const char *name, const char *value)
+{
+	if (strcasecmp(name, "From") != 0)
+		return MP_OK;
+	if (env->nfrom < MP_ENV_FROM_MAX &&
+	    (env->from[env->nfrom] = strdup(value)) == NULL)
+		return MP_ENOMEM;
+	env->nfrom++;
+	return MP_OK;
+}
+
 int
 mp_env_header(struct mp_envelope *env, const char *name, const char *value,
     int add_space)
@@ -156,8 +211,10 @@ mp_env_header(struct mp_envelope *env, const char *name, const char *value,
 	int rc;
 
 	note_owned(env, name);
+	if ((rc = keep_from(env, name, value)) != MP_OK)
+		return rc;
 	env->size += nl + vl + 3 + (add_space != 0);
-	if (!mp_env_wants_body(env))
+	if (!mp_env_has_header(env))
 		return MP_OK;
 	if (nl + vl > MP_ENV_HEADER_MAX || env->size > env->conf->max_message_size)
 		return env_overflow(env);
@@ -176,7 +233,7 @@ mp_env_eoh(struct mp_envelope *env)
 
 	env->in_body = 1;
 	env->size += 2;
-	if (!mp_env_wants_body(env))
+	if (!mp_env_has_header(env))
 		return MP_OK;
 	if ((rc = mp_buf_append(&env->msg, "\r\n", 2)) != MP_OK)
 		return rc == MP_ELIMIT ? env_overflow(env) : rc;

@@ -9,6 +9,9 @@
  *	buffer is dropped and `too_large` is set: the message still goes on
  *	(it is never lost), but it is not processed.
  *
+ *	Header fields are buffered for every flow (they are small and the
+ *	identity check needs From whatever the flow); the body only for intake
+ *	and outbound. The raw From values are kept for the identity check.
  *	It also notes header fields that only meldpunt may set (X-Meldpunt-*),
  *	so that copies forged by a sender can be removed at end of message.
  *
@@ -28,6 +31,8 @@
 #include "flow.h"
 
 #define MP_ENV_RCPT_MAX		1000	/* recipients kept per message */
+#define MP_ENV_FROM_MAX		8	/* From fields kept; more is refused anyway */
+#define MP_ENV_MACRO_MAX	256	/* a macro value we keep */
 #define MP_ENV_HEADER_MAX	(64 * 1024)	/* one header field, name and value */
 
 /* Header fields that only meldpunt writes; a sender's copies are removed. */
@@ -41,6 +46,13 @@ enum mp_owned_hdr { MP_OWNED_FLOW, MP_OWNED_OUTCOME, MP_OWNED_REASON,
 
 struct mp_envelope {
 	const struct mp_conf *conf;	/* borrowed from the connection's snapshot */
+	/* the connection: kept across messages */
+	char client_addr[64];		/* textual IP; "" = unknown */
+	char daemon_name[MP_ENV_MACRO_MAX];	/* {daemon_name} */
+	/* the message */
+	char auth_authen[MP_ENV_MACRO_MAX];	/* {auth_authen}; "" = none */
+	char *from[MP_ENV_FROM_MAX];	/* raw From values, in order */
+	size_t nfrom;			/* From fields seen (may exceed the kept) */
 	char sender[MP_ADDR_MAX + 1];	/* normalized; "" = null sender */
 	int sender_bad;			/* MAIL FROM was not one plain address */
 	char **rcpts;			/* as given by the MTA, for smfi_delrcpt */
@@ -58,7 +70,12 @@ void mp_env_init(struct mp_envelope *env, const struct mp_conf *conf);
 void mp_env_reset(struct mp_envelope *env);
 void mp_env_free(struct mp_envelope *env);
 
-int mp_env_sender(struct mp_envelope *env, const char *mail_from);
+/* Connection facts, set once at connect; NULL means unknown. */
+void mp_env_connection(struct mp_envelope *env, const char *client_addr,
+    const char *daemon_name);
+/* MAIL FROM starts a message; `auth_authen` is {auth_authen} or NULL. */
+int mp_env_sender(struct mp_envelope *env, const char *mail_from,
+    const char *auth_authen);
 /* Adds one recipient and updates the flow. MP_ELIMIT past MP_ENV_RCPT_MAX. */
 int mp_env_rcpt(struct mp_envelope *env, const char *rcpt_to);
 /*
@@ -71,8 +88,10 @@ int mp_env_header(struct mp_envelope *env, const char *name, const char *value,
 int mp_env_eoh(struct mp_envelope *env);
 int mp_env_body(struct mp_envelope *env, const unsigned char *chunk, size_t len);
 
-/* 1 when the flow needs the message bytes (intake, outbound). */
+/* 1 when the flow needs the message body (intake, outbound). */
 int mp_env_wants_body(const struct mp_envelope *env);
+/* 1 while header fields are still buffered (not past the limit). */
+int mp_env_has_header(const struct mp_envelope *env);
 
 const char *mp_owned_hdr_name(enum mp_owned_hdr h);
 

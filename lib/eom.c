@@ -4,8 +4,115 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "addr.h"
 #include "eom.h"
+#include "identity.h"
+#include "sign.h"
+
+#define INTERNAL "meldpunt: internal error, try again later"
+
+/* 1 when some From address is in a protected domain. */
+static int
+from_protected(const struct mp_conf *conf, const struct mp_envelope *env)
+{
+	struct mp_from f;
+	size_t i, j;
+	int hit = 0;
+
+	for (i = 0; i < env->nfrom && i < MP_ENV_FROM_MAX && !hit; i++) {
+		if (mp_from_parse(env->from[i], strlen(env->from[i]), &f, NULL) != MP_OK)
+			continue;
+		for (j = 0; j < f.n && !hit; j++)
+			hit = mp_domain_in(mp_addr_domain(f.mbox[j].addr),
+			    conf->protected_domains);
+		mp_from_clear(&f);
+	}
+	return hit;
+}
+
+void
+mp_eoh_decide(const struct mp_snapshot *snap, struct mp_envelope *env)
+{
+	if (env->flow == MP_FLOW_OTHER && snap->conf->protected_domains != NULL &&
+	    from_protected(snap->conf, env))
+		env->flow = MP_FLOW_OUTBOUND;
+}
+
+/*
+ * The identity check. Returns 1 when the message speaks for a protected
+ * domain and may (so it is to be signed), 0 when it does not speak for
+ * one, -1 when the plan now rejects or tempfails it.
+ */
+static int
+check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
+    struct mp_plan *plan)
+{
+	const struct mp_conf *c = snap->conf;
+	struct mp_identity_policy pol = {
+		.protected_domains = c->protected_domains,
+		.map = snap->idmap,
+		.trusted = snap->trusted,
+		.submission_daemons = c->submission_daemons,
+	};
+	struct mp_identity_input in = {
+		.auth_authen = env->auth_authen,
+		.daemon_name = env->daemon_name,
+		.client_addr = env->client_addr[0] ? env->client_addr : NULL,
+		.envelope_sender = env->sender,
+		.from = (const char *const *)env->from,
+		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
+	};
+	struct mp_identity_decision d;
+
+	if (c->protected_domains == NULL)
+		return 0;
+	if (mp_identity_decide(&pol, &in, &d) != MP_OK) {
+		mp_plan_tempfail(plan, INTERNAL);
+		return -1;
+	}
+	if (d.verdict == MP_IDENTITY_REJECT) {
+		mp_plan_reject(plan, MP_IDENTITY_XCODE, d.reason);
+		mp_plan_outcome(plan, "rejected:identity", d.reason);
+		return -1;
+	}
+	return d.protected;
+}
+
+static void
+sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
+    struct mp_plan *plan)
+{
+	struct mp_sign_out out;
+	struct mp_error err;
+	size_t i;
+
+	if (snap->signer == NULL)
+		return;
+	if (env->too_large) {
+		mp_plan_reject(plan, "5.3.4", "meldpunt: message too large to "
+		    "sign (MaximumMessageSize)");
+		mp_plan_outcome(plan, "rejected:too-large", "too large to sign");
+		return;
+	}
+	if (mp_sign_message(snap->signer, env->msg.data, env->msg.len, &out,
+	    &err) != MP_OK) {
+		mp_plan_tempfail(plan, INTERNAL);
+		mp_plan_outcome(plan, "tempfail", err.msg);
+		return;
+	}
+	/* Inserted at the top one by one: the last goes in first. */
+	for (i = out.n; i > 0; i--)
+		if (mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
+		    out.hdr[i - 1].value) != MP_OK) {
+			mp_plan_tempfail(plan, INTERNAL);
+			break;
+		}
+	if (plan->verdict == MP_VERDICT_CONTINUE)
+		mp_plan_outcome(plan, "signed", NULL);
+	mp_sign_out_clear(&out);
+}
 
 /* Forged copies are deleted from the last instance down. */
 static int
@@ -58,14 +165,22 @@ void
 mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan)
 {
+	int speaks;
+
 	if (strip_forged(env, plan) != MP_OK ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
-		mp_plan_tempfail(plan, "meldpunt: internal error, try again later");
+		mp_plan_tempfail(plan, INTERNAL);
 		return;
 	}
+	if ((speaks = check_identity(snap, env, plan)) < 0)
+		return;
 	if (env->flow == MP_FLOW_INTAKE)
 		decide_intake(snap, env, plan);
-	if (plan->verdict == MP_VERDICT_CONTINUE && outcome_headers(plan) != MP_OK)
-		mp_plan_tempfail(plan, "meldpunt: internal error, try again later");
+	else if (speaks)
+		sign_message(snap, env, plan);
+	/* "signed" is the log's business; the header speaks of intake only. */
+	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&
+	    outcome_headers(plan) != MP_OK)
+		mp_plan_tempfail(plan, INTERNAL);
 }

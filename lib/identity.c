@@ -451,8 +451,11 @@ mp_from_parse(const char *value, size_t len, struct mp_from *out,
 	struct fp P;
 	struct mp_buf disp;
 	struct mp_mailbox mb, *nm;
+	struct mp_error local;
 	int rc = 0;
 
+	if (err == NULL)	/* the parser keeps its first error to report */
+		err = &local;
 	memset(out, 0, sizeof(*out));
 	if (len > MP_FROM_MAX)
 		return mp_error_set(err, MP_ELIMIT, "From: longer than %d bytes (limit)",

@@ -3,9 +3,10 @@
  *	snapshot - the immutable, reference-counted runtime configuration
  * DESCRIPTION
  *	A snapshot bundles everything a message is handled with: the parsed
- *	meldpunt.conf and, as later modules land, the routing database handle,
- *	the templates and the signing keys. It is built whole by
- *	mp_snapshot_load() and never changed afterwards.
+ *	meldpunt.conf, the signing keys (parsed here, never per message), the
+ *	IdentityMap and TrustedHosts, the routing database handle and the
+ *	templates. It is built whole by mp_snapshot_load() and never changed
+ *	afterwards.
  *
  *	struct mp_current is the one mutable holder: the daemon installs a
  *	new snapshot on reload (SIGUSR1); each connection acquires the
@@ -28,11 +29,18 @@
 #include "conf.h"
 #include "error.h"
 
+struct mp_signer;
+struct mp_identity_map;
+struct mp_netlist;
+
 struct mp_snapshot {
 	unsigned refs;		/* protected by the holder's lock */
 	unsigned generation;	/* 1 for the first load, +1 per reload */
 	time_t loaded;
 	struct mp_conf *conf;
+	struct mp_signer *signer;	/* NULL: no SigningDomain */
+	struct mp_identity_map *idmap;	/* NULL: no IdentityMap */
+	struct mp_netlist *trusted;	/* NULL: no TrustedHosts */
 };
 
 struct mp_current {

@@ -7,13 +7,39 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
 #include "log.h"
 
+/*
+ * With SMFIP_HDR_LEADSPC negotiated the MTA adds no space after the
+ * colon, so the value must bring its own.
+ */
 static int
-apply_headers(SMFICTX *ctx, const struct mp_plan *p)
+add_header(SMFICTX *ctx, const struct mp_hdr_change *h, int leadspc)
+{
+	char *v = h->value;
+	int rc;
+
+	if (leadspc && (v = malloc(strlen(h->value) + 2)) != NULL) {
+		v[0] = ' ';
+		strcpy(v + 1, h->value);
+	}
+	if (v == NULL)
+		return MI_FAILURE;
+	if (h->op == MP_HDR_INSERT0)
+		rc = smfi_insheader(ctx, 0, h->name, v);
+	else
+		rc = smfi_addheader(ctx, h->name, v);
+	if (v != h->value)
+		free(v);
+	return rc;
+}
+
+static int
+apply_headers(SMFICTX *ctx, const struct mp_plan *p, int leadspc)
 {
 	size_t i;
 	int rc = MI_SUCCESS;
@@ -21,17 +47,10 @@ apply_headers(SMFICTX *ctx, const struct mp_plan *p)
 	for (i = 0; i < p->nhdrs && rc == MI_SUCCESS; i++) {
 		const struct mp_hdr_change *h = &p->hdrs[i];
 
-		switch (h->op) {
-		case MP_HDR_ADD:
-			rc = smfi_addheader(ctx, h->name, h->value);
-			break;
-		case MP_HDR_INSERT0:
-			rc = smfi_insheader(ctx, 0, h->name, h->value);
-			break;
-		case MP_HDR_DELETE:
+		if (h->op == MP_HDR_DELETE)
 			rc = smfi_chgheader(ctx, h->name, (int)h->index, NULL);
-			break;
-		}
+		else
+			rc = add_header(ctx, h, leadspc);
 	}
 	return rc;
 }
@@ -54,14 +73,14 @@ apply_envelope(SMFICTX *ctx, const struct mp_plan *p)
 }
 
 sfsistat
-mp_apply(SMFICTX *ctx, const struct mp_plan *p, const char *qid)
+mp_apply(SMFICTX *ctx, const struct mp_plan *p, int leadspc, const char *qid)
 {
 	if (p->verdict != MP_VERDICT_CONTINUE) {
 		smfi_setreply(ctx, (char *)p->smtp_code, (char *)p->smtp_xcode,
 		    (char *)p->smtp_text);
 		return p->verdict == MP_VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 	}
-	if (apply_headers(ctx, p) != MI_SUCCESS) {
+	if (apply_headers(ctx, p, leadspc) != MI_SUCCESS) {
 		mp_log(LOG_ERR, "%s: changing the header failed; tempfail", qid);
 		return SMFIS_TEMPFAIL;
 	}

@@ -6,6 +6,8 @@
 
 #include "plan.h"
 
-sfsistat mp_apply(SMFICTX *ctx, const struct mp_plan *p, const char *qid);
+/* `leadspc`: SMFIP_HDR_LEADSPC was negotiated. */
+sfsistat mp_apply(SMFICTX *ctx, const struct mp_plan *p, int leadspc,
+    const char *qid);
 
 #endif

@@ -27,6 +27,21 @@
 #define MP_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | \
 	SMFIF_DELRCPT | SMFIF_CHGBODY | SMFIF_CHGFROM)
 
+/*
+ * The macros trust decisions rest on, pinned so that an MTA's defaults
+ * cannot drift away from them (milter-notes §5.7). A list given here
+ * replaces the MTA's list for that stage.
+ */
+static const struct {
+	int stage;
+	const char *macros;
+} symlists[] = {
+	{ SMFIM_CONNECT, "j _ {daemon_name} {daemon_addr} {client_addr}" },
+	{ SMFIM_ENVFROM, "i {auth_type} {auth_authen} {mail_addr}" },
+	{ SMFIM_EOH, "i" },
+	{ SMFIM_EOM, "i" },
+};
+
 struct conn {
 	struct mp_snapshot *snap;	/* pinned for the connection's life */
 	char client[INET6_ADDRSTRLEN];
@@ -65,6 +80,14 @@ mp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (f1 & SMFIP_HDR_LEADSPC)
 		c->leadspc = 1, want |= SMFIP_HDR_LEADSPC;
 	*pf0 = MP_ACTIONS;
+	if (f0 & SMFIF_SETSYMLIST) {
+		size_t i;
+
+		*pf0 |= SMFIF_SETSYMLIST;
+		for (i = 0; i < sizeof(symlists) / sizeof(symlists[0]); i++)
+			smfi_setsymlist(ctx, symlists[i].stage,
+			    (char *)symlists[i].macros);
+	}
 	*pf1 = want & f1;
 	*pf2 = *pf3 = 0;
 	smfi_setpriv(ctx, c);
@@ -84,13 +107,16 @@ mp_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	if ((c->snap = mp_current_acquire(&mp_current_conf)) == NULL)
 		return SMFIS_TEMPFAIL;
 	mp_env_init(&c->env, c->snap->conf);
-	strcpy(c->client, "unknown");
+	c->client[0] = '\0';
 	if (sa != NULL && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
 		    c->client, sizeof(c->client));
 	else if (sa != NULL && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)sa)->sin6_addr,
 		    c->client, sizeof(c->client));
+	mp_env_connection(&c->env, c->client, smfi_getsymval(ctx, "{daemon_name}"));
+	if (c->client[0] == '\0')
+		strcpy(c->client, "unknown");
 	return SMFIS_CONTINUE;
 }
 
@@ -101,7 +127,8 @@ mp_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
-	mp_env_sender(&c->env, argv[0] ? argv[0] : "");
+	mp_env_sender(&c->env, argv[0] ? argv[0] : "",
+	    smfi_getsymval(ctx, "{auth_authen}"));
 	return SMFIS_CONTINUE;
 }
 
@@ -142,6 +169,7 @@ mp_eoh(SMFICTX *ctx)
 		return SMFIS_TEMPFAIL;
 	if (mp_env_eoh(&c->env) == MP_ENOMEM)
 		return SMFIS_TEMPFAIL;
+	mp_eoh_decide(c->snap, &c->env);
 	return SMFIS_CONTINUE;
 }
 
@@ -176,7 +204,7 @@ mp_eom(SMFICTX *ctx)
 	qid = qid ? qid : "NOQUEUE";
 	mp_plan_init(&plan);
 	mp_eom_decide(c->snap, &c->env, &plan);
-	rc = mp_apply(ctx, &plan, qid);
+	rc = mp_apply(ctx, &plan, c->leadspc, qid);
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
 	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s", qid, c->client,
 	    mp_flow_name(c->env.flow),
@@ -221,7 +249,7 @@ mp_close(SMFICTX *ctx)
 struct smfiDesc mp_filter = {
 	.xxfi_name = "meldpunt",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = MP_ACTIONS,
+	.xxfi_flags = MP_ACTIONS | SMFIF_SETSYMLIST,
 	.xxfi_connect = mp_connect,
 	.xxfi_helo = NULL,
 	.xxfi_envfrom = mp_envfrom,

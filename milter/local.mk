@@ -3,4 +3,4 @@ sbin_PROGRAMS += milter/meldpunt-milter
 milter_meldpunt_milter_SOURCES = milter/main.c milter/callbacks.c milter/milter.h \
 	milter/apply.c milter/apply.h
 milter_meldpunt_milter_CFLAGS = $(AM_CFLAGS) $(MILTER_CFLAGS)
-milter_meldpunt_milter_LDADD = lib/libmpeom.a lib/libmpcore.a $(MILTER_LIBS) $(PTHREAD_LIBS)
+milter_meldpunt_milter_LDADD = $(DAEMON_LIBS) $(MILTER_LIBS)

@@ -7,6 +7,8 @@
 #   h_stop_milter             SIGTERM by PID, then wait
 #   h_start_postfix           start the private Postfix and the sink
 #   h_send FILE RCPT...       send over SMTP; prints the sink file; rc 0/3/4
+#                             (H_PORT=$SUBMIT_PORT: the submission service,
+#                             whose {daemon_name} is ORIGINATING)
 #   h_submit FILE RCPT...     submit through sendmail(1) (non_smtpd_milters)
 #   h_wait_qid QID            wait for the sink file holding queue id QID
 #   h_rcpts SINKFILE          envelope recipients the sink received
@@ -53,7 +55,11 @@ h_init() {
 	chown nobody "$HD/sink"
 	SMTP_PORT=$(h_free_port)
 	SINK_PORT=$(h_free_port)
+	SUBMIT_PORT=$(h_free_port)
 	while [ "$SINK_PORT" = "$SMTP_PORT" ]; do SINK_PORT=$(h_free_port); done
+	while [ "$SUBMIT_PORT" = "$SMTP_PORT" ] || [ "$SUBMIT_PORT" = "$SINK_PORT" ]; do
+		SUBMIT_PORT=$(h_free_port)
+	done
 	MILTER_SOCK="$HD/milter.sock"
 	H_PIDS=""
 	trap h_stop EXIT
@@ -72,6 +78,8 @@ Syslog			no
 IntakeAddress		meldingen@meldpunt.test
 ProtectedDomains	meldpunt.test
 MaximumMessageSize	64K
+TrustedHosts		127.0.0.1
+SubmissionDaemons	ORIGINATING
 CONF
 	[ -z "${2:-}" ] || printf '%s\n' "$2" >>"$1"
 }
@@ -154,6 +162,9 @@ ${POSTFIX_EXTRA:-}
 CF
 	cat >"$HD/etc/master.cf" <<CF
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+127.0.0.1:$SUBMIT_PORT inet n - n - - smtpd
+  -o milter_macro_daemon_name=ORIGINATING
+${POSTFIX_MASTER_EXTRA:-}
 pickup    unix  n       -       n       2       1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -217,7 +228,7 @@ h_send() {
 	local file=$1 from qid; shift
 	local to; to=$(IFS=,; echo "$*")
 	from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' "$file" | head -n 1)
-	swaks --server 127.0.0.1 --port "$SMTP_PORT" --from "${H_FROM:-${from:-reporter@example.net}}" \
+	swaks --server 127.0.0.1 --port "${H_PORT:-$SMTP_PORT}" ${H_SWAKS_EXTRA:-} --from "${H_FROM:-${from:-reporter@example.net}}" \
 		--to "$to" --data "@$file" --timeout 30 \
 		>"$HD/log/last-send.log" 2>&1
 	qid=$(sed -n 's/.*250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$HD/log/last-send.log" | tail -n 1)

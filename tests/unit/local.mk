@@ -1,12 +1,11 @@
 # Unit tests for lib/, one Check program per module, reporting TAP.
 if HAVE_CHECK
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-UNIT_LDADD = lib/libmpcore.a $(CHECK_LIBS) $(PTHREAD_LIBS)
 
 check_PROGRAMS += tests/unit/test-core
 tests_unit_test_core_SOURCES = tests/unit/test-core.c tests/unit/check_tap.h
 tests_unit_test_core_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_core_LDADD = $(UNIT_LDADD)
+tests_unit_test_core_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS += tests/unit/test-core
 endif

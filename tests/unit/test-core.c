@@ -232,7 +232,7 @@ START_TEST(envelope_buffers_intake)
 	static const char body[] = "line 1\r\nline 2\r\n";
 
 	mp_env_init(&env, c);
-	mp_env_sender(&env, "<r@cert.example>");
+	mp_env_sender(&env, "<r@cert.example>", NULL);
 	ck_assert_int_eq(mp_env_rcpt(&env, "<Meld@meldpunt.nl>"), MP_OK);
 	ck_assert_int_eq(env.flow, MP_FLOW_INTAKE);
 	ck_assert_str_eq(env.rcpts[0], "<Meld@meldpunt.nl>");
@@ -262,7 +262,7 @@ START_TEST(envelope_too_large)
 
 	memset(chunk, 'x', sizeof(chunk));
 	mp_env_init(&env, c);
-	mp_env_sender(&env, "r@cert.example");
+	mp_env_sender(&env, "r@cert.example", NULL);
 	mp_env_rcpt(&env, "meld@meldpunt.nl");
 	ck_assert_int_eq(mp_env_header(&env, "Subject", "hi", 1), MP_OK);
 	mp_env_eoh(&env);
@@ -273,7 +273,7 @@ START_TEST(envelope_too_large)
 	ck_assert_uint_eq(env.size, 13 + 2 + 380);
 	ck_assert_ptr_null(env.msg.data);
 	/* the next message on the same connection starts clean */
-	mp_env_sender(&env, "r@cert.example");
+	mp_env_sender(&env, "r@cert.example", NULL);
 	ck_assert(!env.too_large);
 	ck_assert_uint_eq(env.nrcpts, 0);
 	mp_env_free(&env);
@@ -287,12 +287,14 @@ START_TEST(envelope_other_not_buffered)
 	struct mp_envelope env;
 
 	mp_env_init(&env, c);
-	mp_env_sender(&env, "<a b@c>");	/* not one address */
+	mp_env_sender(&env, "<a b@c>", NULL);	/* not one address */
 	ck_assert(env.sender_bad);
 	mp_env_rcpt(&env, "x@example.org");
 	ck_assert_int_eq(env.flow, MP_FLOW_OTHER);
-	mp_env_header(&env, "Subject", "hi", 1);
-	ck_assert_uint_eq(env.msg.len, 0);
+	mp_env_eoh(&env);
+	ck_assert_int_eq(mp_env_body(&env, (const unsigned char *)"body\r\n", 6),
+	    MP_OK);
+	ck_assert_str_eq(env.msg.data, "\r\n");	/* header kept, body not */
 	ck_assert_uint_gt(env.size, 0);
 	mp_env_free(&env);
 	mp_conf_free(&c);
