@@ -92,7 +92,7 @@ struct stats {
 	long nlat, sizelat;
 	long final[256];	/* final replies by command byte */
 	long mods[256];		/* modifications by command byte */
-	long errors, connects, expect_bad;
+	long errors, connects, expect_bad, replycodes;
 	char first_error[MP_ERROR_MAX];
 	struct timespec last_done;
 	int id;
@@ -272,6 +272,23 @@ read_pkt(struct conn *c, struct mp_mproto_pkt *pkt)
 	}
 }
 
+static void
+show_reply(const struct mp_mproto_reply *r)
+{
+	printf("reply %s", mp_mproto_reply_name(r->cmd));
+	if (r->cmd == MP_MR_INSHEADER || r->cmd == MP_MR_CHGHEADER)
+		printf(" [%lu]", (unsigned long)r->index);
+	if (r->name != NULL)
+		printf(" %s:", r->name);
+	if (r->cmd == MP_MR_REPLBODY)
+		printf(" (%zu bytes)", r->len);
+	else if (r->value != NULL)
+		printf(" %s", r->value);
+	if (r->args != NULL)
+		printf(" %s", r->args);
+	printf("\n");
+}
+
 /*
  * Read replies up to a final one; count modifications and the added
  * headers named opt.expect_name. Returns the final command byte, or -1.
@@ -291,10 +308,12 @@ read_final(struct conn *c, int *added)
 			return -1;
 		}
 		if (c->verbose)
-			printf("reply %s%s%s%s%s\n", mp_mproto_reply_name(r.cmd),
-			    r.name ? " " : "", r.name ? r.name : "",
-			    r.value && r.cmd != MP_MR_REPLBODY ? (r.name ? ": " : " ") : "",
-			    r.value && r.cmd != MP_MR_REPLBODY ? r.value : "");
+			show_reply(&r);
+		/* A reply code says reject or tempfail by its first digit. */
+		if (r.cmd == MP_MR_REPLYCODE) {
+			c->st->replycodes++;
+			return r.value[0] == '5' ? MP_MR_REJECT : MP_MR_TEMPFAIL;
+		}
 		if (r.kind == MP_MPROTO_FINAL)
 			return (unsigned char)r.cmd;
 		if (r.kind == MP_MPROTO_MODIFY) {
@@ -757,6 +776,7 @@ report(struct stats *all, int k)
 		sum.errors += all[i].errors;
 		sum.connects += all[i].connects;
 		sum.expect_bad += all[i].expect_bad;
+		sum.replycodes += all[i].replycodes;
 		if (*first == '\0')
 			first = all[i].first_error;
 		if (all[i].nlat > 0 && since(&end, &all[i].last_done) > 0)
@@ -769,7 +789,7 @@ report(struct stats *all, int k)
 	elapsed = since(&t_start, &end);
 	rate = elapsed > 0 ? (double)sum.nlat / elapsed : 0;
 	bad = sum.final[MP_MR_REJECT] + sum.final[MP_MR_TEMPFAIL] +
-	    sum.final[MP_MR_REPLYCODE] + sum.final[MP_MR_DISCARD] +
+	    sum.final[MP_MR_DISCARD] +
 	    sum.final[MP_MR_CONN_FAIL] + sum.final[MP_MR_SHUTDOWN];
 	if (!opt.quiet) {
 		printf("milter-load: %s, %d connection(s), %ld message(s) each, "
@@ -784,6 +804,8 @@ report(struct stats *all, int k)
 		for (j = 0; j < 256; j++)
 			if (sum.final[j])
 				printf(" %s %ld", mp_mproto_reply_name((char)j), sum.final[j]);
+		if (sum.replycodes)
+			printf(" (%ld with a reply code)", sum.replycodes);
 		printf("\nmodified  ");
 		for (j = 0; j < 256; j++)
 			if (sum.mods[j])

@@ -15,3 +15,8 @@ tests_unit_test_milterproto_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_milterproto_LDADD = $(UNIT_LDADD)
 UNIT_TESTS += tests/unit/test-milterproto
 endif
+
+# Smoke test: the load client against meldpunt-milter and OpenDKIM.
+TESTS += tests/bench/t-milter-load.sh
+dist_check_SCRIPTS += tests/bench/t-milter-load.sh
+EXTRA_DIST += tests/bench/milter-lib.sh tests/bench/data/notification.eml
