@@ -9,9 +9,10 @@
 #   ml_opendkim_stop NAME       by its pid file; waits (zombies count as gone)
 #   ml_meldpunt_conf FILE SOCKET [EXTRA]
 #                               h_milter_conf plus the signing keys
-#   ml_meldpunt_start CONF SOCKET  meldpunt-milter -f (h_stop_milter stops it)
+#   ml_meldpunt_start NAME CONF SOCKET
+#                               meldpunt-milter -f; ml_meldpunt_stop NAME
 #   ml_wait_sock SOCKET         wait until a unix: or inet: socket listens
-#   ml_stop_all                 every OpenDKIM this file started
+#   ml_stop_all                 every milter this file started, at once
 #
 # OpenDKIM pitfalls (../shared/reference/postfix-test-notes.md §4): keys in
 # /tmp need RequireSafeKeys false; one SignatureAlgorithm per process;
@@ -19,6 +20,7 @@
 
 ML_SIGN_HEADERS="From,To,Cc,Subject,Date,Message-ID,MIME-Version,Content-Type,Content-Transfer-Encoding"
 ML_OPENDKIM_NAMES=""
+ML_MELDPUNT_NAMES=""
 
 ml_keys() {
 	mkdir -p "$HD/keys"
@@ -82,23 +84,26 @@ ml_wait_sock() {
 	return 1
 }
 
-# ml_meldpunt_start CONF SOCKET: meldpunt-milter -f in the background; its
-# pid in $HD/milter.pid, so h_stop_milter stops it.
+# ml_meldpunt_start NAME CONF SOCKET: meldpunt-milter -f in the background,
+# its pid in $HD/meldpunt-NAME.pid; ml_meldpunt_stop NAME or ml_stop_all.
 ml_meldpunt_start() {
-	case $2 in unix:*) rm -f "${2#unix:}" ;; esac
-	"$MILTER_BIN" -f -c "$1" >>"$HD/log/milter.log" 2>&1 &
-	echo $! >"$HD/milter.pid"
-	ml_wait_sock "$2" && return 0
-	echo "meldpunt-milter did not start on $2; log:" >&2
-	cat "$HD/log/milter.log" >&2
+	local name=$1 conf=$2 sock=$3
+	case $sock in unix:*) rm -f "${sock#unix:}" ;; esac
+	"$MILTER_BIN" -f -c "$conf" >>"$HD/log/meldpunt-$name.log" 2>&1 &
+	echo $! >"$HD/meldpunt-$name.pid"
+	ML_MELDPUNT_NAMES="$ML_MELDPUNT_NAMES $name"
+	ml_wait_sock "$sock" && return 0
+	echo "meldpunt-milter did not start on $sock; log:" >&2
+	cat "$HD/log/meldpunt-$name.log" >&2
 	return 1
 }
 
-ml_opendkim_stop() {
-	local pidf=$HD/opendkim-$1.pid pid
+ml_meldpunt_stop() {
+	local pidf=$HD/meldpunt-$1.pid pid
 	[ -f "$pidf" ] || return 0
 	pid=$(cat "$pidf")
 	kill -TERM "$pid" 2>/dev/null && _h_wait_gone "$pid"
+	wait "$pid" 2>/dev/null
 	rm -f "$pidf"
 }
 
@@ -106,13 +111,16 @@ ml_opendkim_stop() {
 ml_stop_all() {
 	local n pids=""
 	for n in $ML_OPENDKIM_NAMES; do
-		[ -f "$HD/opendkim-$n.pid" ] || continue
-		pids="$pids $(cat "$HD/opendkim-$n.pid")"
+		[ -f "$HD/opendkim-$n.pid" ] && pids="$pids $(cat "$HD/opendkim-$n.pid")"
 		rm -f "$HD/opendkim-$n.pid"
+	done
+	for n in $ML_MELDPUNT_NAMES; do
+		[ -f "$HD/meldpunt-$n.pid" ] && pids="$pids $(cat "$HD/meldpunt-$n.pid")"
+		rm -f "$HD/meldpunt-$n.pid"
 	done
 	for n in $pids; do kill -TERM "$n" 2>/dev/null; done
 	for n in $pids; do _h_wait_gone "$n"; done
-	ML_OPENDKIM_NAMES=""
+	ML_OPENDKIM_NAMES="" ML_MELDPUNT_NAMES=""
 }
 
 # ml_meldpunt_conf FILE SOCKET [EXTRA]: the harness config, another socket,

@@ -20,3 +20,12 @@ endif
 TESTS += tests/bench/t-milter-load.sh
 dist_check_SCRIPTS += tests/bench/t-milter-load.sh
 EXTRA_DIST += tests/bench/milter-lib.sh tests/bench/data/notification.eml
+
+# bench-milter: meldpunt-milter vs OpenDKIM, direct and through Postfix;
+# writes its section of BENCHMARKS.md. BENCH_N, BENCH_SECONDS,
+# BENCH_POSTFIX_N etc. scale it (see the script).
+dist_noinst_SCRIPTS += tests/bench/bench-milter.sh
+BENCH_TARGETS += bench-milter
+bench-milter: tests/bench/milter-load$(EXEEXT) milter/meldpunt-milter$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		bash $(top_srcdir)/tests/bench/bench-milter.sh

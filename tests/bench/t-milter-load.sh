@@ -18,7 +18,7 @@ trap 'ml_stop_all; h_stop' EXIT
 ml_keys || { echo "Bail out! cannot make keys"; exit 1; }
 CONF=$HD/meldpunt.conf
 ml_meldpunt_conf "$CONF" "unix:$HD/m.sock"
-ml_meldpunt_start "$CONF" "unix:$HD/m.sock" || { echo "Bail out! milter did not start"; exit 1; }
+ml_meldpunt_start unix "$CONF" "unix:$HD/m.sock" || { echo "Bail out! milter did not start"; exit 1; }
 
 field() {	# field NAME OUTPUT: the value of NAME= on the RESULT line
 	printf '%s\n' "$2" | sed -n "s/^RESULT.* $1=\([^ ]*\).*/\1/p"
@@ -59,17 +59,15 @@ like "$out" "errors=[1-9].*" "the error is counted"
 like "$out" "nothing.sock: No such file" "and named"
 
 # meldpunt over TCP (inet:), with the load client's TCP_NODELAY
-h_stop_milter
 port=$(h_free_port)
-ml_meldpunt_conf "$CONF" "inet:$port@127.0.0.1"
-if ml_meldpunt_start "$CONF" "inet:$port@127.0.0.1"; then
+ml_meldpunt_conf "$HD/inet.conf" "inet:$port@127.0.0.1"
+if ml_meldpunt_start inet "$HD/inet.conf" "inet:$port@127.0.0.1"; then
 	out=$("$LOAD" -s "inet:$port@127.0.0.1" -f "$NOTE" -F noc@meldpunt.test \
 		-d ORIGINATING -n 20 -e 2 -q)
 	is "$?" 0 "meldpunt over inet: 20 messages dual-signed"
 else
 	ok "meldpunt over inet: started" false
 fi
-h_stop_milter
 
 # OpenDKIM, one instance per algorithm
 if ! command -v opendkim >/dev/null; then
