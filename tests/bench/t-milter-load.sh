@@ -30,8 +30,9 @@ out=$("$LOAD" -s "unix:$HD/m.sock" -f "$PLAIN" -r meldingen@meldpunt.test \
 is "$?" 0 "meldpunt intake: every message got one X-Meldpunt-Flow"
 is "$(field n "$out")" 50 "-n 50 answers exactly 50 messages"
 is "$(field continue "$out")" 50 "meldpunt ends each message with continue"
-like "$out" "\(10 connections\)" "-p 5 opens a new connection every 5 messages"
 like "$out" "chgheader 100" "forged flow and outcome headers are counted as changes"
+out=$("$LOAD" -s "unix:$HD/m.sock" -f "$PLAIN" -n 20 -c 1 -p 5)
+like "$out" "\(4 connections\)" "-p 5 opens a new connection every 5 messages"
 
 # meldpunt: outbound from the submission service, dual-signed
 out=$("$LOAD" -s "unix:$HD/m.sock" -f "$NOTE" -F noc@meldpunt.test \
