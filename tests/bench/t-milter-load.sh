@@ -66,6 +66,9 @@ if ml_meldpunt_start inet "$HD/inet.conf" "inet:$port@127.0.0.1"; then
 	out=$("$LOAD" -s "inet:$port@127.0.0.1" -f "$NOTE" -F noc@meldpunt.test \
 		-d ORIGINATING -n 20 -e 2 -q)
 	is "$?" 0 "meldpunt over inet: 20 messages dual-signed"
+	# TCP_NODELAY on the listener: no ~40 ms Nagle/delayed-ACK wait per
+	# message (a stall is 40+ ms; the bound is far from both)
+	like "$(field p50_ms "$out")" "^([0-9]|1[0-9])\." "meldpunt over inet: median under 20 ms (no Nagle stall)"
 else
 	ok "meldpunt over inet: started" false
 fi
