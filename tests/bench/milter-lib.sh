@@ -19,8 +19,7 @@
 # Background yes + PidFile; Syslog no (there is no /dev/log here).
 
 ML_SIGN_HEADERS="From,To,Cc,Subject,Date,Message-ID,MIME-Version,Content-Type,Content-Transfer-Encoding"
-ML_OPENDKIM_NAMES=""
-ML_MELDPUNT_NAMES=""
+ML_PIDS=""	# every milter started here
 
 ml_keys() {
 	mkdir -p "$HD/keys"
@@ -62,12 +61,12 @@ CONF
 		cat "$HD/log/opendkim-$name.log" >&2
 		return 1
 	}
-	ML_OPENDKIM_NAMES="$ML_OPENDKIM_NAMES $name"
 	ml_wait_sock "$sock" || {
 		echo "opendkim $name did not start on $sock" >&2
 		cat "$HD/log/opendkim-$name.log" >&2
 		return 1
 	}
+	ML_PIDS="$ML_PIDS $(cat "$HD/opendkim-$name.pid" 2>/dev/null)"
 }
 
 # ml_wait_sock SOCKET: wait up to 5 s until a unix: or inet: socket listens.
@@ -91,7 +90,7 @@ ml_meldpunt_start() {
 	case $sock in unix:*) rm -f "${sock#unix:}" ;; esac
 	"$MILTER_BIN" -f -c "$conf" >>"$HD/log/meldpunt-$name.log" 2>&1 &
 	echo $! >"$HD/meldpunt-$name.pid"
-	ML_MELDPUNT_NAMES="$ML_MELDPUNT_NAMES $name"
+	ML_PIDS="$ML_PIDS $!"
 	ml_wait_sock "$sock" && return 0
 	echo "meldpunt-milter did not start on $sock; log:" >&2
 	cat "$HD/log/meldpunt-$name.log" >&2
@@ -108,19 +107,13 @@ ml_meldpunt_stop() {
 }
 
 # All at once: each takes up to libmilter's 5 s check interval to stop.
+# The pids are kept in the shell too, so that a temp dir removed under us
+# leaves no milter behind.
 ml_stop_all() {
-	local n pids=""
-	for n in $ML_OPENDKIM_NAMES; do
-		[ -f "$HD/opendkim-$n.pid" ] && pids="$pids $(cat "$HD/opendkim-$n.pid")"
-		rm -f "$HD/opendkim-$n.pid"
-	done
-	for n in $ML_MELDPUNT_NAMES; do
-		[ -f "$HD/meldpunt-$n.pid" ] && pids="$pids $(cat "$HD/meldpunt-$n.pid")"
-		rm -f "$HD/meldpunt-$n.pid"
-	done
-	for n in $pids; do kill -TERM "$n" 2>/dev/null; done
-	for n in $pids; do _h_wait_gone "$n"; done
-	ML_OPENDKIM_NAMES="" ML_MELDPUNT_NAMES=""
+	local pid
+	for pid in $ML_PIDS; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in $ML_PIDS; do _h_wait_gone "$pid"; done
+	ML_PIDS=""
 }
 
 # ml_meldpunt_conf FILE SOCKET [EXTRA]: the harness config, another socket,
