@@ -29,3 +29,4 @@ BENCH_TARGETS += bench-milter
 bench-milter: tests/bench/milter-load$(EXEEXT) milter/meldpunt-milter$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		bash $(top_srcdir)/tests/bench/bench-milter.sh
+EXTRA_DIST += BENCHMARKS.md
