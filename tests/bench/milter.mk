@@ -12,7 +12,7 @@ tests_unit_test_milterproto_SOURCES = tests/unit/test-milterproto.c \
 	tests/bench/milterproto.c tests/bench/milterproto.h tests/unit/check_tap.h
 tests_unit_test_milterproto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bench
 tests_unit_test_milterproto_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_milterproto_LDADD = $(UNIT_LDADD)
+tests_unit_test_milterproto_LDADD = lib/libmpcore.a $(CHECK_LIBS) $(PTHREAD_LIBS)
 UNIT_TESTS += tests/unit/test-milterproto
 endif
 
