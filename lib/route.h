@@ -75,7 +75,7 @@
 #define MP_ROUTE_WHY 320
 #define MP_ROUTE_WANTS 256
 #define MP_ROUTEDB_CACHE 8192	/* route templates cached per handle */
-#define MP_ROUTEDB_BUCKETS 2048	/* GDBM buckets cached per handle (4 KB each) */
+#define MP_ROUTEDB_BUCKETS 1024	/* GDBM buckets cached per handle (4 KB each) */
 
 enum mp_route_rule {
 	MP_RULE_ORG = 1,
