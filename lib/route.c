@@ -362,36 +362,41 @@ search(const mp_u128 *v, size_t n, mp_u128 a)
 	return lo;
 }
 
-/* The route id holding for `a`, from its page. Caller holds the lock. */
+/*
+ * The route holding for `a`, from its page (see route_fmt.h): *id and
+ * lens, and *text and *tlen when the page carries the route itself. *page
+ * is GDBM's allocation, for the caller to free. Caller holds the lock.
+ */
 static enum mp_lookup
-interval_route(struct mp_routedb *db, int fam, mp_u128 a, uint32_t *id,
-    uint8_t *lens, struct mp_error *err)
+interval_route(struct mp_routedb *db, int fam, mp_u128 a, datum *page, uint32_t *id,
+    uint8_t *lens, const char **text, size_t *tlen, struct mp_error *err)
 {
 	unsigned char key[6], *p;
-	size_t page, w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), n, lo, hi;
+	size_t pn, w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), n, lo, hi, off, len;
 	enum mp_lookup r;
-	datum v;
 
+	page->dptr = NULL;
+	*text = NULL;
 	if (db->nidx[fam == 4 ? 0 : 1] == 0)
 		return MP_NOTFOUND;
-	page = search(db->idx[fam == 4 ? 0 : 1], db->nidx[fam == 4 ? 0 : 1], a);
+	pn = search(db->idx[fam == 4 ? 0 : 1], db->nidx[fam == 4 ? 0 : 1], a);
 	key[0] = 'P';
 	key[1] = fam == 4 ? '4' : '6';
-	mp_put_u32(key + 2, (uint32_t)page);
-	if ((r = fetch(db, key, sizeof(key), &v, err)) != MP_FOUND) {
+	mp_put_u32(key + 2, (uint32_t)pn);
+	if ((r = fetch(db, key, sizeof(key), page, err)) != MP_FOUND) {
 		if (r == MP_NOTFOUND)
 			mp_error_set(err, MP_ERETRY, "%s: page %zu of the IPv%d index is missing",
-			    db->path, page, fam);
+			    db->path, pn, fam);
 		return MP_RETRY;
 	}
-	p = (unsigned char *)v.dptr;
-	n = (size_t)v.dsize / ew;
-	if (n == 0 || (size_t)v.dsize % ew != 0) {
-		free(v.dptr);
+	p = (unsigned char *)page->dptr;
+	n = page->dsize >= 2 ? (size_t)(p[0] << 8 | p[1]) : 0;
+	if (n == 0 || n > MP_ROUTE_PAGE || 2 + n * ew > (size_t)page->dsize) {
 		mp_error_set(err, MP_ERETRY, "%s: page %zu of the IPv%d index is damaged",
-		    db->path, page, fam);
+		    db->path, pn, fam);
 		return MP_RETRY;
 	}
+	p += 2;
 	lo = 0;
 	hi = n;
 	while (hi - lo > 1) {
@@ -405,8 +410,21 @@ interval_route(struct mp_routedb *db, int fam, mp_u128 a, uint32_t *id,
 	}
 	*id = mp_get_u32(p + lo * ew + w);
 	memcpy(lens, p + lo * ew + w + 4, MP_ROUTE_NLENS);
-	free(v.dptr);
-	return *id == 0 ? MP_NOTFOUND : MP_FOUND;
+	if (*id == 0)
+		return MP_NOTFOUND;
+	/* The routes carried by the page: id, length, text. */
+	for (off = 2 + n * ew; off + 6 <= (size_t)page->dsize; off += 6 + len) {
+		p = (unsigned char *)page->dptr + off;
+		len = (size_t)(p[4] << 8 | p[5]);
+		if (off + 6 + len > (size_t)page->dsize)
+			break;
+		if (mp_get_u32(p) == *id) {
+			*text = (const char *)p + 6;
+			*tlen = len;
+			break;
+		}
+	}
+	return MP_FOUND;
 }
 
 /* Route template `id` into the cache; returns its slot. Lock held. */
@@ -441,18 +459,24 @@ lookup_ip(struct mp_routedb *db, const struct mp_query *q, struct mp_route *rout
     struct mp_error *err)
 {
 	int fam = q->kind == MP_Q_IP4 ? 4 : 6;
-	struct cache_slot *slot;
-	enum mp_lookup r;
 	uint8_t lens[MP_ROUTE_NLENS];
+	struct cache_slot *slot;
+	const char *text;
+	enum mp_lookup r;
+	size_t tlen = 0;
 	uint32_t id;
+	datum page;
 
 	pthread_mutex_lock(&db->lock);
-	r = interval_route(db, fam, q->addr, &id, lens, err);
-	if (r == MP_FOUND)
-		r = route_record(db, id, &slot, err);
-	if (r == MP_FOUND && mp_route_decode(slot->rec, slot->len, q->addr, fam, lens, route, err) != MP_OK)
+	r = interval_route(db, fam, q->addr, &page, &id, lens, &text, &tlen, err);
+	if (r == MP_FOUND && text == NULL && (r = route_record(db, id, &slot, err)) == MP_FOUND) {
+		text = slot->rec;
+		tlen = slot->len;
+	}
+	if (r == MP_FOUND && mp_route_decode(text, tlen, q->addr, fam, lens, route, err) != MP_OK)
 		r = MP_RETRY;
 	pthread_mutex_unlock(&db->lock);
+	free(page.dptr);
 	return r;
 }
 

@@ -1315,11 +1315,66 @@ store(GDBM_FILE db, const void *k, size_t kl, const void *v, size_t vl,
 }
 
 static int
-write_pages(GDBM_FILE db, int fam, const struct bvec *bv, struct mp_routec_counts *cnt,
-    struct mp_error *err)
+count_cmp(const void *a, const void *b)
 {
-	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), npages, i, j;
-	unsigned char *idx, page[MP_ROUTE_PAGE * MP_ROUTE_ENTRY(6)], key[6];
+	const uint32_t *x = a, *y = b;
+
+	return x[1] != y[1] ? (x[1] > y[1] ? -1 : 1) : (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* One page: count, boundaries, and the routes it uses most, inline. */
+static size_t
+build_page(unsigned char *page, int fam, const struct bound *b, size_t n,
+    const struct routes *rt)
+{
+	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), j, k, nu = 0, o, used = 0;
+	uint32_t uniq[MP_ROUTE_PAGE][2];	/* id, uses */
+
+	page[0] = (unsigned char)(n >> 8);
+	page[1] = (unsigned char)n;
+	for (j = 0; j < n; j++) {
+		unsigned char *e = page + 2 + j * ew;
+
+		if (fam == 4)
+			mp_put_u32(e, (uint32_t)b[j].start);
+		else
+			mp_put_u128(e, b[j].start);
+		mp_put_u32(e + w, b[j].route);
+		memcpy(e + w + 4, b[j].lens, MP_ROUTE_NLENS);
+		if (b[j].route == 0)
+			continue;
+		for (k = 0; k < nu && uniq[k][0] != b[j].route; k++)
+			;
+		if (k == nu) {
+			uniq[nu][0] = b[j].route;
+			uniq[nu++][1] = 0;
+		}
+		uniq[k][1]++;
+	}
+	o = 2 + n * ew;
+	qsort(uniq, nu, sizeof(uniq[0]), count_cmp);
+	for (k = 0; k < nu; k++) {
+		const char *t = rt->t.str[uniq[k][0]];
+		size_t len = strlen(t);
+
+		if (len > 0xffff || used + 6 + len > MP_ROUTE_INLINE)
+			continue;
+		mp_put_u32(page + o, uniq[k][0]);
+		page[o + 4] = (unsigned char)(len >> 8);
+		page[o + 5] = (unsigned char)len;
+		memcpy(page + o + 6, t, len);
+		o += 6 + len;
+		used += 6 + len;
+	}
+	return o;
+}
+
+static int
+write_pages(GDBM_FILE db, int fam, const struct bvec *bv, const struct routes *rt,
+    struct mp_routec_counts *cnt, struct mp_error *err)
+{
+	size_t w = fam == 4 ? 4 : 16, npages, i, len;
+	unsigned char *idx, page[2 + MP_ROUTE_PAGE * MP_ROUTE_ENTRY(6) + MP_ROUTE_INLINE], key[6];
 	int rc = MP_OK;
 
 	/* A family without networks has only the boundary (0, none). */
@@ -1335,22 +1390,13 @@ write_pages(GDBM_FILE db, int fam, const struct bvec *bv, struct mp_routec_count
 
 		if (n > MP_ROUTE_PAGE)
 			n = MP_ROUTE_PAGE;
-		for (j = 0; j < n; j++) {
-			const struct bound *b = &bv->v[first + j];
-
-			if (fam == 4)
-				mp_put_u32(page + j * ew, (uint32_t)b->start);
-			else
-				mp_put_u128(page + j * ew, b->start);
-			mp_put_u32(page + j * ew + w, b->route);
-			memcpy(page + j * ew + w + 4, b->lens, MP_ROUTE_NLENS);
-		}
+		len = build_page(page, fam, bv->v + first, n, rt);
 		if (fam == 4)
 			mp_put_u32(idx + i * w, (uint32_t)bv->v[first].start);
 		else
 			mp_put_u128(idx + i * w, bv->v[first].start);
 		mp_put_u32(key + 2, (uint32_t)i);
-		rc = store(db, key, sizeof(key), page, n * ew, err);
+		rc = store(db, key, sizeof(key), page, len, err);
 	}
 	if (rc == MP_OK)
 		rc = store(db, fam == 4 ? "I4" : "I6", 2, idx, npages * w, err);
@@ -1534,7 +1580,7 @@ write_all(struct mp_routec *c, GDBM_FILE db, struct mp_error *err)
 		if ((rc = sweep(c, &rt, fam, &bv[fam == 4 ? 0 : 1])) != MP_OK)
 			mp_error_set(err, rc, "out of memory");
 		else
-			rc = write_pages(db, fam, &bv[fam == 4 ? 0 : 1], &c->counts, err);
+			rc = write_pages(db, fam, &bv[fam == 4 ? 0 : 1], &rt, &c->counts, err);
 	}
 	for (id = 1; id <= rt.t.n && rc == MP_OK; id++) {
 		unsigned char key[5];

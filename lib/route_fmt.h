@@ -50,6 +50,7 @@ typedef unsigned __int128 mp_u128;
 
 #define MP_ROUTE_PAGE 64
 #define MP_ROUTE_NLENS 4
+#define MP_ROUTE_INLINE 2048
 /* Bytes of one page entry of a family. */
 #define MP_ROUTE_ENTRY(fam) (((fam) == 4 ? 4 : 16) + 4 + MP_ROUTE_NLENS)
 #define MP_ROUTE_MAGIC "meldpunt-routes 1\n"

@@ -306,16 +306,22 @@ static void
 dump_page(const datum *k, const datum *v)
 {
 	int fam = k->dptr[1] == '4' ? 4 : 6;
-	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), i;
+	size_t w = fam == 4 ? 4 : 16, ew = MP_ROUTE_ENTRY(fam), i, n, off, len;
 	const unsigned char *p = (const unsigned char *)v->dptr;
 	char ip[MP_PREFIX_STR];
 
-	for (i = 0; i + ew <= (size_t)v->dsize; i += ew) {
-		mp_u128 a = fam == 4 ? mp_get_u32(p + i) : mp_get_u128(p + i);
+	n = v->dsize >= 2 ? (size_t)(p[0] << 8 | p[1]) : 0;
+	for (i = 0; i < n && 2 + (i + 1) * ew <= (size_t)v->dsize; i++) {
+		const unsigned char *e = p + 2 + i * ew;
+		mp_u128 a = fam == 4 ? mp_get_u32(e) : mp_get_u128(e);
 
 		mp_ip_format(a, fam, ip, sizeof(ip));
-		printf("interval%d %s route %u lens /%u /%u /%u /%u\n", fam, ip, mp_get_u32(p + i + w),
-		    p[i + w + 4], p[i + w + 5], p[i + w + 6], p[i + w + 7]);
+		printf("interval%d %s route %u lens /%u /%u /%u /%u\n", fam, ip, mp_get_u32(e + w),
+		    e[w + 4], e[w + 5], e[w + 6], e[w + 7]);
+	}
+	for (off = 2 + n * ew; off + 6 <= (size_t)v->dsize; off += 6 + len) {
+		len = (size_t)(p[off + 4] << 8 | p[off + 5]);
+		printf("  page carries route %u (%zu bytes)\n", mp_get_u32(p + off), len);
 	}
 }
 

@@ -490,26 +490,45 @@ START_TEST(damaged_route_is_retry)
 	struct mp_error err;
 	struct mp_routedb *db;
 	const char *path = build("damaged.db", own_src, NULL, 0, NULL);
-	unsigned char key[5] = { 'R', 0, 0, 0, 0 };
+	/* One boundary at 0.0.0.0 naming route 7, which the page does not carry. */
+	unsigned char page[2 + MP_ROUTE_ENTRY(4)] = { 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 24 };
+	unsigned char pkey[6] = { 'P', '4', 0, 0, 0, 0 }, rkey[5] = { 'R', 0, 0, 0, 7 };
 	GDBM_FILE g;
 	datum k, v;
-	uint32_t id;
 
-	/* Every route template damaged: an IP lookup is RETRY, not NOTFOUND. */
 	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
 	ck_assert_ptr_nonnull(g);
-	for (id = 1; id < 20; id++) {
-		key[4] = (unsigned char)id;
-		k.dptr = (char *)key;
-		k.dsize = 5;
-		v.dptr = "C\tbogus";
-		v.dsize = 7;
-		gdbm_store(g, k, v, GDBM_REPLACE);
-	}
+	k.dptr = (char *)pkey;
+	k.dsize = 6;
+	v.dptr = (char *)page;
+	v.dsize = sizeof(page);
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	k.dptr = (char *)rkey;
+	k.dsize = 5;
+	v.dptr = "C\tbogus";
+	v.dsize = 7;
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	gdbm_close(g);
+	/* A damaged route template: RETRY, not NOTFOUND. */
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
+	ck_assert_int_eq(mp_route_lookup(db, "192.0.2.10", &r, &err), MP_RETRY);
+	mp_routedb_close(&db);
+	/* A missing one: RETRY too. */
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	ck_assert_int_eq(gdbm_delete(g, k), 0);
+	/* And a page that is cut short. */
+	k.dptr = (char *)pkey;
+	k.dsize = 6;
+	v.dptr = (char *)page;
+	v.dsize = 5;
+	pkey[1] = '6';
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
 	gdbm_close(g);
 	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
 	ck_assert_int_eq(mp_route_lookup(db, "192.0.2.10", &r, &err), MP_RETRY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "route 7 is missing"));
 	ck_assert_int_eq(mp_route_lookup(db, "2001:db8:100::1", &r, &err), MP_RETRY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "damaged"));
 	mp_routedb_close(&db);
 	uint8_t lens[MP_ROUTE_NLENS] = { 24, 0, 16, 16 };
 	const char *ok = "W\tspam\nC\torg\tnl\ta@b.nl\t%0\tfor %0 and %2, 100%%\n";
