@@ -410,11 +410,10 @@ notice_headers(struct intake *in, const struct mp_notice *n)
 	size_t i;
 	int rc = MP_OK;
 
+	/* X-Meldpunt-Id is among them. */
 	for (i = 0; i < n->nheaders && rc == MP_OK; i++)
 		rc = mp_plan_header(plan, MP_HDR_ADD, n->headers[i].name,
 		    n->headers[i].value);
-	if (rc == MP_OK)
-		rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_ID, n->notice_id);
 	if (rc != MP_OK || in->snap->signer == NULL)
 		return rc;
 	if ((rc = mp_sign_message(in->snap->signer, n->message, n->message_len,

@@ -310,8 +310,13 @@ h_send() {
 	local file=$1 from qid; shift
 	local to; to=$(IFS=,; echo "$*")
 	from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' "$file" | head -n 1)
+	# swaks would rewrite the data (tokens, "\n" escapes): hand it the
+	# bytes ready for the wire, CRLF and dot-stuffed, with -ndf (swaks
+	# adds the CRLF after the final dot itself).
+	sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file" >"$HD/log/send.data"
+	printf '.' >>"$HD/log/send.data"
 	swaks --server 127.0.0.1 --port "${H_PORT:-$SMTP_PORT}" ${H_SWAKS_EXTRA:-} --from "${H_FROM:-${from:-reporter@example.net}}" \
-		--to "$to" --data "@$file" --timeout 30 \
+		--to "$to" --data "@$HD/log/send.data" -ndf --timeout 30 \
 		>"$HD/log/last-send.log" 2>&1
 	qid=$(sed -n 's/.*250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$HD/log/last-send.log" | tail -n 1)
 	if [ -z "$qid" ]; then

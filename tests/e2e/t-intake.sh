@@ -1,0 +1,146 @@
+#!/bin/bash
+# End to end, issue "intake to notification": reports mailed to the intake
+# address of a private Postfix + meldpunt-milter arrive at the routed
+# contact as a readable, signed notification in the contact's language with
+# the original report attached byte-exact; every other case ends in one
+# visible state (duplicate, quarantined:<reason>, a 4xx), nothing is lost,
+# and hostile report values add no header and no recipient.
+. "$top_srcdir/tests/e2e/tap.sh"
+. "$top_srcdir/tests/e2e/harness.sh"
+
+why=$(h_can_run) || skip_all "$why"
+/usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim missing"
+h_init
+EX=$top_srcdir/examples
+DATA=$top_srcdir/tests/e2e/data
+PART="/usr/bin/python3 $top_srcdir/tests/e2e/mimepart.py"
+PY="/usr/bin/python3 $top_srcdir/tests/dkimpy.py"
+CONF=$HD/meldpunt.conf
+h_dkim_keys meldpunt.test || { echo "Bail out! signing keys"; exit 1; }
+h_reporter_keys mailbox.example.com honeypot.example.com research.example.org ||
+	{ echo "Bail out! reporter keys"; exit 1; }
+h_milter_conf "$CONF" "$(h_dkim_conf meldpunt.test)
+BounceAddress bounces@meldpunt.test
+QuarantineAddress review@meldpunt.test
+ArchiveAddress archive@meldpunt.test"
+h_start_milter "$CONF" || { echo "Bail out! milter did not start"; exit 1; }
+h_start_postfix || { echo "Bail out! postfix did not start"; exit 1; }
+
+signed() {	# signed FILE DOMAIN: the report as its reporter signs it
+	h_sign_report "$1" "$2" >"$HD/$(basename "$1").signed" && echo "$HD/$(basename "$1").signed"
+}
+# The decoded part as it was on the wire (text travels with CRLF).
+wire_part() { sed -e 's/\r$//' -e 's/$/\r/' "$1" >"$HD/wire.eml"; $PART "$HD/wire.eml" "$2"; }
+envelope_sender() { sed -n 's/^X-Mail-Args: <\([^>]*\)>.*/\1/p' "$1"; }
+
+# 1. ARF spam report about 192.0.2.25: the hospital does not want spam
+#    reports, so its sector CERT (an intermediary, Dutch) is told.
+arf=$(signed "$EX/arf-spam.eml" mailbox.example.com)
+f=$(h_send "$arf" meldingen@meldpunt.test); rc=$?
+is "$rc" 0 "ARF report: delivered"
+is "$(h_rcpts "$f")" "meldingen@zorgcert.example.nl" "ARF: the routed contact is the only recipient (intake address gone)"
+is "$(h_header "$f" X-Meldpunt-Outcome)" "notified" "ARF: outcome notified"
+like "$(h_header "$f" X-Meldpunt-Id)" "^MP-[a-z2-7]{26}$" "ARF: one notification id"
+like "$(h_header "$f" From)" "meldingen@meldpunt.test" "ARF: From is the clearinghouse identity"
+is "$(envelope_sender "$f")" "bounces@meldpunt.test" "ARF: envelope sender is BounceAddress"
+is "$(h_header "$f" Received | grep -c mailbox.example.com)" 0 "ARF: the report's own header is gone"
+text=$($PART "$f" text/plain)
+like "$text" "Goedendag|Geachte|Beste" "ARF: the text is Dutch"
+like "$text" "192\.0\.2\.25" "ARF: the text names the address"
+ok "ARF: 7-bit clean" bash -c "! LC_ALL=C grep -q '[^[:print:][:space:]]' '$f'"
+wire_part "$arf" message/feedback-report >"$HD/arf.orig"
+$PART "$f" message/feedback-report >"$HD/arf.att"
+ok "ARF: the feedback report is attached byte-exact" cmp -s "$HD/arf.orig" "$HD/arf.att"
+h_message "$f" >"$HD/notice1.eml"
+ok "ARF: dkimpy verifies the rsa-sha256 signature" $PY "$HD/keys/records.txt" verify "$HD/notice1.eml" 0
+ok "ARF: dkimpy verifies the ed25519-sha256 signature" $PY "$HD/keys/records.txt" verify "$HD/notice1.eml" 1
+"$top_builddir/tools/meldpunt-verify" --key-file "$HD/keys/records.txt" \
+	--identity meldingen@meldpunt.test --lang nl "$HD/notice1.eml" >"$HD/verify.out"
+is "$?" 0 "ARF: meldpunt-verify says genuine"
+
+# 2. X-ARF login attack on 198.51.100.7: only the network's abuse-c, whose
+#    language is unknown: bilingual.
+xarf=$(signed "$EX/xarf-login-attack.eml" honeypot.example.com)
+f=$(h_send "$xarf" meldingen@meldpunt.test)
+is "$(h_rcpts "$f")" "abuse@telecom.example.nl" "X-ARF: routed to the network's abuse-c"
+text=$($PART "$f" text/plain)
+like "$text" "198\.51\.100\.7" "X-ARF: names the address"
+ok "X-ARF: bilingual (Dutch and English)" bash -c "printf '%s' \"\$1\" | grep -Eq 'Goedendag|Geachte|Beste' && printf '%s' \"\$1\" | grep -Eq 'Dear|Hello'" _ "$text"
+wire_part "$xarf" filename=report.txt >"$HD/xarf.orig"
+$PART "$f" filename=report.txt >"$HD/xarf.att"
+ok "X-ARF: report.txt attached byte-exact" cmp -s "$HD/xarf.orig" "$HD/xarf.att"
+
+# 3. XARF v4 vulnerable RDP on 203.0.113.10: the municipality has no
+#    contact of its own; its security.txt names one.
+x4=$(signed "$EX/xarf4-vulnerable.eml" research.example.org)
+f=$(h_send "$x4" meldingen@meldpunt.test)
+is "$(h_rcpts "$f")" "cert@voorbeeldstad.example.nl" "XARF v4: routed to the security.txt contact"
+wire_part "$x4" filename=xarf.json >"$HD/x4.orig"
+$PART "$f" filename=xarf.json >"$HD/x4.att"
+ok "XARF v4: xarf.json attached byte-exact" cmp -s "$HD/x4.orig" "$HD/x4.att"
+
+# 4. the same report again: one notification only; the copy is archived
+f=$(h_send "$arf" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "duplicate" "same report twice: duplicate"
+is "$(h_rcpts "$f")" "archive@meldpunt.test" "the duplicate goes to ArchiveAddress"
+is "$(grep -l '^X-Rcpt-Args: <meldingen@zorgcert.example.nl>' "$HD"/sink/* | wc -l)" 1 "the contact got one notification"
+
+# 5. not a report, from a known reporter: quarantined, unchanged
+nar=$(signed "$DATA/not-a-report.eml" mailbox.example.com)
+f=$(h_send "$nar" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:not-a-report" "a non-report is quarantined"
+is "$(h_rcpts "$f")" "review@meldpunt.test" "to QuarantineAddress"
+like "$(h_header "$f" X-Meldpunt-Reason)" "not a report" "with the reason"
+is "$(h_body "$f" | sed '/^$/d' | head -n 1)" "Just a note, not a report. Please update our contact details." "body unchanged"
+
+# 6. unrouted report
+unr=$(signed "$DATA/unrouted-arf.eml" mailbox.example.com)
+f=$(h_send "$unr" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:unrouted" "an unrouted report is quarantined"
+like "$(h_header "$f" X-Meldpunt-Reason)" "100\.64\.0\.1" "the reason names the address"
+ok "unrouted: delivered unchanged (the report's own Message-ID kept)" grep -q '^Message-ID: <fbl-unrouted-1@mailbox.example.com>' "$f"
+
+# 7. a registered reporter's report without its DKIM signature
+f=$(h_send "$EX/xarf-login-attack.eml" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:unauthenticated" "an unsigned report from a DKIM reporter is quarantined"
+is "$(h_rcpts "$f")" "review@meldpunt.test" "and never forwarded to a contact"
+
+# 8. a tampered signed report
+sed 's/Occurrences: 412/Occurrences: 9999/' "$xarf" >"$HD/tampered.eml"
+f=$(h_send "$HD/tampered.eml" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:unauthenticated" "a tampered report is quarantined"
+
+# 9. injection attempts in report values
+inj=$(signed "$DATA/injection-xarf4.eml" research.example.org)
+f=$(h_send "$inj" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "notified" "hostile values: still notified"
+is "$(h_rcpts "$f")" "cert@voorbeeldstad.example.nl" "no recipient added"
+is "$(h_header "$f" Bcc)" "" "no Bcc header"
+is "$(h_header "$f" To)" "cert@voorbeeldstad.example.nl" "To is the contact only"
+is "$(h_header "$f" Subject | grep -c pwned)" 0 "no injected Subject"
+is "$(h_header "$f" Content-Type | grep -c text/html)" 0 "no injected Content-Type"
+# The values may show up as text (here inside the Subject), never as a field.
+ok "no header field of the attacker's" bash -c "! sed '/^\r\?$/q' '$f' | grep -v '^Subject:' | grep -Eq '^[A-Za-z-]+:.*attacker\.example'"
+ok "no control characters in the text" bash -c "! $PART '$f' text/plain | LC_ALL=C grep -q \$'[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]'"
+
+# 10. a report sent to the intake address and someone else
+f=$(h_send "$arf" meldingen@meldpunt.test someone@example.org)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:mixed-recipients" "mixed recipients: quarantined"
+
+# 11. flood control: MaxNoticesPerContact 1, and the sector CERT already
+#     had one this hour: the next report waits (4xx), nothing is lost.
+h_milter_conf "$CONF" "$(h_dkim_conf meldpunt.test)
+QuarantineAddress review@meldpunt.test
+MaxNoticesPerContact 1"
+kill -USR1 "$(h_milter_pid)"
+for _ in $(seq 1 50); do grep -q "generation 2" "$HD/log/milter.log" && break; sleep 0.1; done
+second=$(signed "$DATA/arf-second.eml" mailbox.example.com)
+reply=$(h_send "$second" meldingen@meldpunt.test); rc=$?
+is "$rc" 3 "over the hourly limit: not accepted now"
+like "$reply" "4[0-9][0-9] 4\.7\.1" "with a 4xx (the sender retries)"
+like "$(grep 'deferred:rate-limit' "$HD/log/milter.log")" "zorgcert" "logged with the contact"
+
+# 12. one log line per message, with queue id, flow, outcome and reason
+like "$(grep -c 'flow=intake outcome=' "$HD/log/milter.log")" "^1[0-9]$" "one log line per intake message"
+
+done_testing
