@@ -19,6 +19,7 @@ CONF=$HD/meldpunt.conf
 h_dkim_keys meldpunt.test || { echo "Bail out! signing keys"; exit 1; }
 h_reporter_keys mailbox.example.com honeypot.example.com research.example.org ||
 	{ echo "Bail out! reporter keys"; exit 1; }
+echo 'honeypot.example.org TXT "v=spf1 ip4:192.0.2.200 -all"' >>"$HD/dns.zone"
 h_milter_conf "$CONF" "$(h_dkim_conf meldpunt.test)
 BounceAddress bounces@meldpunt.test
 QuarantineAddress review@meldpunt.test
@@ -109,6 +110,13 @@ is "$(h_rcpts "$f")" "review@meldpunt.test" "and never forwarded to a contact"
 sed 's/Occurrences: 412/Occurrences: 9999/' "$xarf" >"$HD/tampered.eml"
 f=$(h_send "$HD/tampered.eml" meldingen@meldpunt.test)
 is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:unauthenticated" "a tampered report is quarantined"
+
+# 8b. a reporter registered for SPF whose domain does not designate the
+#     client (the zone, loaded at start, lets only 192.0.2.200 send for it)
+sed -e 's/honeypot\.example\.com/honeypot.example.org/g' "$EX/xarf-login-attack.eml" >"$HD/spf-report.eml"
+f=$(H_FROM=reports@honeypot.example.org h_send "$HD/spf-report.eml" meldingen@meldpunt.test)
+is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:unauthenticated" "a report failing SPF is quarantined"
+like "$(h_header "$f" X-Meldpunt-Reason)" "SPF" "and the reason names SPF"
 
 # 9. injection attempts in report values
 inj=$(signed "$DATA/injection-xarf4.eml" research.example.org)
