@@ -55,6 +55,7 @@ static const struct conf_key keys[] = {
 	{ "Socket",		T_SOCKET,	OFF(socket), 0 },
 	{ "UserID",		T_STRING,	OFF(user), 0 },
 	{ "PidFile",		T_STRING,	OFF(pidfile), 0 },
+	{ "StatsFile",		T_STRING,	OFF(stats_file), 0 },
 	{ "Umask",		T_MODE,		OFF(umask), OFF(umask_set) },
 	{ "Syslog",		T_BOOL,		OFF(syslog), 0 },
 	{ "SyslogFacility",	T_FACILITY,	OFF(syslog_facility), 0 },
@@ -663,6 +664,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->socket);
 	free(c->user);
 	free(c->pidfile);
+	free(c->stats_file);
 	list_free(c->intake);
 	list_free(c->protected_domains);
 	free(c->signing_domain);

@@ -32,6 +32,7 @@ struct mp_conf {
 	char *socket;		/* Socket: unix:PATH, inet:PORT@HOST, inet6:PORT@HOST */
 	char *user;		/* UserID: user[:group], NULL = stay who we are */
 	char *pidfile;		/* PidFile */
+	char *stats_file;	/* StatsFile: counters for meldpunt-milter -s */
 	mode_t umask;		/* Umask (octal), applied before the socket is made */
 	int umask_set;
 	int syslog;		/* Syslog yes|no */

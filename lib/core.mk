@@ -9,4 +9,5 @@ lib_libmpcore_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/flow.c lib/flow.h \
 	lib/envelope.c lib/envelope.h \
-	lib/plan.c lib/plan.h
+	lib/plan.c lib/plan.h \
+	lib/stats.c lib/stats.h

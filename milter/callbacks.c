@@ -203,8 +203,8 @@ mp_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 }
 
 /* What the log says happened: the plan's word, or what the MTA was told. */
-static const char *
-outcome_word(const struct mp_plan *plan, sfsistat rc)
+const char *
+mp_outcome_word(const struct mp_plan *plan, sfsistat rc)
 {
 	if (rc == SMFIS_TEMPFAIL && plan->verdict != MP_VERDICT_TEMPFAIL)
 		return "tempfail";	/* applying the plan failed */
@@ -239,11 +239,13 @@ mp_eom(SMFICTX *ctx)
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
 	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s", qid, c->client,
-	    mp_flow_name(c->env.flow), outcome_word(&plan, rc),
+	    mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
 	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",
 	    reply ? "\"" : "");
+	mp_stats_count(&mp_stats_all, mp_flow_name(c->env.flow),
+	    mp_outcome_word(&plan, rc));
 	mp_plan_free(&plan);
 	mp_env_reset(&c->env);
 	return rc;

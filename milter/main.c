@@ -33,16 +33,18 @@
 #define DEFAULT_CONF SYSCONFDIR "/meldpunt/meldpunt.conf"
 
 struct mp_current mp_current_conf;
+struct mp_stats mp_stats_all;
 
 static const char *conf_path = DEFAULT_CONF;
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-V]\n"
+	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-s] [-V]\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
 	    "  -n       check the configuration and exit\n"
+	    "  -s       print the running milter's counters (StatsFile)\n"
 	    "  -V       print the version and exit\n", DEFAULT_CONF);
 	exit(EX_USAGE);
 }
@@ -160,6 +162,25 @@ routedb_stale(void)
 	return stale;
 }
 
+/* Once a second: the counters to StatsFile, when there is one. */
+static void
+write_stats(void)
+{
+	struct mp_snapshot *cur = mp_current_acquire(&mp_current_conf);
+	struct mp_error err;
+	static int complained;
+
+	if (cur != NULL && cur->conf->stats_file != NULL) {
+		if (mp_stats_write(&mp_stats_all, cur->conf->stats_file,
+		    cur->generation, &err) != MP_OK) {
+			if (!complained++)
+				mp_log(LOG_WARNING, "%s", err.msg);
+		} else
+			complained = 0;
+	}
+	mp_current_release(&mp_current_conf, &cur);
+}
+
 /* SIGUSR1 is blocked in every thread; this one waits for it. */
 static void *
 reload_thread(void *arg)
@@ -172,8 +193,34 @@ reload_thread(void *arg)
 			reload("SIGUSR1");
 		else if (routedb_stale())
 			reload("the routing database changed");
+		write_stats();
 	}
 	return NULL;
+}
+
+/* -s: the counters of the milter running with this configuration. */
+static int
+print_stats(void)
+{
+	struct mp_conf *conf;
+	struct mp_error err;
+	int rc;
+
+	if ((conf = mp_conf_load(conf_path, &err)) == NULL) {
+		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
+		return EX_CONFIG;
+	}
+	if (conf->stats_file == NULL) {
+		fprintf(stderr, "meldpunt-milter: %s: no StatsFile is set\n",
+		    conf_path);
+		mp_conf_free(&conf);
+		return EX_CONFIG;
+	}
+	rc = mp_stats_print(conf->stats_file, stdout, &err);
+	if (rc != MP_OK)
+		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
+	mp_conf_free(&conf);
+	return rc == MP_OK ? 0 : EX_UNAVAILABLE;
 }
 
 static int
@@ -268,19 +315,22 @@ main(int argc, char **argv)
 	struct mp_snapshot *snap;
 	struct mp_error err;
 	const struct mp_conf *conf;
-	int ch, foreground = 0, check_only = 0, rc;
+	int ch, foreground = 0, check_only = 0, stats = 0, rc;
 
-	while ((ch = getopt(argc, argv, "c:fnV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fnsV")) != -1) {
 		switch (ch) {
 		case 'c': conf_path = optarg; break;
 		case 'f': foreground = 1; break;
 		case 'n': check_only = 1; break;
+		case 's': stats = 1; break;
 		case 'V': printf("meldpunt-milter %s\n", PACKAGE_VERSION); return 0;
 		default: usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+	if (stats)
+		return print_stats();
 
 	mp_log_open("meldpunt-milter", LOG_MAIL, 0, 1);
 	g_mime_init();		/* before any thread (milter-notes §5.8) */
@@ -303,6 +353,7 @@ main(int argc, char **argv)
 	snapshot_warnings(snap);
 	mp_current_init(&mp_current_conf);
 	mp_current_install(&mp_current_conf, snap);
+	mp_stats_init(&mp_stats_all);
 
 	if (open_socket(conf) != 0)
 		return EX_UNAVAILABLE;

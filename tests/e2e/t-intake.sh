@@ -23,7 +23,8 @@ echo 'honeypot.example.org TXT "v=spf1 ip4:192.0.2.200 -all"' >>"$HD/dns.zone"
 h_milter_conf "$CONF" "$(h_dkim_conf meldpunt.test)
 BounceAddress bounces@meldpunt.test
 QuarantineAddress review@meldpunt.test
-ArchiveAddress archive@meldpunt.test"
+ArchiveAddress archive@meldpunt.test
+StatsFile $HD/stats"
 h_start_milter "$CONF" || { echo "Bail out! milter did not start"; exit 1; }
 h_start_postfix || { echo "Bail out! postfix did not start"; exit 1; }
 
@@ -139,7 +140,8 @@ is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:mixed-recipients" "mixed r
 #     had one this hour: the next report waits (4xx), nothing is lost.
 h_milter_conf "$CONF" "$(h_dkim_conf meldpunt.test)
 QuarantineAddress review@meldpunt.test
-MaxNoticesPerContact 1"
+MaxNoticesPerContact 1
+StatsFile $HD/stats"
 kill -USR1 "$(h_milter_pid)"
 for _ in $(seq 1 50); do grep -q "generation 2" "$HD/log/milter.log" && break; sleep 0.1; done
 second=$(signed "$DATA/arf-second.eml" mailbox.example.com)
@@ -150,5 +152,14 @@ like "$(grep 'deferred:rate-limit' "$HD/log/milter.log")" "zorgcert" "logged wit
 
 # 12. one log line per message, with queue id, flow, outcome and reason
 like "$(grep -c 'flow=intake outcome=' "$HD/log/milter.log")" "^1[0-9]$" "one log line per intake message"
+
+# 13. meldpunt-milter -s prints the counters since start
+sleep 1.5
+stats=$("$top_builddir/milter/meldpunt-milter" -s -c "$CONF")
+is "$?" 0 "meldpunt-milter -s"
+like "$stats" "notified +4" "counts the notifications"
+like "$stats" "duplicate +1" "the duplicate"
+like "$stats" "quarantined:unauthenticated +3" "the unauthenticated reports"
+like "$stats" "deferred:rate-limit +1" "and the deferred one"
 
 done_testing
