@@ -238,8 +238,9 @@ mp_eom(SMFICTX *ctx)
 	/* The reply is logged only where it says more than the reason. */
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
-	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s", qid, c->client,
+	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s", qid, c->client,
 	    mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
+	    plan.notice_id[0] ? " id=" : "", plan.notice_id,
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
 	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",

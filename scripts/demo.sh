@@ -1,9 +1,15 @@
 #!/bin/bash
 # The main job on the embedded defaults: install what is needed, build,
 # start a private Postfix on 127.0.0.1 with meldpunt-milter configured from
-# etc/, send every message in examples/ through it and show what came out.
-# Everything it starts is stopped again when it ends (H_KEEP=1 keeps the
-# temp dir with the Postfix log, the milter log and the delivered files).
+# etc/ (etc/meldpunt.conf, the routes in etc/routes.conf plus the sample
+# RIPE dump and security.txt files in examples/), send every sample message
+# in examples/ through it and show what came out.
+#
+# The sample reporters sign their reports with DKIM keys made here and
+# published in a test DNS zone (DNSZoneFile): there is no DNS in this
+# sandbox, and meldpunt only turns authenticated reports into notifications.
+# Everything started is stopped again at the end; H_KEEP=1 keeps the temp
+# dir (Postfix log, milter log, every delivered message).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -16,7 +22,8 @@ if [ ! -f build/main/Makefile ]; then
 	(cd build/main && ../../configure >../logs/demo-configure.log 2>&1) ||
 		{ tail -20 build/logs/demo-configure.log; exit 1; }
 fi
-(cd build/main && make -j2 >../logs/demo-make.log 2>&1) ||
+(cd build/main && make -j2 >../logs/demo-make.log 2>&1 &&
+	make tests/unit/mp-sign-tool >>../logs/demo-make.log 2>&1) ||
 	{ tail -20 build/logs/demo-make.log; exit 1; }
 
 export top_srcdir=$top top_builddir=$top/build/main
@@ -24,14 +31,35 @@ export top_srcdir=$top top_builddir=$top/build/main
 why=$(h_can_run) || { echo "demo: $why" >&2; exit 1; }
 h_init
 CONF=$HD/meldpunt.conf
+INTAKE=$(sed -n 's/^IntakeAddress[[:space:]]*\([^[:space:],]*\).*/\1/p' etc/meldpunt.conf | head -n 1)
+DOMAIN=$(sed -n 's/^SigningDomain[[:space:]]*\([^[:space:]]*\).*/\1/p' etc/meldpunt.conf)
+REPORTERS="mailbox.example.com honeypot.example.com research.example.org"
 
-# etc/meldpunt.conf as shipped, with the socket, user and logging moved
-# into the private temp dir.
-grep -viE '^[[:space:]]*(Socket|UserID|PidFile|Umask|Syslog)[[:space:]]' etc/meldpunt.conf >"$CONF"
+echo "== routing database from etc/routes.conf, examples/ripe-sample.db, examples/securitytxt/"
+h_routes || exit 1
+sed 's/^/   /' "$HD/log/routes.log"
+echo "== keys: the clearinghouse's (rsa-sha256 + ed25519-sha256), and the sample reporters'"
+h_dkim_keys "$DOMAIN" || exit 1
+h_reporter_keys $REPORTERS || exit 1
+
+# etc/meldpunt.conf as shipped, with its installed paths moved into the
+# private temp dir and the source tree.
+sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|Umask\|Syslog\)[[:space:]]/d" \
+    -e "s|^RoutingDB.*|RoutingDB $HD/routes.db|" \
+    -e "s|^TemplateDirectory.*|TemplateDirectory $top/templates|" \
+    -e "s|^StateDB.*|StateDB $HD/state.db|" \
+    -e "s|^RSAKeyFile.*|RSAKeyFile $HD/keys/rsa1.key|" \
+    -e "s|^RSASelector.*|RSASelector rsa1|" \
+    -e "s|^Ed25519KeyFile.*|Ed25519KeyFile $HD/keys/ed1.key|" \
+    -e "s|^Ed25519Selector.*|Ed25519Selector ed1|" \
+    -e "s|^IdentityMap.*|IdentityMap $top/etc/identity.map|" \
+    etc/meldpunt.conf >"$CONF"
 cat >>"$CONF" <<CONF
 Socket		unix:$MILTER_SOCK
 Umask		000
 Syslog		no
+StatsFile	$HD/stats
+DNSZoneFile	$HD/dns.zone
 CONF
 
 echo "== starting meldpunt-milter and a private Postfix on 127.0.0.1:$SMTP_PORT"
@@ -39,29 +67,43 @@ h_start_milter "$CONF" || exit 1
 h_start_postfix || exit 1
 
 show() {
-	local f=$1
-	echo "   envelope recipients: $(h_rcpts "$f" | paste -sd' ')"
-	for h in From To Subject X-Meldpunt-Flow X-Meldpunt-Outcome X-Meldpunt-Reason X-Meldpunt-Id; do
+	local f=$1 h v
+	echo "   envelope: from <$(sed -n 's/^X-Mail-Args: <\([^>]*\)>.*/\1/p' "$f")> to $(h_rcpts "$f" | paste -sd' ')"
+	for h in From To Subject X-Meldpunt-Outcome X-Meldpunt-Reason X-Meldpunt-Id; do
 		v=$(h_header "$f" "$h" | paste -sd' ')
 		[ -n "$v" ] && printf '   %-19s %s\n' "$h:" "$v"
 	done
-	echo "   body (first lines):"
-	h_body "$f" | sed -n '1,8s/^/     | /p'
+	v=$(h_header "$f" DKIM-Signature | grep -o 'a=[a-z0-9-]*' | paste -sd' ')
+	[ -n "$v" ] && printf '   %-19s %s\n' "DKIM-Signature:" "$v"
+	if [ "$(h_header "$f" X-Meldpunt-Outcome)" = notified ]; then
+		echo "   the notification (text part, first lines):"
+		/usr/bin/python3 tests/e2e/mimepart.py "$f" text/plain | sed -n '1,14s/^/     | /p'
+		h_message "$f" >"$HD/notice.eml"
+		"$top_builddir/tools/meldpunt-verify" --key-file "$HD/keys/records.txt" \
+			--lang en "$HD/notice.eml" | grep -E 'Verdict|\[(OK|FAIL)' | sed 's/^/   meldpunt-verify: /'
+	fi
 }
 
 status=0
 for msg in examples/*.eml; do
-	to=$(sed -n 's/^To: *\(.*<\)\{0,1\}\([^<> ]*@[^<> ]*\).*/\2/p' "$msg" | head -n 1)
 	from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p' "$msg" | head -n 1)
+	to=$(sed -n 's/^To: *\(.*<\)\{0,1\}\([^<> ]*@[^<> ]*\).*/\2/p' "$msg" | head -n 1)
 	echo
-	echo "== $msg: from $from to $to"
-	if f=$(H_FROM=$from h_send "$msg" "$to"); then
-		show "$f"
-	else
-		echo "   not delivered: $f"
-		status=1
-	fi
+	case " $REPORTERS " in
+	*" ${from#*@} "*)
+		echo "== $msg: a report from ${from#*@}, DKIM-signed by its reporter, to $INTAKE"
+		h_sign_report "$msg" "${from#*@}" >"$HD/send.eml"
+		f=$(H_FROM=$from h_send "$HD/send.eml" "$INTAKE") ;;
+	*)
+		echo "== $msg: mail as the clearinghouse from a trusted host, via the submission service"
+		f=$(H_PORT=$SUBMIT_PORT H_FROM=$from h_send "$msg" "$to") ;;
+	esac
+	if [ $? -eq 0 ]; then show "$f"; else echo "   not delivered: $f"; status=1; fi
 done
+sleep 1.2	# the counters are written once a second
+echo
+echo "== meldpunt-milter -s"
+"$top_builddir/milter/meldpunt-milter" -s -c "$CONF" | grep -v ' 0$' | sed 's/^/   /'
 echo
 echo "== milter log"
 sed 's/^/   /' "$HD/log/milter.log"
