@@ -25,7 +25,7 @@
  *	The private keys are parsed only by mp_signer_load(); signing uses
  *	the parsed EVP_PKEY. libopendkim was measured and not used for
  *	signing: dkim_sign() takes the key as a string and parses it again
- *	for every message (see docs-snippets/sign.md for the figures).
+ *	for every message (see docs/sign.md for the figures).
  * THREADS
  *	A loaded signer is immutable: any number of threads may call
  *	mp_sign_message() on it at once. Load and free are not concurrent
