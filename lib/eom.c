@@ -120,17 +120,12 @@ static int
 strip_forged(const struct mp_envelope *env, struct mp_plan *plan)
 {
 	unsigned i;
-	int h, rc;
+	int h, rc = MP_OK;
 
 	for (h = 0; h < MP_OWNED_COUNT; h++)
-		for (i = env->owned[h]; i >= 1; i--) {
-			rc = mp_plan_header(plan, MP_HDR_DELETE,
-			    mp_owned_hdr_name(h), NULL);
-			if (rc != MP_OK)
-				return rc;
-			plan->hdrs[plan->nhdrs - 1].index = i;
-		}
-	return MP_OK;
+		for (i = env->owned[h]; i >= 1 && rc == MP_OK; i--)
+			rc = mp_plan_delete(plan, mp_owned_hdr_name(h), i);
+	return rc;
 }
 
 static int

@@ -112,8 +112,8 @@ mp_plan_header(struct mp_plan *p, enum mp_hdr_op op, const char *name,
 	return MP_OK;
 }
 
-static int
-plan_delete(struct mp_plan *p, const char *name, unsigned index)
+int
+mp_plan_delete(struct mp_plan *p, const char *name, unsigned index)
 {
 	int rc;
 
@@ -171,7 +171,7 @@ mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len)
 		if (!name_ok(names[i].name))
 			continue;
 		for (k = names[i].count; k >= 1 && rc == MP_OK; k--)
-			rc = plan_delete(p, names[i].name, k);
+			rc = mp_plan_delete(p, names[i].name, k);
 	}
 	free(names);
 	return rc;

@@ -73,6 +73,8 @@ void mp_plan_free(struct mp_plan *p);
 
 int mp_plan_header(struct mp_plan *p, enum mp_hdr_op op, const char *name,
     const char *value);
+/* Delete instance `index` (1-based, per name) of header field `name`. */
+int mp_plan_delete(struct mp_plan *p, const char *name, unsigned index);
 /* Delete every header field of the raw message `msg` (up to the blank line). */
 int mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len);
 int mp_plan_del_rcpt(struct mp_plan *p, const char *rcpt);
