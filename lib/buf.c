@@ -92,6 +92,19 @@ mp_buf_reset(struct mp_buf *b)
 }
 
 void
+mp_strcpy_printable(char *dst, size_t size, const char *src, char repl)
+{
+	size_t i;
+
+	if (size == 0)
+		return;
+	snprintf(dst, size, "%s", src ? src : "");
+	for (i = 0; dst[i]; i++)
+		if ((unsigned char)dst[i] < ' ' || dst[i] == 0x7f)
+			dst[i] = repl;
+}
+
+void
 mp_buf_free(struct mp_buf *b)
 {
 	free(b->data);

@@ -28,6 +28,13 @@ int mp_buf_puts(struct mp_buf *b, const char *s);
 int mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mp_buf_reset(struct mp_buf *b);
+
+/*
+ * Copy `src` (NULL: "") into dst[size], truncating, with every control
+ * character replaced by `repl`: for values bound for a log line, a
+ * header or a reply.
+ */
+void mp_strcpy_printable(char *dst, size_t size, const char *src, char repl);
 void mp_buf_free(struct mp_buf *b);
 
 #endif

@@ -80,29 +80,18 @@ mp_env_free(struct mp_envelope *env)
 	mp_buf_free(&env->msg);
 }
 
-static void
-copy_macro(char *dst, size_t size, const char *v)
-{
-	size_t i;
-
-	snprintf(dst, size, "%s", v ? v : "");
-	for (i = 0; dst[i]; i++)
-		if ((unsigned char)dst[i] < ' ' || dst[i] == 0x7f)
-			dst[i] = '?';
-}
-
 void
 mp_env_connection(struct mp_envelope *env, const char *client_addr,
     const char *daemon_name)
 {
-	copy_macro(env->client_addr, sizeof(env->client_addr), client_addr);
-	copy_macro(env->daemon_name, sizeof(env->daemon_name), daemon_name);
+	mp_strcpy_printable(env->client_addr, sizeof(env->client_addr), client_addr, '?');
+	mp_strcpy_printable(env->daemon_name, sizeof(env->daemon_name), daemon_name, '?');
 }
 
 void
 mp_env_helo(struct mp_envelope *env, const char *helo)
 {
-	copy_macro(env->helo, sizeof(env->helo), helo);
+	mp_strcpy_printable(env->helo, sizeof(env->helo), helo, '?');
 }
 
 int
@@ -110,7 +99,8 @@ mp_env_sender(struct mp_envelope *env, const char *mail_from,
     const char *auth_authen)
 {
 	mp_env_reset(env);
-	copy_macro(env->auth_authen, sizeof(env->auth_authen), auth_authen);
+	mp_strcpy_printable(env->auth_authen, sizeof(env->auth_authen), auth_authen,
+	    '?');
 	if (mp_addr_normalize(mail_from, env->sender, sizeof(env->sender)) != MP_OK) {
 		/* Not one plain address: never matches a protected domain or
 		 * reporter, but the message itself goes on. */

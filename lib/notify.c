@@ -266,7 +266,7 @@ set_report_values(struct render *rd)
 	    r->first_seen ? r->first_seen : r->reported_at;
 	int rc = MP_OK;
 
-	rc |= mp_buf_puts(&rd->val[MP_TF_TYPE], mp_template_type_name(r->type));
+	rc |= mp_buf_puts(&rd->val[MP_TF_TYPE], mp_report_type_name(r->type));
 	rc |= mp_buf_puts(&rd->val[MP_TF_FORMAT], format_name(r->format));
 	rc |= set_text(rd, MP_TF_TYPE_DETAIL, r->type_detail, vm);
 	rc |= set_text(rd, MP_TF_SOURCE_IP, r->source_ip, vm);

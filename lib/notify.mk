@@ -5,10 +5,9 @@ lib_libmpnotify_a_SOURCES = \
 	lib/redact.c lib/redact.h \
 	lib/template.c lib/template.h \
 	lib/notify.c lib/notify.h \
-	lib/seen.c lib/seen.h \
-	lib/report.h
+	lib/seen.c lib/seen.h
 lib_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
-# Link: lib/libmpnotify.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
+# Link: lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
 
 # Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
 # TemplateDirectory. Every report type needs a file in each language.
@@ -45,13 +44,13 @@ dist_man_MANS += man/meldpunt-templates.5
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-template
 tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz-template.c
-tests_fuzz_fuzz_template_LDADD = lib/libmpnotify.a lib/libmpcore.a
+tests_fuzz_fuzz_template_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a
 tests_fuzz_fuzz_template_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 # Rendering from hostile values: always 7-bit, never an extra header.
 noinst_PROGRAMS += tests/fuzz/fuzz-notify
 tests_fuzz_fuzz_notify_SOURCES = tests/fuzz/fuzz-notify.c
 tests_fuzz_fuzz_notify_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_fuzz_fuzz_notify_LDADD = lib/libmpnotify.a lib/libmpcore.a
+tests_fuzz_fuzz_notify_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a
 tests_fuzz_fuzz_notify_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 endif
 EXTRA_DIST += tests/fuzz/fuzz-template.c tests/fuzz/template.seeds \

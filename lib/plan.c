@@ -267,20 +267,9 @@ mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why)
 }
 
 /* Outcome and reason go into a header and the log: printable only. */
-static void
-copy_printable(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	snprintf(dst, size, "%s", src ? src : "");
-	for (i = 0; dst[i]; i++)
-		if ((unsigned char)dst[i] < ' ' || dst[i] == 0x7f)
-			dst[i] = ' ';
-}
-
 void
 mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason)
 {
-	copy_printable(p->outcome, sizeof(p->outcome), outcome);
-	copy_printable(p->reason, sizeof(p->reason), reason);
+	mp_strcpy_printable(p->outcome, sizeof(p->outcome), outcome, ' ');
+	mp_strcpy_printable(p->reason, sizeof(p->reason), reason, ' ');
 }

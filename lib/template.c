@@ -46,19 +46,6 @@ static const char *const field_names[MP_TF_COUNT] = {
 	[MP_TF_PHONE] = "phone",
 };
 
-static const char *const type_names[MP_TYPE_COUNT] = {
-	[MP_TYPE_OTHER] = "other",
-	[MP_TYPE_MALWARE] = "malware",
-	[MP_TYPE_VULNERABLE_SERVICE] = "vulnerable-service",
-	[MP_TYPE_OPEN_SERVICE] = "open-service",
-	[MP_TYPE_LOGIN_ATTACK] = "login-attack",
-	[MP_TYPE_SPAM] = "spam",
-	[MP_TYPE_PHISHING] = "phishing",
-	[MP_TYPE_LEAKED_CREDENTIALS] = "leaked-credentials",
-	[MP_TYPE_COMPROMISED_WEBSITE] = "compromised-website",
-	[MP_TYPE_DDOS] = "ddos",
-};
-
 static const char *const lang_names[MP_TLANG_COUNT] = { "nl", "en" };
 
 #define FOOTER_NAME "footer"
@@ -108,12 +95,6 @@ const char *
 mp_template_field_name(enum mp_tfield f)
 {
 	return (unsigned)f < MP_TF_COUNT ? field_names[f] : NULL;
-}
-
-const char *
-mp_template_type_name(enum mp_report_type type)
-{
-	return (unsigned)type < MP_TYPE_COUNT ? type_names[type] : "other";
 }
 
 const char *
@@ -598,8 +579,8 @@ check_names(const char *dir, struct mp_error *err)
 		ok = (n - 5 == strlen(FOOTER_NAME) &&
 		    strncmp(de->d_name, FOOTER_NAME, n - 5) == 0);
 		for (i = 0; !ok && i < MP_TYPE_COUNT; i++)
-			ok = (n - 5 == strlen(type_names[i]) &&
-			    strncmp(de->d_name, type_names[i], n - 5) == 0);
+			ok = (n - 5 == strlen(mp_report_type_name(i)) &&
+			    strncmp(de->d_name, mp_report_type_name(i), n - 5) == 0);
 		if (!ok)
 			rc = mp_error_set(err, MP_ECONFIG,
 			    "%s/%s: not a report type (see "
@@ -639,7 +620,7 @@ mp_templates_load(const char *dir, struct mp_template_set **setp,
 		snprintf(sub, sizeof(sub), "%s/%s", dir, lang_names[l]);
 		rc = check_names(sub, err);
 		for (ty = 0; rc == MP_OK && ty < MP_TYPE_COUNT; ty++)
-			rc = load_one(dir, lang_names[l], type_names[ty], 1,
+			rc = load_one(dir, lang_names[l], mp_report_type_name(ty), 1,
 			    &set->t[l][ty], err);
 		if (rc == MP_OK)
 			rc = load_one(dir, lang_names[l], FOOTER_NAME, 0,

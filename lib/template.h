@@ -92,8 +92,7 @@ struct mp_template_set;
 /* "source_ip" for MP_TF_SOURCE_IP; NULL when out of range. */
 const char *mp_template_field_name(enum mp_tfield f);
 
-/* "login-attack" for MP_TYPE_LOGIN_ATTACK: the template file name. */
-const char *mp_template_type_name(enum mp_report_type type);
+/* A template's file name is its type's mp_report_type_name() (report.h). */
 
 /* "nl", "en". */
 const char *mp_template_lang_name(enum mp_tlang lang);

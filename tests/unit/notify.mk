@@ -1,6 +1,6 @@
 # Unit tests for lib/libmpnotify.a: templates, rendering, redaction, state DB.
 if HAVE_CHECK
-NOTIFY_TEST_LDADD = lib/libmpnotify.a lib/libmpcore.a $(GDBM_LIBS) \
+NOTIFY_TEST_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a $(GDBM_LIBS) \
 	$(CHECK_LIBS) $(PTHREAD_LIBS)
 
 check_PROGRAMS += tests/unit/test-notify tests/unit/test-seen

@@ -236,7 +236,7 @@ START_TEST(every_template_loads)
 			ck_assert_ptr_nonnull(mp_templates_get(set, l, t));
 		ck_assert_ptr_nonnull(mp_templates_footer(set, l));
 	}
-	ck_assert_str_eq(mp_template_type_name(MP_TYPE_LOGIN_ATTACK),
+	ck_assert_str_eq(mp_report_type_name(MP_TYPE_LOGIN_ATTACK),
 	    "login-attack");
 }
 END_TEST
@@ -407,7 +407,7 @@ mini_dir(void)
 		mkdir(path, 0700);
 		for (t = 0; t < MP_TYPE_COUNT; t++) {
 			snprintf(path, sizeof(path), "%s/%s/%s.tmpl", dir,
-			    mp_template_lang_name(l), mp_template_type_name(t));
+			    mp_template_lang_name(l), mp_report_type_name(t));
 			write_file(path, "Subject: s\n\nb\n");
 		}
 		snprintf(path, sizeof(path), "%s/%s/footer.tmpl", dir,
