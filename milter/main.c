@@ -223,15 +223,26 @@ print_stats(void)
 	return rc == MP_OK ? 0 : EX_UNAVAILABLE;
 }
 
+/*
+ * The reload thread must block libmilter's stop signals too: a thread
+ * that does not block SIGTERM can be the one the kernel hands it to, and
+ * its default action kills the process at once -- no graceful stop, no
+ * pid file removed. smfi_main() blocks them in the threads it makes.
+ */
 static int
 start_reload_thread(void)
 {
 	static sigset_t set;
+	sigset_t block;
 	pthread_t tid;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+	block = set;
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, &block, NULL) != 0 ||
 	    pthread_create(&tid, NULL, reload_thread, &set) != 0) {
 		mp_log(LOG_ERR, "cannot start the reload thread");
 		return -1;

@@ -1,0 +1,7 @@
+# Documentation checks: every meldpunt.conf key of lib/conf.c in
+# meldpunt.conf(5), every installed program with a man page.
+TESTS += tests/unit/docs-keys.sh
+dist_check_SCRIPTS += tests/unit/docs-keys.sh
+
+# The operations runbook (linked from the README).
+EXTRA_DIST += docs/OPERATIONS.md
