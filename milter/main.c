@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>
@@ -127,7 +128,7 @@ snapshot_warnings(const struct mp_snapshot *s)
 		    "outbound mail and notifications leave unsigned");
 }
 
-static void
+static int
 reload(const char *why)
 {
 	struct mp_snapshot *cur, *next;
@@ -139,7 +140,7 @@ reload(const char *why)
 		mp_log(LOG_ERR, "reload failed, keeping the running configuration: %s",
 		    err.msg);
 		mp_current_release(&mp_current_conf, &cur);
-		return;
+		return -1;
 	}
 	/* These were used once at start and cannot change now. */
 	if (cur != NULL && strcmp(cur->conf->socket, next->conf->socket) != 0)
@@ -149,9 +150,16 @@ reload(const char *why)
 	mp_current_install(&mp_current_conf, next);
 	mp_log(LOG_NOTICE, "reloaded %s (%s; configuration generation %u)",
 	    conf_path, why, next->generation);
+	return 0;
 }
 
-/* A new routing DB renamed into place is picked up within a second. */
+/*
+ * A new routing DB renamed into place is picked up within a second. When
+ * that reload fails (the configuration was broken meanwhile), the next
+ * automatic try waits, so the log is not flooded; SIGUSR1 tries at once.
+ */
+#define AUTO_RELOAD_HOLD 60
+
 static int
 routedb_stale(void)
 {
@@ -187,12 +195,14 @@ reload_thread(void *arg)
 {
 	const sigset_t *set = arg;
 	struct timespec tick = { 1, 0 };
+	time_t hold = 0;	/* no automatic reload before this */
 
 	for (;;) {
 		if (sigtimedwait(set, NULL, &tick) == SIGUSR1)
-			reload("SIGUSR1");
-		else if (routedb_stale())
-			reload("the routing database changed");
+			hold = reload("SIGUSR1") == 0 ? 0 : hold;
+		else if (time(NULL) >= hold && routedb_stale() &&
+		    reload("the routing database changed") != 0)
+			hold = time(NULL) + AUTO_RELOAD_HOLD;
 		write_stats();
 	}
 	return NULL;
