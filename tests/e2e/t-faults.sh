@@ -246,6 +246,18 @@ f=$(h_send "$HD/reports/r999.eml" meldingen@meldpunt.test)
 is "$(h_rcpts "$f")" "cert-b@webshop.example.com" "swap: after the last swap the new routes are in use"
 BOTH="cert@webshop\\.example\\.com|cert-b@webshop\\.example\\.com"
 
+# side_milter NAME STATEDB EXTRA: a second milter on unix:$HD/NAME.sock,
+# for milter-load; intake with dedup off (every message notified).
+side_milter() {
+	h_milter_conf "$HD/$1.conf" "$(h_dkim_conf meldpunt.test)
+RenotifyInterval 0
+$3"
+	sed -i -e "s|^Socket.*|Socket			unix:$HD/$1.sock|" \
+		-e "s|^StateDB.*|StateDB			$2|" "$HD/$1.conf"
+	ml_meldpunt_start "$1" "$HD/$1.conf" "unix:$HD/$1.sock" &&
+		KEEP_PIDS="$KEEP_PIDS $(cat "$HD/meldpunt-$1.pid")"
+}
+
 # ---------------------------------------------------------------------
 # 3a. The state DB directory is not writable (immutable; or gone where
 #     chattr is not supported): tempfail, a log line; repaired, delivered.
@@ -297,12 +309,7 @@ if mount -t tmpfs -o size=64k,mode=0700 tmpfs "$HD/statefs" 2>"$HD/log/mount.err
 	fault_case f "disk full" "outcome=tempfail reason=.*$MNT/state.db.*(No space|space left)" rm -f "$MNT/fill"
 	grep -m1 "outcome=tempfail reason=.*$MNT/state.db" "$HD/log/milter.log" | sed 's/^/# log: /'
 	if [ -x "$LOAD" ]; then
-		h_milter_conf "$HD/full.conf" "$(h_dkim_conf meldpunt.test)
-RenotifyInterval 0
-MaxNoticesPerContact 10000"
-		sed -i -e "s|^Socket.*|Socket			unix:$HD/full.sock|" \
-			-e "s|^StateDB.*|StateDB			$MNT/full.db|" "$HD/full.conf"
-		ml_meldpunt_start full "$HD/full.conf" "unix:$HD/full.sock" || echo "Bail out! full milter"
+		side_milter full "$MNT/full.db" "MaxNoticesPerContact 10000" || echo "Bail out! full milter"
 		report 2001:db8:200::5:1 full >/dev/null
 		LFULL="-s unix:$HD/full.sock -f $HD/reports/full.eml -F fbl@mailbox.example.com -r meldingen@meldpunt.test -c 1 -p 50 -q"
 		# shellcheck disable=SC2086
@@ -338,12 +345,7 @@ grep -m1 "outcome=tempfail reason=.*routes.db.*No such file" "$HD/log/milter.log
 #    recorded, rendered and dual-signed); VmRSS after warm-up and at the end.
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 if [ -x "$LOAD" ]; then
-	h_milter_conf "$HD/soak.conf" "$(h_dkim_conf meldpunt.test)
-RenotifyInterval 0
-MaxNoticesPerContact 0"
-	sed -i -e "s|^Socket.*|Socket			unix:$HD/soak.sock|" \
-		-e "s|^StateDB.*|StateDB			$HD/soak-state.db|" "$HD/soak.conf"
-	ml_meldpunt_start soak "$HD/soak.conf" "unix:$HD/soak.sock" || echo "Bail out! soak milter"
+	side_milter soak "$HD/soak-state.db" "MaxNoticesPerContact 0" || echo "Bail out! soak milter"
 	spid=$(cat "$HD/meldpunt-soak.pid")
 	report 2001:db8:200::4:1 soak >/dev/null
 	LARGS="-s unix:$HD/soak.sock -f $HD/reports/soak.eml -F fbl@mailbox.example.com -r meldingen@meldpunt.test -c 2 -p 50 -e 2 -q"
