@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,22 @@ marks_undo(void *arg)
 		mp_seen_undo(seen, mk->m[i].type, mk->m[i].source,
 		    mk->m[i].contact, mk->at, &err);
 	mk->n = 0;
+}
+
+/* The MTA took the message: the records are final (seen.h). */
+static void
+marks_commit(void *arg)
+{
+	struct marks *mk = arg;
+	struct mp_error err;
+	struct mp_seen *seen;
+	size_t i;
+
+	if (mk->n == 0 || (seen = mp_statedb_get(mk->sdb, &err)) == NULL)
+		return;
+	for (i = 0; i < mk->n; i++)
+		mp_seen_commit(seen, mk->m[i].type, mk->m[i].source,
+		    mk->m[i].contact, mk->at, &err);
 }
 
 static void
@@ -295,6 +312,22 @@ mark(struct marks *mk, const char *type, const char *source,
 }
 
 /*
+ * The message's fingerprint in the state DB (seen.h): its retry after a
+ * crash between record and reply is not a duplicate of itself. FNV-1a:
+ * a collision can at worst tell a contact twice.
+ */
+static uint64_t
+fingerprint(const struct mp_envelope *env)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < env->msg.len; i++)
+		h = (h ^ (unsigned char)env->msg.data[i]) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
+
+/*
  * Drop the contacts told about this within RenotifyInterval; a contact
  * over its hourly budget makes the whole message wait (4xx). 0 to go on
  * with in->to[] the contacts to tell, -1 when the message is decided.
@@ -308,14 +341,15 @@ dedup(struct intake *in, struct marks *mk)
 	struct mp_seen *seen;
 	char why[MP_ERROR_MAX];
 	size_t i, keep = 0;
+	uint64_t fp = fingerprint(in->env);
 
 	if ((seen = mp_statedb_get(in->snap->statedb, &err)) == NULL) {
 		tempfail(in, err.msg);
 		return -1;
 	}
 	for (i = 0; i < in->nto; i++) {
-		if (mp_seen_check_and_record(seen, type, in->query,
-		    in->to[i]->address, mk->at, in->conf->renotify_interval,
+		if (mp_seen_check_and_record_msg(seen, type, in->query,
+		    in->to[i]->address, fp, mk->at, in->conf->renotify_interval,
 		    in->conf->max_notices, &v, &err) != MP_OK) {
 			marks_undo(mk);
 			tempfail(in, err.msg);
@@ -505,6 +539,7 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	mk->sdb = mp_statedb_ref(snap->statedb);
 	mk->at = time(NULL);
 	plan->undo_fn = marks_undo;
+	plan->commit_fn = marks_commit;
 	plan->undo_free = marks_free;
 	plan->undo_arg = mk;
 

@@ -55,6 +55,30 @@ mp_plan_rollback(struct mp_plan *p)
 	if (p->undo_fn != NULL)
 		p->undo_fn(p->undo_arg);
 	p->undo_fn = NULL;
+	p->commit_fn = NULL;
+}
+
+void
+mp_plan_hold(struct mp_plan *p, struct mp_plan_held *h)
+{
+	mp_plan_settle(h);
+	h->commit_fn = p->commit_fn;
+	h->free_fn = p->undo_free;
+	h->arg = p->undo_arg;
+	p->undo_fn = NULL;
+	p->commit_fn = NULL;
+	p->undo_free = NULL;
+	p->undo_arg = NULL;
+}
+
+void
+mp_plan_settle(struct mp_plan_held *h)
+{
+	if (h->commit_fn != NULL)
+		h->commit_fn(h->arg);
+	if (h->free_fn != NULL)
+		h->free_fn(h->arg);
+	memset(h, 0, sizeof(*h));
 }
 
 int

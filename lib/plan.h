@@ -58,8 +58,11 @@ struct mp_plan {
 	int replace_body;
 
 	/* Takes back what deciding recorded (state DB) when the plan then
-	 * cannot be carried out; see mp_plan_rollback(). */
+	 * cannot be carried out; see mp_plan_rollback(). commit_fn makes it
+	 * final once the MTA has taken the message (the caller knows when:
+	 * see mp_plan_hold()). */
 	void (*undo_fn)(void *arg);
+	void (*commit_fn)(void *arg);
 	void (*undo_free)(void *arg);
 	void *undo_arg;
 
@@ -85,6 +88,21 @@ int mp_plan_body(struct mp_plan *p, const void *body, size_t len);
 
 /* The plan was not carried out: run its undo hook (once). */
 void mp_plan_rollback(struct mp_plan *p);
+
+/*
+ * The plan was carried out, but whether the MTA keeps the message is only
+ * known later (the next command on the connection). mp_plan_hold() moves
+ * the commit hook out of the plan into *h (the plan no longer frees it);
+ * mp_plan_settle(h) runs the commit (once) and frees it; a NULL-safe no-op
+ * when nothing is held.
+ */
+struct mp_plan_held {
+	void (*commit_fn)(void *arg);
+	void (*free_fn)(void *arg);
+	void *arg;
+};
+void mp_plan_hold(struct mp_plan *p, struct mp_plan_held *h);
+void mp_plan_settle(struct mp_plan_held *h);
 
 void mp_plan_tempfail(struct mp_plan *p, const char *why);
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);

@@ -2,7 +2,11 @@
  * seen - see seen.h
  *
  * Records, keys and values in network byte order:
- *   "d" type NUL source NUL contact  ->  8-byte time of the last notice
+ *   "d" type NUL source NUL contact  ->  8-byte time of the last notice,
+ *                                        then, until mp_seen_commit(), the
+ *                                        8-byte fingerprint of the message
+ *                                        that made it (final records, and
+ *                                        those from before, have none)
  *   "r" contact                      ->  8-byte times of the last hour
  */
 #include "config.h"
@@ -168,26 +172,35 @@ store(struct mp_seen *s, const char *k, size_t klen, const void *v,
 	return MP_OK;
 }
 
-/* The dedup record's time, or -1 when there is none (or it is damaged). */
+/*
+ * The dedup record's time, or -1 when there is none (or it is damaged),
+ * and the fingerprint of the message that made it (0: none kept).
+ */
 static int
-dedup_time(struct mp_seen *s, const struct key *k, int64_t *t,
+dedup_time(struct mp_seen *s, const struct key *k, int64_t *t, uint64_t *by,
     struct mp_error *err)
 {
 	datum v;
 	int rc;
 
 	*t = -1;
+	*by = 0;
 	if ((rc = fetch(s, k->d, k->dlen, &v, err)) != MP_OK)
 		return rc;
-	if (v.dptr != NULL && v.dsize == 8)
+	if (v.dptr != NULL && (v.dsize == 8 || v.dsize == 16))
 		*t = get64((unsigned char *)v.dptr);
+	if (v.dptr != NULL && v.dsize == 16)
+		*by = (uint64_t)get64((unsigned char *)v.dptr + 8);
 	free(v.dptr);
 	return MP_OK;
 }
 
-/* The contact's times within the hour before now, oldest first. */
+/*
+ * The contact's times within the hour before now, oldest first; one time
+ * equal to `skip` (the notice a retried message had recorded) left out.
+ */
 static int
-rate_times(struct mp_seen *s, const struct key *k, time_t now,
+rate_times(struct mp_seen *s, const struct key *k, time_t now, int64_t skip,
     unsigned char *times, size_t *n, struct mp_error *err)
 {
 	size_t i, cnt;
@@ -203,6 +216,10 @@ rate_times(struct mp_seen *s, const struct key *k, time_t now,
 		for (i = 0; i < cnt; i++) {
 			const unsigned char *p = (unsigned char *)v.dptr + 8 * i;
 
+			if (skip >= 0 && get64(p) == skip) {
+				skip = -1;
+				continue;
+			}
 			if (get64(p) > (int64_t)now - MP_SEEN_HOUR)
 				memcpy(times + 8 * (*n)++, p, 8);
 		}
@@ -212,11 +229,11 @@ rate_times(struct mp_seen *s, const struct key *k, time_t now,
 }
 
 static int
-record(struct mp_seen *s, const struct key *k, time_t now,
+record(struct mp_seen *s, const struct key *k, time_t now, uint64_t by,
     unsigned char *times, size_t n, unsigned max, unsigned interval,
     struct mp_error *err)
 {
-	unsigned char t[8];
+	unsigned char t[16];
 	int rc;
 
 	if (max > 0) {
@@ -228,7 +245,9 @@ record(struct mp_seen *s, const struct key *k, time_t now,
 	if (interval == 0)
 		return MP_OK;
 	put64(t, now);
-	if ((rc = store(s, k->d, k->dlen, t, 8, err)) != MP_OK && max > 0) {
+	put64(t + 8, (int64_t)by);
+	if ((rc = store(s, k->d, k->dlen, t, by ? 16 : 8, err)) != MP_OK &&
+	    max > 0) {
 		/* Leave the rate as it was: the notice is not going out. */
 		(void)store(s, k->r, k->rlen, times, 8 * n, NULL);
 	}
@@ -245,9 +264,20 @@ mp_seen_check_and_record(struct mp_seen *s, const char *type,
     unsigned max_per_hour, enum mp_seen_verdict *verdict,
     struct mp_error *err)
 {
+	return mp_seen_check_and_record_msg(s, type, source, contact, 0, now,
+	    interval, max_per_hour, verdict, err);
+}
+
+int
+mp_seen_check_and_record_msg(struct mp_seen *s, const char *type,
+    const char *source, const char *contact, uint64_t msg, time_t now,
+    unsigned interval, unsigned max_per_hour, enum mp_seen_verdict *verdict,
+    struct mp_error *err)
+{
 	unsigned char *times = NULL;
 	struct key k;
-	int64_t prev = -1;
+	int64_t prev = -1, again = -1;
+	uint64_t by = 0;
 	size_t n = 0;
 	int rc;
 
@@ -261,15 +291,20 @@ mp_seen_check_and_record(struct mp_seen *s, const char *type,
 	    (times = malloc(8 * ((size_t)MP_SEEN_RATE_MAX + 1))) == NULL)
 		return mp_error_set(err, MP_ERETRY, "out of memory");
 	pthread_mutex_lock(&s->lock);
-	if (interval > 0 && (rc = dedup_time(s, &k, &prev, err)) == MP_OK &&
-	    prev >= 0 && (int64_t)now - prev < (int64_t)interval)
-		*verdict = MP_SEEN_DUPLICATE;
+	if (interval > 0 && (rc = dedup_time(s, &k, &prev, &by, err)) == MP_OK &&
+	    prev >= 0 && (int64_t)now - prev < (int64_t)interval) {
+		/* The message that made the record, again: not a duplicate. */
+		if (msg != 0 && by == msg)
+			again = prev;
+		else
+			*verdict = MP_SEEN_DUPLICATE;
+	}
 	if (rc == MP_OK && *verdict == MP_SEEN_NEW && max_per_hour > 0 &&
-	    (rc = rate_times(s, &k, now, times, &n, err)) == MP_OK &&
+	    (rc = rate_times(s, &k, now, again, times, &n, err)) == MP_OK &&
 	    n >= max_per_hour)
 		*verdict = MP_SEEN_RATE_LIMITED;
 	if (rc == MP_OK && *verdict == MP_SEEN_NEW)
-		rc = record(s, &k, now, times, n, max_per_hour, interval,
+		rc = record(s, &k, now, msg, times, n, max_per_hour, interval,
 		    err);
 	if (rc == MP_OK && now - s->last_prune >= MP_SEEN_HOUR) {
 		s->last_prune = now;
@@ -311,16 +346,39 @@ mp_seen_undo(struct mp_seen *s, const char *type, const char *source,
     const char *contact, time_t now, struct mp_error *err)
 {
 	struct key k;
+	uint64_t by;
 	int64_t t;
 	int rc;
 
 	if ((rc = make_key(&k, type, source, contact, err)) != MP_OK)
 		return rc;
 	pthread_mutex_lock(&s->lock);
-	if ((rc = dedup_time(s, &k, &t, err)) == MP_OK && t == (int64_t)now)
+	if ((rc = dedup_time(s, &k, &t, &by, err)) == MP_OK && t == (int64_t)now)
 		rc = store(s, k.d, k.dlen, NULL, 0, err);
 	if (rc == MP_OK)
 		rc = undo_rate(s, &k, now, err);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int
+mp_seen_commit(struct mp_seen *s, const char *type, const char *source,
+    const char *contact, time_t now, struct mp_error *err)
+{
+	unsigned char t[8];
+	struct key k;
+	uint64_t by;
+	int64_t tm;
+	int rc;
+
+	if ((rc = make_key(&k, type, source, contact, err)) != MP_OK)
+		return rc;
+	pthread_mutex_lock(&s->lock);
+	if ((rc = dedup_time(s, &k, &tm, &by, err)) == MP_OK &&
+	    tm == (int64_t)now && by != 0) {
+		put64(t, now);
+		rc = store(s, k.d, k.dlen, t, 8, err);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -334,7 +392,7 @@ expired(datum key, datum val, time_t now, unsigned interval)
 	if (key.dsize < 1 || val.dptr == NULL || val.dsize % 8 != 0)
 		return 1;
 	if (key.dptr[0] == 'd')
-		return val.dsize != 8 ||
+		return (val.dsize != 8 && val.dsize != 16) ||
 		    get64((unsigned char *)val.dptr) + interval <= (int64_t)now;
 	if (key.dptr[0] != 'r')
 		return 1;

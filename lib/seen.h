@@ -22,6 +22,22 @@
  *	limited), mp_seen_undo() with the same arguments and `now` takes the
  *	record back, so a retried message is not a duplicate of itself.
  *
+ *	The undo cannot run when the process dies between the record and
+ *	the MTA's reply (kill -9, a crash, a power cut): the MTA tempfails,
+ *	the sender retries, and the record would turn the retry into a
+ *	duplicate -- the contact never told. So
+ *	mp_seen_check_and_record_msg() keeps a fingerprint of the message
+ *	(`msg`, not 0; the caller's hash of its bytes) in the record: it is
+ *	pending. The same message again while its record is pending is
+ *	MP_SEEN_NEW, recorded anew, its notice in the contact's hour
+ *	replacing the old one. Once the MTA has taken the message (the
+ *	milter saw the next command after its reply), mp_seen_commit() with
+ *	the same arguments and `now` makes the record final: from then on the
+ *	same bytes again are a duplicate like any other copy. (A process that
+ *	dies after its reply and before the commit leaves the record
+ *	pending: an identical copy sent later is told once more -- told twice
+ *	beats never told.) mp_seen_check_and_record() records final at once.
+ *
  *	Any GDBM error is MP_ERETRY, never "not seen": the milter answers
  *	tempfail and the MTA retries. A record of the wrong size (damage) is
  *	treated as absent and rewritten.
@@ -43,6 +59,7 @@
 #ifndef MP_SEEN_H
 #define MP_SEEN_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "error.h"
@@ -67,6 +84,15 @@ int mp_seen_check_and_record(struct mp_seen *s, const char *type,
     const char *source, const char *contact, time_t now, unsigned interval,
     unsigned max_per_hour, enum mp_seen_verdict *verdict,
     struct mp_error *err);
+
+int mp_seen_check_and_record_msg(struct mp_seen *s, const char *type,
+    const char *source, const char *contact, uint64_t msg, time_t now,
+    unsigned interval, unsigned max_per_hour, enum mp_seen_verdict *verdict,
+    struct mp_error *err);
+
+/* The MTA took the message: make a pending record made at `now` final. */
+int mp_seen_commit(struct mp_seen *s, const char *type, const char *source,
+    const char *contact, time_t now, struct mp_error *err);
 
 /* Take back a record made at `now` by mp_seen_check_and_record(). */
 int mp_seen_undo(struct mp_seen *s, const char *type, const char *source,

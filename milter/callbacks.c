@@ -49,6 +49,11 @@ struct conn {
 	int hdr_noreply;		/* header replies negotiated away */
 	int leadspc;			/* header values keep their leading space */
 	struct mp_envelope env;
+	/* The last message's state DB records, made final by the next
+	 * command: the MTA has then had our reply and taken the message. A
+	 * milter killed before its reply leaves them pending (seen.h), so the
+	 * MTA's retry is not taken for a duplicate of itself. */
+	struct mp_plan_held held;
 };
 
 static struct conn *
@@ -139,6 +144,7 @@ mp_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
+	mp_plan_settle(&c->held);
 	mp_env_sender(&c->env, argv[0] ? argv[0] : "",
 	    smfi_getsymval(ctx, "{auth_authen}"));
 	return SMFIS_CONTINUE;
@@ -235,6 +241,8 @@ mp_eom(SMFICTX *ctx)
 	rc = mp_apply(ctx, &plan, c->leadspc, qid);
 	if (rc != SMFIS_CONTINUE)
 		mp_plan_rollback(&plan);	/* the sender retries: not sent yet */
+	else
+		mp_plan_hold(&plan, &c->held);	/* final at the next command */
 	/* The reply is logged only where it says more than the reason. */
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
@@ -257,6 +265,8 @@ mp_abort(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 
+	if (c != NULL)
+		mp_plan_settle(&c->held);
 	if (c != NULL && c->snap != NULL)
 		mp_env_reset(&c->env);
 	return SMFIS_CONTINUE;
@@ -270,6 +280,7 @@ mp_close(SMFICTX *ctx)
 	/* A port monitor may connect and close without negotiating. */
 	if (c == NULL)
 		return SMFIS_CONTINUE;
+	mp_plan_settle(&c->held);
 	if (c->snap != NULL) {
 		mp_env_free(&c->env);
 		mp_current_release(&mp_current_conf, &c->snap);

@@ -130,6 +130,63 @@ START_TEST(undo_record)
 }
 END_TEST
 
+static enum mp_seen_verdict
+check_msg(struct mp_seen *s, const char *src, uint64_t msg, time_t now,
+    unsigned max)
+{
+	enum mp_seen_verdict v;
+	struct mp_error err;
+
+	if (mp_seen_check_and_record_msg(s, "spam", src, "c@x.nl", msg, now,
+	    3600, max, &v, &err) != MP_OK)
+		ck_abort_msg("%s", err.msg);
+	return v;
+}
+
+/*
+ * Regression (t-faults, kill -9 under load): the milter died between the
+ * record and its reply, so the undo never ran; the MTA's retry of the same
+ * message was taken for a duplicate and the contact was never told.
+ */
+START_TEST(retry_of_same_message)
+{
+	struct mp_seen *s = open_db();
+	struct mp_error err;
+	unsigned removed = 99;
+
+	ck_assert_int_eq(check_msg(s, "a", 0x1111, T0, 2), MP_SEEN_NEW);
+	/* ... killed here, no commit; the same message comes back: news */
+	ck_assert_int_eq(check_msg(s, "a", 0x1111, T0 + 30, 2), MP_SEEN_NEW);
+	ck_assert_int_eq(check_msg(s, "a", 0x1111, T0 + 60, 2), MP_SEEN_NEW);
+	/* and its earlier notices did not use up the contact's hour */
+	ck_assert_int_eq(check_msg(s, "b", 0x2222, T0 + 61, 2), MP_SEEN_NEW);
+	ck_assert_int_eq(check_msg(s, "c", 0x3333, T0 + 62, 2), MP_SEEN_RATE_LIMITED);
+	/* another message about the same thing is a duplicate, pending or not */
+	ck_assert_int_eq(check_msg(s, "a", 0x4444, T0 + 63, 2), MP_SEEN_DUPLICATE);
+	ck_assert_int_eq(check(s, "spam", "a", "c@x.nl", T0 + 64, 3600, 2), MP_SEEN_DUPLICATE);
+	/* the MTA took it: final; the very same bytes again are a duplicate */
+	ck_assert_int_eq(mp_seen_commit(s, "spam", "a", "c@x.nl", T0 + 60, &err), MP_OK);
+	ck_assert_int_eq(check_msg(s, "a", 0x1111, T0 + 65, 2), MP_SEEN_DUPLICATE);
+	/* a commit of another time (an older attempt) changes nothing */
+	ck_assert_int_eq(mp_seen_commit(s, "spam", "b", "c@x.nl", T0, &err), MP_OK);
+	ck_assert_int_eq(check_msg(s, "b", 0x2222, T0 + 66, 2), MP_SEEN_NEW);
+	/* a final record from before (no fingerprint) is never "the same" */
+	ck_assert_int_eq(check(s, "spam", "e", "c@x.nl", T0, 3600, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check_msg(s, "e", 0x1111, T0 + 1, 0), MP_SEEN_DUPLICATE);
+	/* a pending record is taken back like any other */
+	ck_assert_int_eq(mp_seen_undo(s, "spam", "b", "c@x.nl", T0 + 66, &err), MP_OK);
+	ck_assert_int_eq(check_msg(s, "b", 0x5555, T0 + 67, 0), MP_SEEN_NEW);
+	/* survives a reopen; pending (16-byte) records are not pruned as damaged */
+	mp_seen_close(&s);
+	s = open_db();
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 100, 3600, &removed, &err), MP_OK);
+	ck_assert_uint_eq(removed, 0);
+	ck_assert_int_eq(check_msg(s, "b", 0x5555, T0 + 101, 0), MP_SEEN_NEW);
+	ck_assert_int_eq(check_msg(s, "b", 0x6666, T0 + 102, 0), MP_SEEN_DUPLICATE);
+	mp_seen_close(&s);
+}
+END_TEST
+
 START_TEST(prune_expired)
 {
 	struct mp_seen *s = open_db();
@@ -305,6 +362,7 @@ suite(void)
 	tcase_add_test(tc, dedup_interval);
 	tcase_add_test(tc, rate_limit);
 	tcase_add_test(tc, undo_record);
+	tcase_add_test(tc, retry_of_same_message);
 	tcase_add_test(tc, prune_expired);
 	tcase_add_test(tc, retry_on_bad_db);
 	tcase_add_test(tc, retry_on_write_failure);
