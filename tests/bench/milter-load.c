@@ -132,7 +132,7 @@ time_over(void)
 	return since(&t_start, &now) >= opt.seconds;
 }
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 fail(struct stats *st, const char *fmt, ...)
 {
 	va_list ap;
