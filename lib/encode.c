@@ -43,8 +43,8 @@ mp_utf8_seq(const unsigned char *p, size_t avail)
 }
 
 /* One input byte as QP: 1 literal character or 3 for "=XX". */
-static size_t
-qp_token(const unsigned char *p, size_t i, size_t n, size_t col, char tok[4])
+static inline size_t
+qp_token(const unsigned char *p, size_t i, size_t n, size_t col, char tok[3])
 {
 	unsigned c = p[i];
 	int last = (i + 1 == n);
@@ -66,40 +66,46 @@ qp_token(const unsigned char *p, size_t i, size_t n, size_t col, char tok[4])
 	return 3;
 }
 
+/*
+ * One line, built in a buffer of its own and appended once per output
+ * line: appending token by token cost more than the encoding itself.
+ */
 static int
 qp_line(const unsigned char *p, size_t n, struct mp_buf *out)
 {
+	char line[MP_ENC_LINE_MAX + 2];	/* a line, then "=\r\n" or "\r\n" */
 	size_t i, col = 0, tl;
-	char tok[4];
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		tl = qp_token(p, i, n, col, tok);
+		/* The token goes straight into the line (col <= LINE_MAX - 1,
+		 * a token is at most 3 bytes); when it does not fit, the soft
+		 * break overwrites it and it is made again on a new line. */
+		tl = qp_token(p, i, n, col, line + col);
 		if (col + tl > MP_ENC_LINE_MAX - 1) {
-			if ((rc = mp_buf_puts(out, "=\r\n")) != MP_OK)
+			memcpy(line + col, "=\r\n", 3);
+			if ((rc = mp_buf_append(out, line, col + 3)) != MP_OK)
 				return rc;
 			col = 0;
-			tl = qp_token(p, i, n, col, tok);
+			tl = qp_token(p, i, n, col, line);
 		}
-		if ((rc = mp_buf_append(out, tok, tl)) != MP_OK)
-			return rc;
 		col += tl;
 	}
-	return mp_buf_puts(out, "\r\n");
+	memcpy(line + col, "\r\n", 2);
+	return mp_buf_append(out, line, col + 2);
 }
 
 int
 mp_enc_qp(const char *text, size_t len, struct mp_buf *out)
 {
-	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *p = (const unsigned char *)text, *nl;
 	size_t start = 0, i, end;
 	int rc;
 
-	for (i = 0; i <= len; i++) {
-		if (i < len && p[i] != '\n')
-			continue;
-		if (i == len && start == len)
-			break;		/* text ended with a line break */
+	/* A text that ends with a line break has no empty line after it. */
+	while (start < len) {
+		nl = memchr(p + start, '\n', len - start);
+		i = nl != NULL ? (size_t)(nl - p) : len;
 		end = i;
 		if (end > start && p[end - 1] == '\r')
 			end--;

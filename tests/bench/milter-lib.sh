@@ -9,6 +9,7 @@
 #   ml_opendkim_stop NAME       by its pid file; waits (zombies count as gone)
 #   ml_meldpunt_conf FILE SOCKET [EXTRA]
 #                               h_milter_conf plus the signing keys
+#   ml_reports DIR FIRST COUNT  distinct signed reports for the intake path
 #   ml_meldpunt_start NAME CONF SOCKET
 #                               meldpunt-milter -f; ml_meldpunt_stop NAME
 #   ml_wait_sock SOCKET         wait until a unix: or inet: socket listens
@@ -117,7 +118,8 @@ ml_stop_all() {
 }
 
 # ml_meldpunt_conf FILE SOCKET [EXTRA]: the harness config, another socket,
-# and dual signing with the keys of ml_keys.
+# its own state DB (FILE.state; GDBM lets one process write it), and dual
+# signing with the keys of ml_keys.
 ml_meldpunt_conf() {
 	h_milter_conf "$1" "SigningDomain		meldpunt.test
 RSASelector		rsa
@@ -125,5 +127,39 @@ RSAKeyFile		$HD/keys/rsa.pem
 Ed25519Selector		ed
 Ed25519KeyFile		$HD/keys/ed.pem
 ${3:-}"
-	sed -i "s|^Socket.*|Socket			$2|" "$1"
+	sed -i -e "s|^Socket.*|Socket			$2|" \
+		-e "s|^StateDB.*|StateDB			$1.state|" "$1"
+}
+
+# ml_reports DIR FIRST COUNT: COUNT distinct signed reports in DIR, numbers
+# FIRST to FIRST+COUNT-1, each about another source: report i is the ARF
+# spam report (i mod 3 = 0), the X-ARF login attack (1) or the XARF v4
+# vulnerable service (2) of examples/, about address k = i / 3 of a routed
+# range: 192.0.2.k, 198.51.100.k, 203.0.113.k for k < 256, then
+# 2001:db8:100::k (hex), 2001:db8::k, 2001:db8:200::k. Each is signed by
+# its reporter with the keys of h_reporter_keys (their DNS records are in
+# DNSZoneFile), so all of the intake path runs and dedup sees N new
+# (type, source, contact) triples. Two signers at a time.
+ml_reports() {
+	local dir=$1 first=$2 count=$3 ex=$top_srcdir/examples
+	mkdir -p "$dir"
+	seq "$first" $((first + count - 1)) | xargs -P 2 -n 50 bash -c '
+		ex=$1 dir=$2 tool=$3 keys=$4; shift 4
+		for i in "$@"; do
+			k=$((i / 3))
+			case $((i % 3)) in
+			0) f=arf-spam.eml d=mailbox.example.com old=192.0.2.25
+			   [ $k -lt 256 ] && ip=192.0.2.$k || ip=$(printf "2001:db8:100::%x" $k) ;;
+			1) f=xarf-login-attack.eml d=honeypot.example.com old=198.51.100.7
+			   [ $k -lt 256 ] && ip=198.51.100.$k || ip=$(printf "2001:db8::%x" $k) ;;
+			2) f=xarf4-vulnerable.eml d=research.example.org old=203.0.113.10
+			   [ $k -lt 256 ] && ip=203.0.113.$k || ip=$(printf "2001:db8:200::%x" $k) ;;
+			esac
+			v6=""; case $ip in *:*) v6="/^Source-Type:/s/ipv4/ipv6/" ;; esac
+			sed -e "s/${old//./\\.}/$ip/g" -e "/^Message-ID:/s/@/.$i@/" \
+				-e "${v6:-}" "$ex/$f" >"$dir/$i.in"
+			"$tool" sign "$d" - - rep "$keys/$d.key" "$dir/$i.in" \
+				>"$(printf "%s/%07d.eml" "$dir" "$i")" || exit 1
+			rm -f "$dir/$i.in"
+		done' _ "$ex" "$dir" "$top_builddir/tests/unit/mp-sign-tool" "$HD/reporters"
 }

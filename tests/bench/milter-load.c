@@ -10,11 +10,15 @@
  * QUIT and a new one is opened. The run stops after N messages or T
  * seconds, whichever comes first (in-flight messages complete).
  *
+ * With several -f files, or a directory of them, message number i sends
+ * the (i mod count)th in name order: a run of N distinct reports is not
+ * turned into duplicates by a milter that remembers what it saw.
+ *
  * It reports messages/s, p50/p99/max latency per message (MAIL to the
- * final reply), the count of each final reply and modification, and with
- * -e checks that every message got exactly that many added header fields
- * named DKIM-Signature (or -E NAME), so a benchmark proves signing took
- * place. The last line is "RESULT key=value ..." for scripts.
+ * final reply), the count of each final reply and modification (RESULT:
+ * addrcpt, delrcpt, replbody), and with -e checks that every message got
+ * exactly that many added header fields named DKIM-Signature (or -E NAME),
+ * so a benchmark proves signing took place. The last line is "RESULT key=value ..." for scripts.
  *
  * Packets are collected and written when a reply is due (as Postfix's
  * buffered stream does); its own TCP sockets have TCP_NODELAY, so any
@@ -42,6 +46,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +55,7 @@
 #define MAX_RCPTS	64
 #define MAX_MACROS	32
 #define MAX_CONNS	256
+#define MAX_MSGS	100000	/* messages from -f files and directories */
 #define SEND_HIGH	(256 * 1024)	/* flush queued packets beyond this */
 
 struct macro {
@@ -60,7 +66,8 @@ struct macro {
 
 static struct {
 	const char *sock;
-	const char *file;
+	const char *files[MAX_RCPTS];
+	size_t nfiles;
 	const char *from;
 	const char *rcpts[MAX_RCPTS];
 	size_t nrcpts;
@@ -81,7 +88,8 @@ static struct {
 	.expect_name = "DKIM-Signature", .timeout = 30,
 };
 
-static struct mp_mproto_msg msg;
+static struct mp_mproto_msg *msgs;	/* message seq sends msgs[seq % nmsgs] */
+static size_t nmsgs;
 static struct timespec t_start;
 static atomic_long issued;	/* message slots handed out */
 static atomic_int printed;	/* the first message's replies were shown */
@@ -124,7 +132,7 @@ time_over(void)
 	return since(&t_start, &now) >= opt.seconds;
 }
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 fail(struct stats *st, const char *fmt, ...)
 {
 	va_list ap;
@@ -458,14 +466,14 @@ send_envelope(struct conn *c, const char *qid)
 }
 
 static int
-send_content(struct conn *c, const char *qid)
+send_content(struct conn *c, const char *qid, const struct mp_mproto_msg *m)
 {
 	size_t i, off, n;
 	int r;
 
-	for (i = 0; i < msg.nhdrs && !(c->proto & MP_MP_NOHDRS); i++) {
-		if (queued(c, mp_mproto_put_header(&c->out, msg.hdrs[i].name,
-		    msg.hdrs[i].value, c->proto & MP_MP_HDR_LEADSPC)) != 0)
+	for (i = 0; i < m->nhdrs && !(c->proto & MP_MP_NOHDRS); i++) {
+		if (queued(c, mp_mproto_put_header(&c->out, m->hdrs[i].name,
+		    m->hdrs[i].value, c->proto & MP_MP_HDR_LEADSPC)) != 0)
 			return -1;
 		if ((r = step(c, c->proto & MP_MP_NR_HDR)) != MP_MR_CONTINUE)
 			return r;
@@ -478,9 +486,9 @@ send_content(struct conn *c, const char *qid)
 		if ((r = step(c, c->proto & MP_MP_NR_EOH)) != MP_MR_CONTINUE)
 			return r;
 	}
-	for (off = 0; off < msg.body_len && !(c->proto & MP_MP_NOBODY); off += n) {
-		n = msg.body_len - off > MP_MPROTO_CHUNK ? MP_MPROTO_CHUNK : msg.body_len - off;
-		if (queued(c, mp_mproto_put(&c->out, MP_MC_BODY, msg.body + off, n)) != 0)
+	for (off = 0; off < m->body_len && !(c->proto & MP_MP_NOBODY); off += n) {
+		n = m->body_len - off > MP_MPROTO_CHUNK ? MP_MPROTO_CHUNK : m->body_len - off;
+		if (queued(c, mp_mproto_put(&c->out, MP_MC_BODY, m->body + off, n)) != 0)
 			return -1;
 		r = step(c, c->proto & MP_MP_NR_BODY);
 		if (r == MP_MR_SKIP)
@@ -518,7 +526,7 @@ run_message(struct conn *c, long seq)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = send_envelope(c, qid);
 	if (r == MP_MR_CONTINUE)
-		r = send_content(c, qid);
+		r = send_content(c, qid, &msgs[(size_t)seq % nmsgs]);
 	if (r == MP_MR_CONTINUE) {
 		if (put_stage_macros(c, MP_MC_BODYEOB, qid) != 0 ||
 		    queued(c, mp_mproto_put(&c->out, MP_MC_BODYEOB, NULL, 0)) != 0)
@@ -615,7 +623,7 @@ pct(const double *v, long n, double p)
 }
 
 static int
-load_message(const char *path)
+load_message(const char *path, struct mp_mproto_msg *m)
 {
 	struct mp_error err;
 	struct stat sb;
@@ -640,7 +648,7 @@ load_message(const char *path)
 		return -1;
 	}
 	fclose(fp);
-	rc = mp_mproto_msg_load(data, (size_t)sb.st_size, &msg, &err);
+	rc = mp_mproto_msg_load(data, (size_t)sb.st_size, m, &err);
 	free(data);
 	if (rc != MP_OK) {
 		fprintf(stderr, "milter-load: %s: %s\n", path, err.msg);
@@ -649,13 +657,88 @@ load_message(const char *path)
 	return 0;
 }
 
+static int
+add_message(const char *path)
+{
+	struct mp_mproto_msg *m;
+
+	if (nmsgs == MAX_MSGS) {
+		fprintf(stderr, "milter-load: more than %d messages (limit)\n", MAX_MSGS);
+		return -1;
+	}
+	if ((m = realloc(msgs, (nmsgs + 1) * sizeof(*m))) == NULL) {
+		fprintf(stderr, "milter-load: out of memory\n");
+		return -1;
+	}
+	msgs = m;
+	memset(&msgs[nmsgs], 0, sizeof(msgs[nmsgs]));
+	if (load_message(path, &msgs[nmsgs]) != 0)
+		return -1;
+	nmsgs++;
+	return 0;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A file, or every regular file of a directory in name order. */
+static int
+load_path(const char *path)
+{
+	struct stat sb;
+	struct dirent *de;
+	char **names = NULL, **nn, full[4096];
+	size_t n = 0, i;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return add_message(path);
+	if ((d = opendir(path)) == NULL) {
+		fprintf(stderr, "milter-load: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((nn = realloc(names, (n + 1) * sizeof(*names))) == NULL ||
+		    (nn[n] = strdup(de->d_name)) == NULL) {
+			if (nn != NULL)
+				names = nn;
+			rc = -1;
+			break;
+		}
+		names = nn;
+		n++;
+	}
+	closedir(d);
+	if (rc == 0)
+		qsort(names, n, sizeof(*names), cmp_name);
+	for (i = 0; i < n; i++) {
+		snprintf(full, sizeof(full), "%s/%s", path, names[i]);
+		if (rc == 0 && stat(full, &sb) == 0 && S_ISREG(sb.st_mode))
+			rc = add_message(full);
+		free(names[i]);
+	}
+	free(names);
+	if (rc == 0 && n == 0) {
+		fprintf(stderr, "milter-load: %s: no messages\n", path);
+		rc = -1;
+	}
+	return rc;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
 	    "usage: milter-load -s SOCKET -f MESSAGE [options]\n"
 	    "  -s SOCKET   unix:/path, inet:PORT@HOST or inet6:PORT@HOST\n"
-	    "  -f FILE     the message (raw RFC 5322, LF or CRLF)\n"
+	    "  -f FILE     the message (raw RFC 5322, LF or CRLF); repeatable, or a\n"
+	    "              directory of them: message i is the (i mod count)th\n"
 	    "  -F FROM     envelope sender (default bench@example.org)\n"
 	    "  -r RCPT     envelope recipient, repeatable (default rcpt@example.net)\n"
 	    "  -c K        concurrent connections (default 2, at most %d)\n"
@@ -722,7 +805,11 @@ parse_args(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "s:f:F:r:c:n:t:p:e:E:a:d:m:T:vq")) != -1) {
 		switch (ch) {
 		case 's': opt.sock = optarg; break;
-		case 'f': opt.file = optarg; break;
+		case 'f':
+			if (opt.nfiles == MAX_RCPTS)
+				usage();
+			opt.files[opt.nfiles++] = optarg;
+			break;
 		case 'F': opt.from = optarg; break;
 		case 'r':
 			if (opt.nrcpts == MAX_RCPTS)
@@ -751,7 +838,7 @@ parse_args(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc || opt.sock == NULL || opt.file == NULL)
+	if (optind != argc || opt.sock == NULL || opt.nfiles == 0)
 		usage();
 	if (opt.nrcpts == 0)
 		opt.rcpts[opt.nrcpts++] = "rcpt@example.net";
@@ -793,8 +880,9 @@ report(struct stats *all, int k)
 	    sum.final[MP_MR_CONN_FAIL] + sum.final[MP_MR_SHUTDOWN];
 	if (!opt.quiet) {
 		printf("milter-load: %s, %d connection(s), %ld message(s) each, "
-		    "%zu header fields, %zu body bytes\n", opt.sock, opt.conns,
-		    opt.per_conn, msg.nhdrs, msg.body_len);
+		    "%zu distinct message(s), the first %zu header fields, "
+		    "%zu body bytes\n", opt.sock, opt.conns, opt.per_conn, nmsgs,
+		    msgs[0].nhdrs, msgs[0].body_len);
 		printf("messages   %ld in %.3f s = %.1f msg/s (%ld connections)\n",
 		    sum.nlat, elapsed, rate, sum.connects);
 		printf("latency    p50 %.3f ms  p99 %.3f ms  max %.3f ms\n",
@@ -819,12 +907,15 @@ report(struct stats *all, int k)
 	}
 	printf("RESULT n=%ld seconds=%.3f rate=%.1f p50_ms=%.3f p99_ms=%.3f "
 	    "max_ms=%.3f accept=%ld continue=%ld reject=%ld tempfail=%ld "
-	    "other=%ld errors=%ld expect_bad=%ld\n", sum.nlat, elapsed, rate,
+	    "other=%ld errors=%ld expect_bad=%ld addrcpt=%ld delrcpt=%ld "
+	    "replbody=%ld distinct=%zu\n", sum.nlat, elapsed, rate,
 	    pct(sum.lat, sum.nlat, .50) * 1e3, pct(sum.lat, sum.nlat, .99) * 1e3,
 	    sum.nlat ? sum.lat[sum.nlat - 1] * 1e3 : 0, sum.final[MP_MR_ACCEPT],
 	    sum.final[MP_MR_CONTINUE], sum.final[MP_MR_REJECT],
 	    sum.final[MP_MR_TEMPFAIL], bad - sum.final[MP_MR_REJECT] -
-	    sum.final[MP_MR_TEMPFAIL], sum.errors, sum.expect_bad);
+	    sum.final[MP_MR_TEMPFAIL], sum.errors, sum.expect_bad,
+	    sum.mods[MP_MR_ADDRCPT] + sum.mods[MP_MR_ADDRCPT_PAR],
+	    sum.mods[MP_MR_DELRCPT], sum.mods[MP_MR_REPLBODY], nmsgs);
 	if (sum.errors && opt.quiet)
 		fprintf(stderr, "milter-load: %ld error(s), first: %s\n", sum.errors, first);
 	free(sum.lat);
@@ -839,8 +930,9 @@ main(int argc, char **argv)
 	int i;
 
 	parse_args(argc, argv);
-	if (load_message(opt.file) != 0)
-		return 1;
+	for (i = 0; i < (int)opt.nfiles; i++)
+		if (load_path(opt.files[i]) != 0)
+			return 1;
 	if ((st = calloc((size_t)opt.conns, sizeof(*st))) == NULL)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t_start);

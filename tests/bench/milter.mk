@@ -26,7 +26,18 @@ EXTRA_DIST += tests/bench/milter-lib.sh tests/bench/data/notification.eml
 # BENCH_POSTFIX_N etc. scale it (see the script).
 dist_noinst_SCRIPTS += tests/bench/bench-milter.sh
 BENCH_TARGETS += bench-milter
-bench-milter: tests/bench/milter-load$(EXEEXT) milter/meldpunt-milter$(EXEEXT)
+bench-milter: tests/bench/milter-load$(EXEEXT) milter/meldpunt-milter$(EXEEXT) \
+		tests/unit/mp-sign-tool$(EXEEXT) tools/meldpunt-route$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		bash $(top_srcdir)/tests/bench/bench-milter.sh
 EXTRA_DIST += BENCHMARKS.md
+
+# profile-milter: instructions per message under callgrind, dual-signing and
+# the full intake path; writes its section of BENCHMARKS.md (PROFILE_N=200
+# messages each, ~1 minute).
+dist_noinst_SCRIPTS += tests/bench/profile-milter.sh
+BENCH_TARGETS += profile-milter
+profile-milter: tests/bench/milter-load$(EXEEXT) milter/meldpunt-milter$(EXEEXT) \
+		tests/unit/mp-sign-tool$(EXEEXT) tools/meldpunt-route$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		bash $(top_srcdir)/tests/bench/profile-milter.sh
