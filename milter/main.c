@@ -11,15 +11,12 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -261,51 +258,6 @@ start_reload_thread(void)
 	return 0;
 }
 
-/*
- * Over TCP every reply of a milter is a small write; with Nagle on, the
- * second one in a row waits for the MTA's delayed ACK, about 40 ms a
- * message (postfix-test-notes §4.12, measured again with milter-load).
- * libmilter does not hand out the sockets it accepts, but on Linux an
- * accepted socket inherits TCP_NODELAY from its listening socket. So find
- * the listener smfi_opensocket() made -- a listening TCP socket on the
- * configured port; this process opens no other -- and set it there.
- */
-#define NODELAY_FD_SCAN	256	/* start-up holds few descriptors */
-
-static void
-tcp_nodelay_listener(const char *spec)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	long port;
-	int fd, v, one = 1, done = 0;
-
-	if (strncmp(spec, "inet:", 5) == 0)
-		port = strtol(spec + 5, NULL, 10);
-	else if (strncmp(spec, "inet6:", 6) == 0)
-		port = strtol(spec + 6, NULL, 10);
-	else
-		return;		/* unix sockets have no Nagle */
-	for (fd = 0; fd < NODELAY_FD_SCAN; fd++) {
-		len = sizeof(v);
-		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) != 0 || !v)
-			continue;
-		len = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-			continue;
-		if (!(ss.ss_family == AF_INET &&
-		    ntohs(((struct sockaddr_in *)&ss)->sin_port) == port) &&
-		    !(ss.ss_family == AF_INET6 &&
-		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == port))
-			continue;
-		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0)
-			done = 1;
-	}
-	if (!done)
-		mp_log(LOG_WARNING, "Socket %s: could not set TCP_NODELAY on the "
-		    "listening socket; each message may wait about 40 ms for "
-		    "a delayed ACK", spec);
-}
 
 static int
 open_socket(const struct mp_conf *conf)
@@ -326,7 +278,6 @@ open_socket(const struct mp_conf *conf)
 		    "directory missing or not writable)", conf->socket);
 		return -1;
 	}
-	tcp_nodelay_listener(conf->socket);
 	return 0;
 }
 
