@@ -133,7 +133,8 @@ h_start_milter() {
 	local conf=$1
 	rm -f "$MILTER_SOCK"
 	"$MILTER_BIN" -f -c "$conf" >>"$HD/log/milter.log" 2>&1 &
-	echo $! >"$HD/milter.pid"
+	H_MILTER_PID=$!
+	echo "$H_MILTER_PID" >"$HD/milter.pid"
 	for _ in $(seq 1 100); do
 		[ -S "$MILTER_SOCK" ] && return 0
 		kill -0 "$(cat "$HD/milter.pid")" 2>/dev/null || break
@@ -155,12 +156,13 @@ _h_wait_gone() {
 }
 
 h_stop_milter() {
-	local pid
-	[ -f "$HD/milter.pid" ] || return 0
-	pid=$(cat "$HD/milter.pid")
+	local pid=${H_MILTER_PID:-}
+	[ -f "$HD/milter.pid" ] && pid=$(cat "$HD/milter.pid")
+	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null && _h_wait_gone "$pid"
 	wait "$pid" 2>/dev/null
 	rm -f "$HD/milter.pid"
+	H_MILTER_PID=""
 }
 
 h_milter_pid() { cat "$HD/milter.pid"; }
@@ -249,7 +251,10 @@ h_start_postfix() {
 		cat "$HD/log/postfix.log" >&2
 		return 1
 	}
+	# Kept in the shell too: h_stop must find them even if $HD is gone.
+	H_SINK_PID=$(cat "$HD/sink.pid" 2>/dev/null)
 	for _ in $(seq 1 100); do
+		H_MASTER_PID=$(tr -d ' ' <"$HD/spool/pid/master.pid" 2>/dev/null)
 		ss -Hltn "sport = :$SMTP_PORT" 2>/dev/null | grep -q . &&
 			ss -Hltn "sport = :$SINK_PORT" 2>/dev/null | grep -q . && return 0
 		sleep 0.05
@@ -368,6 +373,13 @@ h_message() {
 
 h_stop() {
 	local pid
+	if [ -n "${HD:-}" ] && [ ! -d "$HD" ]; then
+		# The temp dir went away under us: stop what we started by PID.
+		for pid in ${H_MASTER_PID:-} ${H_MILTER_PID:-} ${H_SINK_PID:-}; do
+			kill -TERM "$pid" 2>/dev/null && _h_wait_gone "$pid"
+		done
+		[ -n "${H_WATCHDOG:-}" ] && kill -- "-$H_WATCHDOG" 2>/dev/null
+	fi
 	if [ -n "${HD:-}" ] && [ -d "$HD" ]; then
 		/usr/sbin/postfix -c "$HD/etc" stop >/dev/null 2>&1
 		pid=$(cat "$HD/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
