@@ -9,5 +9,5 @@ lib_libmpauth_a_SOURCES = \
 lib_libmpauth_a_CFLAGS = $(AM_CFLAGS)
 
 # What a program linking libmpauth needs after it (verify.h's types come
-# from libmpsign; readfile from libmpsign as well).
+# from libmpsign; readfile from libmpcore).
 AUTH_LIBS = lib/libmpauth.a $(SIGN_LIBS) $(SPF2_LIBS)

@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "readfile.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* a config file larger than this is a mistake */
 #define CONF_LIST_MAX	1024		/* values in one list key */
@@ -598,47 +599,15 @@ fail:
 struct mp_conf *
 mp_conf_load(const char *path, struct mp_error *err)
 {
-	struct mp_conf *c;
-	char *text = NULL;
-	size_t len = 0, size = 0, n;
-	FILE *fp;
+	struct mp_conf *c = NULL;
+	struct mp_buf text;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		mp_error_set(err, MP_ECONFIG, "%s: cannot open: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (len + 4096 > size) {
-			char *p;
-
-			size = size ? size * 2 : 8192;
-			if (size > CONF_FILE_MAX + 4096 ||
-			    (p = realloc(text, size)) == NULL) {
-				mp_error_set(err, MP_ECONFIG, "%s: larger than %d "
-				    "bytes, or out of memory", path, CONF_FILE_MAX);
-				goto fail;
-			}
-			text = p;
-		}
-		n = fread(text + len, 1, size - len, fp);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		mp_error_set(err, MP_ECONFIG, "%s: read error: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	fclose(fp);
-	c = mp_conf_parse(path, text ? text : "", len, err);
-	free(text);
+	if (mp_read_file(path, CONF_FILE_MAX, &text, err) == MP_OK)
+		c = mp_conf_parse(path, text.data ? text.data : "", text.len, err);
+	else if (err != NULL)
+		err->code = MP_ECONFIG;
+	mp_buf_free(&text);
 	return c;
-fail:
-	fclose(fp);
-	free(text);
-	return NULL;
 }
 
 static void

@@ -5,6 +5,7 @@ lib_libmpcore_a_SOURCES = \
 	lib/error.c lib/error.h \
 	lib/buf.c lib/buf.h \
 	lib/addr.c lib/addr.h \
+	lib/readfile.c lib/readfile.h \
 	lib/conf.c lib/conf.h \
 	lib/log.c lib/log.h \
 	lib/flow.c lib/flow.h \

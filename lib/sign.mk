@@ -3,7 +3,6 @@
 noinst_LIBRARIES += lib/libmpsign.a
 lib_libmpsign_a_SOURCES = \
 	lib/msgsplit.c lib/msgsplit.h \
-	lib/readfile.c lib/readfile.h \
 	lib/sign.c lib/sign.h \
 	lib/verify.c lib/verify.h \
 	lib/identity.c lib/identity.h
