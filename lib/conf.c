@@ -527,6 +527,13 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 		return mp_error_set(err, MP_ECONFIG, "%s: IntakeAddress and "
 		    "RoutingDB are set but Identity is not: notifications need "
 		    "a From address", c->path);
+	/* Recipients check the signature against From: they must align. */
+	if (c->signing_domain && c->identity_addr && !mp_domain_in(
+	    mp_addr_domain(c->identity_addr), (char *[]){ c->signing_domain, NULL }))
+		return mp_error_set(err, MP_ECONFIG, "%s: the Identity %s is not "
+		    "in SigningDomain %s: notifications would fail DKIM alignment "
+		    "(DMARC) and meldpunt-verify", c->path, c->identity_addr,
+		    c->signing_domain);
 	if (c->signing_domain && !c->rsa_keyfile && !c->ed_keyfile)
 		return mp_error_set(err, MP_ECONFIG, "%s: SigningDomain is set "
 		    "but no key (RSAKeyFile or Ed25519KeyFile)", c->path);

@@ -146,6 +146,11 @@ START_TEST(conf_errors)
 	    "t.conf:1: ProtectedDomains: \"bad..domain\" is not a domain name");
 	expect_error("PidFile\n", "t.conf:1: PidFile needs a value");
 	expect_error("Syslog maybe\n", "t.conf:1: Syslog: \"maybe\" is not yes or no");
+	expect_error("Identity a@other.example\nSigningDomain meldpunt.nl\n"
+	    "RSASelector s\nRSAKeyFile /k\n",
+	    "t.conf: the Identity a@other.example is not in SigningDomain "
+	    "meldpunt.nl: notifications would fail DKIM alignment (DMARC) and "
+	    "meldpunt-verify");
 	expect_error("SyslogFacility kern\n",
 	    "t.conf:1: SyslogFacility: unknown facility \"kern\" (use mail, "
 	    "daemon, user or local0 to local7)");
