@@ -53,6 +53,19 @@ struct marks {
 };
 
 static void
+marks_clear(struct marks *mk)
+{
+	size_t i;
+
+	for (i = 0; i < mk->n; i++) {
+		free(mk->m[i].type);
+		free(mk->m[i].source);
+		free(mk->m[i].contact);
+	}
+	mk->n = 0;
+}
+
+static void
 marks_undo(void *arg)
 {
 	struct marks *mk = arg;
@@ -60,12 +73,11 @@ marks_undo(void *arg)
 	struct mp_seen *seen;
 	size_t i;
 
-	if ((seen = mp_statedb_get(mk->sdb, &err)) == NULL)
-		return;
-	for (i = 0; i < mk->n; i++)
-		mp_seen_undo(seen, mk->m[i].type, mk->m[i].source,
-		    mk->m[i].contact, mk->at, &err);
-	mk->n = 0;
+	if ((seen = mp_statedb_get(mk->sdb, &err)) != NULL)
+		for (i = 0; i < mk->n; i++)
+			mp_seen_undo(seen, mk->m[i].type, mk->m[i].source,
+			    mk->m[i].contact, mk->at, &err);
+	marks_clear(mk);
 }
 
 /* The MTA took the message: the records are final (seen.h). */
@@ -88,13 +100,8 @@ static void
 marks_free(void *arg)
 {
 	struct marks *mk = arg;
-	size_t i;
 
-	for (i = 0; i < mk->n; i++) {
-		free(mk->m[i].type);
-		free(mk->m[i].source);
-		free(mk->m[i].contact);
-	}
+	marks_clear(mk);
 	mp_statedb_unref(&mk->sdb);
 	free(mk);
 }
@@ -307,8 +314,15 @@ mark(struct marks *mk, const char *type, const char *source,
 	mk->m[i].type = strdup(type);
 	mk->m[i].source = strdup(source);
 	mk->m[i].contact = strdup(contact);
+	if (mk->m[i].type == NULL || mk->m[i].source == NULL ||
+	    mk->m[i].contact == NULL) {
+		free(mk->m[i].type);
+		free(mk->m[i].source);
+		free(mk->m[i].contact);
+		return -1;
+	}
 	mk->n++;
-	return mk->m[i].type && mk->m[i].source && mk->m[i].contact ? 0 : -1;
+	return 0;
 }
 
 /*
@@ -368,6 +382,9 @@ dedup(struct intake *in, struct marks *mk)
 		}
 		if (v == MP_SEEN_NEW) {
 			if (mark(mk, type, in->query, in->to[i]->address) != 0) {
+				/* this record was made but cannot be listed */
+				mp_seen_undo(seen, type, in->query,
+				    in->to[i]->address, mk->at, &err);
 				marks_undo(mk);
 				tempfail(in, "out of memory");
 				return -1;

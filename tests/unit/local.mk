@@ -9,3 +9,13 @@ tests_unit_test_core_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS += tests/unit/test-core
 endif
+
+# The intake path without an MTA: eom.c and intake.c over a real snapshot.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-intake
+tests_unit_test_intake_SOURCES = tests/unit/test-intake.c tests/unit/check_tap.h
+tests_unit_test_intake_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
+tests_unit_test_intake_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+EXTRA_tests_unit_test_intake_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
+UNIT_TESTS += tests/unit/test-intake
+endif
