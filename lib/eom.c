@@ -12,8 +12,6 @@
 #include "intake.h"
 #include "sign.h"
 
-#define INTERNAL "meldpunt: internal error, try again later"
-
 /* 1 when some From address is in a protected domain. */
 static int
 from_protected(const struct mp_conf *conf, const struct mp_envelope *env)
@@ -70,7 +68,7 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if (c->protected_domains == NULL)
 		return 0;
 	if (mp_identity_decide(&pol, &in, &d) != MP_OK) {
-		mp_plan_tempfail(plan, INTERNAL);
+		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
 		return -1;
 	}
 	if (d.verdict == MP_IDENTITY_REJECT) {
@@ -99,7 +97,7 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	}
 	if (mp_sign_message(snap->signer, env->msg.data, env->msg.len, &out,
 	    &err) != MP_OK) {
-		mp_plan_tempfail(plan, INTERNAL);
+		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
 		mp_plan_outcome(plan, "tempfail", err.msg);
 		return;
 	}
@@ -107,7 +105,7 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	for (i = out.n; i > 0; i--)
 		if (mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
 		    out.hdr[i - 1].value) != MP_OK) {
-			mp_plan_tempfail(plan, INTERNAL);
+			mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
 			break;
 		}
 	if (plan->verdict == MP_VERDICT_CONTINUE)
@@ -160,7 +158,7 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if ((!replaced && strip_forged(env, plan) != MP_OK) ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
-		mp_plan_tempfail(plan, INTERNAL);
+		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
 		return;
 	}
 	if (env->flow != MP_FLOW_INTAKE && speaks)
@@ -168,5 +166,5 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	/* "signed" is the log's business; the header speaks of intake only. */
 	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&
 	    outcome_headers(plan) != MP_OK)
-		mp_plan_tempfail(plan, INTERNAL);
+		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
 }

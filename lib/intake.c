@@ -29,8 +29,6 @@
 #include "statedb.h"
 #include "verify.h"
 
-#define INTERNAL "meldpunt: internal error, try again later"
-
 /* What one message needs while it is decided. */
 struct intake {
 	const struct mp_snapshot *snap;
@@ -109,30 +107,45 @@ marks_free(void *arg)
 static void
 tempfail(struct intake *in, const char *why)
 {
-	mp_plan_tempfail(in->plan, INTERNAL);
+	mp_plan_tempfail(in->plan, MP_REPLY_INTERNAL);
 	mp_plan_outcome(in->plan, "tempfail", why);
+}
+
+/* Take the message away from every recipient the MTA gave it. */
+static int
+drop_rcpts(struct intake *in)
+{
+	size_t i;
+	int rc = MP_OK;
+
+	for (i = 0; rc == MP_OK && i < in->env->nrcpts; i++)
+		rc = mp_plan_del_rcpt(in->plan, in->env->rcpts[i]);
+	return rc;
+}
+
+/* Deliver the message as it is to `addr` (a config key) instead, if set. */
+static void
+redirect(struct intake *in, const char *addr, const char *key)
+{
+	char why[64];
+
+	if (addr == NULL)
+		return;
+	if (drop_rcpts(in) != MP_OK || mp_plan_add_rcpt(in->plan, addr) != MP_OK) {
+		snprintf(why, sizeof(why), "cannot redirect to %s", key);
+		tempfail(in, why);
+	}
 }
 
 /* Send the message as it is to the review mailbox, saying why. */
 static void
 quarantine(struct intake *in, const char *what, const char *why)
 {
-	const struct mp_envelope *env = in->env;
 	char outcome[64];
-	size_t i;
 
 	snprintf(outcome, sizeof(outcome), "quarantined:%s", what);
 	mp_plan_outcome(in->plan, outcome, why);
-	if (in->conf->quarantine_addr == NULL)
-		return;
-	for (i = 0; i < env->nrcpts; i++)
-		if (mp_plan_del_rcpt(in->plan, env->rcpts[i]) != MP_OK)
-			goto fail;
-	if (mp_plan_add_rcpt(in->plan, in->conf->quarantine_addr) != MP_OK)
-		goto fail;
-	return;
-fail:
-	tempfail(in, "cannot redirect to QuarantineAddress");
+	redirect(in, in->conf->quarantine_addr, "QuarantineAddress");
 }
 
 static int
@@ -400,23 +413,13 @@ dedup(struct intake *in, struct marks *mk)
 static void
 duplicate(struct intake *in)
 {
-	const struct mp_envelope *env = in->env;
 	char why[MP_ERROR_MAX];
-	size_t i;
 
 	snprintf(why, sizeof(why), "%s about %s was notified to every contact "
 	    "within RenotifyInterval (%us)", mp_report_type_name(in->report->type),
 	    in->query, in->conf->renotify_interval);
 	mp_plan_outcome(in->plan, "duplicate", why);
-	if (in->conf->archive_addr == NULL)
-		return;
-	for (i = 0; i < env->nrcpts; i++)
-		if (mp_plan_del_rcpt(in->plan, env->rcpts[i]) != MP_OK) {
-			tempfail(in, "cannot redirect to ArchiveAddress");
-			return;
-		}
-	if (mp_plan_add_rcpt(in->plan, in->conf->archive_addr) != MP_OK)
-		tempfail(in, "cannot redirect to ArchiveAddress");
+	redirect(in, in->conf->archive_addr, "ArchiveAddress");
 }
 
 static int
@@ -491,8 +494,8 @@ notified(struct intake *in, const struct mp_notice *n, int *replaced)
 		rc = notice_headers(in, n);
 	if (rc == MP_OK)
 		rc = mp_plan_body(plan, n->body, n->body_len);
-	for (i = 0; rc == MP_OK && i < env->nrcpts; i++)
-		rc = mp_plan_del_rcpt(plan, env->rcpts[i]);
+	if (rc == MP_OK)
+		rc = drop_rcpts(in);
 	for (i = 0; rc == MP_OK && i < in->nto; i++)
 		rc = mp_plan_add_rcpt(plan, in->to[i]->address);
 	if (rc == MP_OK && in->conf->bounce_addr != NULL)

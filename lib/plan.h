@@ -104,6 +104,9 @@ struct mp_plan_held {
 void mp_plan_hold(struct mp_plan *p, struct mp_plan_held *h);
 void mp_plan_settle(struct mp_plan_held *h);
 
+/* What the sender is told on an internal error; the cause goes to the log. */
+#define MP_REPLY_INTERNAL "meldpunt: internal error, try again later"
+
 void mp_plan_tempfail(struct mp_plan *p, const char *why);
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);
 void mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason);
