@@ -1,4 +1,8 @@
 #!/bin/bash
+# The README prints this as `sh scripts/demo.sh`, and /bin/sh is dash on
+# Debian: the harness needs bash (always installed: it is Essential).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+#
 # The main job on the embedded defaults: install what is needed, build,
 # start a private Postfix on 127.0.0.1 with meldpunt-milter configured from
 # etc/ (etc/meldpunt.conf, the routes in etc/routes.conf plus the sample
@@ -29,7 +33,7 @@ fi
 export top_srcdir=$top top_builddir=$top/build/main
 . "$top/tests/e2e/harness.sh"
 why=$(h_can_run) || { echo "demo: $why" >&2; exit 1; }
-h_init
+h_init || exit 1
 CONF=$HD/meldpunt.conf
 INTAKE=$(sed -n 's/^IntakeAddress[[:space:]]*\([^[:space:],]*\).*/\1/p' etc/meldpunt.conf | head -n 1)
 DOMAIN=$(sed -n 's/^SigningDomain[[:space:]]*\([^[:space:]]*\).*/\1/p' etc/meldpunt.conf)
@@ -43,8 +47,9 @@ h_dkim_keys "$DOMAIN" || exit 1
 h_reporter_keys $REPORTERS || exit 1
 
 # etc/meldpunt.conf as shipped, with its installed paths moved into the
-# private temp dir and the source tree.
-sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|Umask\|Syslog\)[[:space:]]/d" \
+# private temp dir and the source tree; the keys set below are taken out
+# first (a key set twice is a configuration error).
+sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|Umask\|Syslog\|StatsFile\|DNSZoneFile\)[[:space:]]/d" \
     -e "s|^RoutingDB.*|RoutingDB $HD/routes.db|" \
     -e "s|^TemplateDirectory.*|TemplateDirectory $top/templates|" \
     -e "s|^StateDB.*|StateDB $HD/state.db|" \
@@ -71,7 +76,7 @@ show() {
 	echo "   envelope: from <$(sed -n 's/^X-Mail-Args: <\([^>]*\)>.*/\1/p' "$f")> to $(h_rcpts "$f" | paste -sd' ')"
 	for h in From To Subject X-Meldpunt-Outcome X-Meldpunt-Reason X-Meldpunt-Id; do
 		v=$(h_header "$f" "$h" | paste -sd' ')
-		[ -n "$v" ] && printf '   %-19s %s\n' "$h:" "$v"
+		[ -n "$v" ] && printf '   %-19s %s\n' "$h:" "$v" | tr '\t' ' '
 	done
 	v=$(h_header "$f" DKIM-Signature | grep -o 'a=[a-z0-9-]*' | paste -sd' ')
 	[ -n "$v" ] && printf '   %-19s %s\n' "DKIM-Signature:" "$v"
@@ -82,6 +87,18 @@ show() {
 		"$top_builddir/tools/meldpunt-verify" --key-file "$HD/keys/records.txt" \
 			--lang en "$HD/notice.eml" | grep -E 'Verdict|\[(OK|FAIL)' | sed 's/^/   meldpunt-verify: /'
 	fi
+	# An independent verifier too (dkimpy), for every signature it carries.
+	local i=0 n
+	n=$(h_header "$f" DKIM-Signature | wc -l)
+	h_message "$f" >"$HD/signed.eml"
+	while [ "$i" -lt "$n" ]; do
+		if /usr/bin/python3 tests/dkimpy.py "$HD/keys/records.txt" verify "$HD/signed.eml" "$i" >/dev/null; then
+			echo "   dkimpy: signature $((i + 1)) of $n verifies"
+		else
+			echo "   dkimpy: signature $((i + 1)) of $n does NOT verify"
+		fi
+		i=$((i + 1))
+	done
 }
 
 status=0
@@ -100,10 +117,17 @@ for msg in examples/*.eml; do
 	esac
 	if [ $? -eq 0 ]; then show "$f"; else echo "   not delivered: $f"; status=1; fi
 done
-sleep 1.2	# the counters are written once a second
+# The counters are written once a second: wait until they hold every
+# message sent above.
+sent=$(ls examples/*.eml | wc -l)
+counted() {
+	"$top_builddir/milter/meldpunt-milter" -s -c "$CONF" >"$HD/stats.txt" 2>&1 &&
+		[ "$(awk '$1 == "messages" { print $2 }' "$HD/stats.txt")" = "$sent" ]
+}
+h_wait_for 5 "meldpunt-milter -s to count $sent messages" counted || status=1
 echo
 echo "== meldpunt-milter -s"
-"$top_builddir/milter/meldpunt-milter" -s -c "$CONF" | grep -v ' 0$' | sed 's/^/   /'
+grep -v ' 0$' "$HD/stats.txt" | sed 's/^/   /'
 echo
 echo "== milter log"
 sed 's/^/   /' "$HD/log/milter.log"

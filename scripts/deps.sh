@@ -10,6 +10,7 @@ PKGS="autoconf automake libtool pkg-config make gcc libc6-dev
       libmilter-dev libssl-dev libspf2-dev libopendkim-dev libgdbm-dev
       libgmime-3.0-dev libyaml-dev libjansson-dev check
       postfix swaks opendkim opendkim-tools miltertest python3-dkim openssl
+      sasl2-bin libmail-dkim-perl
       clang libclang-rt-14-dev iproute2 procps valgrind"
 
 missing=

@@ -5,11 +5,15 @@
 #      private Postfix, golden corpus tests)
 #   3. build again with ASan+UBSan and run the unit tests under them
 #   4. build the libFuzzer targets with clang and run each for a bounded time
-#   5. `make distcheck`: the tarball builds and passes its tests
+#   5. the main job: the README's demo command, run exactly as the README
+#      prints it, its output checked by tests/demo-check.sh
+#   6. `make distcheck`: the tarball builds and passes its tests
 # Ends with "N passed, N failed, N skipped" and exits non-zero on a failure.
+# With CI=true a skipped test fails the run, unless tests/skips-allowed
+# names it (each with its reason, printed).
 #
 # Environment: FUZZ_SECONDS (per target, default 20), SKIP_DISTCHECK=1,
-# JOBS (default 2).
+# JOBS (default 2), CI.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -35,6 +39,27 @@ count() {
 }
 
 step_failed() { failed=$((failed + 1)); note "FAILED: $*"; }
+
+# tap LOG: add the ok / not ok lines of a TAP stream to ours
+tap() {
+	passed=$((passed + $(grep -c '^ok ' "$1")))
+	failed=$((failed + $(grep -c '^not ok ' "$1")))
+	grep '^not ok ' "$1"
+}
+
+# skips LOG...: the tests that skipped in automake logs. A skip on a fresh
+# machine protects nothing: under CI it fails unless tests/skips-allowed
+# lists the test with its reason.
+skips() {
+	for t in $(sed -n 's/^SKIP: \([^ ]*\).*/\1/p' "$@" 2>/dev/null | sort -u); do
+		why=$(awk -v t="$t" '!/^#/ && $1 == t { $1 = ""; sub(/^ /, ""); print }' tests/skips-allowed)
+		if [ -n "$why" ]; then
+			note "skipped, allowed by tests/skips-allowed: $t: $why"
+		elif [ "${CI:-}" = true ]; then
+			step_failed "$t skipped under CI and is not in tests/skips-allowed"
+		fi
+	done
+}
 
 # build DIR CONFIGURE-ARGS...: configure and build out of tree
 build() {
@@ -77,8 +102,27 @@ if build build/fuzz CC=clang --enable-fuzzing; then
 	grep -E '^(PASS|FAIL|SKIP) ' "$logdir/fuzz.log"
 	passed=$((passed + $(grep -c '^PASS ' "$logdir/fuzz.log")))
 	failed=$((failed + $(grep -c '^FAIL ' "$logdir/fuzz.log")))
+	n=$(grep -c '^SKIP ' "$logdir/fuzz.log")
+	skipped=$((skipped + n))
+	[ "$n" -eq 0 ] || [ "${CI:-}" != true ] || step_failed "fuzz targets skipped under CI"
 else
 	step_failed "fuzz build"; tail -30 "$logdir/fuzz-make.log"
+fi
+
+skips "$logdir/check.log" "$logdir/asan-check.log"
+
+# The README's main-job command, exactly as printed there (the first
+# indented line after "(a) The main job"), so the two cannot drift apart.
+note "the main job, as the README prints it"
+main_job=$(awk '/^\*\*\(a\) The main job\*\*/ { on = 1 }
+	on && /^    [^ ]/ { sub(/^    /, ""); print; exit }' README.md)
+if [ -z "$main_job" ]; then
+	step_failed "no main-job command found in README.md under **(a) The main job**"
+else
+	note "$main_job"
+	timeout 600 sh -c "$main_job" >"$logdir/demo.log" 2>&1
+	sh tests/demo-check.sh "$logdir/demo.log" $? >"$logdir/demo-check.log" 2>&1
+	tap "$logdir/demo-check.log"
 fi
 
 if [ -z "${SKIP_DISTCHECK:-}" ]; then

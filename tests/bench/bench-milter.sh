@@ -57,7 +57,7 @@ why=$(h_can_run) || { echo "bench-milter: skipped: $why"; exit 0; }
 command -v opendkim >/dev/null || { echo "bench-milter: skipped: no opendkim"; exit 0; }
 [ -x "$LOAD" ] || { echo "bench-milter: no $LOAD: run make first"; exit 1; }
 H_LIFETIME=1200
-h_init
+h_init || exit 1
 trap 'ml_stop_all; h_stop' EXIT
 ml_keys || exit 1
 h_reporter_keys mailbox.example.com honeypot.example.com research.example.org || exit 1
@@ -197,11 +197,8 @@ pf_send() {
 	before=$(find "$HD/sink" -type f | wc -l)
 	timeout 300 /usr/sbin/smtp-source -s 8 -m "$n" -f noc@meldpunt.test \
 		-t abuse@example.net -F "$NOTE" "127.0.0.1:$SUBMIT_PORT" >/dev/null 2>&1 || return 1
-	for _ in $(seq 1 600); do
-		[ "$(find "$HD/sink" -type f | wc -l)" -ge $((before + n)) ] && return 0
-		sleep 0.1
-	done
-	return 1
+	_pf_all_in() { [ "$(find "$HD/sink" -type f | wc -l)" -ge "$1" ]; }
+	h_wait_for 60 "$n messages at smtp-sink" _pf_all_in $((before + n))
 }
 
 if [ "$PF_N" -gt 0 ]; then

@@ -81,6 +81,7 @@ ml_wait_sock() {
 		esac
 		sleep 0.05
 	done
+	echo "ml_wait_sock: nothing listens on $1 after 5s" >&2
 	return 1
 }
 

@@ -36,7 +36,7 @@ for t in valgrind callgrind_control callgrind_annotate; do
 	command -v $t >/dev/null || { echo "profile-milter: skipped: no $t"; exit 0; }
 done
 H_LIFETIME=900
-h_init
+h_init || exit 1
 CG_PIDS=""
 stop_cg() {
 	local pid

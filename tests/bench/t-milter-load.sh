@@ -13,7 +13,7 @@ PLAIN=$top_srcdir/tests/e2e/data/plain.eml
 
 why=$(h_can_run) || skip_all "$why"
 [ -x "$LOAD" ] || skip_all "no $LOAD: build first"
-h_init
+h_init || exit 1
 trap 'ml_stop_all; h_stop' EXIT
 ml_keys || { echo "Bail out! cannot make keys"; exit 1; }
 CONF=$HD/meldpunt.conf

@@ -1,5 +1,7 @@
 # harness.sh - a private Postfix on 127.0.0.1 with meldpunt-milter and
-# smtp-sink, for end-to-end tests and the demo (sourced by bash scripts).
+# smtp-sink, for end-to-end tests and the demo (sourced by bash scripts:
+# it uses local and BASH_SOURCE; scripts run as `sh x.sh` re-exec
+# themselves under bash first).
 #
 #   h_init                    temp dir, free ports, cleanup trap, watchdog
 #   h_milter_conf FILE EXTRA  write a milter config (Socket etc. filled in)
@@ -10,7 +12,8 @@
 #                             (H_PORT=$SUBMIT_PORT: the submission service,
 #                             whose {daemon_name} is ORIGINATING)
 #   h_submit FILE RCPT...     submit through sendmail(1) (non_smtpd_milters)
-#   h_wait_qid QID            wait for the sink file holding queue id QID
+#   h_wait_qid QID            wait for the complete sink file of queue id QID
+#   h_wait_for SECS WHAT CMD  poll CMD until it succeeds; on giving up, say WHAT
 #   h_rcpts SINKFILE          envelope recipients the sink received
 #   h_header SINKFILE NAME    values of one header field of the message
 #   h_stop                    stop everything this harness started, by PID
@@ -25,16 +28,20 @@
 
 MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/meldpunt-milter}
 
+# h_free_port [PORT...]: a TCP port on 127.0.0.1 that nothing listens on
+# and that is not among PORT... (those already handed out). Random, so
+# that harnesses running side by side rarely collide; bounded tries.
 h_free_port() {
-	local p used
+	local p used try
 	used=$(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://')
-	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 30000))
-		if ! printf '%s\n' "$used" | grep -qx "$p"; then
-			echo "$p"
-			return 0
-		fi
+	for try in $(shuf -i 20000-49999 -n 200); do
+		p=$try
+		case " $* " in *" $p "*) continue ;; esac
+		printf '%s\n' "$used" | grep -qx "$p" && continue
+		echo "$p"
+		return 0
 	done
+	echo "h_free_port: no free TCP port on 127.0.0.1 after 200 tries" >&2
 	return 1
 }
 
@@ -53,13 +60,9 @@ h_init() {
 	mkdir -p "$HD/etc" "$HD/spool" "$HD/data" "$HD/log" "$HD/sink"
 	chown postfix "$HD/data"
 	chown nobody "$HD/sink"
-	SMTP_PORT=$(h_free_port)
-	SINK_PORT=$(h_free_port)
-	SUBMIT_PORT=$(h_free_port)
-	while [ "$SINK_PORT" = "$SMTP_PORT" ]; do SINK_PORT=$(h_free_port); done
-	while [ "$SUBMIT_PORT" = "$SMTP_PORT" ] || [ "$SUBMIT_PORT" = "$SINK_PORT" ]; do
-		SUBMIT_PORT=$(h_free_port)
-	done
+	SMTP_PORT=$(h_free_port) &&
+		SINK_PORT=$(h_free_port "$SMTP_PORT") &&
+		SUBMIT_PORT=$(h_free_port "$SMTP_PORT" "$SINK_PORT") || return 1
 	MILTER_SOCK="$HD/milter.sock"
 	H_PIDS=""
 	trap h_stop EXIT
@@ -152,6 +155,7 @@ _h_wait_gone() {
 		[ -z "$state" ] || [ "$state" = Z ] && return 0
 		sleep 0.1
 	done
+	echo "process $pid did not stop within 15s: killed with SIGKILL" >&2
 	kill -9 "$pid" 2>/dev/null
 }
 
@@ -295,18 +299,42 @@ h_dkim_conf() {
 		"$1" "$HD/keys/rsa1.key" "$HD/keys/ed1.key"
 }
 
-# Wait for the sink file whose Received header names queue id $1.
-h_wait_qid() {
-	local qid=$1 f
-	for _ in $(seq 1 $((H_WAIT * 10))); do
-		f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
-		if [ -n "$f" ]; then
-			echo "$f"
-			return 0
-		fi
+# h_wait_for SECONDS WHAT COMMAND...: run COMMAND every 0.1 s until it
+# succeeds (rc 0) or SECONDS have passed; then say on stderr what was
+# waited for (rc 1).
+h_wait_for() {
+	local secs=$1 what=$2 _
+	shift 2
+	for _ in $(seq 1 $((secs * 10))); do
+		"$@" && return 0
 		sleep 0.1
 	done
-	return 4
+	echo "gave up after ${secs}s waiting for: $what" >&2
+	return 1
+}
+
+# _h_sink_complete QID: rc 0 and the file name on stdout once the sink
+# holds the whole message of queue id QID. smtp-sink writes its file while
+# the data arrives, so the "id QID" line shows up long before the end:
+# the file is whole only after Postfix logged the delivery (the sink sends
+# its 250 after the final dot) and its size has stopped changing.
+_h_sink_complete() {
+	local qid=$1 f s1 s2
+	grep -q " $qid: to=<.*status=sent" "$HD/log/maillog" 2>/dev/null || return 1
+	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
+	[ -n "$f" ] || return 1
+	s1=$(stat -c %s "$f") && sleep 0.05 && s2=$(stat -c %s "$f") || return 1
+	[ "$s1" = "$s2" ] || return 1
+	echo "$f"
+}
+
+# h_wait_qid QID: the sink file of queue id QID, once it is complete
+# (rc 4 after H_WAIT seconds, saying so on stderr).
+h_wait_qid() {
+	local qid=$1 f
+	f=$(h_wait_for "$H_WAIT" "the sink to hold the whole message of queue id $qid" \
+		_h_sink_complete "$qid") || return 4
+	echo "$f"
 }
 
 # h_send FILE RCPT... : rc 0 delivered (prints the sink file), 3 refused

@@ -31,7 +31,7 @@ EX=$top_srcdir/examples
 : "${SOAK_T:=30}"		# ... or seconds, whichever first
 : "${RSS_SLACK_KB:=8192}"	# soak: allowed growth of VmRSS
 
-h_init
+h_init || exit 1
 MNT=""
 BG_PIDS=""
 KEEP_PIDS=""	# milters, Postfix master, sink: also held here, so that a
@@ -91,13 +91,9 @@ sink_table() {
 }
 
 # wait_sink N SECONDS: until N sink files exist and the queue is empty.
+_sink_has() { [ "$(ls "$HD/sink" | wc -l)" -ge "$1" ] && [ "$(h_queue_count)" -eq 0 ]; }
 wait_sink() {
-	local i
-	for i in $(seq 1 $(($2 * 4))); do
-		[ "$(ls "$HD/sink" | wc -l)" -ge "$1" ] && [ "$(h_queue_count)" -eq 0 ] && return 0
-		sleep 0.25
-	done
-	return 1
+	h_wait_for "$2" "$1 messages at the sink and an empty queue" _sink_has "$1"
 }
 
 # check_once PREFIX N CONTACTS WHAT: each of the N reports about
@@ -144,6 +140,7 @@ sent_ok() {
 }
 tempfails() { cat "$HD"/log/send-"$1"-*.out | sed -n 's/^summary.*tempfails=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
 sink_n() { ls "$HD/sink" | wc -l; }
+_sink_n_ge() { [ "$(sink_n)" -ge "$1" ]; }
 kill9_milter() {
 	local pid; pid=$(h_milter_pid)
 	kill -9 "$pid" || return 1
@@ -152,22 +149,15 @@ kill9_milter() {
 }
 # wait_log REGEX SECONDS: until the milter log has a line matching REGEX
 wait_log() {
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		grep -Eq -- "$1" "$HD/log/milter.log" && return 0
-		sleep 0.1
-	done
-	return 1
+	h_wait_for "$2" "a milter log line matching /$1/" grep -Eq -- "$1" "$HD/log/milter.log"
 }
 reload_milter() {
 	local n; n=$(grep -c 'reloaded' "$HD/log/milter.log")
 	kill -USR1 "$(h_milter_pid)"
-	for _ in $(seq 1 50); do
-		[ "$(grep -c 'reloaded' "$HD/log/milter.log")" -gt "$n" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	h_wait_for 5 "reload number $((n + 1)) in the milter log" _log_count_gt reloaded "$n"
 }
+# _log_count_gt WORD N: the milter log has more than N lines with WORD
+_log_count_gt() { [ "$(grep -c -- "$1" "$HD/log/milter.log")" -gt "$2" ]; }
 for i in $(seq 1 "$FAULT_N"); do report "2001:db8:200::1:$i" "k$i" >/dev/null || break; done
 for i in $(seq 1 120); do report "2001:db8:200::2:$i" "r$i" >/dev/null || break; done
 for t in d f c; do for i in $(seq 1 12); do report "2001:db8:200::3:$t$i" "$t$i" >/dev/null || break; done; done
@@ -181,10 +171,8 @@ nsub=$((FAULT_N / 5))
 send k 1 "$FAULT_N" 4 "$nsub" 90
 kills=0
 for round in 1 2; do
-	for _ in $(seq 1 100); do
-		[ "$(sink_n)" -ge $((round * FAULT_N / 4)) ] && break
-		sleep 0.1
-	done
+	h_wait_for 10 "$((round * FAULT_N / 4)) deliveries before kill -9 #$round" \
+		_sink_n_ge $((round * FAULT_N / 4))
 	kill9_milter && kills=$((kills + 1))
 	diag "kill -9 #$round with $(sink_n) delivered, $(h_queue_count) queued"
 	sleep 1.5
@@ -236,10 +224,8 @@ diag "swap: $na notices by the old routes, $nb by the new"
 ok "swap: both versions were used ($na old, $nb new)" test "$na" -gt 0 -a "$nb" -gt 0
 # the reload thread looks once a second: wait for a reload after the last
 # compile, and a second more in case that one had opened the file before
-for _ in $(seq 1 50); do
-	[ "$(grep -c 'routing database changed' "$HD/log/milter.log")" -gt "$last" ] && break
-	sleep 0.1
-done
+h_wait_for 5 "a reload after the last routing DB compile" \
+	_log_count_gt 'routing database changed' "$last"
 sleep 1.2
 report 2001:db8:200::2:999 r999 >/dev/null
 f=$(h_send "$HD/reports/r999.eml" meldingen@meldpunt.test)

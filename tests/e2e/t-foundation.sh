@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/e2e/harness.sh"
 
 why=$(h_can_run) || skip_all "$why"
-h_init
+h_init || exit 1
 DATA=$top_srcdir/tests/e2e/data
 CONF=$HD/meldpunt.conf
 h_milter_conf "$CONF"
@@ -55,7 +55,7 @@ smtp "" >/dev/null
 smtp "EHLO old.session.test" >/dev/null
 h_milter_conf "$CONF" "IntakeAddress second@meldpunt.test"
 kill -USR1 "$(h_milter_pid)"
-for _ in $(seq 1 50); do grep -q "generation 2" "$HD/log/milter.log" && break; sleep 0.1; done
+h_wait_for 5 "generation 2 in the milter log" grep -q "generation 2" "$HD/log/milter.log"
 like "$(cat "$HD/log/milter.log")" "reloaded .* \(SIGUSR1; configuration generation 2\)" "SIGUSR1 reloads"
 smtp "MAIL FROM:<reporter@example.net>" >/dev/null
 smtp "RCPT TO:<second@meldpunt.test>" >/dev/null
@@ -75,7 +75,7 @@ is "$(h_header "$f" X-Meldpunt-Flow)" "intake" "a new session uses the new Intak
 typo_line=$(($(wc -l <"$CONF") + 1))
 echo "IntakeAdress typo@meldpunt.test" >>"$CONF"
 kill -USR1 "$(h_milter_pid)"
-for _ in $(seq 1 50); do grep -q "reload failed" "$HD/log/milter.log" && break; sleep 0.1; done
+h_wait_for 5 "a failed reload in the milter log" grep -q "reload failed" "$HD/log/milter.log"
 like "$(grep 'reload failed' "$HD/log/milter.log")" "meldpunt.conf:$typo_line: unknown key \"IntakeAdress\"" "broken reload logged with FILE:LINE"
 f=$(h_send "$DATA/plain.eml" second@meldpunt.test)
 is "$(h_header "$f" X-Meldpunt-Flow)" "intake" "old configuration kept after a broken reload"
@@ -94,7 +94,8 @@ ok "the submitted message stays in the queue" test "$(h_queue_count)" -ge 1
 h_milter_conf "$CONF"
 h_start_milter "$CONF"
 /usr/sbin/postkick -c "$HD/etc" public pickup W 2>/dev/null
-for _ in $(seq 1 200); do [ "$(ls "$HD/sink" | wc -l)" -gt "$before" ] && [ "$(h_queue_count)" -eq 0 ] && break; sleep 0.1; done
+_delivered() { [ "$(ls "$HD/sink" | wc -l)" -gt "$before" ] && [ "$(h_queue_count)" -eq 0 ]; }
+h_wait_for 20 "the queued message at the sink and an empty queue" _delivered
 is "$(ls "$HD/sink" | wc -l)" "$((before + 1))" "after restart the queued message arrives once"
 is "$(h_queue_count)" 0 "queue empty"
 

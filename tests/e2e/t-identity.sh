@@ -9,7 +9,7 @@
 why=$(h_can_run) || skip_all "$why"
 command -v saslpasswd2 >/dev/null || skip_all "saslpasswd2 missing (sasl2-bin)"
 /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim missing"
-h_init
+h_init || exit 1
 DATA=$top_srcdir/tests/e2e/data
 PY="/usr/bin/python3 $top_srcdir/tests/dkimpy.py"
 VERIFY=$top_builddir/tools/meldpunt-verify
@@ -76,7 +76,7 @@ ok "and its mail verifies (dkimpy, rsa)" $PY "$HD/keys/records.txt" verify "$HD/
 # 8. local sendmail(1): 127.0.0.1 alone is not proof
 sed 's/^Message-ID: .*/Message-ID: <local-submission@meldpunt.test>/' "$DATA/from-protected.eml" >"$HD/local.eml"
 H_FROM=noc@meldpunt.test h_submit "$HD/local.eml" owner@example.org 2>/dev/null
-for _ in $(seq 1 50); do grep -q 'milter-reject' "$HD/log/maillog" 2>/dev/null && break; sleep 0.1; done
+h_wait_for 5 "milter-reject in Postfix's log" grep -q 'milter-reject' "$HD/log/maillog"
 sleep 1
 is "$(grep -l '^Message-ID: <local-submission@meldpunt.test>' "$HD"/sink/* 2>/dev/null |
 	xargs -r grep -l '^X-Rcpt-Args: <owner@example.org>' | wc -l)" 0 \

@@ -10,7 +10,7 @@
 
 why=$(h_can_run) || skip_all "$why"
 /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim missing"
-h_init
+h_init || exit 1
 EX=$top_srcdir/examples
 DATA=$top_srcdir/tests/e2e/data
 PART="/usr/bin/python3 $top_srcdir/tests/e2e/mimepart.py"
@@ -143,7 +143,7 @@ QuarantineAddress review@meldpunt.test
 MaxNoticesPerContact 1
 StatsFile $HD/stats"
 kill -USR1 "$(h_milter_pid)"
-for _ in $(seq 1 50); do grep -q "generation 2" "$HD/log/milter.log" && break; sleep 0.1; done
+h_wait_for 5 "generation 2 in the milter log" grep -q "generation 2" "$HD/log/milter.log"
 second=$(signed "$DATA/arf-second.eml" mailbox.example.com)
 reply=$(h_send "$second" meldingen@meldpunt.test); rc=$?
 is "$rc" 3 "over the hourly limit: not accepted now"
