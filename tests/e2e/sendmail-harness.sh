@@ -97,9 +97,10 @@ _s_sm() {
 }
 
 _s_bounded_wait() {	# _s_bounded_wait WHAT SECS CMD...: poll CMD every 0.1 s
-	local what=$1 secs=$2 i; shift 2
+	local what=$1 secs=$2 end=$((SECONDS + $2 + 1)) i; shift 2
 	for i in $(seq 1 $((secs * 10))); do
 		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.1
 	done
 	echo "sendmail-harness: gave up after ${secs} s waiting for $what" >&2
