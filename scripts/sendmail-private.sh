@@ -22,9 +22,9 @@ set -eu
 DIR=${1:-${MELDPUNT_SENDMAIL_DIR:-/var/cache/meldpunt-test/sendmail}}
 PKGS="sendmail-bin sendmail-cf libwrap0 liblockfile1"
 
-complete() { [ -f "$DIR/.complete" ] && [ -x "$DIR/usr/libexec/sendmail/sendmail" ]; }
+unpacked() { [ -f "$DIR/.complete" ] && [ -x "$DIR/usr/libexec/sendmail/sendmail" ]; }
 
-if complete; then
+if unpacked; then
 	echo "$DIR"
 	exit 0
 fi
@@ -32,7 +32,7 @@ parent=$(dirname "$DIR")
 mkdir -p "$parent"
 exec 9>"$DIR.lock"
 flock -w 300 9 || { echo "sendmail-private: $DIR.lock: still locked after 300 s" >&2; exit 1; }
-if complete; then	# another run did it while we waited
+if unpacked; then	# another run did it while we waited
 	echo "$DIR"
 	exit 0
 fi

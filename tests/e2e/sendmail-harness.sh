@@ -97,8 +97,8 @@ _s_sm() {
 }
 
 _s_bounded_wait() {	# _s_bounded_wait WHAT SECS CMD...: poll CMD every 0.1 s
-	local what=$1 secs=$2 end=$((SECONDS + $2 + 1)) i; shift 2
-	for i in $(seq 1 $((secs * 10))); do
+	local what=$1 secs=$2 end=$((SECONDS + $2 + 1)); shift 2
+	for _ in $(seq 1 $((secs * 10))); do
 		"$@" && return 0
 		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.1
@@ -115,6 +115,7 @@ s_init() {
 	chown nobody:nogroup "$SD/clientmqueue"
 	chmod 770 "$SD/clientmqueue"
 	chown nobody "$HD/sink"
+	# shellcheck disable=SC2034 # harness.sh's h_milter_conf and h_start_milter
 	MILTER_SOCK=$HD/run/milter.sock
 	S_LIBDIR=$(dirname "$(find "$S_PREFIX/usr/lib" -name 'libwrap.so.0' | head -n 1)")
 	printf '127.0.0.1\tmx.meldpunt.test mx localhost\n' >"$SD/hosts"
