@@ -12,13 +12,20 @@ PKGS="autoconf automake libtool pkg-config make gcc libc6-dev
       postfix swaks opendkim opendkim-tools miltertest python3-dkim openssl
       sasl2-bin libmail-dkim-perl
       clang libclang-rt-14-dev iproute2 procps valgrind"
+# tests/e2e/t-sendmail.sh: saslpasswd2, m4 for the .cf, unshare/nsenter/flock
+PKGS="$PKGS sasl2-bin m4 util-linux"
+
+# Sendmail for tests/e2e/t-sendmail.sh, unpacked into a private prefix
+# (/var/cache/meldpunt-test/sendmail), never installed: sendmail-bin would
+# replace Postfix. Skipped when already there.
+sendmail_private() { $SUDO "$(dirname "$0")/sendmail-private.sh" >/dev/null; }
 
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-[ -n "$missing" ] || exit 0
+[ -n "$missing" ] || { sendmail_private; exit 0; }
 
 echo "deps: installing:$missing" >&2
 # Postfix asks a debconf question: answer "No configuration" so that no
@@ -28,3 +35,4 @@ echo "postfix postfix/mailname string meldpunt.test" | $SUDO debconf-set-selecti
 $SUDO apt-get update
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+sendmail_private
