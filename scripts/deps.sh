@@ -12,8 +12,8 @@ PKGS="autoconf automake libtool pkg-config make gcc libc6-dev
       postfix swaks opendkim opendkim-tools miltertest python3-dkim openssl
       sasl2-bin libmail-dkim-perl
       clang libclang-rt-14-dev iproute2 procps valgrind"
-# tests/e2e/t-sendmail.sh: saslpasswd2, m4 for the .cf, unshare/nsenter/flock
-PKGS="$PKGS sasl2-bin m4 util-linux"
+# tests/e2e/t-sendmail.sh: m4 for the .cf, unshare/nsenter/flock
+PKGS="$PKGS m4 util-linux"
 
 # Sendmail for tests/e2e/t-sendmail.sh, unpacked into a private prefix
 # (/var/cache/meldpunt-test/sendmail), never installed: sendmail-bin would
