@@ -64,11 +64,15 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
 	};
 	struct mp_identity_decision d;
+	char why[128];
+	int rc;
 
 	if (c->protected_domains == NULL)
 		return 0;
-	if (mp_identity_decide(&pol, &in, &d) != MP_OK) {
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+	if ((rc = mp_identity_decide(&pol, &in, &d)) != MP_OK) {
+		snprintf(why, sizeof(why), "the identity check of the From "
+		    "fields could not be made: %s", mp_strerror(rc));
+		mp_plan_internal(plan, why);
 		return -1;
 	}
 	if (d.verdict == MP_IDENTITY_REJECT) {
@@ -97,15 +101,15 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	}
 	if (mp_sign_message(snap->signer, env->msg.data, env->msg.len, &out,
 	    &err) != MP_OK) {
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
-		mp_plan_outcome(plan, "tempfail", err.msg);
+		mp_plan_internal(plan, err.msg);
 		return;
 	}
 	/* Inserted at the top one by one: the last goes in first. */
 	for (i = out.n; i > 0; i--)
 		if (mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
 		    out.hdr[i - 1].value) != MP_OK) {
-			mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+			mp_plan_internal(plan, "cannot add the DKIM-Signature "
+			    "header to the plan (out of memory)");
 			break;
 		}
 	if (plan->verdict == MP_VERDICT_CONTINUE)
@@ -158,13 +162,20 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if ((!replaced && strip_forged(env, plan) != MP_OK) ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+		mp_plan_internal(plan, "cannot add the X-Meldpunt header changes "
+		    "to the plan (out of memory)");
 		return;
 	}
 	if (env->flow != MP_FLOW_INTAKE && speaks)
 		sign_message(snap, env, plan);
 	/* "signed" is the log's business; the header speaks of intake only. */
 	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&
-	    outcome_headers(plan) != MP_OK)
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+	    outcome_headers(plan) != MP_OK) {
+		/* Keep the outcome that was decided in the reason. */
+		char why[sizeof(plan->outcome) + 64];
+
+		snprintf(why, sizeof(why), "cannot add the X-Meldpunt-Outcome "
+		    "header (%s) to the plan", plan->outcome);
+		mp_plan_internal(plan, why);
+	}
 }

@@ -285,6 +285,14 @@ mp_plan_tempfail(struct mp_plan *p, const char *why)
 }
 
 void
+mp_plan_internal(struct mp_plan *p, const char *why)
+{
+	mp_plan_tempfail(p, MP_REPLY_INTERNAL);
+	mp_plan_outcome(p, "tempfail", why != NULL && *why != '\0' ? why :
+	    "internal error (no reason given)");
+}
+
+void
 mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why)
 {
 	set_reply(p, MP_VERDICT_REJECT, "550", xcode, why);

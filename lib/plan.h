@@ -108,6 +108,13 @@ void mp_plan_settle(struct mp_plan_held *h);
 #define MP_REPLY_INTERNAL "meldpunt: internal error, try again later"
 
 void mp_plan_tempfail(struct mp_plan *p, const char *why);
+/*
+ * An internal error or a fault (no memory, a database or DNS that cannot
+ * answer): tempfail with MP_REPLY_INTERNAL for the sender and outcome
+ * "tempfail" with `why` for the log, so that no tempfail goes unexplained.
+ * The one way lib/ turns a fault into a tempfail.
+ */
+void mp_plan_internal(struct mp_plan *p, const char *why);
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);
 void mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason);
 
