@@ -40,6 +40,10 @@ struct intake {
 	struct mp_route route;
 	const struct mp_route_contact *to[MP_ROUTE_CONTACTS];
 	size_t nto;
+	/* The known-reporter record, for what the notification may say about
+	 * the reporter (route.h, disclose); zero (disclose name, no name)
+	 * for an unknown reporter. */
+	struct mp_route_reporter rep;
 };
 
 /* State DB records made for this message, to take back on failure. */
@@ -186,8 +190,7 @@ authenticate(struct intake *in)
 	struct mp_reporter_decision d;
 	struct mp_spf_outcome spf;
 	struct mp_verify_result dkim;
-	enum mp_reporter_auth required = MP_AUTH_BOTH;
-	char fdom[256], matched[MP_ROUTE_MATCHED] = "";
+	char fdom[256];
 	char spf_why[MP_ERROR_MAX], dkim_why[MP_ERROR_MAX];
 	struct mp_error err;
 	const char *domain;
@@ -200,14 +203,16 @@ authenticate(struct intake *in)
 	f.from_domain = fdom;
 	f.client_ip = env->client_addr;
 	f.unknown = (enum mp_unknown_policy)in->conf->unknown_reporters;
-	f.known = *domain ? mp_route_reporter(snap->routedb, domain, &required,
-	    matched, &err) : MP_NOTFOUND;
+	f.known = *domain ? mp_route_reporter_rec(snap->routedb, domain,
+	    &in->rep, &err) : MP_NOTFOUND;
 	if (f.known == MP_RETRY) {
 		tempfail(in, err.msg);
 		return -1;
 	}
-	f.required = required;
-	f.reporter_domain = matched;
+	if (f.known != MP_FOUND)
+		memset(&in->rep, 0, sizeof(in->rep));
+	f.required = f.known == MP_FOUND ? in->rep.auth : MP_AUTH_BOTH;
+	f.reporter_domain = in->rep.domain;
 	/*
 	 * A check that could not run is a fault, never a verdict about the
 	 * reporter (reporter_auth.h). Malformed input (MP_EINPUT: a bad HELO
@@ -475,6 +480,8 @@ render(struct intake *in, struct mp_notice **np)
 	nc.phone = in->conf->identity_phone;
 	nc.to = to;
 	nc.nto = in->nto;
+	nc.disclose = in->rep.disclose;
+	nc.reporter_name = in->rep.name;
 	rc = mp_notify_render(in->snap->templates, in->report,
 	    mp_notify_lang_pick(langs, in->nto), &nc, np, &err);
 	if (rc == MP_OK)
