@@ -602,6 +602,20 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		    "intake address alone, not with other recipients");
 		return;
 	}
+	/*
+	 * One recipient, too: only then does the MTA's own Received header
+	 * of the intake hop say "for <intake address>", which is what the
+	 * MTA's rule that removes it keys on (a milter cannot: Postfix and
+	 * Sendmail hide their own Received header from it; docs/privacy.md).
+	 * Two intake addresses, or one twice, would leave that hop - with
+	 * the reporter's client address and HELO name - in the notification.
+	 */
+	if (env->nrcpts != 1) {
+		snprintf(why, sizeof(why), "a report must be sent to one intake "
+		    "address, once (it has %zu recipients)", env->nrcpts);
+		quarantine(&in, "mixed-recipients", why);
+		return;
+	}
 	if (snap->templates == NULL || snap->statedb == NULL) {
 		tempfail(&in, "intake is not configured (TemplateDirectory, StateDB)");
 		return;

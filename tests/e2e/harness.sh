@@ -295,12 +295,35 @@ h_dkim_conf() {
 		"$1" "$HD/keys/rsa1.key" "$HD/keys/ed1.key"
 }
 
-# Wait for the sink file whose Received header names queue id $1.
+# Wait for the sink file of queue id $1: the one whose Received header
+# names it, or - when that header is gone (the intake hop removed by
+# header_checks, docs/privacy.md) - the one with the notice id the milter
+# logged for it, or else the newest not handed out before that holds the
+# Message-ID Postfix logged for it.
 h_wait_qid() {
-	local qid=$1 f
+	local qid=$1 f id mid g
+	touch "$HD/log/sink-seen"
 	for _ in $(seq 1 $((H_WAIT * 10))); do
 		f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
+		if [ -z "$f" ]; then
+			id=$(sed -n "s/.*$qid: .* id=\(MP-[a-z2-7]*\).*/\1/p" \
+				"$HD/log/milter.log" 2>/dev/null | tail -n 1)
+			[ -n "$id" ] && f=$(grep -l -- "^X-Meldpunt-Id: $id" \
+				"$HD"/sink/* 2>/dev/null | head -n 1)
+		fi
+		if [ -z "$f" ]; then
+			mid=$(sed -n "s/.* $qid: message-id=\(.*\)\$/\1/p" \
+				"$HD/log/maillog" 2>/dev/null | head -n 1)
+			# only once Postfix has delivered it (else an older copy)
+			if [ -n "$mid" ] && grep -q " $qid: .*status=sent" "$HD/log/maillog" 2>/dev/null; then
+				for g in $(ls -t "$HD"/sink/* 2>/dev/null); do
+					grep -qxF -- "$g" "$HD/log/sink-seen" && continue
+					grep -qiF -- "Message-ID: $mid" "$g" && { f=$g; break; }
+				done
+			fi
+		fi
 		if [ -n "$f" ]; then
+			echo "$f" >>"$HD/log/sink-seen"
 			echo "$f"
 			return 0
 		fi
