@@ -12,6 +12,9 @@
 #include "intake.h"
 #include "sign.h"
 
+/* On the archived or quarantined copy of a report: what it lacked. */
+#define MP_HDR_WARNINGS	"X-Meldpunt-Warnings"
+
 /* 1 when some From address is in a protected domain. */
 static int
 from_protected(const struct mp_conf *conf, const struct mp_envelope *env)
@@ -140,10 +143,16 @@ outcome_headers(struct mp_plan *plan)
 	if ((rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_OUTCOME,
 	    plan->outcome)) != MP_OK)
 		return rc;
-	/* A notification's reason names every contact and rule: log only. */
-	if (plan->reason[0] == '\0' || strcmp(plan->outcome, "notified") == 0)
+	/* A notification's reason names every contact and rule, and its
+	 * warnings are about the reporter's report: log only. */
+	if (strcmp(plan->outcome, "notified") == 0)
 		return MP_OK;
-	return mp_plan_header(plan, MP_HDR_ADD, MP_HDR_REASON, plan->reason);
+	if (plan->reason[0] != '\0' && (rc = mp_plan_header(plan, MP_HDR_ADD,
+	    MP_HDR_REASON, plan->reason)) != MP_OK)
+		return rc;
+	if (plan->warnings[0] == '\0')
+		return MP_OK;
+	return mp_plan_header(plan, MP_HDR_ADD, MP_HDR_WARNINGS, plan->warnings);
 }
 
 void
@@ -158,8 +167,13 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		mp_intake_decide(snap, env, plan, &replaced);
 	if (plan->verdict != MP_VERDICT_CONTINUE)
 		return;
-	/* A replaced header has lost the forged copies with the rest. */
+	/* A replaced header has lost the forged copies with the rest. The
+	 * review copy of a report must not carry the sender's own
+	 * X-Meldpunt-Warnings (envelope.c does not count that one). */
 	if ((!replaced && strip_forged(env, plan) != MP_OK) ||
+	    (!replaced && env->flow == MP_FLOW_INTAKE &&
+	    mp_plan_delete_named(plan, env->msg.data, env->msg.len,
+	    MP_HDR_WARNINGS) != MP_OK) ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
 		mp_plan_internal(plan, "cannot add the X-Meldpunt header changes "

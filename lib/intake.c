@@ -269,8 +269,14 @@ parse(struct intake *in)
 
 	rc = mp_report_parse_buffer(in->env->msg.data, in->env->msg.len, NULL,
 	    &in->report, &err);
-	if (rc == MP_OK)
+	if (rc == MP_OK) {
+		/* noted, never a reason to stop (report.h, the one rule) */
+		char w[sizeof(in->plan->warnings)];
+
+		mp_report_warnings_text(in->report, w, sizeof(w));
+		mp_plan_warnings(in->plan, w);
 		return 0;
+	}
 	if (is_fault(rc))
 		tempfail(in, rc == MP_ENOMEM ? "out of memory parsing the report" :
 		    err.msg);

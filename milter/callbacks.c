@@ -260,11 +260,13 @@ mp_eom(SMFICTX *ctx)
 	/* The reply is logged only where it says more than the reason. */
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
-	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s", qid, c->client,
-	    mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
+	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s%s%s%s", qid,
+	    c->client, mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
 	    plan.notice_id[0] ? " id=" : "", plan.notice_id,
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
+	    plan.warnings[0] ? " warnings=\"" : "", plan.warnings,
+	    plan.warnings[0] ? "\"" : "",
 	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",
 	    reply ? "\"" : "");
 	mp_stats_count(&mp_stats_all, mp_flow_name(c->env.flow),

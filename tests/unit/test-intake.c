@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>
@@ -394,6 +395,62 @@ START_TEST(spf_dns_trouble_is_tempfail)
 }
 END_TEST
 
+static const struct mp_hdr_change *
+plan_hdr(const struct mp_plan *p, enum mp_hdr_op op, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhdrs; i++)
+		if (p->hdrs[i].op == op && strcasecmp(p->hdrs[i].name, name) == 0)
+			return &p->hdrs[i];
+	return NULL;
+}
+
+/*
+ * One rule for required fields (issue 11, item 5): an ARF report without
+ * User-Agent and Version is notified, the lack noted in the plan's
+ * warnings (the log line) but not in the notification; its archived
+ * duplicate carries X-Meldpunt-Warnings, and the sender's own copy of
+ * that header is deleted.
+ */
+START_TEST(warnings_noted_not_stopping)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	struct mp_plan_held held = { 0 };
+	const struct mp_hdr_change *h;
+	char cmd[1024], file[256];
+
+	snprintf(file, sizeof(file), "%s/arf-no-ua.eml", tmp);
+	snprintf(cmd, sizeof(cmd), "sed -e '/^User-Agent:/d' -e '/^Version:/d' "
+	    "-e '1i X-Meldpunt-Warnings: none, trust me' "
+	    "'%s/examples/arf-spam.eml' >'%s'", srcdir, file);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(decide(s, file, "meldingen@meldpunt.test", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "notified");
+	ck_assert_msg(strstr(p.warnings, "ARF field User-Agent is missing") &&
+	    strstr(p.warnings, "ARF field Version is missing"), "warnings: %s",
+	    p.warnings);
+	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings"));
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+
+	ck_assert_int_eq(decide(s, file, "meldingen@meldpunt.test", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "duplicate");
+	h = plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(strstr(h->value, "User-Agent"));
+	h = plan_hdr(&p, MP_HDR_DELETE, "X-Meldpunt-Warnings");
+	ck_assert_ptr_nonnull(h);	/* the sender's own */
+	ck_assert_uint_eq(h->index, 1);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -408,6 +465,7 @@ main(void)
 	tcase_add_test(tc, quarantine_states);
 	tcase_add_test(tc, dkim_dns_trouble_is_tempfail);
 	tcase_add_test(tc, spf_dns_trouble_is_tempfail);
+	tcase_add_test(tc, warnings_noted_not_stopping);
 	suite_add_tcase(su, tc);
 	return mp_check_run(su);
 }
