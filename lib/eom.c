@@ -12,6 +12,9 @@
 #include "intake.h"
 #include "sign.h"
 
+/* On the archived or quarantined copy of a report: what it lacked. */
+#define MP_HDR_WARNINGS	"X-Meldpunt-Warnings"
+
 /* 1 when some From address is in a protected domain. */
 static int
 from_protected(const struct mp_conf *conf, const struct mp_envelope *env)
@@ -64,11 +67,15 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
 	};
 	struct mp_identity_decision d;
+	char why[128];
+	int rc;
 
 	if (c->protected_domains == NULL)
 		return 0;
-	if (mp_identity_decide(&pol, &in, &d) != MP_OK) {
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+	if ((rc = mp_identity_decide(&pol, &in, &d)) != MP_OK) {
+		snprintf(why, sizeof(why), "the identity check of the From "
+		    "fields could not be made: %s", mp_strerror(rc));
+		mp_plan_internal(plan, why);
 		return -1;
 	}
 	if (d.verdict == MP_IDENTITY_REJECT) {
@@ -97,15 +104,15 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	}
 	if (mp_sign_message(snap->signer, env->msg.data, env->msg.len, &out,
 	    &err) != MP_OK) {
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
-		mp_plan_outcome(plan, "tempfail", err.msg);
+		mp_plan_internal(plan, err.msg);
 		return;
 	}
 	/* Inserted at the top one by one: the last goes in first. */
 	for (i = out.n; i > 0; i--)
 		if (mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
 		    out.hdr[i - 1].value) != MP_OK) {
-			mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+			mp_plan_internal(plan, "cannot add the DKIM-Signature "
+			    "header to the plan (out of memory)");
 			break;
 		}
 	if (plan->verdict == MP_VERDICT_CONTINUE)
@@ -136,10 +143,16 @@ outcome_headers(struct mp_plan *plan)
 	if ((rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_OUTCOME,
 	    plan->outcome)) != MP_OK)
 		return rc;
-	/* A notification's reason names every contact and rule: log only. */
-	if (plan->reason[0] == '\0' || strcmp(plan->outcome, "notified") == 0)
+	/* A notification's reason names every contact and rule, and its
+	 * warnings are about the reporter's report: log only. */
+	if (strcmp(plan->outcome, "notified") == 0)
 		return MP_OK;
-	return mp_plan_header(plan, MP_HDR_ADD, MP_HDR_REASON, plan->reason);
+	if (plan->reason[0] != '\0' && (rc = mp_plan_header(plan, MP_HDR_ADD,
+	    MP_HDR_REASON, plan->reason)) != MP_OK)
+		return rc;
+	if (plan->warnings[0] == '\0')
+		return MP_OK;
+	return mp_plan_header(plan, MP_HDR_ADD, MP_HDR_WARNINGS, plan->warnings);
 }
 
 void
@@ -154,17 +167,29 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		mp_intake_decide(snap, env, plan, &replaced);
 	if (plan->verdict != MP_VERDICT_CONTINUE)
 		return;
-	/* A replaced header has lost the forged copies with the rest. */
+	/* A replaced header has lost the forged copies with the rest. The
+	 * review copy of a report must not carry the sender's own
+	 * X-Meldpunt-Warnings (envelope.c does not count that one). */
 	if ((!replaced && strip_forged(env, plan) != MP_OK) ||
+	    (!replaced && env->flow == MP_FLOW_INTAKE &&
+	    mp_plan_delete_named(plan, env->msg.data, env->msg.len,
+	    MP_HDR_WARNINGS) != MP_OK) ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+		mp_plan_internal(plan, "cannot add the X-Meldpunt header changes "
+		    "to the plan (out of memory)");
 		return;
 	}
 	if (env->flow != MP_FLOW_INTAKE && speaks)
 		sign_message(snap, env, plan);
 	/* "signed" is the log's business; the header speaks of intake only. */
 	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&
-	    outcome_headers(plan) != MP_OK)
-		mp_plan_tempfail(plan, MP_REPLY_INTERNAL);
+	    outcome_headers(plan) != MP_OK) {
+		/* Keep the outcome that was decided in the reason. */
+		char why[sizeof(plan->outcome) + 64];
+
+		snprintf(why, sizeof(why), "cannot add the X-Meldpunt-Outcome "
+		    "header (%s) to the plan", plan->outcome);
+		mp_plan_internal(plan, why);
+	}
 }

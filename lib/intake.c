@@ -40,6 +40,10 @@ struct intake {
 	struct mp_route route;
 	const struct mp_route_contact *to[MP_ROUTE_CONTACTS];
 	size_t nto;
+	/* The known-reporter record, for what the notification may say about
+	 * the reporter (route.h, disclose); zero (disclose name, no name)
+	 * for an unknown reporter. */
+	struct mp_route_reporter rep;
 };
 
 /* State DB records made for this message, to take back on failure. */
@@ -107,8 +111,7 @@ marks_free(void *arg)
 static void
 tempfail(struct intake *in, const char *why)
 {
-	mp_plan_tempfail(in->plan, MP_REPLY_INTERNAL);
-	mp_plan_outcome(in->plan, "tempfail", why);
+	mp_plan_internal(in->plan, why);
 }
 
 /* Take the message away from every recipient the MTA gave it. */
@@ -187,10 +190,11 @@ authenticate(struct intake *in)
 	struct mp_reporter_decision d;
 	struct mp_spf_outcome spf;
 	struct mp_verify_result dkim;
-	enum mp_reporter_auth required = MP_AUTH_BOTH;
-	char fdom[256], matched[MP_ROUTE_MATCHED] = "";
+	char fdom[256];
+	char spf_why[MP_ERROR_MAX], dkim_why[MP_ERROR_MAX];
 	struct mp_error err;
 	const char *domain;
+	int rc;
 
 	from_domain(env, fdom, sizeof(fdom));
 	domain = fdom[0] ? fdom : mp_addr_domain(env->sender);
@@ -199,22 +203,43 @@ authenticate(struct intake *in)
 	f.from_domain = fdom;
 	f.client_ip = env->client_addr;
 	f.unknown = (enum mp_unknown_policy)in->conf->unknown_reporters;
-	f.known = *domain ? mp_route_reporter(snap->routedb, domain, &required,
-	    matched, &err) : MP_NOTFOUND;
+	f.known = *domain ? mp_route_reporter_rec(snap->routedb, domain,
+	    &in->rep, &err) : MP_NOTFOUND;
 	if (f.known == MP_RETRY) {
 		tempfail(in, err.msg);
 		return -1;
 	}
-	f.required = required;
-	f.reporter_domain = matched;
-	if (mp_spf_check(snap->spf, env->client_addr, env->helo, env->sender,
-	    &spf, &err) == MP_OK)
+	if (f.known != MP_FOUND)
+		memset(&in->rep, 0, sizeof(in->rep));
+	f.required = f.known == MP_FOUND ? in->rep.auth : MP_AUTH_BOTH;
+	f.reporter_domain = in->rep.domain;
+	/*
+	 * A check that could not run is a fault, never a verdict about the
+	 * reporter (reporter_auth.h). Malformed input (MP_EINPUT: a bad HELO
+	 * or sender; MP_ELIMIT: a message DKIM cannot read) is the reporter's
+	 * doing: then that method just has no result.
+	 */
+	rc = mp_spf_check(snap->spf, env->client_addr, env->helo, env->sender,
+	    &spf, &err);
+	if (rc == MP_OK)
 		f.spf = &spf;
-	if (mp_verify_message(snap->verifier, env->msg.data, env->msg.len, &dkim,
-	    &err) == MP_OK)
+	else if (rc != MP_EINPUT) {
+		f.spf_fault = rc;
+		snprintf(spf_why, sizeof(spf_why), "%s", err.msg);
+		f.spf_fault_why = spf_why;
+	}
+	rc = mp_verify_message(snap->verifier, env->msg.data, env->msg.len,
+	    &dkim, &err);
+	if (rc == MP_OK)
 		f.dkim = &dkim;
+	else if (rc != MP_EINPUT && rc != MP_ELIMIT) {
+		f.dkim_fault = rc;
+		snprintf(dkim_why, sizeof(dkim_why), "%s", err.msg);
+		f.dkim_fault_why = dkim_why;
+	}
 	mp_reporter_decide(&f, &d);
 	if (d.verdict == MP_REPORTER_RETRY) {
+		/* DNS trouble or a fault: the reporter retries, the reason logs */
 		tempfail(in, d.reason);
 		return -1;
 	}
@@ -225,6 +250,17 @@ authenticate(struct intake *in)
 	return 0;
 }
 
+/*
+ * A code that says something went wrong here, not in the message: the
+ * answer is a tempfail, never a quarantine.
+ */
+static int
+is_fault(int rc)
+{
+	return rc == MP_ENOMEM || rc == MP_ERETRY || rc == MP_EINTERNAL ||
+	    rc == MP_EIO;
+}
+
 static int
 parse(struct intake *in)
 {
@@ -233,10 +269,17 @@ parse(struct intake *in)
 
 	rc = mp_report_parse_buffer(in->env->msg.data, in->env->msg.len, NULL,
 	    &in->report, &err);
-	if (rc == MP_OK)
+	if (rc == MP_OK) {
+		/* noted, never a reason to stop (report.h, the one rule) */
+		char w[sizeof(in->plan->warnings)];
+
+		mp_report_warnings_text(in->report, w, sizeof(w));
+		mp_plan_warnings(in->plan, w);
 		return 0;
-	if (rc == MP_ENOMEM)
-		tempfail(in, "out of memory parsing the report");
+	}
+	if (is_fault(rc))
+		tempfail(in, rc == MP_ENOMEM ? "out of memory parsing the report" :
+		    err.msg);
 	else if (rc == MP_EINPUT)
 		quarantine(in, "not-a-report", err.msg);
 	else
@@ -443,11 +486,13 @@ render(struct intake *in, struct mp_notice **np)
 	nc.phone = in->conf->identity_phone;
 	nc.to = to;
 	nc.nto = in->nto;
+	nc.disclose = in->rep.disclose;
+	nc.reporter_name = in->rep.name;
 	rc = mp_notify_render(in->snap->templates, in->report,
 	    mp_notify_lang_pick(langs, in->nto), &nc, np, &err);
 	if (rc == MP_OK)
 		return 0;
-	if (rc == MP_ENOMEM || rc == MP_ERETRY)
+	if (is_fault(rc))
 		tempfail(in, err.msg);
 	else
 		quarantine(in, "render-error", err.msg);
@@ -456,11 +501,11 @@ render(struct intake *in, struct mp_notice **np)
 
 /* The notice's own header fields, then its DKIM signatures on top. */
 static int
-notice_headers(struct intake *in, const struct mp_notice *n)
+notice_headers(struct intake *in, const struct mp_notice *n,
+    struct mp_error *err)
 {
 	struct mp_plan *plan = in->plan;
 	struct mp_sign_out out;
-	struct mp_error err;
 	size_t i;
 	int rc = MP_OK;
 
@@ -468,15 +513,23 @@ notice_headers(struct intake *in, const struct mp_notice *n)
 	for (i = 0; i < n->nheaders && rc == MP_OK; i++)
 		rc = mp_plan_header(plan, MP_HDR_ADD, n->headers[i].name,
 		    n->headers[i].value);
-	if (rc != MP_OK || in->snap->signer == NULL)
+	if (rc != MP_OK)
+		return mp_error_set(err, rc, "cannot add the notification's "
+		    "header fields to the plan: %s", mp_strerror(rc));
+	if (in->snap->signer == NULL)
 		return rc;
 	if ((rc = mp_sign_message(in->snap->signer, n->message, n->message_len,
-	    &out, &err)) != MP_OK)
+	    &out, err)) != MP_OK) {
+		mp_error_prefix(err, "signing the notification");
 		return rc;
+	}
 	for (i = out.n; i > 0 && rc == MP_OK; i--)
 		rc = mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
 		    out.hdr[i - 1].value);
 	mp_sign_out_clear(&out);
+	if (rc != MP_OK)
+		mp_error_set(err, rc, "cannot add the DKIM-Signature to the "
+		    "plan: %s", mp_strerror(rc));
 	return rc;
 }
 
@@ -485,23 +538,34 @@ notified(struct intake *in, const struct mp_notice *n, int *replaced)
 {
 	const struct mp_envelope *env = in->env;
 	struct mp_plan *plan = in->plan;
-	char why[MP_ERROR_MAX];
+	struct mp_error err;
+	char why[MP_ERROR_MAX + 40];
 	size_t i, len;
 	int rc;
 
+	mp_error_clear(&err);
 	rc = mp_plan_delete_headers(plan, env->msg.data, env->msg.len);
-	if (rc == MP_OK)
-		rc = notice_headers(in, n);
-	if (rc == MP_OK)
-		rc = mp_plan_body(plan, n->body, n->body_len);
-	if (rc == MP_OK)
-		rc = drop_rcpts(in);
+	if (rc != MP_OK)
+		mp_error_set(&err, rc, "cannot list the report's header fields "
+		    "for deletion: %s", mp_strerror(rc));
+	else
+		rc = notice_headers(in, n, &err);
+	if (rc == MP_OK && (rc = mp_plan_body(plan, n->body, n->body_len)) != MP_OK)
+		mp_error_set(&err, rc, "cannot hold the notification body");
+	if (rc == MP_OK && (rc = drop_rcpts(in)) != MP_OK)
+		mp_error_set(&err, rc, "cannot drop the intake recipient");
 	for (i = 0; rc == MP_OK && i < in->nto; i++)
-		rc = mp_plan_add_rcpt(plan, in->to[i]->address);
-	if (rc == MP_OK && in->conf->bounce_addr != NULL)
-		rc = mp_plan_sender(plan, in->conf->bounce_addr);
+		if ((rc = mp_plan_add_rcpt(plan, in->to[i]->address)) != MP_OK)
+			mp_error_set(&err, rc, "cannot add contact %s as a "
+			    "recipient", in->to[i]->address);
+	if (rc == MP_OK && in->conf->bounce_addr != NULL &&
+	    (rc = mp_plan_sender(plan, in->conf->bounce_addr)) != MP_OK)
+		mp_error_set(&err, rc, "cannot set BounceAddress %s as the "
+		    "envelope sender", in->conf->bounce_addr);
 	if (rc != MP_OK) {
-		tempfail(in, "cannot build the notification plan");
+		snprintf(why, sizeof(why), "cannot build the notification: %s",
+		    err.msg);
+		tempfail(in, why);
 		return;
 	}
 	*replaced = 1;
@@ -542,6 +606,20 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if (!only_intake_recipients(&in)) {
 		quarantine(&in, "mixed-recipients", "a report must be sent to the "
 		    "intake address alone, not with other recipients");
+		return;
+	}
+	/*
+	 * One recipient, too: only then does the MTA's own Received header
+	 * of the intake hop say "for <intake address>", which is what the
+	 * MTA's rule that removes it keys on (a milter cannot: Postfix and
+	 * Sendmail hide their own Received header from it; docs/privacy.md).
+	 * Two intake addresses, or one twice, would leave that hop - with
+	 * the reporter's client address and HELO name - in the notification.
+	 */
+	if (env->nrcpts != 1) {
+		snprintf(why, sizeof(why), "a report must be sent to one intake "
+		    "address, once (it has %zu recipients)", env->nrcpts);
+		quarantine(&in, "mixed-recipients", why);
 		return;
 	}
 	if (snap->templates == NULL || snap->statedb == NULL) {

@@ -257,6 +257,38 @@ may_name_reporter(const char *tlp)
 	    strcasecmp(tlp, "white") == 0 || strcasecmp(tlp, "green") == 0;
 }
 
+/*
+ * Who reported it, as far as the reporter's record (disclose) and the
+ * report's TLP allow (notify.h, "The reporter").
+ */
+static int
+set_reporter(struct render *rd)
+{
+	const struct mp_report *r = rd->r;
+	const struct mp_notify_conf *c = rd->conf;
+	const size_t vm = MP_NOTIFY_VALUE_MAX;
+	const char *name;
+	int rc = MP_OK;
+
+	if (c->disclose == MP_DISCLOSE_NONE)
+		return MP_OK;
+	rc |= set_text(rd, MP_TF_REPORT_ID, r->report_id, vm);
+	if (!may_name_reporter(r->tlp))
+		return rc;
+	name = c->reporter_name != NULL && *c->reporter_name != '\0' ?
+	    c->reporter_name : r->reporter_org;
+	if (c->disclose == MP_DISCLOSE_NAME_ADDRESS) {
+		/* no name known: the address alone still says who */
+		rc |= set_text(rd, MP_TF_REPORTER, name != NULL ? name :
+		    r->reporter_addr, vm);
+		if (name != NULL)
+			rc |= set_text(rd, MP_TF_REPORTER_ADDRESS,
+			    r->reporter_addr, vm);
+	} else
+		rc |= set_text(rd, MP_TF_REPORTER, name, vm);
+	return rc;
+}
+
 static int
 set_report_values(struct render *rd)
 {
@@ -273,11 +305,8 @@ set_report_values(struct render *rd)
 	rc |= set_text(rd, MP_TF_DOMAIN, r->domain, vm);
 	rc |= set_text(rd, MP_TF_URL, r->url, MP_NOTIFY_URL_MAX);
 	rc |= set_text(rd, MP_TF_SERVICE, r->service, vm);
-	rc |= set_text(rd, MP_TF_REPORT_ID, r->report_id, vm);
 	rc |= set_text(rd, MP_TF_TLP, r->tlp, vm);
-	if (may_name_reporter(r->tlp))
-		rc |= set_text(rd, MP_TF_REPORTER, r->reporter_org ?
-		    r->reporter_org : r->reporter_addr, vm);
+	rc |= set_reporter(rd);
 	if (r->source_port > 0 && r->source_port <= 65535)
 		rc |= mp_buf_printf(&rd->val[MP_TF_SOURCE_PORT], "%d",
 		    r->source_port);

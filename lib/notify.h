@@ -29,8 +29,17 @@
  *	URLs defanged ("hxxp://", "[.]") so mail programs make no link of
  *	them. The Subject is capped at MP_NOTIFY_SUBJECT_MAX characters,
  *	RFC 2047-encoded when it is not plain ASCII or contains "=?", and
- *	folded. The reporter is named only when TLP is absent, clear, white
- *	or green.
+ *	folded.
+ *
+ *	The reporter. A notification never carries the reporter's client
+ *	address, HELO name or envelope sender (none of them is a template
+ *	value). In the text it is named as its known-reporter record allows
+ *	(disclose in meldpunt-routes(5)): name (the default) gives the
+ *	record's name, else the organisation the report names, and no
+ *	address; name+address adds the report's contact address
+ *	(reporter_address); none names nobody and leaves out report_id too
+ *	(an ARF report's id is its Message-ID, which names the reporter's
+ *	domain). Whatever the setting, TLP amber and red name nobody.
  *
  *	The notice id ("MP-" and 26 base32 characters: 128 random bits from
  *	getrandom(2)) and the Message-ID (<id@identity-domain>) are unique
@@ -60,6 +69,7 @@
 
 #include "error.h"
 #include "report.h"
+#include "route.h"
 #include "template.h"
 
 #define MP_NOTIFY_VALUE_MAX	512
@@ -85,6 +95,13 @@ struct mp_notify_conf {
 	size_t nto;
 	time_t now;		/* Date; 0 = time(NULL) */
 	const char *notice_id;	/* NULL = generate one */
+	/*
+	 * What may be said about the reporter: its record's disclose setting
+	 * (0: name, the default) and name (NULL or "": the report's own
+	 * organisation stands in). See "The reporter" above.
+	 */
+	enum mp_disclose disclose;
+	const char *reporter_name;
 };
 
 struct mp_notice_header {

@@ -151,8 +151,25 @@ struct hname {
 	unsigned count;
 };
 
+static int delete_fields(struct mp_plan *p, const char *msg, size_t len,
+    const char *only);
+
 int
 mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len)
+{
+	return delete_fields(p, msg, len, NULL);
+}
+
+int
+mp_plan_delete_named(struct mp_plan *p, const char *msg, size_t len,
+    const char *name)
+{
+	return delete_fields(p, msg, len, name);
+}
+
+/* Delete every field of the header of `msg`, or every one named `only`. */
+static int
+delete_fields(struct mp_plan *p, const char *msg, size_t len, const char *only)
 {
 	struct hname *names = NULL, *t;
 	size_t nnames = 0, pos = 0, i, n;
@@ -172,6 +189,9 @@ mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len)
 			continue;
 		colon = memchr(line, ':', n);
 		if (colon == NULL || colon == line || (size_t)(colon - line) >= 128)
+			continue;
+		if (only != NULL && (strlen(only) != (size_t)(colon - line) ||
+		    strncasecmp(only, line, (size_t)(colon - line)) != 0))
 			continue;
 		for (i = 0; i < nnames; i++)
 			if (strncasecmp(names[i].name, line, (size_t)(colon - line)) == 0 &&
@@ -285,9 +305,23 @@ mp_plan_tempfail(struct mp_plan *p, const char *why)
 }
 
 void
+mp_plan_internal(struct mp_plan *p, const char *why)
+{
+	mp_plan_tempfail(p, MP_REPLY_INTERNAL);
+	mp_plan_outcome(p, "tempfail", why != NULL && *why != '\0' ? why :
+	    "internal error (no reason given)");
+}
+
+void
 mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why)
 {
 	set_reply(p, MP_VERDICT_REJECT, "550", xcode, why);
+}
+
+void
+mp_plan_warnings(struct mp_plan *p, const char *warnings)
+{
+	mp_strcpy_printable(p->warnings, sizeof(p->warnings), warnings, ' ');
 }
 
 /* Outcome and reason go into a header and the log: printable only. */

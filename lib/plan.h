@@ -68,6 +68,9 @@ struct mp_plan {
 
 	char outcome[64];		/* "notified", "duplicate", "quarantined:unrouted" */
 	char reason[512];
+	/* Schema-required fields the report lacked (report.h): the log line,
+	 * and X-Meldpunt-Warnings on a copy that is not a notification. */
+	char warnings[512];
 	char notice_id[64];
 };
 
@@ -80,6 +83,9 @@ int mp_plan_header(struct mp_plan *p, enum mp_hdr_op op, const char *name,
 int mp_plan_delete(struct mp_plan *p, const char *name, unsigned index);
 /* Delete every header field of the raw message `msg` (up to the blank line). */
 int mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len);
+/* The same for the fields named `name` (case-insensitive) only. */
+int mp_plan_delete_named(struct mp_plan *p, const char *msg, size_t len,
+    const char *name);
 int mp_plan_del_rcpt(struct mp_plan *p, const char *rcpt);
 int mp_plan_add_rcpt(struct mp_plan *p, const char *addr);
 int mp_plan_sender(struct mp_plan *p, const char *addr);
@@ -108,8 +114,16 @@ void mp_plan_settle(struct mp_plan_held *h);
 #define MP_REPLY_INTERNAL "meldpunt: internal error, try again later"
 
 void mp_plan_tempfail(struct mp_plan *p, const char *why);
+/*
+ * An internal error or a fault (no memory, a database or DNS that cannot
+ * answer): tempfail with MP_REPLY_INTERNAL for the sender and outcome
+ * "tempfail" with `why` for the log, so that no tempfail goes unexplained.
+ * The one way lib/ turns a fault into a tempfail.
+ */
+void mp_plan_internal(struct mp_plan *p, const char *why);
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);
 void mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason);
+void mp_plan_warnings(struct mp_plan *p, const char *warnings);
 
 /* 1 when `v` may be a header value: printable, UTF-8 allowed, folds only. */
 int mp_header_value_ok(const char *v);

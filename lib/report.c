@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -62,8 +63,31 @@ mp_report_free(struct mp_report **rp)
 	free(r->evidence.content_type);
 	free(r->evidence.filename);
 	free(r->evidence.data);
+	while (r->nwarnings > 0)
+		free(r->warnings[--r->nwarnings]);
 	free(r);
 	*rp = NULL;
+}
+
+void
+mp_report_warnings_text(const struct mp_report *r, char *buf, size_t size)
+{
+	size_t i, used = 0;
+	int n;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < r->nwarnings && used + 1 < size; i++) {
+		n = snprintf(buf + used, size - used, "%s%s", i ? "; " : "",
+		    r->warnings[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (r->more_warnings > 0 && used + 1 < size)
+		snprintf(buf + used, size - used, "; and %zu more",
+		    r->more_warnings);
 }
 
 /*

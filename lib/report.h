@@ -30,6 +30,8 @@
  *	MP_REPORT_MAX_DEPTH	YAML/JSON nesting
  *	MP_REPORT_MAX_FIELDS	fields in one report part
  *	MP_REPORT_MAX_VALUE	bytes of one string value kept in the model
+ *	MP_REPORT_MAX_WARNINGS	warnings kept (more are counted in
+ *				`more_warnings`)
  *	(and those of message.h for the MIME message itself)
  * THREADS
  *	Pure functions of their input: no globals, no logging. Safe to call
@@ -51,6 +53,7 @@
 #define MP_REPORT_MAX_DEPTH	32
 #define MP_REPORT_MAX_FIELDS	512
 #define MP_REPORT_MAX_VALUE	2048
+#define MP_REPORT_MAX_WARNINGS	16
 
 struct mp_message;
 struct mp_message_limits;
@@ -112,7 +115,20 @@ struct mp_report {
 				   XARF service_port), 0 if not given */
 
 	struct mp_evidence evidence;
+
+	/* Schema-required fields that were absent, one sentence each, e.g.
+	 * "ARF field User-Agent is missing" (report.h, the one rule). */
+	char *warnings[MP_REPORT_MAX_WARNINGS];
+	size_t nwarnings;
+	size_t more_warnings;
 };
+
+/*
+ * The warnings joined with "; " into buf (truncated to size), "" when
+ * there are none; for the log line and the X-Meldpunt-Warnings header.
+ */
+void mp_report_warnings_text(const struct mp_report *r, char *buf,
+    size_t size);
 
 const char *mp_report_type_name(enum mp_report_type type);
 const char *mp_report_format_name(enum mp_report_format fmt);

@@ -7,9 +7,12 @@
  * allow once (Feedback-Type, Source-IP, Source-Port, Arrival-Date,
  * Incidents) are refused when repeated: two Source-IPs would make the
  * routing ambiguous. Reported-Domain and Reported-URI may repeat; the
- * first is kept (the others stay in the evidence). User-Agent and
- * Version are required by RFC 5965 but many senders leave them out, so
- * only Feedback-Type is required.
+ * first is kept (the others stay in the evidence).
+ *
+ * Required (report.h, the one rule): Feedback-Type (the type) and a
+ * valid source, Source-IP, Reported-Domain or a Reported-URI that is not
+ * a mailbox. User-Agent and Version, which RFC 5965 also requires and
+ * many senders leave out, are warnings when absent.
  */
 #include "config.h"
 
@@ -47,6 +50,17 @@ arf_get(const struct mp_rpt_fields *af, const char *name, int once, char **out,
 			return mp_error_set(err, MP_ENOMEM, "out of memory");
 	}
 	return MP_OK;
+}
+
+static int
+arf_has(const struct mp_rpt_fields *af, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < af->n; i++)
+		if (af->f[i].nlen == n && strncasecmp(af->f[i].name, name, n) == 0)
+			return 1;
+	return 0;
 }
 
 /* The first Reported-URI that names a resource rather than a mailbox. */
@@ -122,7 +136,17 @@ arf_fill(struct mp_report *r, const struct mp_rpt_fields *af,
 	FIELD("Incidents", 1,
 	    mp_rpt_count(v, &r->occurrences, "ARF field Incidents", err));
 #undef FIELD
-	rc = arf_uri(r, af, err);
+	if ((rc = arf_uri(r, af, err)) != MP_OK)
+		goto out;
+	if (r->source_ip == NULL && r->domain == NULL && r->url == NULL) {
+		rc = mp_rpt_no_source("ARF", "Source-IP, Reported-Domain or "
+		    "Reported-URI", err);
+		goto out;
+	}
+	if ((rc = mp_rpt_want(r, arf_has(af, "User-Agent"), "ARF",
+	    "User-Agent", err)) != MP_OK)
+		goto out;
+	rc = mp_rpt_want(r, arf_has(af, "Version"), "ARF", "Version", err);
 out:
 	free(v);
 	free(ft);

@@ -84,6 +84,19 @@ int mp_rpt_fields_split(const char *p, size_t len, struct mp_rpt_fields *af,
 struct mp_report *mp_rpt_new(enum mp_report_format fmt,
     struct mp_error *err);
 
+/* Note a warning (report.h, the one rule): 0, or MP_ENOMEM. Beyond
+ * MP_REPORT_MAX_WARNINGS it is only counted. */
+int mp_rpt_warn(struct mp_report *r, struct mp_error *err, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* "<what> field <name> is missing" as a warning, when `present` is 0. */
+int mp_rpt_want(struct mp_report *r, int present, const char *what,
+    const char *name, struct mp_error *err);
+
+/* An error for a report without a valid source: MP_EINPUT. */
+int mp_rpt_no_source(const char *what, const char *fields,
+    struct mp_error *err);
+
 /* Format parsers. The part is the machine-readable one. */
 int mp_report_parse_arf(const struct mp_message *msg, GMimeObject *part,
     struct mp_report **rp, struct mp_error *err);

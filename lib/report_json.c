@@ -4,12 +4,14 @@
  *
  * Depth is checked by a scan before jansson sees the bytes, duplicate
  * keys are refused and NUL characters in strings are not allowed.
- * Required fields: the v4 core fields (xarf_version, report_id,
- * timestamp, reporter with org and contact, source_identifier,
- * category, type), from 4.2 also sender and reporter.domain as the 4.2
- * schema says, and the type-specific ones in v4_required[] below; for
- * v3 Version, ReporterInfo, Disclosure and Report with ReportClass,
- * ReportType and Date.
+ * Required (report.h, the one rule): v4 xarf_version (what makes it
+ * XARF v4), category, type and source_identifier; v3 Version, a Report
+ * with ReportClass and ReportType, and a source. Whatever else the
+ * schemas require - v4 report_id, timestamp, reporter with org and
+ * contact, from 4.2 also sender and reporter.domain, the type-specific
+ * fields of v4_required[] below; v3 ReporterInfo, Disclosure and
+ * Report.Date - is a warning when absent. A field that is present but
+ * has the wrong JSON type or an invalid value is still an error.
  */
 #include "config.h"
 
@@ -157,60 +159,67 @@ has(json_t *o, const char *key)
 }
 
 static int
-v4_type_required(json_t *j, const char *cat, const char *type,
-    const char *src, struct mp_error *err)
+v4_type_required(struct mp_report *r, json_t *j, const char *cat,
+    const char *type, const char *src, struct mp_error *err)
 {
 	const char *proto;
+	char what[MP_REPORT_MAX_VALUE * 2 + 40];
 	size_t i, k;
+	int rc = MP_OK;
 
 	for (i = 0; i < sizeof(v4_required) / sizeof(v4_required[0]); i++) {
 		if (strcmp(v4_required[i].category, cat) != 0 ||
 		    strcmp(v4_required[i].type, type) != 0)
 			continue;
-		for (k = 0; v4_required[i].fields[k] != NULL; k++)
-			if (!has(j, v4_required[i].fields[k]))
-				goto missing;
+		snprintf(what, sizeof(what), "XARF report of type %s/%s:", cat,
+		    type);
+		for (k = 0; v4_required[i].fields[k] != NULL && rc == MP_OK; k++)
+			rc = mp_rpt_want(r, has(j, v4_required[i].fields[k]),
+			    what, v4_required[i].fields[k], err);
 		proto = json_string_value(json_object_get(j, "protocol"));
-		if (v4_required[i].rule == SMTP_RULE && proto != NULL &&
-		    strcasecmp(proto, "smtp") == 0) {
-			if (!has(j, "smtp_from"))
-				return mp_error_set(err, MP_EINPUT, "XARF report "
-				    "of type %s/%s lacks required field smtp_from",
-				    cat, type);
-			if (!has(j, "source_port"))
-				return mp_error_set(err, MP_EINPUT, "XARF report "
-				    "of type %s/%s lacks required field "
-				    "source_port", cat, type);
+		if (rc == MP_OK && v4_required[i].rule == SMTP_RULE &&
+		    proto != NULL && strcasecmp(proto, "smtp") == 0) {
+			rc = mp_rpt_want(r, has(j, "smtp_from"), what,
+			    "smtp_from", err);
+			if (rc == MP_OK)
+				rc = mp_rpt_want(r, has(j, "source_port"), what,
+				    "source_port", err);
 		}
-		if (v4_required[i].rule == PORT_IF_IP && mp_rpt_is_ip(src) &&
-		    !has(j, "source_port"))
-			return mp_error_set(err, MP_EINPUT, "XARF report of type "
-			    "%s/%s lacks required field source_port", cat, type);
-		return MP_OK;
-missing:
-		return mp_error_set(err, MP_EINPUT, "XARF report of type %s/%s "
-		    "lacks required field %s", cat, type,
-		    v4_required[i].fields[k]);
+		if (rc == MP_OK && v4_required[i].rule == PORT_IF_IP &&
+		    mp_rpt_is_ip(src))
+			rc = mp_rpt_want(r, has(j, "source_port"), what,
+			    "source_port", err);
+		return rc;
 	}
 	return MP_OK;
 }
 
+/* reporter / sender: an object with org, contact (and domain); what is
+ * absent is a warning, what is not an object or not a string an error. */
 static int
-v4_contact(json_t *j, const char *key, int need_domain, struct mp_error *err)
+v4_contact(struct mp_report *r, json_t *j, const char *key, int need_domain,
+    struct mp_error *err)
 {
+	static const char *const sub[] = { "org", "contact", "domain" };
 	json_t *c = json_object_get(j, key);
-	const char *s;
-	int rc;
+	const char *v;
+	char name[32];
+	size_t i;
+	int rc = MP_OK;
 
+	if (c == NULL || json_is_null(c))
+		return mp_rpt_want(r, 0, "XARF", key, err);
 	if (!json_is_object(c))
-		return mp_error_set(err, MP_EINPUT, c == NULL ?
-		    "XARF report lacks required field %s" :
-		    "XARF field %s is not an object", key);
-	if ((rc = jstr(c, "org", "XARF", 1, &s, NULL, 0, err)) != MP_OK ||
-	    (rc = jstr(c, "contact", "XARF", 1, &s, NULL, 0, err)) != MP_OK ||
-	    (need_domain &&
-	    (rc = jstr(c, "domain", "XARF", 1, &s, NULL, 0, err)) != MP_OK))
-		mp_error_prefix(err, "%s", key);
+		return mp_error_set(err, MP_EINPUT, "XARF field %s is not an "
+		    "object", key);
+	for (i = 0; i < (need_domain ? 3u : 2u) && rc == MP_OK; i++) {
+		if ((rc = jstr(c, sub[i], "XARF", 0, &v, NULL, 0, err)) != MP_OK) {
+			mp_error_prefix(err, "%s", key);
+			break;
+		}
+		snprintf(name, sizeof(name), "%s.%s", key, sub[i]);
+		rc = mp_rpt_want(r, v != NULL && *v != '\0', "XARF", name, err);
+	}
 	return rc;
 }
 
@@ -243,8 +252,8 @@ v4_fill(struct mp_report *r, json_t *j, struct mp_error *err)
 	int rc;
 
 	if ((rc = jstr(j, "xarf_version", "XARF", 1, &ver, NULL, 0, err)) ||
-	    (rc = jstr(j, "report_id", "XARF", 1, &id, NULL, 0, err)) ||
-	    (rc = jstr(j, "timestamp", "XARF", 1, &ts, NULL, 0, err)) ||
+	    (rc = jstr(j, "report_id", "XARF", 0, &id, NULL, 0, err)) ||
+	    (rc = jstr(j, "timestamp", "XARF", 0, &ts, NULL, 0, err)) ||
 	    (rc = jstr(j, "source_identifier", "XARF", 1, &src, NULL, 0, err)) ||
 	    (rc = jstr(j, "category", "XARF", 1, &cat, NULL, 0, err)) ||
 	    (rc = jstr(j, "type", "XARF", 1, &type, NULL, 0, err)))
@@ -258,9 +267,13 @@ v4_fill(struct mp_report *r, json_t *j, struct mp_error *err)
 	}
 	if (sscanf(ver, "4.%u", &minor) != 1)
 		minor = 0;
-	if ((rc = v4_contact(j, "reporter", minor >= 2, err)) != MP_OK ||
-	    (minor >= 2 && (rc = v4_contact(j, "sender", 1, err)) != MP_OK) ||
-	    (rc = v4_type_required(j, cat, type, src, err)) != MP_OK)
+	if ((rc = mp_rpt_want(r, id != NULL && *id != '\0', "XARF", "report_id",
+	    err)) != MP_OK ||
+	    (rc = mp_rpt_want(r, ts != NULL && *ts != '\0', "XARF", "timestamp",
+	    err)) != MP_OK ||
+	    (rc = v4_contact(r, j, "reporter", minor >= 2, err)) != MP_OK ||
+	    (minor >= 2 && (rc = v4_contact(r, j, "sender", 1, err)) != MP_OK) ||
+	    (rc = v4_type_required(r, j, cat, type, src, err)) != MP_OK)
 		return rc;
 
 	r->type = mp_report_map_type("xarf4", cat, type);
@@ -269,8 +282,8 @@ v4_fill(struct mp_report *r, json_t *j, struct mp_error *err)
 	if ((rc = mp_rpt_set_text(&r->type_detail, buf, err)) ||
 	    (rc = mp_rpt_set_text(&r->format_version, ver, err)) ||
 	    (rc = mp_rpt_set_text(&r->report_id, id, err)) ||
-	    (rc = mp_rpt_date(ts, &r->reported_at, "XARF field timestamp",
-	    err)) ||
+	    (ts != NULL && *ts != '\0' && (rc = mp_rpt_date(ts, &r->reported_at,
+	    "XARF field timestamp", err))) ||
 	    (rc = set_source(r, src, "XARF field source_identifier", err)) ||
 	    (rc = v4_port(j, "source_port", &r->source_port, err)) ||
 	    (rc = v4_port(j, "service_port", &r->service_port, err)) ||
@@ -312,27 +325,28 @@ v3_fill(struct mp_report *r, json_t *j, struct mp_error *err)
 
 	if ((rc = jstr(j, "Version", fmt, 1, &ver, NULL, 0, err)) != MP_OK)
 		return rc;
-	if ((info = jobj(j, "ReporterInfo")) == NULL)
-		return mp_error_set(err, MP_EINPUT,
-		    "XARF v3 report lacks required field ReporterInfo");
+	info = jobj(j, "ReporterInfo");
 	disc = json_object_get(j, "Disclosure");
-	if (!json_is_boolean(disc))
-		return mp_error_set(err, MP_EINPUT,
-		    "XARF v3 report lacks required field Disclosure");
 	if ((rep = jobj(j, "Report")) == NULL)
 		return mp_error_set(err, MP_EINPUT,
 		    "XARF v3 report lacks required field Report");
 	if ((rc = jstr(rep, "ReportClass", fmt, 1, &cls, NULL, 0, err)) ||
 	    (rc = jstr(rep, "ReportType", fmt, 1, &type, NULL, 0, err)) ||
-	    (rc = jstr(rep, "Date", fmt, 1, &date, NULL, 0, err)))
+	    (rc = jstr(rep, "Date", fmt, 0, &date, NULL, 0, err)))
+		return rc;
+	if ((rc = mp_rpt_want(r, info != NULL, fmt, "ReporterInfo", err)) ||
+	    (rc = mp_rpt_want(r, json_is_boolean(disc), fmt, "Disclosure",
+	    err)) ||
+	    (rc = mp_rpt_want(r, date != NULL && *date != '\0', fmt,
+	    "Report.Date", err)))
 		return rc;
 
 	r->type = mp_report_map_type("xarf3", cls, type);
 	snprintf(buf, sizeof(buf), "%s/%s", cls, type);
 	if ((rc = mp_rpt_set_text(&r->type_detail, buf, err)) ||
 	    (rc = mp_rpt_set_text(&r->format_version, ver, err)) ||
-	    (rc = mp_rpt_date(date, &r->reported_at,
-	    "XARF v3 field Report.Date", err)))
+	    (date != NULL && *date != '\0' && (rc = mp_rpt_date(date,
+	    &r->reported_at, "XARF v3 field Report.Date", err))))
 		return rc;
 
 #define OPT(obj, key, action) do {					\
@@ -371,8 +385,8 @@ v3_fill(struct mp_report *r, json_t *j, struct mp_error *err)
 		    "XARF v3 field Report.DestinationIp", err));
 #undef OPT
 	if (r->source_ip == NULL && r->url == NULL && r->domain == NULL)
-		return mp_error_set(err, MP_EINPUT,
-		    "XARF v3 report lacks required field Report.SourceIp");
+		return mp_rpt_no_source("XARF v3", "Report.SourceIp, "
+		    "Report.Source.IP or Report.SourceUrl", err);
 	return MP_OK;
 }
 

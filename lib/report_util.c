@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -563,6 +564,42 @@ mp_rpt_new(enum mp_report_format fmt, struct mp_error *err)
 	}
 	r->format = fmt;
 	return r;
+}
+
+int
+mp_rpt_warn(struct mp_report *r, struct mp_error *err, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int oom;
+
+	if (r->nwarnings >= MP_REPORT_MAX_WARNINGS) {
+		r->more_warnings++;
+		return MP_OK;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if ((r->warnings[r->nwarnings] = mp_rpt_text(buf, strlen(buf), &oom)) == NULL)
+		return oom ? mp_error_set(err, MP_ENOMEM, "out of memory") : MP_OK;
+	r->nwarnings++;
+	return MP_OK;
+}
+
+int
+mp_rpt_want(struct mp_report *r, int present, const char *what,
+    const char *name, struct mp_error *err)
+{
+	if (present)
+		return MP_OK;
+	return mp_rpt_warn(r, err, "%s field %s is missing", what, name);
+}
+
+int
+mp_rpt_no_source(const char *what, const char *fields, struct mp_error *err)
+{
+	return mp_error_set(err, MP_EINPUT, "%s report names no source: no valid "
+	    "IP address, domain or URL in %s", what, fields);
 }
 
 static int

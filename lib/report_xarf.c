@@ -249,7 +249,11 @@ lines_collect(const char *p, size_t len, struct xarf_doc *d,
 	return rc;
 }
 
-/* What every X-ARF schema requires, then per Report-Type. */
+/*
+ * What every X-ARF schema requires, then per Report-Type. Of these only
+ * Category, Report-Type and Source make a report (report.h, the one
+ * rule): the others are warnings when absent.
+ */
 static const char *const common_required[] = {
 	"Reported-From", "Category", "Report-Type", "Report-ID",
 	"User-Agent", "Date", "Source", "Source-Type", NULL
@@ -273,28 +277,46 @@ static const struct {
 	{ "nsvertized", { "URL", "Service", "Attachment", NULL } },
 };
 
+/* The fields without which there is no report: type and source. */
 static int
 xarf_required(const struct xarf_doc *d, struct mp_error *err)
 {
-	const char *rt = doc_get(d, "Report-Type");
-	size_t i, j;
+	static const char *const hard[] = { "Category", "Report-Type", "Source",
+	    NULL };
+	size_t i;
 
-	for (i = 0; common_required[i] != NULL; i++)
-		if (doc_get(d, common_required[i]) == NULL)
+	for (i = 0; hard[i] != NULL; i++)
+		if (doc_get(d, hard[i]) == NULL)
 			return mp_error_set(err, MP_EINPUT,
-			    "X-ARF report lacks required field %s",
-			    common_required[i]);
-	for (i = 0; i < sizeof(type_required) / sizeof(type_required[0]); i++) {
+			    "X-ARF report lacks required field %s", hard[i]);
+	return MP_OK;
+}
+
+/* The other schema-required fields: a warning each when absent. */
+static int
+xarf_warnings(struct mp_report *r, const struct xarf_doc *d,
+    struct mp_error *err)
+{
+	const char *rt = doc_get(d, "Report-Type");
+	char what[80];
+	size_t i, j;
+	int rc = MP_OK;
+
+	for (i = 0; common_required[i] != NULL && rc == MP_OK; i++)
+		rc = mp_rpt_want(r, doc_get(d, common_required[i]) != NULL,
+		    "X-ARF", common_required[i], err);
+	for (i = 0; i < sizeof(type_required) / sizeof(type_required[0]) &&
+	    rc == MP_OK; i++) {
 		if (strcasecmp(type_required[i].type, rt) != 0)
 			continue;
-		for (j = 0; type_required[i].fields[j] != NULL; j++)
-			if (doc_get(d, type_required[i].fields[j]) == NULL)
-				return mp_error_set(err, MP_EINPUT,
-				    "X-ARF report of type %s lacks required "
-				    "field %s", type_required[i].type,
-				    type_required[i].fields[j]);
+		snprintf(what, sizeof(what), "X-ARF report of type %s:",
+		    type_required[i].type);
+		for (j = 0; type_required[i].fields[j] != NULL && rc == MP_OK; j++)
+			rc = mp_rpt_want(r, doc_get(d,
+			    type_required[i].fields[j]) != NULL, what,
+			    type_required[i].fields[j], err);
 	}
-	return MP_OK;
+	return rc;
 }
 
 /* Source by Source-Type: an address, a URI or a domain. */
@@ -305,6 +327,10 @@ xarf_source(struct mp_report *r, const struct xarf_doc *d,
 	const char *st = doc_get(d, "Source-Type"), *src = doc_get(d, "Source");
 	char q[80];
 
+	/* No Source-Type (a warning): the value says what it is. */
+	if (st == NULL)
+		st = mp_rpt_is_ip(src) ? "ip" : strstr(src, "://") != NULL ?
+		    "uri" : "domain";
 	if (strcasecmp(st, "ipv4") == 0 || strcasecmp(st, "ipv6") == 0 ||
 	    strcasecmp(st, "ip-address") == 0 || strcasecmp(st, "ip") == 0)
 		return mp_rpt_set_ip(r, src, "X-ARF field Source", err);
@@ -418,6 +444,7 @@ mp_report_parse_xarf(const struct mp_message *msg, GMimeObject *part,
 	}
 	fn = g_mime_part_get_filename(GMIME_PART(part));
 	if ((rc = xarf_fill(r, d, err)) != MP_OK ||
+	    (rc = xarf_warnings(r, d, err)) != MP_OK ||
 	    (rc = mp_rpt_evidence(r, "text/plain", fn ? fn : "report.txt",
 	    ba->data, ba->len, err)) != MP_OK ||
 	    (rc = mp_rpt_from_headers(r, msg, err)) != MP_OK)

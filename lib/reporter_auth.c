@@ -202,6 +202,18 @@ dkim_part(const struct mp_reporter_facts *f, const char *rep, struct part *p)
 	dkim_notes(r, rep, p->why, sizeof(p->why));
 }
 
+/* The kind of fault, in words for the log line. */
+static const char *
+fault_name(int code)
+{
+	switch (code) {
+	case MP_ENOMEM:		return "out of memory";
+	case MP_ERETRY:		return "temporary failure";
+	case MP_EINTERNAL:	return "internal error";
+	default:		return "error";
+	}
+}
+
 static void
 verdict(struct mp_reporter_decision *d, enum mp_reporter_verdict v,
     const char *passed, const char *a, const char *b)
@@ -260,6 +272,21 @@ mp_reporter_decide(const struct mp_reporter_facts *f,
 	if (f->known == MP_RETRY) {
 		verdict(d, MP_REPORTER_RETRY, "",
 		    "the known-reporter records cannot be read now", NULL);
+		return;
+	}
+	if (f->spf_fault != 0 || f->dkim_fault != 0) {
+		char a[MP_REPORTER_REASON_MAX / 2], b[MP_REPORTER_REASON_MAX / 2];
+
+		if (f->spf_fault != 0)
+			say(a, sizeof(a), "the SPF check could not run (%s): %s",
+			    fault_name(f->spf_fault), f->spf_fault_why != NULL ?
+			    f->spf_fault_why : "no reason given");
+		if (f->dkim_fault != 0)
+			say(b, sizeof(b), "the DKIM check could not run (%s): %s",
+			    fault_name(f->dkim_fault), f->dkim_fault_why != NULL ?
+			    f->dkim_fault_why : "no reason given");
+		verdict(d, MP_REPORTER_RETRY, "", f->spf_fault != 0 ? a : b,
+		    f->spf_fault != 0 && f->dkim_fault != 0 ? b : NULL);
 		return;
 	}
 	if (f->known != MP_FOUND) {

@@ -40,6 +40,11 @@
  *	DNS problem (SPF retry for an aligned sender, or an aligned DKIM
  *	signature whose key could not be fetched), makes RETRY - unless
  *	another required method failed for certain, which is FAIL.
+ *	A fault (spf_fault, dkim_fault: no memory, no worker thread, a
+ *	library's internal error, a failing key lookup) makes RETRY whatever
+ *	else is known, with the fault in the reason: a check that did not
+ *	run says nothing about the reporter, and a verdict taken without it
+ *	could quarantine a good report or pass a forged one.
  * OWNERSHIP
  *	Inputs are borrowed; the decision is caller-owned and fixed size.
  *	Pure: no allocation, no I/O, no globals.
@@ -89,6 +94,15 @@ struct mp_reporter_facts {
 	const char *client_ip;		/* for the reason sentence */
 	const struct mp_verify_result *dkim;	/* NULL: no DKIM results */
 	enum mp_unknown_policy unknown;
+	/*
+	 * A check that could not run at all: its error code (MP_ENOMEM,
+	 * MP_EINTERNAL, MP_ERETRY) and words; 0 when it ran (or was refused
+	 * for malformed input, which is no fault: then spf/dkim is NULL).
+	 */
+	int spf_fault;
+	const char *spf_fault_why;
+	int dkim_fault;
+	const char *dkim_fault_why;
 };
 
 #define MP_REPORTER_REASON_MAX 400

@@ -544,32 +544,107 @@ mp_route_lookup(struct mp_routedb *db, const char *query, struct mp_route *route
 	return r;
 }
 
+/*
+ * A reporter record is "auth" (version 1 as first shipped), or
+ * "auth TAB disclose TAB name".
+ */
+static int
+reporter_value(const char *p, size_t n, struct mp_route_reporter *rec)
+{
+	const char *t1 = memchr(p, '\t', n), *t2;
+	size_t alen = t1 != NULL ? (size_t)(t1 - p) : n;
+	char word[16];
+
+	if (alen == 3 && memcmp(p, "spf", 3) == 0)
+		rec->auth = MP_AUTH_SPF;
+	else if (alen == 4 && memcmp(p, "dkim", 4) == 0)
+		rec->auth = MP_AUTH_DKIM;
+	else if (alen == 4 && memcmp(p, "both", 4) == 0)
+		rec->auth = MP_AUTH_BOTH;
+	else
+		return -1;
+	rec->disclose = MP_DISCLOSE_NAME;
+	rec->name[0] = '\0';
+	if (t1 == NULL)
+		return 0;
+	t1++;
+	n -= (size_t)(t1 - p);
+	if ((t2 = memchr(t1, '\t', n)) == NULL || (size_t)(t2 - t1) >= sizeof(word))
+		return -1;
+	memcpy(word, t1, (size_t)(t2 - t1));
+	word[t2 - t1] = '\0';
+	if (mp_disclose_parse(word, &rec->disclose) != 0)
+		return -1;
+	n -= (size_t)(t2 + 1 - t1);
+	if (n >= sizeof(rec->name))
+		return -1;
+	memcpy(rec->name, t2 + 1, n);
+	rec->name[n] = '\0';
+	return 0;
+}
+
 enum mp_lookup
-mp_route_reporter(struct mp_routedb *db, const char *domain,
-    enum mp_reporter_auth *auth, char *matched, struct mp_error *err)
+mp_route_reporter_rec(struct mp_routedb *db, const char *domain,
+    struct mp_route_reporter *rec, struct mp_error *err)
 {
 	char norm[MP_DOMAIN_MAX + 1];
 	enum mp_lookup r;
 	datum v;
 
 	mp_error_clear(err);
+	memset(rec, 0, sizeof(*rec));
 	if (mp_domain_norm(domain, strlen(domain), norm, sizeof(norm)) != MP_OK) {
 		mp_error_set(err, MP_EINPUT, "\"%.200s\" is not a domain name", domain);
 		return MP_NOTFOUND;
 	}
-	if ((r = walk_domain(db, 'K', norm, &v, matched, MP_ROUTE_MATCHED, err)) != MP_FOUND)
+	if ((r = walk_domain(db, 'K', norm, &v, rec->domain, sizeof(rec->domain),
+	    err)) != MP_FOUND)
 		return r;
-	if (v.dsize == 3 && memcmp(v.dptr, "spf", 3) == 0)
-		*auth = MP_AUTH_SPF;
-	else if (v.dsize == 4 && memcmp(v.dptr, "dkim", 4) == 0)
-		*auth = MP_AUTH_DKIM;
-	else if (v.dsize == 4 && memcmp(v.dptr, "both", 4) == 0)
-		*auth = MP_AUTH_BOTH;
-	else
+	if (reporter_value(v.dptr, (size_t)v.dsize, rec) != 0) {
 		r = MP_RETRY;
-	if (r == MP_RETRY)
 		mp_error_set(err, MP_ERETRY, "%s: the reporter record of %s is damaged",
 		    db->path, norm);
+	}
 	free(v.dptr);
 	return r;
+}
+
+enum mp_lookup
+mp_route_reporter(struct mp_routedb *db, const char *domain,
+    enum mp_reporter_auth *auth, char *matched, struct mp_error *err)
+{
+	struct mp_route_reporter rec;
+	enum mp_lookup r;
+
+	r = mp_route_reporter_rec(db, domain, &rec, err);
+	if (r == MP_FOUND) {
+		*auth = rec.auth;
+		if (matched != NULL)
+			snprintf(matched, MP_ROUTE_MATCHED, "%s", rec.domain);
+	}
+	return r;
+}
+
+const char *
+mp_disclose_name(enum mp_disclose d)
+{
+	switch (d) {
+	case MP_DISCLOSE_NONE:		return "none";
+	case MP_DISCLOSE_NAME_ADDRESS:	return "name+address";
+	default:			return "name";
+	}
+}
+
+int
+mp_disclose_parse(const char *s, enum mp_disclose *d)
+{
+	if (strcasecmp(s, "name") == 0)
+		*d = MP_DISCLOSE_NAME;
+	else if (strcasecmp(s, "none") == 0)
+		*d = MP_DISCLOSE_NONE;
+	else if (strcasecmp(s, "name+address") == 0)
+		*d = MP_DISCLOSE_NAME_ADDRESS;
+	else
+		return MP_EINPUT;
+	return 0;
 }

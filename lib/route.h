@@ -96,6 +96,28 @@ enum mp_reporter_auth {
 	MP_AUTH_BOTH = 3,	/* SPF and DKIM */
 };
 
+/*
+ * What a notification may say about the reporter (issue 11): "disclose"
+ * in the reporter record of the routing source. The reporter's client
+ * address, HELO name and envelope sender are never shown, whatever this
+ * says; it governs the name and contact address in the text only.
+ */
+enum mp_disclose {
+	MP_DISCLOSE_NAME = 0,		/* default: the organisation name */
+	MP_DISCLOSE_NONE,		/* nothing: "a reporter" */
+	MP_DISCLOSE_NAME_ADDRESS,	/* the name and its contact address */
+};
+
+#define MP_REPORTER_NAME_MAX 128
+
+/* A known-reporter record. */
+struct mp_route_reporter {
+	enum mp_reporter_auth auth;
+	enum mp_disclose disclose;
+	char name[MP_REPORTER_NAME_MAX];	/* "" when the record has none */
+	char domain[MP_ROUTE_MATCHED];		/* the record's domain */
+};
+
 struct mp_route_contact {
 	char address[MP_ADDR_MAX + 1];
 	enum mp_lang lang;
@@ -130,6 +152,14 @@ enum mp_lookup mp_route_lookup(struct mp_routedb *db, const char *query,
  */
 enum mp_lookup mp_route_reporter(struct mp_routedb *db, const char *domain,
     enum mp_reporter_auth *auth, char *matched, struct mp_error *err);
+
+/* The same, with the whole record: auth, disclose, name, domain. */
+enum mp_lookup mp_route_reporter_rec(struct mp_routedb *db,
+    const char *domain, struct mp_route_reporter *rec, struct mp_error *err);
+
+const char *mp_disclose_name(enum mp_disclose d);	/* "name", "none", ... */
+/* "name", "none", "name+address" (case-insensitive): 0, or MP_EINPUT. */
+int mp_disclose_parse(const char *s, enum mp_disclose *d);
 
 /* 1 when the route's organisation wants reports of `type` (or any). */
 int mp_route_wants(const struct mp_route *route, const char *type);

@@ -127,6 +127,8 @@ struct strinfo {
 	uint32_t dom_ent;	/* domain -> own entity index+1 */
 	uint32_t dom_sec;	/* domain -> security.txt index+1 */
 	uint8_t reporter;	/* domain -> enum mp_reporter_auth */
+	uint8_t rep_disclose;	/* domain -> enum mp_disclose (reporter) */
+	uint32_t rep_name;	/* domain -> the reporter's name, 0 none */
 };
 
 struct entity {
@@ -693,9 +695,11 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
     unsigned *line)
 {
 	char dom[MP_DOMAIN_MAX + 1];
+	enum mp_disclose disclose = MP_DISCLOSE_NAME;
+	const char *name = NULL;
 	int auth = 0;
-	size_t i;
-	uint32_t d;
+	size_t i, k;
+	uint32_t d, nid = 0;
 
 	*line = o->line;
 	if (mp_domain_norm(o->attr[0].value, o->attr[0].vlen, dom, sizeof(dom)) != MP_OK) {
@@ -706,8 +710,29 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 		const struct mp_rpsl_attr *a = &o->attr[i];
 
 		*line = a->line;
-		if (strcmp(a->name, "name") == 0)
+		if (strcmp(a->name, "name") == 0) {
+			/* shown to contacts: plain text, one line, bounded */
+			if (a->vlen == 0 || a->vlen >= MP_REPORTER_NAME_MAX) {
+				snprintf(why, whysz, "reporter name must be 1 to %d bytes",
+				    MP_REPORTER_NAME_MAX - 1);
+				return MP_EINPUT;
+			}
+			for (k = 0; k < a->vlen; k++)
+				if ((unsigned char)a->value[k] < 0x20 || a->value[k] == 0x7f) {
+					snprintf(why, whysz, "reporter name has a control character");
+					return MP_EINPUT;
+				}
+			name = a->value;
 			continue;
+		}
+		if (strcmp(a->name, "disclose") == 0) {
+			if (mp_disclose_parse(a->value, &disclose) != 0) {
+				snprintf(why, whysz, "disclose \"%.40s\" is not none, name or "
+				    "name+address", a->value);
+				return MP_EINPUT;
+			}
+			continue;
+		}
 		if (strcmp(a->name, "auth") != 0) {
 			snprintf(why, whysz, "unknown attribute \"%.40s\" in reporter", a->name);
 			return MP_EINPUT;
@@ -728,13 +753,15 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 		snprintf(why, whysz, "reporter %s has no \"auth spf|dkim|both\"", dom);
 		return MP_EINPUT;
 	}
-	if ((d = sidz(c, dom)) == 0)
+	if ((d = sidz(c, dom)) == 0 || (name != NULL && (nid = sidz(c, name)) == 0))
 		return MP_ENOMEM;
 	if (c->info[d].reporter != 0) {
 		snprintf(why, whysz, "reporter %s is defined twice", dom);
 		return MP_EINPUT;
 	}
 	c->info[d].reporter = (uint8_t)auth;
+	c->info[d].rep_disclose = (uint8_t)disclose;
+	c->info[d].rep_name = nid;
 	c->counts.reporters++;
 	return MP_OK;
 }
@@ -1501,11 +1528,18 @@ write_domains(struct mp_routec *c, GDBM_FILE db, struct routes *rt, struct mp_er
 		size_t n;
 
 		if (in->reporter != 0) {
+			/* "auth TAB disclose TAB name" (route_fmt.h) */
+			char rv[16 + MP_REPORTER_NAME_MAX];
+			int rn;
+
 			key[0] = 'K';
 			n = strlen(d);
 			memcpy(key + 1, d, n);
-			rc = store(db, key, n + 1, mp_reporter_auth_name(in->reporter),
-			    strlen(mp_reporter_auth_name(in->reporter)), err);
+			rn = snprintf(rv, sizeof(rv), "%s\t%s\t%s",
+			    mp_reporter_auth_name(in->reporter),
+			    mp_disclose_name((enum mp_disclose)in->rep_disclose),
+			    in->rep_name != 0 ? c->s.str[in->rep_name] : "");
+			rc = store(db, key, n + 1, rv, (size_t)rn, err);
 			c->counts.reporter_keys++;
 		}
 		if ((in->dom_ent == 0 && in->dom_sec == 0) || rc != MP_OK)

@@ -22,7 +22,11 @@
  *	  "A"+decimal     the route of an AS number
  *	  "D"+domain      the route of a domain and everything below it that
  *	                  has no key of its own
- *	  "K"+domain      a known reporter: "spf", "dkim" or "both"
+ *	  "K"+domain      a known reporter: "auth TAB disclose TAB name",
+ *	                  auth "spf", "dkim" or "both", disclose "name",
+ *	                  "none" or "name+address", name as the source says
+ *	                  (may be empty); a bare "auth" (the first files)
+ *	                  reads as disclose name, no name
  *	All integers are big-endian.
  *
  *	A route record is text, one line per item, fields separated by TAB:

@@ -31,6 +31,7 @@ static const char *const field_names[MP_TF_COUNT] = {
 	[MP_TF_LAST_SEEN] = "last_seen",
 	[MP_TF_REPORTED_AT] = "reported_at",
 	[MP_TF_REPORTER] = "reporter",
+	[MP_TF_REPORTER_ADDRESS] = "reporter_address",
 	[MP_TF_REPORT_ID] = "report_id",
 	[MP_TF_TLP] = "tlp",
 	[MP_TF_FORMAT] = "format",

@@ -64,6 +64,7 @@ enum mp_tfield {
 	MP_TF_LAST_SEEN,
 	MP_TF_REPORTED_AT,
 	MP_TF_REPORTER,		/* empty when TLP is amber or red */
+	MP_TF_REPORTER_ADDRESS,	/* only with disclose name+address */
 	MP_TF_REPORT_ID,
 	MP_TF_TLP,
 	MP_TF_FORMAT,		/* ARF, X-ARF 0.2, XARF 4, ... */

@@ -62,6 +62,20 @@ conn_get(SMFICTX *ctx)
 	return smfi_getpriv(ctx);
 }
 
+/*
+ * Every tempfail says why in the log: the MTA only logs "milter ...
+ * tempfail", and a mail admin must be able to act on it.
+ */
+static sfsistat
+tempfail(const char *stage, const char *why)
+{
+	mp_log(LOG_ERR, "%s: tempfail: %s", stage, why);
+	return SMFIS_TEMPFAIL;
+}
+
+/* No connection state: negotiation or connect failed before (logged). */
+#define NO_STATE "no connection state (an earlier step failed)"
+
 static sfsistat
 mp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -77,7 +91,7 @@ mp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_REJECT;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("negotiate", "out of memory");
 	if (f1 & SMFIP_SKIP)
 		c->can_skip = 1, want |= SMFIP_SKIP;
 	if (f1 & SMFIP_NR_HDR)
@@ -106,11 +120,11 @@ mp_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 	if (c == NULL) {	/* an MTA that skipped negotiation: cannot happen with v6 */
 		if ((c = calloc(1, sizeof(*c))) == NULL)
-			return SMFIS_TEMPFAIL;
+			return tempfail("connect", "out of memory");
 		smfi_setpriv(ctx, c);
 	}
 	if ((c->snap = mp_current_acquire(&mp_current_conf)) == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("connect", "no configuration loaded");
 	mp_env_init(&c->env, c->snap->conf);
 	c->client[0] = '\0';
 	if (sa != NULL && sa->sa_family == AF_INET)
@@ -132,7 +146,7 @@ mp_helo(SMFICTX *ctx, char *helo)
 	struct conn *c = conn_get(ctx);
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("helo", NO_STATE);
 	mp_env_helo(&c->env, helo);
 	return SMFIS_CONTINUE;
 }
@@ -143,7 +157,7 @@ mp_envfrom(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_get(ctx);
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("mail", NO_STATE);
 	mp_plan_settle(&c->held);
 	mp_env_sender(&c->env, argv[0] ? argv[0] : "",
 	    smfi_getsymval(ctx, "{auth_authen}"));
@@ -157,7 +171,7 @@ mp_envrcpt(SMFICTX *ctx, char **argv)
 	int rc;
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("rcpt", NO_STATE);
 	/* Never reject or tempfail here: non_smtpd_milters must accept RCPT. */
 	if ((rc = mp_env_rcpt(&c->env, argv[0] ? argv[0] : "")) != MP_OK)
 		mp_log(LOG_WARNING, "recipient %s not recorded: %s",
@@ -171,10 +185,10 @@ mp_header(SMFICTX *ctx, char *name, char *value)
 	struct conn *c = conn_get(ctx);
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("header", NO_STATE);
 	/* Without HDR_LEADSPC the MTA has stripped the space after the colon. */
 	if (mp_env_header(&c->env, name, value, !c->leadspc) == MP_ENOMEM)
-		return SMFIS_TEMPFAIL;
+		return tempfail("header", "out of memory buffering the header");
 	return c->hdr_noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
@@ -184,9 +198,9 @@ mp_eoh(SMFICTX *ctx)
 	struct conn *c = conn_get(ctx);
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("eoh", NO_STATE);
 	if (mp_env_eoh(&c->env) == MP_ENOMEM)
-		return SMFIS_TEMPFAIL;
+		return tempfail("eoh", "out of memory reading the header");
 	mp_eoh_decide(c->snap, &c->env);
 	return SMFIS_CONTINUE;
 }
@@ -198,10 +212,10 @@ mp_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	int rc;
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("body", NO_STATE);
 	rc = mp_env_body(&c->env, chunk, len);
 	if (rc == MP_ENOMEM)
-		return SMFIS_TEMPFAIL;
+		return tempfail("body", "out of memory buffering the body");
 	/* Nothing more to buffer: let the MTA stop sending the body. */
 	if (!mp_env_wants_body(&c->env) && c->can_skip)
 		return SMFIS_SKIP;
@@ -233,7 +247,7 @@ mp_eom(SMFICTX *ctx)
 	int reply;
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+		return tempfail("eom", NO_STATE);
 	qid = smfi_getsymval(ctx, "i");
 	qid = qid ? qid : "NOQUEUE";
 	mp_plan_init(&plan);
@@ -246,11 +260,13 @@ mp_eom(SMFICTX *ctx)
 	/* The reply is logged only where it says more than the reason. */
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
-	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s", qid, c->client,
-	    mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
+	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s%s%s%s", qid,
+	    c->client, mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
 	    plan.notice_id[0] ? " id=" : "", plan.notice_id,
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
+	    plan.warnings[0] ? " warnings=\"" : "", plan.warnings,
+	    plan.warnings[0] ? "\"" : "",
 	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",
 	    reply ? "\"" : "");
 	mp_stats_count(&mp_stats_all, mp_flow_name(c->env.flow),

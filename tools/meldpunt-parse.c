@@ -102,7 +102,8 @@ jint(long long v)
 static int
 print_json(const struct mp_report *r)
 {
-	json_t *o = json_object(), *ev = json_object();
+	json_t *o = json_object(), *ev = json_object(), *w = json_array();
+	size_t i;
 	char *s;
 
 	json_object_set_new(o, "format", json_string(mp_report_format_name(r->format)));
@@ -129,6 +130,13 @@ print_json(const struct mp_report *r)
 	json_object_set_new(ev, "filename", jstr_or_null(r->evidence.filename));
 	json_object_set_new(ev, "bytes", json_integer((json_int_t)r->evidence.len));
 	json_object_set_new(o, "evidence", ev);
+	/* Schema-required fields that were absent (report.h, the one rule). */
+	for (i = 0; i < r->nwarnings; i++)
+		json_array_append_new(w, json_string(r->warnings[i]));
+	if (r->more_warnings > 0)
+		json_array_append_new(w, json_sprintf("and %zu more",
+		    r->more_warnings));
+	json_object_set_new(o, "warnings", w);
 	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
 	json_decref(o);
 	if (s == NULL)
@@ -149,6 +157,7 @@ static void
 print_summary(const char *file, const struct mp_report *r)
 {
 	char buf[MP_REPORT_MAX_VALUE * 2 + 64];
+	size_t i;
 
 	printf("%s: %s report (%s%s%s)\n", file, mp_report_type_name(r->type),
 	    mp_report_format_name(r->format),
@@ -196,6 +205,12 @@ print_summary(const char *file, const struct mp_report *r)
 	    r->evidence.filename ? " " : "",
 	    r->evidence.filename ? r->evidence.filename : "", r->evidence.len);
 	line("evidence", buf);
+	for (i = 0; i < r->nwarnings; i++)
+		line(i == 0 ? "warnings" : "", r->warnings[i]);
+	if (r->more_warnings > 0) {
+		snprintf(buf, sizeof(buf), "and %zu more", r->more_warnings);
+		line("", buf);
+	}
 }
 
 static void

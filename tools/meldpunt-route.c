@@ -280,8 +280,7 @@ cmd_reporter(int argc, char **argv)
 {
 	struct mp_routedb *db;
 	struct mp_error err;
-	enum mp_reporter_auth auth;
-	char matched[MP_ROUTE_MATCHED];
+	struct mp_route_reporter rec;
 	enum mp_lookup r;
 
 	if (argc != 2)
@@ -290,11 +289,13 @@ cmd_reporter(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", progname, err.msg);
 		return EX_TEMPFAIL;
 	}
-	r = mp_route_reporter(db, argv[1], &auth, matched, &err);
+	r = mp_route_reporter_rec(db, argv[1], &rec, &err);
 	mp_routedb_close(&db);
 	if (r == MP_FOUND)
-		printf("%s: known reporter (%s), requires %s\n", argv[1], matched,
-		    mp_reporter_auth_name(auth));
+		printf("%s: known reporter (%s), requires %s, discloses %s%s%s%s\n",
+		    argv[1], rec.domain, mp_reporter_auth_name(rec.auth),
+		    mp_disclose_name(rec.disclose), rec.name[0] ? " (name \"" : "",
+		    rec.name, rec.name[0] ? "\")" : "");
 	else if (r == MP_NOTFOUND && err.code == 0)
 		printf("%s: not a known reporter\n", argv[1]);
 	else

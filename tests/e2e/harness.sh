@@ -313,16 +313,41 @@ h_wait_for() {
 	return 1
 }
 
+# _h_sink_file QID: the sink file of queue id QID: the one whose Received
+# header names it, or - when that header is gone (the intake hop removed
+# by header_checks, docs/privacy.md) - the one with the notice id the
+# milter logged for it, or else one not handed out before that holds the
+# Message-ID Postfix logged for it.
+_h_sink_file() {
+	local qid=$1 f id mid g
+	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
+	if [ -z "$f" ]; then
+		id=$(sed -n "s/.*$qid: .* id=\(MP-[a-z2-7]*\).*/\1/p" \
+			"$HD/log/milter.log" 2>/dev/null | tail -n 1)
+		[ -n "$id" ] && f=$(grep -l -- "^X-Meldpunt-Id: $id" \
+			"$HD"/sink/* 2>/dev/null | head -n 1)
+	fi
+	if [ -z "$f" ]; then
+		mid=$(sed -n "s/.* $qid: message-id=\(.*\)\$/\1/p" \
+			"$HD/log/maillog" 2>/dev/null | head -n 1)
+		[ -n "$mid" ] || return 1
+		for g in $(ls -t "$HD"/sink/* 2>/dev/null); do
+			grep -qxF -- "$g" "$HD/log/sink-seen" && continue
+			grep -qiF -- "Message-ID: $mid" "$g" && { f=$g; break; }
+		done
+	fi
+	[ -n "$f" ] && echo "$f"
+}
+
 # _h_sink_complete QID: rc 0 and the file name on stdout once the sink
 # holds the whole message of queue id QID. smtp-sink writes its file while
-# the data arrives, so the "id QID" line shows up long before the end:
-# the file is whole only after Postfix logged the delivery (the sink sends
-# its 250 after the final dot) and its size has stopped changing.
+# the data arrives, so the file shows up long before its end: it is whole
+# only after Postfix logged the delivery (the sink sends its 250 after the
+# final dot) and its size has stopped changing.
 _h_sink_complete() {
 	local qid=$1 f s1 s2
 	grep -q " $qid: to=<.*status=sent" "$HD/log/maillog" 2>/dev/null || return 1
-	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
-	[ -n "$f" ] || return 1
+	f=$(_h_sink_file "$qid") || return 1
 	s1=$(stat -c %s "$f") && sleep 0.05 && s2=$(stat -c %s "$f") || return 1
 	[ "$s1" = "$s2" ] || return 1
 	echo "$f"
@@ -332,8 +357,10 @@ _h_sink_complete() {
 # (rc 4 after H_WAIT seconds, saying so on stderr).
 h_wait_qid() {
 	local qid=$1 f
+	touch "$HD/log/sink-seen"
 	f=$(h_wait_for "$H_WAIT" "the sink to hold the whole message of queue id $qid" \
 		_h_sink_complete "$qid") || return 4
+	echo "$f" >>"$HD/log/sink-seen"
 	echo "$f"
 }
 

@@ -670,6 +670,53 @@ START_TEST(spf_into_decision)
 }
 END_TEST
 
+/*
+ * A check that could not run (no memory, an internal library error, a
+ * key lookup that failed) is a fault: RETRY with the fault in the reason,
+ * whatever the other method says and whoever the reporter is - never
+ * FAIL (quarantined:unauthenticated) and never PASS.
+ */
+START_TEST(faults_are_retry)
+{
+	static const enum mp_reporter_auth reqs[] = { MP_AUTH_SPF, MP_AUTH_DKIM,
+	    MP_AUTH_BOTH };
+	static const int codes[] = { MP_ENOMEM, MP_EINTERNAL, MP_ERETRY };
+	struct mp_reporter_facts f;
+	size_t a, c;
+
+	for (a = 0; a < 3; a++)
+		for (c = 0; c < 3; c++) {
+			/* SPF fault; DKIM would have failed for certain */
+			f = facts(reqs[a], MP_SPF_PASS);
+			f.spf = NULL;
+			f.spf_fault = codes[c];
+			f.spf_fault_why = "SPF: out of memory";
+			VERDICT(f, MP_REPORTER_RETRY, "the SPF check could not run");
+			/* DKIM fault; SPF fails outright */
+			f = facts(reqs[a], MP_SPF_FAIL);
+			f.dkim = NULL;
+			f.dkim_fault = codes[c];
+			f.dkim_fault_why = "libopendkim: internal error";
+			VERDICT(f, MP_REPORTER_RETRY, "libopendkim: internal error");
+			/* an unknown reporter under either policy */
+			f.known = MP_NOTFOUND;
+			VERDICT(f, MP_REPORTER_RETRY, "the DKIM check could not run");
+			f.unknown = MP_UNKNOWN_ACCEPT;
+			VERDICT(f, MP_REPORTER_RETRY, "the DKIM check could not run");
+		}
+	/* Both at once: both named. */
+	f = facts(MP_AUTH_BOTH, MP_SPF_PASS);
+	f.spf_fault = MP_ENOMEM;
+	f.dkim_fault = MP_EINTERNAL;
+	VERDICT(f, MP_REPORTER_RETRY, "SPF check could not run (out of memory)");
+	VERDICT(f, MP_REPORTER_RETRY, "DKIM check could not run (internal error)");
+	/* No fault, no results (malformed input): a verdict, as before. */
+	f = facts(MP_AUTH_DKIM, MP_SPF_PASS);
+	f.dkim = NULL;
+	VERDICT(f, MP_REPORTER_FAIL, "no valid DKIM signature");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -694,6 +741,7 @@ suite(void)
 	tcase_add_test(td, alignment);
 	tcase_add_test(td, unknown_reporters);
 	tcase_add_test(td, spf_into_decision);
+	tcase_add_test(td, faults_are_retry);
 	suite_add_tcase(s, tz);
 	suite_add_tcase(s, ts);
 	suite_add_tcase(s, td);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>
@@ -107,9 +108,11 @@ snapshot(void)
 	return s;
 }
 
-/* The file as on the wire (CRLF), signed by the reporter of its From. */
+/* The file as on the wire (CRLF), signed by the reporter of its From
+ * (a path starting with '/' is taken as is; `unsigned_ok`: a From of no
+ * sample reporter leaves it unsigned). */
 static void
-signed_message(const char *name, struct mp_buf *msg)
+wire_message(const char *name, int unsigned_ok, struct mp_buf *msg)
 {
 	char path[512], line[4096];
 	struct mp_sign_out out;
@@ -119,7 +122,10 @@ signed_message(const char *name, struct mp_buf *msg)
 	FILE *fp;
 	int i, r = -1;
 
-	snprintf(path, sizeof(path), "%s/%s", srcdir, name);
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", srcdir, name);
 	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
 	mp_buf_init(&raw, 0);
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -131,6 +137,10 @@ signed_message(const char *name, struct mp_buf *msg)
 					r = i;
 	}
 	fclose(fp);
+	if (r < 0 && unsigned_ok) {
+		*msg = raw;
+		return;
+	}
 	ck_assert_int_ge(r, 0);
 	ck_assert_int_eq(mp_sign_message(reporter[r], raw.data, raw.len, &out,
 	    &err), MP_OK);
@@ -144,19 +154,28 @@ signed_message(const char *name, struct mp_buf *msg)
 	mp_buf_free(&raw);
 }
 
+/* Who sends, as the MTA tells the milter. */
+struct client {
+	const char *addr, *helo, *sender;
+};
+static const struct client loopback = {
+	"127.0.0.1", "mx.example.com", "<fbl@mailbox.example.com>"
+};
+
 /* Feed a message into the envelope the way the milter callbacks do. */
 static void
-feed(struct mp_envelope *env, const char *name, const char *rcpt)
+feed(struct mp_envelope *env, const char *name, const char *rcpt,
+    const struct client *cl)
 {
 	char hname[256];
 	struct mp_buf msg, value;
 	const char *p, *e, *nl, *colon;
 	int have = 0;
 
-	signed_message(name, &msg);
-	mp_env_connection(env, "127.0.0.1", "smtpd");
-	mp_env_helo(env, "mx.example.com");
-	mp_env_sender(env, "<fbl@mailbox.example.com>", NULL);
+	wire_message(name, cl != &loopback, &msg);
+	mp_env_connection(env, cl->addr, "smtpd");
+	mp_env_helo(env, cl->helo);
+	mp_env_sender(env, cl->sender, NULL);
 	ck_assert_int_eq(mp_env_rcpt(env, rcpt), MP_OK);
 	mp_buf_init(&value, 0);
 	for (p = msg.data, e = msg.data + msg.len; p < e; p = nl + 2) {
@@ -198,18 +217,45 @@ release(struct mp_snapshot *s)
 }
 
 static int
-decide(struct mp_snapshot *s, const char *file, const char *rcpt,
-    struct mp_plan *plan)
+decide_from(struct mp_snapshot *s, const char *file, const char *rcpt,
+    const struct client *cl, struct mp_plan *plan)
 {
 	struct mp_envelope env;
 
 	mp_env_init(&env, s->conf);
-	feed(&env, file, rcpt);
+	feed(&env, file, rcpt, cl);
 	mp_eoh_decide(s, &env);
 	mp_plan_init(plan);
 	mp_eom_decide(s, &env, plan);
 	mp_env_free(&env);
 	return plan->verdict;
+}
+
+static int
+decide(struct mp_snapshot *s, const char *file, const char *rcpt,
+    struct mp_plan *plan)
+{
+	return decide_from(s, file, rcpt, &loopback, plan);
+}
+
+/* A snapshot of the same configuration over another DNS zone. */
+static struct mp_snapshot *
+snapshot_zone(const char *extra)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && cp dns.zone dns2.zone && "
+	    "printf '%%s\\n' '%s' >>dns2.zone && sed 's/dns.zone/dns2.zone/' "
+	    "meldpunt.conf >meldpunt2.conf", tmp, extra);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/meldpunt2.conf", tmp);
+	{
+		struct mp_error err;
+		struct mp_snapshot *s = mp_snapshot_load(cmd, NULL, &err);
+
+		ck_assert_msg(s != NULL, "%s", err.msg);
+		return s;
+	}
 }
 
 START_TEST(notified_then_duplicate)
@@ -278,6 +324,133 @@ START_TEST(quarantine_states)
 }
 END_TEST
 
+/*
+ * DNS trouble while checking a reporter (issue 11, item 4): a tempfail
+ * with the reason in the outcome (the log line), never a quarantine as
+ * unauthenticated. The zone answers SERVFAIL (TEMPFAIL) for the key.
+ */
+START_TEST(dkim_dns_trouble_is_tempfail)
+{
+	struct mp_snapshot *s;
+	struct mp_plan p;
+	char line[512];
+
+	/* the key record of the reporter now answers SERVFAIL */
+	snprintf(line, sizeof(line), "%s TXT TEMPFAIL",
+	    mp_signer_record_name(reporter[0], 0));
+	/* the zone may hold data or a status per name: drop the data */
+	{
+		char cmd[1024];
+
+		snprintf(cmd, sizeof(cmd), "cd '%s' && grep -v '^%s ' dns.zone "
+		    ">dns.tmp && mv dns.tmp dns.zone", tmp,
+		    mp_signer_record_name(reporter[0], 0));
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	s = snapshot_zone(line);
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_TEMPFAIL);
+	ck_assert_str_eq(p.outcome, "tempfail");
+	ck_assert_str_eq(p.smtp_code, "451");
+	ck_assert_msg(strstr(p.reason, "DKIM") != NULL, "reason: %s", p.reason);
+	ck_assert_msg(strstr(p.reason, "mailbox.example.com") != NULL,
+	    "reason: %s", p.reason);
+	ck_assert_uint_eq(p.nadd, 0);		/* not sent to review */
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* The same for SPF: a reporter registered for SPF whose record cannot be
+ * fetched now, from a client that is not loopback. */
+START_TEST(spf_dns_trouble_is_tempfail)
+{
+	struct mp_snapshot *s;
+	struct mp_plan p;
+	struct client cl = { "192.0.2.200", "mail.honeypot.example.org",
+	    "<reports@honeypot.example.org>" };
+	char cmd[1024], file[256];
+
+	snprintf(file, sizeof(file), "%s/spf-report.eml", tmp);
+	snprintf(cmd, sizeof(cmd), "sed 's/honeypot\\.example\\.com/"
+	    "honeypot.example.org/g' '%s/examples/xarf-login-attack.eml' >'%s'",
+	    srcdir, file);
+	ck_assert_int_eq(system(cmd), 0);
+	s = snapshot_zone("honeypot.example.org TXT TEMPFAIL");
+	ck_assert_int_eq(decide_from(s, file, "meldingen@meldpunt.test", &cl,
+	    &p), MP_VERDICT_TEMPFAIL);
+	ck_assert_str_eq(p.outcome, "tempfail");
+	ck_assert_msg(strstr(p.reason, "SPF") != NULL, "reason: %s", p.reason);
+	mp_plan_free(&p);
+	release(s);
+
+	/* with the record back, the same report passes SPF */
+	s = snapshot_zone("honeypot.example.org TXT \"v=spf1 ip4:192.0.2.200 -all\"");
+	ck_assert_int_eq(decide_from(s, file, "meldingen@meldpunt.test", &cl,
+	    &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "notified");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+static const struct mp_hdr_change *
+plan_hdr(const struct mp_plan *p, enum mp_hdr_op op, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhdrs; i++)
+		if (p->hdrs[i].op == op && strcasecmp(p->hdrs[i].name, name) == 0)
+			return &p->hdrs[i];
+	return NULL;
+}
+
+/*
+ * One rule for required fields (issue 11, item 5): an ARF report without
+ * User-Agent and Version is notified, the lack noted in the plan's
+ * warnings (the log line) but not in the notification; its archived
+ * duplicate carries X-Meldpunt-Warnings, and the sender's own copy of
+ * that header is deleted.
+ */
+START_TEST(warnings_noted_not_stopping)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	struct mp_plan_held held = { 0 };
+	const struct mp_hdr_change *h;
+	char cmd[1024], file[256];
+
+	snprintf(file, sizeof(file), "%s/arf-no-ua.eml", tmp);
+	snprintf(cmd, sizeof(cmd), "sed -e '/^User-Agent:/d' -e '/^Version:/d' "
+	    "-e '1i X-Meldpunt-Warnings: none, trust me' "
+	    "'%s/examples/arf-spam.eml' >'%s'", srcdir, file);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(decide(s, file, "meldingen@meldpunt.test", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "notified");
+	ck_assert_msg(strstr(p.warnings, "ARF field User-Agent is missing") &&
+	    strstr(p.warnings, "ARF field Version is missing"), "warnings: %s",
+	    p.warnings);
+	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings"));
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+
+	ck_assert_int_eq(decide(s, file, "meldingen@meldpunt.test", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "duplicate");
+	h = plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(strstr(h->value, "User-Agent"));
+	h = plan_hdr(&p, MP_HDR_DELETE, "X-Meldpunt-Warnings");
+	ck_assert_ptr_nonnull(h);	/* the sender's own */
+	ck_assert_uint_eq(h->index, 1);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -290,6 +463,9 @@ main(void)
 	tcase_add_test(tc, notified_then_duplicate);
 	tcase_add_test(tc, rollback_is_not_a_duplicate);
 	tcase_add_test(tc, quarantine_states);
+	tcase_add_test(tc, dkim_dns_trouble_is_tempfail);
+	tcase_add_test(tc, spf_dns_trouble_is_tempfail);
+	tcase_add_test(tc, warnings_noted_not_stopping);
 	suite_add_tcase(su, tc);
 	return mp_check_run(su);
 }

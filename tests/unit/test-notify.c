@@ -816,9 +816,68 @@ START_TEST(tlp_hides_reporter)
 	n = render(&r, MP_NOTIFY_EN);
 	ck_assert_ptr_null(strstr(n->text, "cert.example"));
 	mp_notice_free(&n);
+	/* No TLP: named by the default rule, which shows no address. */
 	r.tlp = NULL;
 	n = render(&r, MP_NOTIFY_EN);
-	ck_assert_ptr_nonnull(strstr(n->text, "Reported by: abuse@cert.example"));
+	ck_assert_ptr_null(strstr(n->text, "cert.example"));
+	mp_notice_free(&n);
+}
+END_TEST
+
+static struct mp_notice *
+render_disclose(const struct mp_report *r, enum mp_disclose d,
+    const char *name)
+{
+	struct mp_notify_conf c = conf();
+	struct mp_notice *n = NULL;
+	struct mp_error err;
+
+	c.disclose = d;
+	c.reporter_name = name;
+	if (mp_notify_render(set, r, MP_NOTIFY_BILINGUAL, &c, &n, &err) != MP_OK)
+		ck_abort_msg("render: %s", err.msg);
+	return n;
+}
+
+/*
+ * The reporter's record decides what the text says about it (issue 11):
+ * name (default) the record's name, else the report's organisation, no
+ * address; name+address adds the contact address; none names nobody and
+ * drops the reporter's reference (an ARF id is its Message-ID).
+ */
+START_TEST(disclose_setting)
+{
+	struct mp_report r = report(MP_TYPE_SPAM);
+	struct mp_notice *n;
+
+	r.reporter_addr = "abuse@cert.example";
+	r.report_id = "<fbl-1@mx.cert.example>";
+	n = render_disclose(&r, MP_DISCLOSE_NAME, NULL);
+	ck_assert_ptr_nonnull(strstr(n->text, "Reported by: Voorbeeld CERT\n"));
+	ck_assert_ptr_nonnull(strstr(n->text, "Gemeld door: Voorbeeld CERT\n"));
+	ck_assert_ptr_null(strstr(n->text, "abuse@cert.example"));
+	mp_notice_free(&n);
+	n = render_disclose(&r, MP_DISCLOSE_NAME, "Example CERT (feeds)");
+	ck_assert_ptr_nonnull(strstr(n->text, "Reported by: Example CERT (feeds)\n"));
+	ck_assert_ptr_null(strstr(n->text, "Voorbeeld CERT"));
+	mp_notice_free(&n);
+	n = render_disclose(&r, MP_DISCLOSE_NAME_ADDRESS, "Example CERT (feeds)");
+	ck_assert_ptr_nonnull(strstr(n->text,
+	    "Reported by: Example CERT (feeds) <abuse@cert.example>"));
+	ck_assert_ptr_nonnull(strstr(n->text,
+	    "Gemeld door: Example CERT (feeds) <abuse@cert.example>"));
+	mp_notice_free(&n);
+	n = render_disclose(&r, MP_DISCLOSE_NONE, "Example CERT (feeds)");
+	ck_assert_ptr_null(strstr(n->text, "Reported by"));
+	ck_assert_ptr_null(strstr(n->text, "Gemeld door"));
+	ck_assert_ptr_null(strstr(n->text, "CERT"));
+	ck_assert_ptr_null(strstr(n->text, "cert.example"));
+	mp_notice_free(&n);
+	/* TLP red still wins over name+address */
+	r.tlp = "red";
+	n = render_disclose(&r, MP_DISCLOSE_NAME_ADDRESS, "Example CERT (feeds)");
+	ck_assert_ptr_null(strstr(n->text, "CERT (feeds)"));
+	ck_assert_ptr_null(strstr(n->text, "abuse@cert.example"));
 	mp_notice_free(&n);
 }
 END_TEST
@@ -920,6 +979,7 @@ suite(void)
 	tcase_add_test(tc, injection);
 	tcase_add_test(tc, passwords_redacted);
 	tcase_add_test(tc, tlp_hides_reporter);
+	tcase_add_test(tc, disclose_setting);
 	tcase_add_test(tc, ids_and_config);
 	tcase_add_test(tc, long_values_bounded);
 	suite_add_tcase(s, tc);

@@ -92,9 +92,15 @@ static const char *own_src =
     "    domain   shop.example.com\n"
     "\n"
     "reporter cert.example.com\n"
+    "    name  Example CERT\n"
     "    auth both\n"
+    "    disclose name+address\n"
     "reporter scanner.example.nl\n"
-    "    auth dkim\n";
+    "    auth dkim\n"
+    "reporter quiet.example.nl\n"
+    "    name Quiet Scanner\n"
+    "    auth dkim\n"
+    "    disclose NONE\n";
 
 static const char *rpsl_src =
     "% comment line\n"
@@ -434,6 +440,61 @@ START_TEST(reporters)
 }
 END_TEST
 
+/* The whole reporter record: disclose and name (issue 11). */
+START_TEST(reporter_records)
+{
+	struct mp_routedb *db = open_all();
+	struct mp_route_reporter rec;
+	struct mp_error err;
+	const char *path;
+	GDBM_FILE g;
+	datum k, v;
+
+	ck_assert_int_eq(mp_route_reporter_rec(db, "feeds.cert.example.com", &rec,
+	    &err), MP_FOUND);
+	ck_assert_int_eq(rec.auth, MP_AUTH_BOTH);
+	ck_assert_int_eq(rec.disclose, MP_DISCLOSE_NAME_ADDRESS);
+	ck_assert_str_eq(rec.name, "Example CERT");
+	ck_assert_str_eq(rec.domain, "cert.example.com");
+	/* no disclose, no name: the default, an empty name */
+	ck_assert_int_eq(mp_route_reporter_rec(db, "scanner.example.nl", &rec,
+	    &err), MP_FOUND);
+	ck_assert_int_eq(rec.disclose, MP_DISCLOSE_NAME);
+	ck_assert_str_eq(rec.name, "");
+	ck_assert_int_eq(mp_route_reporter_rec(db, "quiet.example.nl", &rec,
+	    &err), MP_FOUND);
+	ck_assert_int_eq(rec.disclose, MP_DISCLOSE_NONE);
+	ck_assert_str_eq(rec.name, "Quiet Scanner");
+	mp_routedb_close(&db);
+
+	/* A record as the first version wrote it (auth only) still reads;
+	 * a damaged one is RETRY, never "not a reporter". */
+	path = build("oldrep.db", own_src, NULL, 0, NULL);
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	ck_assert_ptr_nonnull(g);
+	k.dptr = "Kscanner.example.nl";
+	k.dsize = 19;
+	v.dptr = "dkim";
+	v.dsize = 4;
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	k.dptr = "Kquiet.example.nl";
+	k.dsize = 17;
+	v.dptr = "dkim\tsometimes\tQ";
+	v.dsize = 16;
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	gdbm_close(g);
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
+	ck_assert_int_eq(mp_route_reporter_rec(db, "scanner.example.nl", &rec,
+	    &err), MP_FOUND);
+	ck_assert_int_eq(rec.auth, MP_AUTH_DKIM);
+	ck_assert_int_eq(rec.disclose, MP_DISCLOSE_NAME);
+	ck_assert_int_eq(mp_route_reporter_rec(db, "quiet.example.nl", &rec,
+	    &err), MP_RETRY);
+	ck_assert_int_eq(err.code, MP_ERETRY);
+	mp_routedb_close(&db);
+}
+END_TEST
+
 START_TEST(retry_missing_and_broken)
 {
 	struct mp_routedb *db;
@@ -685,21 +746,25 @@ START_TEST(own_source_errors)
 	    "    name I\n"
 	    "reporter r.example.nl\n"
 	    "    auth maybe\n"		/* line 17 */
-	    "banana x\n";		/* line 18 */
+	    "reporter s.example.nl\n"
+	    "    auth dkim\n"
+	    "    disclose all\n"		/* line 20 */
+	    "banana x\n";		/* line 21 */
 
 	ck_assert_int_eq(mp_routec_add_source(c, "r.conf", src, strlen(src)), 0);
 	snprintf(path, sizeof(path), "%s/e.db", tmpdir);
 	ck_assert_int_eq(mp_routec_write(c, path, &err), MP_OK);
 	n = mp_routec_counts(c);
 	ck_assert_uint_eq(n->organisations, 1);
-	ck_assert_uint_eq(n->errors, 8);
+	ck_assert_uint_eq(n->errors, 9);
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:4: organisation \"a\" is defined twice (first at r.conf:1)"));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:7: network \"192.0.2.1/24\""));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:9: language \"de\" is not nl or en"));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:11: unknown report type \"cookies\""));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:14: intermediary \"i\" has no contact"));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:17: auth \"maybe\""));
-	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:18: unknown object kind \"banana\""));
+	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:20: disclose \"all\" is not none, name or name+address"));
+	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:21: unknown object kind \"banana\""));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:1: organisation a names intermediary \"nope\", which is not defined"));
 	mp_routec_free(&c);
 }
@@ -807,6 +872,7 @@ suite(void)
 	tcase_add_test(tc, ipv6);
 	tcase_add_test(tc, asn_domain_url);
 	tcase_add_test(tc, reporters);
+	tcase_add_test(tc, reporter_records);
 	tcase_add_test(tc, retry_missing_and_broken);
 	tcase_add_test(tc, damaged_route_is_retry);
 	tcase_add_test(tc, changed_after_recompile);
