@@ -69,6 +69,12 @@ CONF
 
 echo "== starting meldpunt-milter and a private Postfix on 127.0.0.1:$SMTP_PORT"
 h_start_milter "$CONF" || exit 1
+# Postfix drops its own Received header of the intake hop (the reporter's
+# address, HELO and the intake address) by etc/postfix/meldpunt_header_checks
+# as shipped, with this private Postfix's host name.
+sed -e 's/mx\\\.meldpunt\\\.example\\\.nl/mx\\.meldpunt\\.test/' \
+    etc/postfix/meldpunt_header_checks >"$HD/etc/meldpunt_header_checks"
+POSTFIX_EXTRA="header_checks = regexp:$HD/etc/meldpunt_header_checks"
 h_start_postfix || exit 1
 
 show() {
@@ -81,6 +87,9 @@ show() {
 	v=$(h_header "$f" DKIM-Signature | grep -o 'a=[a-z0-9-]*' | paste -sd' ')
 	[ -n "$v" ] && printf '   %-19s %s\n' "DKIM-Signature:" "$v"
 	if [ "$(h_header "$f" X-Meldpunt-Outcome)" = notified ]; then
+		# (the intake address is also the Identity here: From names it)
+		echo "   header fields naming the reporter or its hop to the intake: $(h_message "$f" |
+			sed '/^\r\{0,1\}$/q' | grep -vi '^From:' | grep -ciF -e "$INTAKE" -e "${from#*@}")"
 		echo "   the notification (text part, first lines):"
 		/usr/bin/python3 tests/e2e/mimepart.py "$f" text/plain | sed -n '1,14s/^/     | /p'
 		h_message "$f" >"$HD/notice.eml"

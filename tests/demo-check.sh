@@ -48,6 +48,8 @@ for f in "$top"/examples/*.eml; do
 		like "$out" "From: +Meldpunt Cyberdreigingen <meldingen@meldpunt.example.nl>" \
 			"$name: from the clearinghouse identity"
 		like "$out" "meldpunt-verify: Verdict: GENUINE" "$name: meldpunt-verify calls it genuine"
+		like "$out" "header fields naming the reporter or its hop to the intake: 0" \
+			"$name: no header names the reporter or its hop to the intake address"
 		like "$out" "the notification \\(text part" "$name: the notification text is shown" ;;
 	outbound)
 		outbound=$((outbound + 1)) ;;
