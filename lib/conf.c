@@ -88,6 +88,21 @@ static const struct conf_key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= MP_CONF_MAX_KEYS, "raise MP_CONF_MAX_KEYS in conf.h");
+
+const char *
+mp_conf_where(const struct mp_conf *c, const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, key) == 0 && c->key_line[i] != 0) {
+			snprintf(buf, len, "%s:%u: %s", c->path, c->key_line[i], key);
+			return buf;
+		}
+	snprintf(buf, len, "%s: %s (default)", c->path, key);
+	return buf;
+}
 
 struct parse_state {
 	const char *name;
@@ -597,6 +612,7 @@ mp_conf_parse(const char *name, const char *text, size_t len,
 	}
 	if (conf_finish(c, err) != MP_OK)
 		goto fail;
+	memcpy(c->key_line, ps.seen, sizeof(ps.seen));
 	return c;
 fail:
 	mp_conf_free(&c);

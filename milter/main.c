@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -24,6 +25,7 @@
 
 #include <gmime/gmime.h>
 
+#include "addr.h"
 #include "log.h"
 #include "milter.h"
 #include "spf.h"
@@ -38,11 +40,12 @@ static const char *conf_path = DEFAULT_CONF;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-s] [-V]\n"
+	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-s [STATSFILE]] [-V]\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
 	    "  -n       check the configuration and exit\n"
-	    "  -s       print the running milter's counters (StatsFile)\n"
+	    "  -s       print the running milter's counters (the StatsFile\n"
+	    "           given, else the configuration's StatsFile)\n"
 	    "  -V       print the version and exit\n", DEFAULT_CONF);
 	exit(EX_USAGE);
 }
@@ -205,21 +208,31 @@ reload_thread(void *arg)
 	return NULL;
 }
 
-/* -s: the counters of the milter running with this configuration. */
+/*
+ * -s [FILE]: the counters of the running milter, from FILE, else from the
+ * StatsFile of this configuration. With FILE the configuration (mode 0640,
+ * root:meldpunt) is not read, so anyone who may read FILE can ask.
+ */
 static int
-print_stats(void)
+print_stats(const char *file)
 {
 	struct mp_conf *conf;
 	struct mp_error err;
 	int rc;
 
+	if (file != NULL) {
+		rc = mp_stats_print(file, stdout, &err);
+		if (rc != MP_OK)
+			fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
+		return rc == MP_OK ? 0 : EX_UNAVAILABLE;
+	}
 	if ((conf = mp_conf_load(conf_path, &err)) == NULL) {
 		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
 		return EX_CONFIG;
 	}
 	if (conf->stats_file == NULL) {
-		fprintf(stderr, "meldpunt-milter: %s: no StatsFile is set\n",
-		    conf_path);
+		fprintf(stderr, "meldpunt-milter: %s: no StatsFile is set "
+		    "(or name the file: meldpunt-milter -s FILE)\n", conf_path);
 		mp_conf_free(&conf);
 		return EX_CONFIG;
 	}
@@ -281,6 +294,99 @@ open_socket(const struct mp_conf *conf)
 	return 0;
 }
 
+/*
+ * Started as root with UserID: the socket was made by root, so give it to
+ * the user (and group) the daemon becomes; Postfix reaches it through that
+ * group (Umask 007), exactly as when the daemon is started as that user.
+ * Only for a unix socket; a no-op when not root or without UserID.
+ */
+static int
+own_socket(const struct mp_conf *conf)
+{
+	char user[256], *group;
+	const char *path;
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (conf->user == NULL || geteuid() != 0)
+		return 0;
+	if (strncmp(conf->socket, "unix:", 5) == 0)
+		path = conf->socket + 5;
+	else if (strncmp(conf->socket, "local:", 6) == 0)
+		path = conf->socket + 6;
+	else
+		return 0;
+	snprintf(user, sizeof(user), "%s", conf->user);
+	if ((group = strchr(user, ':')) != NULL)
+		*group++ = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		mp_log(LOG_ERR, "UserID %s: no such user", user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			mp_log(LOG_ERR, "UserID %s: no such group %s", conf->user,
+			    group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (lchown(path, pw->pw_uid, gid) != 0) {
+		mp_log(LOG_ERR, "Socket %s: cannot give it to UserID %s: %s",
+		    path, conf->user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * -n: Postfix gives local mail (cron, root, sendmail(1) without -f) a
+ * sender @$myorigin, by default the host name (Debian: /etc/mailname).
+ * When that lies in ProtectedDomains, every such message is refused as
+ * rejected:identity. Warn when this host's names say so; the real
+ * myorigin is Postfix's to tell (postconf -xh myorigin).
+ */
+static void
+warn_local_origin(const struct mp_conf *conf)
+{
+	char names[2][256];
+	const char *what[2] = { "host name", "/etc/mailname" };
+	size_t i, n;
+	int fd;
+	ssize_t r;
+
+	if (conf->protected_domains == NULL)
+		return;
+	memset(names, 0, sizeof(names));
+	if (gethostname(names[0], sizeof(names[0]) - 1) != 0)
+		names[0][0] = '\0';
+	if ((fd = open("/etc/mailname", O_RDONLY)) >= 0) {
+		if ((r = read(fd, names[1], sizeof(names[1]) - 1)) > 0) {
+			names[1][r] = '\0';
+			names[1][strcspn(names[1], " \t\r\n")] = '\0';
+		}
+		close(fd);
+	}
+	for (i = 0; i < 2; i++) {
+		if (names[i][0] == '\0' || strchr(names[i], '.') == NULL)
+			continue;
+		for (n = 0; names[i][n]; n++)
+			if (names[i][n] >= 'A' && names[i][n] <= 'Z')
+				names[i][n] += 'a' - 'A';
+		if (!mp_domain_in(names[i], conf->protected_domains))
+			continue;
+		fprintf(stderr, "meldpunt-milter: warning: this host's %s %s "
+		    "is in ProtectedDomains: local mail (cron, root) that "
+		    "Postfix sends as @%s (its default myorigin) is rejected "
+		    "(rejected:identity). Set myorigin in main.cf to a domain "
+		    "outside ProtectedDomains, or let local submissions through "
+		    "deliberately (docs/OPERATIONS.md, 1.8).\n", what[i],
+		    names[i], names[i]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -299,10 +405,12 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
+	if (stats && optind + 1 == argc)
+		return print_stats(argv[optind]);
 	if (optind != argc)
 		usage();
 	if (stats)
-		return print_stats();
+		return print_stats(NULL);
 
 	mp_log_open("meldpunt-milter", LOG_MAIL, 0, 1);
 	g_mime_init();		/* before any thread (milter-notes §5.8) */
@@ -317,6 +425,7 @@ main(int argc, char **argv)
 		return EX_OSERR;
 	}
 	if (check_only) {
+		warn_local_origin(conf);
 		printf("%s: configuration OK\n", conf_path);
 		return 0;
 	}
@@ -329,6 +438,8 @@ main(int argc, char **argv)
 
 	if (open_socket(conf) != 0)
 		return EX_UNAVAILABLE;
+	if (own_socket(conf) != 0)
+		return EX_NOUSER;
 	if (!foreground && daemon(0, 0) != 0) {
 		mp_log(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return EX_OSERR;
