@@ -60,6 +60,7 @@ static const struct conf_key keys[] = {
 	{ "Umask",		T_MODE,		OFF(umask), OFF(umask_set) },
 	{ "Syslog",		T_BOOL,		OFF(syslog), 0 },
 	{ "SyslogFacility",	T_FACILITY,	OFF(syslog_facility), 0 },
+	{ "LogFile",		T_STRING,	OFF(log_file), 0 },
 	{ "IntakeAddress",	T_ADDRLIST,	OFF(intake), 0 },
 	{ "ProtectedDomains",	T_DOMAINLIST,	OFF(protected_domains), 0 },
 	{ "MaximumMessageSize",	T_SIZE,		OFF(max_message_size), 0 },
@@ -657,6 +658,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->user);
 	free(c->pidfile);
 	free(c->stats_file);
+	free(c->log_file);
 	list_free(c->intake);
 	list_free(c->protected_domains);
 	free(c->signing_domain);

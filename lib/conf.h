@@ -38,6 +38,7 @@ struct mp_conf {
 	int umask_set;
 	int syslog;		/* Syslog yes|no */
 	int syslog_facility;	/* SyslogFacility, a LOG_* value */
+	char *log_file;		/* LogFile: every log line appended here too */
 	char **intake;		/* IntakeAddress, normalized, NULL-terminated */
 	char **protected_domains; /* ProtectedDomains, lower case, NULL-terminated */
 	size_t max_message_size; /* MaximumMessageSize, bytes */

@@ -300,13 +300,38 @@ open_socket(const struct mp_conf *conf)
  * group (Umask 007), exactly as when the daemon is started as that user.
  * Only for a unix socket; a no-op when not root or without UserID.
  */
+/* The uid and gid UserID ("user" or "user:group") names. */
+static int
+userid_ids(const char *spec, uid_t *uid, gid_t *gid)
+{
+	char user[256], *group;
+	struct passwd *pw;
+	struct group *gr;
+
+	snprintf(user, sizeof(user), "%s", spec);
+	if ((group = strchr(user, ':')) != NULL)
+		*group++ = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		mp_log(LOG_ERR, "UserID %s: no such user", user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			mp_log(LOG_ERR, "UserID %s: no such group %s", spec, group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
 static int
 own_socket(const struct mp_conf *conf)
 {
-	char user[256], *group;
 	const char *path;
-	struct passwd *pw;
-	struct group *gr;
+	uid_t uid;
 	gid_t gid;
 
 	if (conf->user == NULL || geteuid() != 0)
@@ -317,25 +342,39 @@ own_socket(const struct mp_conf *conf)
 		path = conf->socket + 6;
 	else
 		return 0;
-	snprintf(user, sizeof(user), "%s", conf->user);
-	if ((group = strchr(user, ':')) != NULL)
-		*group++ = '\0';
-	if ((pw = getpwnam(user)) == NULL) {
-		mp_log(LOG_ERR, "UserID %s: no such user", user);
+	if (userid_ids(conf->user, &uid, &gid) != 0)
 		return -1;
-	}
-	gid = pw->pw_gid;
-	if (group != NULL) {
-		if ((gr = getgrnam(group)) == NULL) {
-			mp_log(LOG_ERR, "UserID %s: no such group %s", conf->user,
-			    group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	if (lchown(path, pw->pw_uid, gid) != 0) {
+	if (lchown(path, uid, gid) != 0) {
 		mp_log(LOG_ERR, "Socket %s: cannot give it to UserID %s: %s",
 		    path, conf->user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * LogFile: opened once at start, before detaching and before switching
+ * user; made by root, it is given to UserID so that the file stays the
+ * daemon's. Errors go to stderr: nothing else is set up to say them.
+ */
+static int
+open_logfile(const struct mp_conf *conf)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (conf->log_file == NULL)
+		return 0;
+	if (mp_log_file(conf->log_file) != 0) {
+		fprintf(stderr, "meldpunt-milter: %s: LogFile %s: cannot open: %s\n",
+		    conf->path, conf->log_file, strerror(errno));
+		return -1;
+	}
+	if (conf->user != NULL && geteuid() == 0 &&
+	    (userid_ids(conf->user, &uid, &gid) != 0 ||
+	    chown(conf->log_file, uid, gid) != 0)) {
+		fprintf(stderr, "meldpunt-milter: LogFile %s: cannot give it to "
+		    "UserID %s\n", conf->log_file, conf->user);
 		return -1;
 	}
 	return 0;
@@ -431,6 +470,8 @@ main(int argc, char **argv)
 	}
 	mp_log_open("meldpunt-milter", conf->syslog_facility, conf->syslog,
 	    foreground);
+	if (open_logfile(conf) != 0)
+		return EX_CANTCREAT;
 	snapshot_warnings(snap);
 	mp_current_init(&mp_current_conf);
 	mp_current_install(&mp_current_conf, snap);

@@ -104,6 +104,10 @@ unit_start() {
 		install -d -o "$(unit_key User)" -g "$(unit_key Group)" \
 			-m "$(unit_key StateDirectoryMode)" "$R/var/lib/$d"
 	done
+	for d in $(unit_key LogsDirectory); do
+		install -d -o "$(unit_key User)" -g "$(unit_key Group)" \
+			-m "$(unit_key LogsDirectoryMode)" "$R/var/log/$d"
+	done
 	while read -r line; do
 		as_unit "$line" || return 1
 	done < <(unit_key ExecStartPre)
@@ -200,6 +204,9 @@ map_paths <"$CONF" >"$CONF.new" && cat "$CONF.new" >"$CONF" && rm -f "$CONF.new"
 step "$OPS" check "1.6: meldpunt-milter -n as meldpunt says OK"
 like "$(tail -n 1 "$LOG.out")" "meldpunt.conf: configuration OK" "... and prints 'configuration OK'"
 
+step "$OPS" logfile "1.7: LogFile, for a host without syslog daemon"
+MLOG=$R/var/log/meldpunt/meldpunt-milter.log
+
 # -n warns when the host name is in ProtectedDomains (issue 12, item 2).
 if unshare -u true 2>/dev/null; then
 	out=$(unshare -u sh -c "hostname mx1.meldpunt.example.nl &&
@@ -258,6 +265,8 @@ step "$OPS" start "1.9: systemctl enable --now meldpunt-milter (played from the 
 is "$(stat -c '%U %G %A' "$R/run/meldpunt/milter.sock" 2>&1)" "meldpunt meldpunt srwxrwx---" \
 	"the socket is srwxrwx--- meldpunt meldpunt"
 is "$(ps -o user= -p "$(cat "$PIDFILE")" 2>&1)" meldpunt "the daemon runs as meldpunt"
+like "$(cat "$MLOG" 2>&1)" "notice: meldpunt-milter [0-9.]+ starting on unix:$R/run/meldpunt/milter.sock" \
+	"LogFile has the start line"
 
 # === local mail before and after myorigin (item 2) ========================
 cron_mail() {	# what cron does: sendmail as root, to root, unqualified
@@ -308,6 +317,8 @@ is "$outcome" notified "the test report became a notification"
 [ -n "$f" ] || grep -E 'milter|reject|warning' "$R/var/log/postfix.log" | tail -n 5 | sed 's/^/# /'
 if [ "$outcome" = notified ]; then
 	is "$(h_rcpts "$f")" "meldingen@zorgcert.example.nl" "... to the example's contact for 192.0.2.25"
+	like "$(grep 'flow=intake' "$MLOG")" "client=127\.0\.0\.1 flow=intake outcome=notified id=MP-[a-z0-9]+ reason=\"spam 192\.0\.2\.25 .*zorgcert" \
+		"the log line says notified, and to whom"
 	h_message "$f" >"$HD/notification.eml"
 	run_block "$OPS" dkim-records && tail -n 2 "$LOG.out" >"$HD/published.txt"
 	"$R$bindir/meldpunt-verify" --key-file "$HD/published.txt" --identity meldingen@meldpunt.example.nl \
@@ -342,6 +353,7 @@ ok "a broken file fails the reload" [ "$rc" -ne 0 ]
 like "$out" "meldpunt.conf:$(wc -l <"$CONF"): unknown key \"IntakeAdress\"" "... with FILE:LINE"
 sed -i '$d' "$CONF"
 is "$(cat "$PIDFILE")" "$pid" "the daemon kept running"
+like "$(grep -c 'reloaded .*SIGUSR1' "$MLOG")" "^[2-9]" "LogFile has both reloads (dry run, MaxNoticesPerContact)"
 sleep 1.2	# the counters are written once a second
 like "$(runuser -u meldpunt -- meldpunt-milter -s "$R/run/meldpunt/meldpunt-milter.stats" 2>&1)" \
 	"notified[^0-9]+1" "meldpunt-milter -s STATSFILE, without the configuration"
@@ -363,6 +375,9 @@ is "$(ps -o user= -p "$H_MILTER_PID" 2>&1)" meldpunt "... and the daemon runs as
 postkick -c "$HD/etc" public pickup W
 f=$(wait_notified 2)
 ok "the report queued while it was down is notified after the start" [ -n "$f" ]
+is "$(stat -c %U "$MLOG")" meldpunt "the LogFile still belongs to meldpunt"
+like "$(grep 'flow=intake' "$MLOG" | tail -n 1)" "outcome=notified .*192\.0\.2\.200" \
+	"the README-started daemon logs to the same file"
 
 diag "runtime $(( $(date +%s) - t0 ))s"
 done_testing
