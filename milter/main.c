@@ -294,12 +294,6 @@ open_socket(const struct mp_conf *conf)
 	return 0;
 }
 
-/*
- * Started as root with UserID: the socket was made by root, so give it to
- * the user (and group) the daemon becomes; Postfix reaches it through that
- * group (Umask 007), exactly as when the daemon is started as that user.
- * Only for a unix socket; a no-op when not root or without UserID.
- */
 /* The uid and gid UserID ("user" or "user:group") names. */
 static int
 userid_ids(const char *spec, uid_t *uid, gid_t *gid)
@@ -327,6 +321,12 @@ userid_ids(const char *spec, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+/*
+ * Started as root with UserID: the socket was made by root, so give it to
+ * the user (and group) the daemon becomes; Postfix reaches it through that
+ * group (Umask 007), exactly as when the daemon is started as that user.
+ * Only for a unix socket; a no-op when not root or without UserID.
+ */
 static int
 own_socket(const struct mp_conf *conf)
 {
@@ -417,11 +417,10 @@ warn_local_origin(const struct mp_conf *conf)
 		if (!mp_domain_in(names[i], conf->protected_domains))
 			continue;
 		fprintf(stderr, "meldpunt-milter: warning: this host's %s %s "
-		    "is in ProtectedDomains: local mail (cron, root) that "
-		    "Postfix sends as @%s (its default myorigin) is rejected "
-		    "(rejected:identity). Set myorigin in main.cf to a domain "
-		    "outside ProtectedDomains, or let local submissions through "
-		    "deliberately (docs/OPERATIONS.md, 1.8).\n", what[i],
+		    "is in ProtectedDomains: unless Postfix's myorigin is set "
+		    "to a domain outside them, local mail (cron, root) gets a "
+		    "sender @%s and is refused (rejected:identity); see "
+		    "docs/OPERATIONS.md, 1.8, \"Local mail\"\n", what[i],
 		    names[i], names[i]);
 	}
 }

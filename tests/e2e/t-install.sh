@@ -211,7 +211,7 @@ MLOG=$R/var/log/meldpunt/meldpunt-milter.log
 if unshare -u true 2>/dev/null; then
 	out=$(unshare -u sh -c "hostname mx1.meldpunt.example.nl &&
 		runuser -u meldpunt -- '$R$sbindir/meldpunt-milter' -n -c '$CONF'" 2>&1)
-	like "$out" "warning: this host's host name mx1.meldpunt.example.nl is in ProtectedDomains.*myorigin" \
+	like "$out" "warning: this host's host name mx1.meldpunt.example.nl is in ProtectedDomains: unless Postfix's myorigin" \
 		"-n on mx1.meldpunt.example.nl warns about local mail and myorigin"
 fi
 # TemplateDirectory errors name the key and FILE:LINE (item 6).
