@@ -44,7 +44,7 @@ h_reporter_keys $REPORTERS || exit 1
 
 # etc/meldpunt.conf as shipped, with its installed paths moved into the
 # private temp dir and the source tree.
-sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|Umask\|Syslog\)[[:space:]]/d" \
+sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|StatsFile\|LogFile\|Umask\|Syslog\)[[:space:]]/d" \
     -e "s|^RoutingDB.*|RoutingDB $HD/routes.db|" \
     -e "s|^TemplateDirectory.*|TemplateDirectory $top/templates|" \
     -e "s|^StateDB.*|StateDB $HD/state.db|" \
