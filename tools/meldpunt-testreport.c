@@ -49,6 +49,10 @@ load_key(const char *domain, const char *sel, const char *key)
 
 	if ((s = mp_signer_load(domain, NULL, NULL, sel, key, &err)) != NULL)
 		return s;
+	if (strstr(err.msg, "where an Ed25519 key was expected") == NULL) {
+		fprintf(stderr, "meldpunt-testreport: %s\n", err.msg);
+		return NULL;
+	}
 	if ((s = mp_signer_load(domain, sel, key, NULL, NULL, &err2)) != NULL)
 		return s;
 	fprintf(stderr, "meldpunt-testreport: %s\n", err2.msg);
