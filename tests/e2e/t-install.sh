@@ -24,6 +24,7 @@
 # Outside the staging directory it creates only the user and group
 # "meldpunt" when missing (and adds postfix to that group), and removes
 # them again at the end.
+# shellcheck disable=SC2154,SC2034 # the build's paths come from eval; harness.sh reads H_*
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/harness.sh"
 
