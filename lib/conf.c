@@ -60,6 +60,7 @@ static const struct conf_key keys[] = {
 	{ "Umask",		T_MODE,		OFF(umask), OFF(umask_set) },
 	{ "Syslog",		T_BOOL,		OFF(syslog), 0 },
 	{ "SyslogFacility",	T_FACILITY,	OFF(syslog_facility), 0 },
+	{ "LogFile",		T_STRING,	OFF(log_file), 0 },
 	{ "IntakeAddress",	T_ADDRLIST,	OFF(intake), 0 },
 	{ "ProtectedDomains",	T_DOMAINLIST,	OFF(protected_domains), 0 },
 	{ "MaximumMessageSize",	T_SIZE,		OFF(max_message_size), 0 },
@@ -88,6 +89,21 @@ static const struct conf_key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= MP_CONF_MAX_KEYS, "raise MP_CONF_MAX_KEYS in conf.h");
+
+const char *
+mp_conf_where(const struct mp_conf *c, const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, key) == 0 && c->key_line[i] != 0) {
+			snprintf(buf, len, "%s:%u: %s", c->path, c->key_line[i], key);
+			return buf;
+		}
+	snprintf(buf, len, "%s: %s (default)", c->path, key);
+	return buf;
+}
 
 struct parse_state {
 	const char *name;
@@ -597,6 +613,7 @@ mp_conf_parse(const char *name, const char *text, size_t len,
 	}
 	if (conf_finish(c, err) != MP_OK)
 		goto fail;
+	memcpy(c->key_line, ps.seen, sizeof(ps.seen));
 	return c;
 fail:
 	mp_conf_free(&c);
@@ -641,6 +658,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->user);
 	free(c->pidfile);
 	free(c->stats_file);
+	free(c->log_file);
 	list_free(c->intake);
 	list_free(c->protected_domains);
 	free(c->signing_domain);

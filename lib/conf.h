@@ -26,6 +26,7 @@
 #include "error.h"
 
 #define MP_CONF_LINE_MAX 4096
+#define MP_CONF_MAX_KEYS 64	/* room in key_line[] */
 
 struct mp_conf {
 	char *path;		/* the file it was read from */
@@ -37,6 +38,7 @@ struct mp_conf {
 	int umask_set;
 	int syslog;		/* Syslog yes|no */
 	int syslog_facility;	/* SyslogFacility, a LOG_* value */
+	char *log_file;		/* LogFile: every log line appended here too */
 	char **intake;		/* IntakeAddress, normalized, NULL-terminated */
 	char **protected_domains; /* ProtectedDomains, lower case, NULL-terminated */
 	size_t max_message_size; /* MaximumMessageSize, bytes */
@@ -69,6 +71,10 @@ struct mp_conf {
 	unsigned spf_timeout_ms; /* SPFTimeout */
 	int unknown_reporters;	/* UnknownReporters: enum mp_unknown_policy */
 	char *dns_zone_file;	/* DNSZoneFile: FOR TESTS, answers instead of DNS */
+
+	/* The line each scalar key was set on (0: default), for messages
+	 * that name FILE:LINE; read through mp_conf_where(). */
+	unsigned key_line[MP_CONF_MAX_KEYS];
 };
 
 #define MP_CONF_DEFAULT_SOCKET	"unix:/run/meldpunt/milter.sock"
@@ -86,6 +92,13 @@ struct mp_conf *mp_conf_parse(const char *name, const char *text, size_t len,
     struct mp_error *err);
 
 void mp_conf_free(struct mp_conf **confp);
+
+/*
+ * "FILE:LINE: KEY" when KEY was set in the file, "FILE: KEY (default)"
+ * when not: where a message about a key's value should point. Returns buf.
+ */
+const char *mp_conf_where(const struct mp_conf *c, const char *key,
+    char *buf, size_t len);
 
 /* Validate a Socket value; 0 or MP_ECONFIG with a reason in err. */
 int mp_conf_check_socket(const char *spec, struct mp_error *err);

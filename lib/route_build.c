@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -1675,6 +1676,10 @@ mp_routec_write(struct mp_routec *c, const char *path, struct mp_error *err)
 		rc = mp_error_set(err, MP_EIO, "%s: %s", tmp, gdbm_db_strerror(db));
 	if (gdbm_close(db) != 0 && rc == MP_OK)
 		rc = mp_error_set(err, MP_EIO, "%s: %s", tmp, gdbm_strerror(gdbm_errno));
+	/* 0644 whatever the caller's umask: the milter (another user, or
+	 * root compiling for it) must read it; nothing in it is secret. */
+	if (rc == MP_OK && chmod(tmp, 0644) != 0)
+		rc = mp_error_set(err, MP_EIO, "%s: chmod 0644: %s", tmp, strerror(errno));
 	if (rc == MP_OK && fsync_path(tmp, 0) != 0)
 		rc = mp_error_set(err, MP_EIO, "%s: fsync: %s", tmp, strerror(errno));
 	if (rc == MP_OK && rename(tmp, path) != 0)

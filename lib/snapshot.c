@@ -86,8 +86,19 @@ load_intake(struct mp_snapshot *s, const struct mp_snapshot *prev,
 
 	if (c->intake == NULL)
 		return MP_OK;
-	if (mp_templates_load(c->template_dir, &s->templates, err) != MP_OK)
+	if (mp_templates_load(c->template_dir, &s->templates, err) != MP_OK) {
+		/* A missing directory is the configuration's fault: say which
+		 * key on which line, not only the directory. */
+		if (strstr(err->msg, ": cannot open: ") != NULL) {
+			char where[1024], what[sizeof(err->msg)];
+
+			snprintf(what, sizeof(what), "%s", err->msg);
+			mp_error_set(err, MP_ECONFIG, "%s %s: %s",
+			    mp_conf_where(c, "TemplateDirectory", where,
+			    sizeof(where)), c->template_dir, what);
+		}
 		return MP_ECONFIG;
+	}
 	if (prev != NULL && prev->statedb != NULL &&
 	    strcmp(mp_statedb_path(prev->statedb), c->state_db) == 0)
 		s->statedb = mp_statedb_ref(prev->statedb);

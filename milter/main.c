@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -24,6 +25,7 @@
 
 #include <gmime/gmime.h>
 
+#include "addr.h"
 #include "log.h"
 #include "milter.h"
 #include "spf.h"
@@ -38,11 +40,12 @@ static const char *conf_path = DEFAULT_CONF;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-s] [-V]\n"
+	fprintf(stderr, "usage: meldpunt-milter [-c FILE] [-f] [-n] [-s [STATSFILE]] [-V]\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
 	    "  -n       check the configuration and exit\n"
-	    "  -s       print the running milter's counters (StatsFile)\n"
+	    "  -s       print the running milter's counters (the StatsFile\n"
+	    "           given, else the configuration's StatsFile)\n"
 	    "  -V       print the version and exit\n", DEFAULT_CONF);
 	exit(EX_USAGE);
 }
@@ -205,21 +208,31 @@ reload_thread(void *arg)
 	return NULL;
 }
 
-/* -s: the counters of the milter running with this configuration. */
+/*
+ * -s [FILE]: the counters of the running milter, from FILE, else from the
+ * StatsFile of this configuration. With FILE the configuration (mode 0640,
+ * root:meldpunt) is not read, so anyone who may read FILE can ask.
+ */
 static int
-print_stats(void)
+print_stats(const char *file)
 {
 	struct mp_conf *conf;
 	struct mp_error err;
 	int rc;
 
+	if (file != NULL) {
+		rc = mp_stats_print(file, stdout, &err);
+		if (rc != MP_OK)
+			fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
+		return rc == MP_OK ? 0 : EX_UNAVAILABLE;
+	}
 	if ((conf = mp_conf_load(conf_path, &err)) == NULL) {
 		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
 		return EX_CONFIG;
 	}
 	if (conf->stats_file == NULL) {
-		fprintf(stderr, "meldpunt-milter: %s: no StatsFile is set\n",
-		    conf_path);
+		fprintf(stderr, "meldpunt-milter: %s: no StatsFile is set "
+		    "(or name the file: meldpunt-milter -s FILE)\n", conf_path);
 		mp_conf_free(&conf);
 		return EX_CONFIG;
 	}
@@ -281,6 +294,137 @@ open_socket(const struct mp_conf *conf)
 	return 0;
 }
 
+/* The uid and gid UserID ("user" or "user:group") names. */
+static int
+userid_ids(const char *spec, uid_t *uid, gid_t *gid)
+{
+	char user[256], *group;
+	struct passwd *pw;
+	struct group *gr;
+
+	snprintf(user, sizeof(user), "%s", spec);
+	if ((group = strchr(user, ':')) != NULL)
+		*group++ = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		mp_log(LOG_ERR, "UserID %s: no such user", user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			mp_log(LOG_ERR, "UserID %s: no such group %s", spec, group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/*
+ * Started as root with UserID: the socket was made by root, so give it to
+ * the user (and group) the daemon becomes; Postfix reaches it through that
+ * group (Umask 007), exactly as when the daemon is started as that user.
+ * Only for a unix socket; a no-op when not root or without UserID.
+ */
+static int
+own_socket(const struct mp_conf *conf)
+{
+	const char *path;
+	uid_t uid;
+	gid_t gid;
+
+	if (conf->user == NULL || geteuid() != 0)
+		return 0;
+	if (strncmp(conf->socket, "unix:", 5) == 0)
+		path = conf->socket + 5;
+	else if (strncmp(conf->socket, "local:", 6) == 0)
+		path = conf->socket + 6;
+	else
+		return 0;
+	if (userid_ids(conf->user, &uid, &gid) != 0)
+		return -1;
+	if (lchown(path, uid, gid) != 0) {
+		mp_log(LOG_ERR, "Socket %s: cannot give it to UserID %s: %s",
+		    path, conf->user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * LogFile: opened once at start, before detaching and before switching
+ * user; made by root, it is given to UserID so that the file stays the
+ * daemon's. Errors go to stderr: nothing else is set up to say them.
+ */
+static int
+open_logfile(const struct mp_conf *conf)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (conf->log_file == NULL)
+		return 0;
+	if (mp_log_file(conf->log_file) != 0) {
+		fprintf(stderr, "meldpunt-milter: %s: LogFile %s: cannot open: %s\n",
+		    conf->path, conf->log_file, strerror(errno));
+		return -1;
+	}
+	if (conf->user != NULL && geteuid() == 0 &&
+	    (userid_ids(conf->user, &uid, &gid) != 0 ||
+	    chown(conf->log_file, uid, gid) != 0)) {
+		fprintf(stderr, "meldpunt-milter: LogFile %s: cannot give it to "
+		    "UserID %s\n", conf->log_file, conf->user);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * -n: Postfix gives local mail (cron, root, sendmail(1) without -f) a
+ * sender @$myorigin, by default the host name (Debian: /etc/mailname).
+ * When that lies in ProtectedDomains, every such message is refused as
+ * rejected:identity. Warn when this host's names say so; the real
+ * myorigin is Postfix's to tell (postconf -xh myorigin).
+ */
+static void
+warn_local_origin(const struct mp_conf *conf)
+{
+	char names[2][256];
+	const char *what[2] = { "host name", "/etc/mailname" };
+	size_t i, n;
+	int fd;
+	ssize_t r;
+
+	if (conf->protected_domains == NULL)
+		return;
+	memset(names, 0, sizeof(names));
+	if (gethostname(names[0], sizeof(names[0]) - 1) != 0)
+		names[0][0] = '\0';
+	if ((fd = open("/etc/mailname", O_RDONLY)) >= 0) {
+		if ((r = read(fd, names[1], sizeof(names[1]) - 1)) > 0) {
+			names[1][r] = '\0';
+			names[1][strcspn(names[1], " \t\r\n")] = '\0';
+		}
+		close(fd);
+	}
+	for (i = 0; i < 2; i++) {
+		if (names[i][0] == '\0' || strchr(names[i], '.') == NULL)
+			continue;
+		for (n = 0; names[i][n]; n++)
+			if (names[i][n] >= 'A' && names[i][n] <= 'Z')
+				names[i][n] += 'a' - 'A';
+		if (!mp_domain_in(names[i], conf->protected_domains))
+			continue;
+		fprintf(stderr, "meldpunt-milter: warning: this host's %s %s "
+		    "is in ProtectedDomains: unless Postfix's myorigin is set "
+		    "to a domain outside them, local mail (cron, root) gets a "
+		    "sender @%s and is refused (rejected:identity); see "
+		    "docs/OPERATIONS.md, 1.8, \"Local mail\"\n", what[i],
+		    names[i], names[i]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -299,10 +443,12 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
+	if (stats && optind + 1 == argc)
+		return print_stats(argv[optind]);
 	if (optind != argc)
 		usage();
 	if (stats)
-		return print_stats();
+		return print_stats(NULL);
 
 	mp_log_open("meldpunt-milter", LOG_MAIL, 0, 1);
 	g_mime_init();		/* before any thread (milter-notes §5.8) */
@@ -317,11 +463,14 @@ main(int argc, char **argv)
 		return EX_OSERR;
 	}
 	if (check_only) {
+		warn_local_origin(conf);
 		printf("%s: configuration OK\n", conf_path);
 		return 0;
 	}
 	mp_log_open("meldpunt-milter", conf->syslog_facility, conf->syslog,
 	    foreground);
+	if (open_logfile(conf) != 0)
+		return EX_CANTCREAT;
 	snapshot_warnings(snap);
 	mp_current_init(&mp_current_conf);
 	mp_current_install(&mp_current_conf, snap);
@@ -329,6 +478,8 @@ main(int argc, char **argv)
 
 	if (open_socket(conf) != 0)
 		return EX_UNAVAILABLE;
+	if (own_socket(conf) != 0)
+		return EX_NOUSER;
 	if (!foreground && daemon(0, 0) != 0) {
 		mp_log(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return EX_OSERR;

@@ -14,6 +14,9 @@
 # sandbox, and meldpunt only turns authenticated reports into notifications.
 # Everything started is stopped again at the end; H_KEEP=1 keeps the temp
 # dir (Postfix log, milter log, every delivered message).
+# README runs it as `sh scripts/demo.sh`: Debian's sh is dash, which has no
+# $RANDOM (the harness picks free ports with it and would loop forever).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -49,7 +52,7 @@ h_reporter_keys $REPORTERS || exit 1
 # etc/meldpunt.conf as shipped, with its installed paths moved into the
 # private temp dir and the source tree; the keys set below are taken out
 # first (a key set twice is a configuration error).
-sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|Umask\|Syslog\|StatsFile\|DNSZoneFile\)[[:space:]]/d" \
+sed -e "/^[[:space:]]*\(Socket\|UserID\|PidFile\|StatsFile\|LogFile\|Umask\|Syslog\|DNSZoneFile\)[[:space:]]/d" \
     -e "s|^RoutingDB.*|RoutingDB $HD/routes.db|" \
     -e "s|^TemplateDirectory.*|TemplateDirectory $top/templates|" \
     -e "s|^StateDB.*|StateDB $HD/state.db|" \

@@ -10,8 +10,8 @@ PKGS="autoconf automake libtool pkg-config make gcc libc6-dev
       libmilter-dev libssl-dev libspf2-dev libopendkim-dev libgdbm-dev
       libgmime-3.0-dev libyaml-dev libjansson-dev check
       postfix swaks opendkim opendkim-tools miltertest python3-dkim openssl
-      sasl2-bin libmail-dkim-perl
-      clang libclang-rt-14-dev iproute2 procps valgrind"
+      clang libclang-rt-14-dev iproute2 procps valgrind
+      sasl2-bin libsasl2-modules libmail-dkim-perl libnet-ssleay-perl adduser"
 # tests/e2e/t-sendmail.sh: m4 for the .cf, unshare/nsenter/flock
 PKGS="$PKGS m4 util-linux"
 

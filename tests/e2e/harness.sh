@@ -454,3 +454,35 @@ h_stop() {
 	fi
 	HD=""
 }
+
+# h_start_sink: smtp-sink alone, for a test that writes its own Postfix
+# configuration into $HD/etc (t-install.sh); h_stop stops it by PID.
+h_start_sink() {
+	start-stop-daemon --start --background --make-pidfile \
+		--pidfile "$HD/sink.pid" --exec /usr/sbin/smtp-sink -- \
+		-4 -u nobody -h sink.meldpunt.test -m 64 \
+		-d "$HD/sink/%Y%m%d%H%M%S." "127.0.0.1:$SINK_PORT" 64 || return 1
+	H_SINK_PID=$(cat "$HD/sink.pid" 2>/dev/null)
+}
+
+# h_wait_listen PORT...: wait until something listens on each TCP port.
+h_wait_listen() {
+	local p
+	for p in "$@"; do
+		for _ in $(seq 1 100); do
+			ss -Hltn "sport = :$p" 2>/dev/null | grep -q . && continue 2
+			sleep 0.05
+		done
+		return 1
+	done
+}
+
+# h_doc_block FILE NAME: the shell block that follows the marker line
+# "<!-- t-install: NAME -->" in FILE (a Markdown document), without its
+# fences: tests run the commands the documentation shows.
+h_doc_block() {
+	awk -v m="<!-- t-install: $2 -->" '
+		$0 == m { want = 1; next }
+		want && /^```/ { if (inb) exit; inb = 1; next }
+		inb { print }' "$1"
+}

@@ -11,7 +11,7 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
   openssl genpkey -algorithm ed25519 -out "$T/ed.key" 2>/dev/null )
 "$top_builddir/tools/meldpunt-route" compile -o "$T/routes.db" "$top_srcdir/etc/routes.conf" >/dev/null 2>&1
 sed -e "s|/var/lib/meldpunt/routes.db|$T/routes.db|" \
-    -e "s|/usr/local/share/meldpunt/templates|$top_srcdir/templates|" \
+    -e "s|/usr/share/meldpunt/templates|$top_srcdir/templates|" \
     -e "s|/var/lib/meldpunt/state.db|$T/state.db|" \
     -e "s|/etc/meldpunt/keys/rsa2026.key|$T/rsa.key|" \
     -e "s|/etc/meldpunt/keys/ed2026.key|$T/ed.key|" \

@@ -69,7 +69,7 @@ else
 fi
 
 missing=
-for p in meldpunt-milter meldpunt-parse meldpunt-route meldpunt-verify; do
+for p in meldpunt-milter meldpunt-parse meldpunt-route meldpunt-verify meldpunt-testreport; do
 	grep -qx "$p" "$tmp/progs" || missing="$missing $p"
 done
 if [ -z "$missing" ]; then

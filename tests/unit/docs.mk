@@ -5,3 +5,7 @@ dist_check_SCRIPTS += tests/unit/docs-keys.sh
 
 # The operations runbook (linked from the README).
 EXTRA_DIST += docs/OPERATIONS.md
+
+# The documented install blocks that tests/e2e/t-install.sh runs exist.
+TESTS += tests/unit/docs-install.sh
+dist_check_SCRIPTS += tests/unit/docs-install.sh

@@ -111,6 +111,24 @@ START_TEST(conf_defaults)
 }
 END_TEST
 
+/* Messages about a key's value point at its line (issue 12). */
+START_TEST(conf_where)
+{
+	struct mp_error err;
+	char buf[256];
+	struct mp_conf *c = parse("# comment\nSyslog no\n\nTemplateDirectory /x/t\n"
+	    "LogFile /var/log/m.log\n", &err);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(mp_conf_where(c, "TemplateDirectory", buf, sizeof(buf)),
+	    "t.conf:4: TemplateDirectory");
+	ck_assert_str_eq(mp_conf_where(c, "StateDB", buf, sizeof(buf)),
+	    "t.conf: StateDB (default)");
+	ck_assert_str_eq(c->log_file, "/var/log/m.log");
+	mp_conf_free(&c);
+}
+END_TEST
+
 static void
 expect_error(const char *text, const char *msg)
 {
@@ -362,6 +380,7 @@ main(void)
 	tcase_add_test(tc, domain_match);
 	tcase_add_test(tc, conf_good);
 	tcase_add_test(tc, conf_defaults);
+	tcase_add_test(tc, conf_where);
 	tcase_add_test(tc, conf_errors);
 	tcase_add_test(tc, conf_long_line);
 	tcase_add_test(tc, flow_classify);
