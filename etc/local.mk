@@ -20,7 +20,8 @@ examplesdir = $(pkgdatadir)/examples
 examples_DATA = meldpunt.conf
 dist_examples_DATA = etc/identity.map etc/routes.conf
 examplespostfixdir = $(examplesdir)/postfix
-dist_examplespostfix_DATA = etc/postfix/main.cf.snippet etc/postfix/master.cf.snippet
+dist_examplespostfix_DATA = etc/postfix/main.cf.snippet etc/postfix/master.cf.snippet \
+	etc/postfix/meldpunt_header_checks
 CLEANFILES += meldpunt-milter.service meldpunt.conf
 
 MP_PATHS_SED = $(SED) \

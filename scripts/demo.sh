@@ -75,7 +75,7 @@ h_start_milter "$CONF" || exit 1
 # Postfix drops its own Received header of the intake hop (the reporter's
 # address, HELO and the intake address) by etc/postfix/meldpunt_header_checks
 # as shipped, with this private Postfix's host name.
-sed -e 's/mx\\\.meldpunt\\\.example\\\.nl/mx\\.meldpunt\\.test/' \
+sed -e 's/mx1\\\.meldpunt\\\.example\\\.nl/mx\\.meldpunt\\.test/' \
     etc/postfix/meldpunt_header_checks >"$HD/etc/meldpunt_header_checks"
 POSTFIX_EXTRA="header_checks = regexp:$HD/etc/meldpunt_header_checks"
 h_start_postfix || exit 1

@@ -14,6 +14,7 @@
 #   h_submit FILE RCPT...     submit through sendmail(1) (non_smtpd_milters)
 #   h_wait_qid QID            wait for the complete sink file of queue id QID
 #   h_wait_for SECS WHAT CMD  poll CMD until it succeeds; on giving up, say WHAT
+#   h_stable FILE             wait until a sink file found by content is whole
 #   h_rcpts SINKFILE          envelope recipients the sink received
 #   h_header SINKFILE NAME    values of one header field of the message
 #   h_stop                    stop everything this harness started, by PID
@@ -25,6 +26,8 @@
 : "${top_builddir:=$top_srcdir}"
 : "${H_WAIT:=20}"		# seconds to wait for a delivery
 : "${H_LIFETIME:=900}"		# the watchdog stops a forgotten harness
+# H_MAILLOG: Postfix's log file when a test writes its own main.cf
+# (default: the maillog_file of the harness's main.cf)
 
 MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/meldpunt-milter}
 
@@ -329,7 +332,7 @@ _h_sink_file() {
 	fi
 	if [ -z "$f" ]; then
 		mid=$(sed -n "s/.* $qid: message-id=\(.*\)\$/\1/p" \
-			"$HD/log/maillog" 2>/dev/null | head -n 1)
+			"${H_MAILLOG:-$HD/log/maillog}" 2>/dev/null | head -n 1)
 		[ -n "$mid" ] || return 1
 		for g in $(ls -t "$HD"/sink/* 2>/dev/null); do
 			grep -qxF -- "$g" "$HD/log/sink-seen" && continue
@@ -346,12 +349,21 @@ _h_sink_file() {
 # final dot) and its size has stopped changing.
 _h_sink_complete() {
 	local qid=$1 f s1 s2
-	grep -q " $qid: to=<.*status=sent" "$HD/log/maillog" 2>/dev/null || return 1
+	grep -q " $qid: to=<.*status=sent" "${H_MAILLOG:-$HD/log/maillog}" 2>/dev/null || return 1
 	f=$(_h_sink_file "$qid") || return 1
 	s1=$(stat -c %s "$f") && sleep 0.05 && s2=$(stat -c %s "$f") || return 1
 	[ "$s1" = "$s2" ] || return 1
 	echo "$f"
 }
+
+# h_stable FILE: wait (up to 5 s) until FILE's size stays the same for
+# 0.3 s: for sink files found by their content rather than by a queue id
+# whose delivery Postfix logged.
+_h_same_size() {
+	local s1 s2
+	s1=$(stat -c %s "$1") && sleep 0.3 && s2=$(stat -c %s "$1") && [ "$s1" = "$s2" ]
+}
+h_stable() { h_wait_for 5 "$1 to stop growing" _h_same_size "$1"; }
 
 # h_wait_qid QID: the sink file of queue id QID, once it is complete
 # (rc 4 after H_WAIT seconds, saying so on stderr).

@@ -116,15 +116,9 @@ unit_start() {
 	wait_pidfile
 }
 wait_pidfile() {	# as systemd waits for PIDFile= after the start command
-	for _ in $(seq 1 100); do
-		if [ -s "$PIDFILE" ]; then
-			cp "$PIDFILE" "$HD/milter.pid"
-			H_MILTER_PID=$(cat "$PIDFILE")
-			return 0
-		fi
-		sleep 0.05
-	done
-	return 1
+	h_wait_for 5 "the pid file $PIDFILE" test -s "$PIDFILE" || return 1
+	cp "$PIDFILE" "$HD/milter.pid"
+	H_MILTER_PID=$(cat "$PIDFILE")
 }
 unit_reload() {
 	local line pid
@@ -259,6 +253,7 @@ sed -i -e "s/^smtp\([[:space:]]\+inet\)/127.0.0.1:$SMTP_PORT\1/" \
 postconf -F '*/*/chroot = n'
 h_start_sink || echo "Bail out! smtp-sink did not start"
 step "$OPS" postfix-check "1.8: postfix check and (re)start"
+H_MAILLOG=$R/var/log/postfix.log	# h_send waits for the delivery in it
 grep -E 'fatal|error' "$R/var/log/postfix.log" 2>/dev/null | grep -v 'is not running' | sed 's/^/# postfix: /'
 
 # === 1.9 start as the unit does ===========================================
@@ -274,29 +269,28 @@ cron_mail() {	# what cron does: sendmail as root, to root, unqualified
 	printf 'Subject: Cron <root@mx1> %s\n\n%s\n' "$1" "$1" |
 		/usr/sbin/sendmail -FCronDaemon -i -B8BITMIME -oem root
 }
-wait_notified() {	# wait_notified N: the newest of N notifications at the sink
+# Sink files found by their content, not by a queue id: handed out once
+# their size has stopped changing (h_stable), never half written.
+_newest_notified() {
 	local n
-	for _ in $(seq 1 $((H_WAIT * 10))); do
-		n=$(grep -l '^X-Meldpunt-Outcome: notified' "$HD"/sink/* 2>/dev/null | wc -l)
-		if [ "$n" -ge "$1" ]; then
-			# shellcheck disable=SC2046
-			ls -t $(grep -l '^X-Meldpunt-Outcome: notified' "$HD"/sink/*) | head -n 1
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	n=$(grep -l '^X-Meldpunt-Outcome: notified' "$HD"/sink/* 2>/dev/null | wc -l)
+	[ "$n" -ge "$1" ] || return 1
+	# shellcheck disable=SC2046
+	ls -t $(grep -l '^X-Meldpunt-Outcome: notified' "$HD"/sink/*) | head -n 1
 }
+wait_notified() {	# wait_notified N: the newest of N notifications at the sink
+	local f
+	f=$(h_wait_for "$H_WAIT" "notification number $1 at the sink" _newest_notified "$1") &&
+		h_stable "$f" && echo "$f"
+}
+_subject_file() { grep -l "^Subject: .*$1" "$HD"/sink/* 2>/dev/null | head -n 1 | grep .; }
 wait_subject() {	# wait_subject TEXT: the sink file with that Subject
-	for _ in $(seq 1 $((H_WAIT * 10))); do
-		f=$(grep -l "^Subject: .*$1" "$HD"/sink/* 2>/dev/null | head -n 1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-		sleep 0.1
-	done
-	return 1
+	local f
+	f=$(h_wait_for "$H_WAIT" "a message with Subject $1 at the sink" _subject_file "$1") &&
+		h_stable "$f" && echo "$f"
 }
 cron_mail before-myorigin
-for _ in $(seq 1 100); do grep -q 'milter-reject.*5.7.1' "$R/var/log/postfix.log" 2>/dev/null && break; sleep 0.1; done
+h_wait_for 10 "milter-reject in Postfix's log" grep -q 'milter-reject.*5.7.1' "$R/var/log/postfix.log"
 like "$(grep 'milter-reject' "$R/var/log/postfix.log")" "5\.7\.1 .*from=<root@mx1\.meldpunt\.example\.nl>" \
 	"with Debian's myorigin (the host name) cron mail is refused as a spoof"
 step "$OPS" myorigin "1.8: myorigin outside ProtectedDomains"

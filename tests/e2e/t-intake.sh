@@ -36,7 +36,7 @@ INTAKE=intake@meldpunt.test
 sed -i "s/^IntakeAddress.*/IntakeAddress $INTAKE/" "$CONF"
 h_start_milter "$CONF" || { echo "Bail out! milter did not start"; exit 1; }
 # The shipped header_checks rule, with this host's names.
-sed -e 's/mx\\\.meldpunt\\\.example\\\.nl/mx\\.meldpunt\\.test/' \
+sed -e 's/mx1\\\.meldpunt\\\.example\\\.nl/mx\\.meldpunt\\.test/' \
     -e 's/meldingen@meldpunt\\\.example\\\.nl/intake@meldpunt\\.test/' \
     "$top_srcdir/etc/postfix/meldpunt_header_checks" >"$HD/etc/meldpunt_header_checks"
 POSTFIX_EXTRA="header_checks = regexp:$HD/etc/meldpunt_header_checks"
@@ -212,7 +212,7 @@ like "$(grep 'deferred:rate-limit' "$HD/log/milter.log")" "zorgcert" "logged wit
 #      451 and the milter log says why
 sed -i 's/^\(rep\._domainkey\.research\.example\.org\) TXT .*/\1 TXT TEMPFAIL/' "$HD/dns.zone"
 kill -USR1 "$(h_milter_pid)"
-for _ in $(seq 1 50); do grep -q "generation 3" "$HD/log/milter.log" && break; sleep 0.1; done
+h_wait_for 5 "generation 3 in the milter log" grep -q "generation 3" "$HD/log/milter.log"
 reply=$(h_send "$x4" "$INTAKE"); rc=$?
 is "$rc" 3 "DKIM key SERVFAIL: not accepted now"
 like "$reply" "451 4\.3\.0" "with 451 4.3.0 (the reporter retries)"
