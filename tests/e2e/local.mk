@@ -4,4 +4,4 @@ E2E_TESTS = tests/e2e/t-config.sh tests/e2e/t-foundation.sh tests/e2e/t-identity
 	tests/e2e/t-reload-stop.sh
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
-EXTRA_DIST += tests/valgrind.supp tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py
+EXTRA_DIST += tests/valgrind.supp tests/tsan.supp tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py
