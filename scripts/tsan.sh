@@ -168,9 +168,9 @@ else
 fi
 
 # 4. sanitizer reports, from the milter and from the load clients. A
-#    report with a frame of ours (a source file of this tree, or the
-#    meldpunt-milter / milter-load program) fails; one made of library
-#    frames only (not matched by tests/tsan.supp) is listed, and does not.
+#    report with a frame of ours (a source file of lib/, milter/ or tests/)
+#    fails; one made of library frames only (not matched by
+#    tests/tsan.supp) is listed, and does not.
 cat "$SLOG".* >"$bdir/$SAN-reports.log" 2>/dev/null || : >"$bdir/$SAN-reports.log"
 classify() {	# one line per report: "ours|lib<TAB>summary"
 	awk -v top="$top" '
@@ -180,13 +180,14 @@ classify() {	# one line per report: "ours|lib<TAB>summary"
 		}
 		/^(WARNING: ThreadSanitizer|==[0-9]+==ERROR: (Address|Leak)Sanitizer)|runtime error:/ {
 			flush(); inrep = 1; first = $0
-			if ($0 ~ /runtime error:/) ours = (index($0, "../../") || index($0, top)) ? 1 : ours
+			if ($0 ~ /(^|[^A-Za-z0-9_])(lib|milter|tests\/[a-z]+)\/[A-Za-z0-9_.-]+\.[ch]:[0-9]+:[0-9]+: runtime error:/) ours = 1
 			next
 		}
 		inrep && /^ *#[0-9]+ / {
-			if (index($0, "../../lib/") || index($0, "../../milter/") ||
-			    index($0, "../../tests/") || index($0, top "/") ||
-			    $0 ~ /\((meldpunt-milter|milter-load)\+/)
+			# by source file (built with -g, the default CFLAGS): with
+			# clang the runtime is inside the program, so the module
+			# alone does not tell our frames from the interceptors
+			if ($0 ~ /(^|[^A-Za-z0-9_])(lib|milter|tests\/[a-z]+)\/[A-Za-z0-9_.-]+\.[ch]:[0-9]/)
 				ours = 1
 		}
 		inrep && /^SUMMARY: / { summ = $0; flush() }
