@@ -24,18 +24,21 @@
  * read() and close().
  *
  * Sanitizer builds. ASan and TSan see libc calls by the same trick: their
- * runtimes define read, accept and close as weak "interceptors". A strong
- * definition here wins over those, and with clang's static runtime
- * dlsym(RTLD_NEXT) from the program then finds libc itself: no read()
- * was checked by ASan, and TSan lost the descriptor synchronisation that
- * its close/accept/read interceptors model (false races on fds). So in a
- * sanitizer build (__SANITIZE_ADDRESS__, __SANITIZE_THREAD__, or clang's
- * __has_feature) the calls go on to the runtime's own entry points,
- * __interceptor_accept/_read/_close (exported by GCC's libasan/libtsan
- * and by compiler-rt's static runtimes: `nm` shows them, and scripts/tsan.sh
- * checks the program refers to them), which check the call and then
- * call libc. Where a runtime has no such name, dlsym(RTLD_NEXT) is used:
- * right for GCC's shared runtimes, which come first after the program.
+ * runtimes define read, accept and close as weak "interceptors", and a
+ * strong definition here wins over those. With clang's static runtime
+ * (linked into the program) dlsym(RTLD_NEXT) from the program then finds
+ * libc itself: no read() was checked by ASan, and TSan lost the
+ * descriptor synchronisation its close/accept/read interceptors model
+ * (false races on fds). (GCC's shared runtimes come first after the
+ * program, so RTLD_NEXT happened to reach them.) So in a sanitizer build
+ * (__SANITIZE_ADDRESS__, __SANITIZE_THREAD__, or clang's __has_feature)
+ * the calls go on to the runtime's own entry points
+ * __interceptor_accept/_read/_close, exported by GCC's libasan/libtsan and
+ * by compiler-rt's runtimes (GCC 12, clang 14), which check the call and
+ * then call libc. A runtime without one of them (ASan has no close
+ * interceptor: nothing to check) gets the RTLD_NEXT one. scripts/tsan.sh
+ * checks that the program binds to every interceptor its runtime has, so
+ * a runtime that renames them is noticed.
  * The behaviour (TCP_NODELAY, TCP_QUICKACK) is the same in every build.
  */
 #include "config.h"
