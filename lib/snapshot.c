@@ -169,6 +169,7 @@ mp_current_init(struct mp_current *cur)
 	pthread_mutex_init(&cur->lock, NULL);
 	cur->snap = NULL;
 	cur->generation = 0;
+	cur->held = 0;
 }
 
 static void
@@ -194,8 +195,10 @@ mp_current_acquire(struct mp_current *cur)
 	struct mp_snapshot *s;
 
 	pthread_mutex_lock(&cur->lock);
-	if ((s = cur->snap) != NULL)
+	if ((s = cur->snap) != NULL) {
 		s->refs++;
+		cur->held++;
+	}
 	pthread_mutex_unlock(&cur->lock);
 	return s;
 }
@@ -207,6 +210,7 @@ mp_current_release(struct mp_current *cur, struct mp_snapshot **snapp)
 		return;
 	pthread_mutex_lock(&cur->lock);
 	unref_locked(*snapp);
+	cur->held--;
 	pthread_mutex_unlock(&cur->lock);
 	*snapp = NULL;
 }
@@ -218,4 +222,15 @@ mp_current_clear(struct mp_current *cur)
 	unref_locked(cur->snap);
 	cur->snap = NULL;
 	pthread_mutex_unlock(&cur->lock);
+}
+
+unsigned
+mp_current_held(struct mp_current *cur)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&cur->lock);
+	n = cur->held;
+	pthread_mutex_unlock(&cur->lock);
+	return n;
 }

@@ -63,6 +63,7 @@ struct mp_current {
 	pthread_mutex_t lock;
 	struct mp_snapshot *snap;
 	unsigned generation;
+	unsigned held;		/* references given out by acquire, not yet released */
 };
 
 /*
@@ -84,5 +85,8 @@ struct mp_snapshot *mp_current_acquire(struct mp_current *cur);
 void mp_current_release(struct mp_current *cur, struct mp_snapshot **snapp);
 /* Drop the holder's own reference (at exit). */
 void mp_current_clear(struct mp_current *cur);
+/* How many references acquire gave out that are not released yet: the
+ * connections still running (at exit, before freeing what they use). */
+unsigned mp_current_held(struct mp_current *cur);
 
 #endif

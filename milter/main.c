@@ -1,11 +1,24 @@
 /*
- * meldpunt-milter - start-up, privileges, signals and reload
+ * meldpunt-milter - start-up, privileges, signals, reload and stop
  *
  * Order matters (milter-notes §5.5): load and check the configuration,
  * open the socket (honouring Umask), detach, write the pid file, drop
  * privileges, block SIGUSR1 before any thread exists, start the reload
  * thread, then hand over to smfi_main(). libmilter's own signal thread
  * turns SIGHUP, SIGTERM and SIGINT into a graceful stop; reload is SIGUSR1.
+ *
+ * Ownership at stop: the start-up snapshot belongs to mp_current_conf from
+ * the moment it is installed, and any reload frees it, so main() keeps its
+ * own copies of what it needs later (the Socket and PidFile paths) and
+ * never looks at a snapshot's conf after the reload thread started.
+ *
+ * Stop: when smfi_main() returns, the reload thread is told to stop and
+ * joined; then main() waits (at most STOP_WAIT seconds) for connections
+ * still running -- libmilter does not wait for its session threads --
+ * and only when none is left frees the snapshot and cleans up OpenSSL.
+ * OpenSSL is initialised first thing with OPENSSL_INIT_NO_ATEXIT, so its
+ * exit-time cleanup can never free its locks under a session thread that
+ * is still signing when the process ends.
  */
 #include "config.h"
 
@@ -24,6 +37,7 @@
 #include <unistd.h>
 
 #include <gmime/gmime.h>
+#include <openssl/crypto.h>
 
 #include "addr.h"
 #include "log.h"
@@ -36,6 +50,9 @@ struct mp_current mp_current_conf;
 struct mp_stats mp_stats_all;
 
 static const char *conf_path = DEFAULT_CONF;
+
+/* Set by main() to stop the reload thread; read there after each wait. */
+static int reload_stop;
 
 static void
 usage(void)
@@ -198,13 +215,19 @@ reload_thread(void *arg)
 	time_t hold = 0;	/* no automatic reload before this */
 
 	for (;;) {
-		if (sigtimedwait(set, NULL, &tick) == SIGUSR1)
+		int sig = sigtimedwait(set, NULL, &tick);
+
+		/* main() sets the flag, then sends SIGUSR1 to this thread */
+		if (__atomic_load_n(&reload_stop, __ATOMIC_ACQUIRE))
+			break;
+		if (sig == SIGUSR1)
 			hold = reload("SIGUSR1") == 0 ? 0 : hold;
 		else if (time(NULL) >= hold && routedb_stale() &&
 		    reload("the routing database changed") != 0)
 			hold = time(NULL) + AUTO_RELOAD_HOLD;
 		write_stats();
 	}
+	write_stats();		/* the last counters */
 	return NULL;
 }
 
@@ -250,11 +273,10 @@ print_stats(const char *file)
  * pid file removed. smfi_main() blocks them in the threads it makes.
  */
 static int
-start_reload_thread(void)
+start_reload_thread(pthread_t *tid)
 {
 	static sigset_t set;
 	sigset_t block;
-	pthread_t tid;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -263,11 +285,70 @@ start_reload_thread(void)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	if (pthread_sigmask(SIG_BLOCK, &block, NULL) != 0 ||
-	    pthread_create(&tid, NULL, reload_thread, &set) != 0) {
+	    pthread_create(tid, NULL, reload_thread, &set) != 0) {
 		mp_log(LOG_ERR, "cannot start the reload thread");
 		return -1;
 	}
-	pthread_detach(tid);
+	return 0;
+}
+
+/*
+ * The flag first, then the wake-up: SIGUSR1 sent to that thread alone
+ * (blocked there, so it ends its sigtimedwait). A reload under way is
+ * finished first; without the signal the thread would still see the flag
+ * within its one-second tick.
+ */
+static void
+stop_reload_thread(pthread_t tid)
+{
+	__atomic_store_n(&reload_stop, 1, __ATOMIC_RELEASE);
+	pthread_kill(tid, SIGUSR1);
+	pthread_join(tid, NULL);
+}
+
+/*
+ * libmilter returns from smfi_main() without waiting for the connections
+ * it is still serving (a graceful stop only closes the listener); the MTA
+ * ends them. Wait a little for them: when all are gone, nothing uses the
+ * snapshot or OpenSSL any more and both can be freed. Otherwise leave
+ * everything as it is: the process ends, and with no OpenSSL atexit
+ * handler a session thread still at work is not pulled from under.
+ */
+#define STOP_WAIT 5	/* seconds */
+
+static int
+connections_gone(void)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	unsigned held = 0;
+	int i;
+
+	for (i = 0; i < STOP_WAIT * 20; i++) {
+		if ((held = mp_current_held(&mp_current_conf)) == 0)
+			return 1;
+		nanosleep(&pause, NULL);
+	}
+	mp_log(LOG_WARNING, "%u connection%s still open after %d s: leaving "
+	    "without freeing what they use", held, held == 1 ? "" : "s",
+	    STOP_WAIT);
+	return 0;
+}
+
+/* The copies main() keeps of what it needs after the reload thread started. */
+struct main_paths {
+	char *socket;
+	char *pidfile;		/* NULL: no PidFile */
+};
+
+static int
+keep_paths(struct main_paths *p, const struct mp_conf *conf)
+{
+	p->socket = strdup(conf->socket);
+	p->pidfile = conf->pidfile != NULL ? strdup(conf->pidfile) : NULL;
+	if (p->socket == NULL || (conf->pidfile != NULL && p->pidfile == NULL)) {
+		mp_log(LOG_ERR, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -431,8 +512,19 @@ main(int argc, char **argv)
 	struct mp_snapshot *snap;
 	struct mp_error err;
 	const struct mp_conf *conf;
+	struct main_paths paths = { NULL, NULL };
+	pthread_t reloader;
 	int ch, foreground = 0, check_only = 0, stats = 0, rc;
 
+	/*
+	 * Before anything else touches OpenSSL (the first call decides): no
+	 * atexit cleanup; OPENSSL_cleanup() is called below once no thread
+	 * can use it any more.
+	 */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1) {
+		fprintf(stderr, "meldpunt-milter: cannot initialise OpenSSL\n");
+		return EX_SOFTWARE;
+	}
 	while ((ch = getopt(argc, argv, "c:fnsV")) != -1) {
 		switch (ch) {
 		case 'c': conf_path = optarg; break;
@@ -456,6 +548,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
 		return EX_CONFIG;
 	}
+	/* Valid only until the reload thread starts: a reload frees it. */
 	conf = snap->conf;
 	/* Also before any thread: libspf2's resolvers read it when they start. */
 	if (mp_spf_resolver_setup(conf->spf_timeout_ms, &err) != MP_OK) {
@@ -472,6 +565,8 @@ main(int argc, char **argv)
 	if (open_logfile(conf) != 0)
 		return EX_CANTCREAT;
 	snapshot_warnings(snap);
+	if (keep_paths(&paths, conf) != 0)
+		return EX_OSERR;
 	mp_current_init(&mp_current_conf);
 	mp_current_install(&mp_current_conf, snap);
 	mp_stats_init(&mp_stats_all);
@@ -484,21 +579,31 @@ main(int argc, char **argv)
 		mp_log(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return EX_OSERR;
 	}
-	if (conf->pidfile != NULL && write_pidfile(conf->pidfile) != 0)
+	if (paths.pidfile != NULL && write_pidfile(paths.pidfile) != 0)
 		return EX_CANTCREAT;
 	if (conf->user != NULL && drop_privileges(conf->user) != 0)
 		return EX_NOUSER;
-	if (start_reload_thread() != 0)
+	conf = NULL;	/* from here on only the copies in `paths` */
+	snap = NULL;
+	if (start_reload_thread(&reloader) != 0)
 		return EX_OSERR;
 
 	mp_log(LOG_NOTICE, "meldpunt-milter %s starting on %s", PACKAGE_VERSION,
-	    conf->socket);
+	    paths.socket);
 	rc = smfi_main();
+	stop_reload_thread(reloader);
 	mp_log(LOG_NOTICE, "meldpunt-milter stopped");
-	if (conf->pidfile != NULL)
-		unlink(conf->pidfile);	/* may fail after dropping privileges */
+	if (paths.pidfile != NULL)
+		unlink(paths.pidfile);	/* may fail after dropping privileges */
 	/* Connections that never closed may still hold snapshots (OpenDKIM
-	 * #22): the process ends here, so nothing is counted or freed. */
+	 * #22); then nothing is freed and the process just ends. */
+	if (connections_gone()) {
+		mp_current_clear(&mp_current_conf);
+		g_mime_shutdown();
+		OPENSSL_cleanup();
+	}
+	free(paths.socket);
+	free(paths.pidfile);
 	mp_log_close();
 	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
 }
