@@ -59,9 +59,11 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		.auth_authen = env->auth_authen,
 		.daemon_name = env->daemon_name,
 		.client_addr = env->client_addr[0] ? env->client_addr : NULL,
-		.envelope_sender = env->sender,
+		/* as given: a source route must not hide a protected domain */
+		.envelope_sender = env->sender_raw,
 		.from = (const char *const *)env->from,
 		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
+		.nfrom_seen = env->nfrom,
 	};
 	struct mp_identity_decision d;
 

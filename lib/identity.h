@@ -120,8 +120,10 @@ struct mp_identity_input {
 	const char *daemon_name;	/* {daemon_name} */
 	const char *client_addr;	/* textual client address; NULL = unknown */
 	const char *envelope_sender;	/* MAIL FROM, raw or normalized */
-	const char *const *from;	/* every raw From value, in order */
+	const char *const *from;	/* the raw From values kept, in order */
 	size_t nfrom;
+	size_t nfrom_seen;		/* From fields the message has (>= nfrom;
+					   0 = nfrom): more than one is refused */
 };
 
 enum mp_identity_verdict {
