@@ -438,6 +438,21 @@ ew_convert(const char *charset, const struct mp_buf *raw, struct mp_buf *out)
 	return rc;
 }
 
+/* RFC 2047 charset token: printable ASCII without white space or especials. */
+static int
+charset_name(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c <= ' ' || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c) != NULL)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * One "=?charset[*lang]?B|Q?text?=" at s. Returns its length, 0 when
  * there is none (the bytes are plain text), and sets *bad (with the
@@ -456,7 +471,9 @@ decode_word(const char *s, const char *e, struct mp_buf *out, int *bad,
 
 	if (e - s < 8 || s[0] != '=' || s[1] != '?')
 		return 0;
-	for (q1 = s + 2; q1 < e && *q1 != '?' && *q1 > ' ' && *q1 < 0x7f; q1++)
+	/* A charset with odd bytes in it is still a word a lenient reader
+	 * decodes (with some fallback charset): found here, then refused. */
+	for (q1 = s + 2; q1 < e && *q1 != '?' && *q1 != '\r' && *q1 != '\n'; q1++)
 		;
 	if (q1 == s + 2 || q1 + 3 >= e || *q1 != '?' || q1[2] != '?')
 		return 0;
@@ -475,7 +492,7 @@ decode_word(const char *s, const char *e, struct mp_buf *out, int *bad,
 		rc = MP_EINPUT;
 	else if ((rc = ew_bytes(enc, text, end, &raw)) == -1)
 		rc = MP_EINPUT;
-	if (rc == 0 && (cl == 0 || cl >= cssz))
+	if (rc == 0 && (cl == 0 || cl >= cssz || !charset_name(s + 2, cl)))
 		rc = MP_EINPUT;
 	mp_buf_init(&scratch, 0);
 	if (rc == 0)
@@ -562,7 +579,7 @@ decode_display(const char *s, size_t n, int lenient, char **outp,
 
 /*
  * Letters that look like Latin ones in the usual fonts (Cyrillic and
- * Greek); NFKC has already folded fullwidth, small, mathematical and
+ * Greek); NFKD has already folded fullwidth, small, mathematical and
  * circled forms. Not the whole UTS #39 confusables table: enough that
  * a protected domain cannot be spelled with them.
  */
@@ -598,16 +615,17 @@ fold_char(gunichar c)
 
 /*
  * `s` (valid UTF-8) as a reader would read it, for the comparisons:
- * NFKC (＠ U+FF20 and ﹫ U+FE6B become '@', ． U+FF0E '.', fullwidth
- * letters ASCII), 。 U+3002 and ｡ U+FF61 become '.', the look-alike
- * letters above Latin, invisible format characters (zero-width space,
- * soft hyphen, BOM) dropped, ASCII in lower case. NULL when out of
- * memory; free() it.
+ * NFKD (＠ U+FF20 and ﹫ U+FE6B become '@', ． U+FF0E '.', fullwidth
+ * and mathematical letters ASCII) with the accents dropped ("é" is
+ * "e"), 。 U+3002 and ｡ U+FF61 become '.', the look-alike letters
+ * above Latin, invisible format characters (zero-width space, soft
+ * hyphen, BOM) dropped, ASCII in lower case. NULL when out of memory;
+ * free() it.
  */
 static char *
 fold_text(const char *s)
 {
-	gchar *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFKC);
+	gchar *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFKD);
 	const gchar *p;
 	struct mp_buf out;
 	char u[6];
@@ -620,7 +638,7 @@ fold_text(const char *s)
 	for (p = n; *p != '\0' && rc == 0; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
-		if (g_unichar_type(c) == G_UNICODE_FORMAT)
+		if (g_unichar_type(c) == G_UNICODE_FORMAT || g_unichar_ismark(c))
 			continue;
 		rc = mp_buf_append(&out, u, (size_t)g_unichar_to_utf8(fold_char(c), u));
 	}
@@ -1203,20 +1221,45 @@ other_address(const char *text, const char *self, char *const *pd, char *out,
 /*
  * A whole raw field as a reader would see it, even one the parser
  * refused: encoded words decoded where they can be (the others left as
- * they are), bytes that are not UTF-8 replaced, look-alikes folded.
+ * they are) when `decode`, bytes that are not UTF-8 replaced,
+ * look-alikes folded.
  */
 static char *
-fold_raw(const char *raw)
+fold_raw(const char *raw, int decode)
 {
 	char *dec = NULL, *valid, *folded;
 
-	if (decode_display(raw, strlen(raw), 1, &dec, NULL) != 0)
+	if (!decode)
+		dec = strdup(raw);
+	else if (decode_display(raw, strlen(raw), 1, &dec, NULL) != 0)
+		return NULL;
+	if (dec == NULL)
 		return NULL;
 	valid = g_utf8_make_valid(dec, -1);
 	free(dec);
 	folded = fold_text(valid);
 	g_free(valid);
 	return folded;
+}
+
+/*
+ * The protected domain a raw field names in either reading: decoded,
+ * or as its bytes stand (mail readers decode encoded words differently,
+ * and one that does not decode a word shows its text). *named is NULL
+ * when it names none; MP_ENOMEM.
+ */
+static int
+raw_mentions(const char *raw, char *const *pd, const char **named)
+{
+	char *a = fold_raw(raw, 1), *b = fold_raw(raw, 0);
+	int rc = a != NULL && b != NULL ? 0 : MP_ENOMEM;
+
+	*named = NULL;
+	if (rc == 0 && (*named = mentions(a, pd)) == NULL)
+		*named = mentions(b, pd);
+	free(a);
+	free(b);
+	return rc;
 }
 
 /* Whether the sender may speak for some protected domain at all. */
@@ -1258,7 +1301,7 @@ envelope_facts(const struct mp_identity_policy *pol, const char *sender,
 		return 0;
 	}
 	clean(F->env, sizeof(F->env), sender);
-	if ((folded = fold_raw(sender)) == NULL)
+	if ((folded = fold_raw(sender, 0)) == NULL)
 		return MP_ENOMEM;
 	F->env_prot = mentions(folded, pol->protected_domains) != NULL;
 	free(folded);
@@ -1309,6 +1352,25 @@ judge_mailbox(const struct mp_identity_policy *pol, const struct mp_mailbox *mb,
 	return rc;
 }
 
+/* A field with no protected address may not name a protected domain
+ * however it is read. 1 when a reject was decided, or MP_ENOMEM. */
+static int
+judge_whole(const struct mp_identity_policy *pol, const char *raw, const char *addr,
+    struct mp_identity_decision *d)
+{
+	char a[80];
+	const char *named;
+
+	if (raw_mentions(raw, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	if (named == NULL)
+		return 0;
+	clean(a, sizeof(a), addr);
+	decide(d, MP_IDENTITY_REJECT, "the From: header names the protected domain %s, "
+	    "but its address is %s", named, a);
+	return 1;
+}
+
 /* One From field: its mailboxes judged, or noted as unreadable. */
 static int
 judge_field(const struct mp_identity_policy *pol, const char *raw, int only,
@@ -1316,8 +1378,8 @@ judge_field(const struct mp_identity_policy *pol, const char *raw, int only,
 {
 	struct mp_from f;
 	struct mp_error e;
-	char *folded;
-	size_t j;
+	const char *named;
+	size_t j, foreign = 0;
 	int rc = mp_from_parse(raw, strlen(raw), &f, &e);
 
 	if (rc == MP_ENOMEM)
@@ -1325,22 +1387,27 @@ judge_field(const struct mp_identity_policy *pol, const char *raw, int only,
 	if (rc != 0) {
 		if (!F->unreadable++)
 			F->why = e;
-		if ((folded = fold_raw(raw)) == NULL)
+		if (raw_mentions(raw, pol->protected_domains, &named) != 0)
 			return MP_ENOMEM;
 		if (F->named == NULL)
-			F->named = mentions(folded, pol->protected_domains);
-		free(folded);
+			F->named = named;
 		return 0;
 	}
 	F->most = f.n > F->most ? f.n : F->most;
 	for (j = 0, rc = 0; j < f.n && rc == 0; j++) {
+		if (!mp_domain_in(mp_addr_domain(f.mbox[j].addr), pol->protected_domains))
+			foreign++;
 		rc = judge_mailbox(pol, &f.mbox[j], F, d);
-		if (rc == 0 && only && f.n == 1 &&
-		    mp_domain_in(mp_addr_domain(f.mbox[j].addr), pol->protected_domains)) {
+		if (rc == 0 && only && f.n == 1 && foreign == 0) {
 			memcpy(F->from, f.mbox[j].addr, sizeof(F->from));
 			F->from_prot = 1;
 		}
 	}
+	/* The field as a whole, as a reader may join its pieces:
+	 * "abuse@meldpunt.nl"ro <x@evil.example> reads as the domain to
+	 * some, as "meldpunt.nlro" to the parser. */
+	if (rc == 0 && foreign == f.n)
+		rc = judge_whole(pol, raw, f.mbox[0].addr, d);
 	mp_from_clear(&f);
 	return rc;
 }
