@@ -614,13 +614,39 @@ fold_char(gunichar c)
 }
 
 /*
+ * White space next to '.' or '@' dropped: a folded "noc@meldpunt\r\n .nl"
+ * shows as "noc@meldpunt .nl", which a reader takes for the address.
+ */
+static void
+squeeze_around_dots(struct mp_buf *b)
+{
+	size_t i, j, o = 0;
+
+	for (i = 0; i < b->len; i++) {
+		char c = b->data[i];
+
+		if (c == ' ' || c == '\t') {
+			for (j = i; j < b->len && (b->data[j] == ' ' || b->data[j] == '\t'); j++)
+				;
+			if ((o > 0 && (b->data[o - 1] == '.' || b->data[o - 1] == '@')) ||
+			    (j < b->len && (b->data[j] == '.' || b->data[j] == '@')))
+				continue;
+		}
+		b->data[o++] = c;
+	}
+	b->len = o;
+	if (b->data != NULL)
+		b->data[o] = '\0';
+}
+
+/*
  * `s` (valid UTF-8) as a reader would read it, for the comparisons:
  * NFKD (＠ U+FF20 and ﹫ U+FE6B become '@', ． U+FF0E '.', fullwidth
  * and mathematical letters ASCII) with the accents dropped ("é" is
  * "e"), 。 U+3002 and ｡ U+FF61 become '.', the look-alike letters
  * above Latin, invisible format characters (zero-width space, soft
- * hyphen, BOM) dropped, ASCII in lower case. NULL when out of memory;
- * free() it.
+ * hyphen, BOM) dropped, ASCII in lower case, no white space next to '.'
+ * or '@'. NULL when out of memory; free() it.
  */
 static char *
 fold_text(const char *s)
@@ -647,6 +673,7 @@ fold_text(const char *s)
 		mp_buf_free(&out);
 		return NULL;
 	}
+	squeeze_around_dots(&out);
 	return out.data;
 }
 

@@ -3,4 +3,5 @@
 E2E_TESTS = tests/e2e/t-config.sh tests/e2e/t-foundation.sh tests/e2e/t-identity.sh tests/e2e/t-intake.sh tests/e2e/t-faults.sh
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
-EXTRA_DIST += tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py
+EXTRA_DIST += tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py \
+	tests/e2e/spoof.sh tests/mail-dkim.pl

@@ -426,6 +426,8 @@ START_TEST(decide_lookalikes)
 		"MELDPUNT.NL. <crook@example.net>",			/* case, trailing dot */
 		"crook@example.net (abuse@meldpunt.nl)",		/* a comment */
 		"crook@(meldpunt.nl)example.net",			/* a comment inside */
+		"\"abuse@meldpunt\r\n .nl\" <crook@example.net>",	/* folded at the dot */
+		"abuse @ meldpunt . nl <crook@example.net>",		/* spaced out */
 	};
 	struct mp_identity_decision d;
 	size_t i;
