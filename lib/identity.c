@@ -417,6 +417,28 @@ put_text(struct mp_buf *out, const char *s, size_t n)
 	return rc;
 }
 
+/*
+ * Names mail programs write that iconv (glibc) does not know, and the
+ * charset they mean. Anything else iconv does not know is refused.
+ */
+static const char *
+charset_alias(const char *cs)
+{
+	static const char *const alias[][2] = {
+		{ "ks_c_5601-1987", "CP949" }, { "x-sjis", "SHIFT_JIS" },
+		{ "x-euc-jp", "EUC-JP" }, { "x-gbk", "GBK" },
+		{ "iso-8859-8-i", "ISO-8859-8" }, { "iso-8859-6-i", "ISO-8859-6" },
+		{ "unicode-1-1-utf-7", "UTF-7" }, { "x-unicode-2-0-utf-7", "UTF-7" },
+		{ "x-mac-roman", "MACINTOSH" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcasecmp(cs, alias[i][0]) == 0)
+			return alias[i][1];
+	return cs;
+}
+
 /* Bytes in `charset` to UTF-8 in `out`; MP_EINPUT when iconv cannot. */
 static int
 ew_convert(const char *charset, const struct mp_buf *raw, struct mp_buf *out)
@@ -428,7 +450,8 @@ ew_convert(const char *charset, const struct mp_buf *raw, struct mp_buf *out)
 
 	if (raw->len == 0)
 		return 0;
-	u = g_convert(raw->data, (gssize)raw->len, "UTF-8", charset, NULL, &got, &ge);
+	u = g_convert(raw->data, (gssize)raw->len, "UTF-8", charset_alias(charset),
+	    NULL, &got, &ge);
 	if (u == NULL) {
 		g_clear_error(&ge);
 		return MP_EINPUT;

@@ -222,9 +222,15 @@ START_TEST(decide_unprotected_passes)
 	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
 	    FROM1("notmeldpunt.nl <x@example.org>"), &d);
 	ck_assert_int_eq(d.verdict, MP_IDENTITY_ACCEPT);
-	/* other charsets that read fine and name nothing */
+	/* other charsets that read fine and name nothing, Outlook's names too */
 	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
 	    FROM1("=?ISO-8859-1?Q?Andr=E9?= <x@example.org>"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    FROM1("=?ks_c_5601-1987?B?sKGzqg==?= <x@example.org>"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    FROM1("=?iso-2022-jp?B?GyRCJUYlOSVIGyhC?= <x@example.org>"), &d);
 	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
 	/* a lookalike domain is not protected */
 	run(NULL, "smtpd", "203.0.113.5", "", FROM1("x@evilmeldpunt.nl"), &d);
