@@ -602,8 +602,8 @@ decode_display(const char *s, size_t n, int lenient, char **outp,
 
 /*
  * Letters that look like Latin ones in the usual fonts (Cyrillic and
- * Greek); NFKD has already folded fullwidth, small, mathematical and
- * circled forms. Not the whole UTS #39 confusables table: enough that
+ * Greek); the compatibility decomposition has already folded fullwidth,
+ * small, mathematical and circled forms. Not the whole UTS #39 confusables table: enough that
  * a protected domain cannot be spelled with them.
  */
 static const struct { gunichar from; char to; } lookalike[] = {
@@ -664,34 +664,41 @@ squeeze_around_dots(struct mp_buf *b)
 
 /*
  * `s` (valid UTF-8) as a reader would read it, for the comparisons:
- * NFKD (＠ U+FF20 and ﹫ U+FE6B become '@', ． U+FF0E '.', fullwidth
- * and mathematical letters ASCII) with the accents dropped ("é" is
- * "e"), 。 U+3002 and ｡ U+FF61 become '.', the look-alike letters
+ * each character's compatibility decomposition (＠ U+FF20 and ﹫ U+FE6B
+ * become '@', ． U+FF0E '.', fullwidth and mathematical letters ASCII)
+ * with the accents dropped ("é" is "e"); one that decomposes into
+ * several ("ﬁ", "½") is expanded when `expand`, else kept whole, since
+ * a reader may see either. 。 U+3002 and ｡ U+FF61 become '.', the look-alike letters
  * above Latin, invisible format characters (zero-width space, soft
  * hyphen, BOM) dropped, ASCII in lower case, no white space next to '.'
  * or '@'. NULL when out of memory; free() it.
  */
 static char *
-fold_text(const char *s)
+fold_text(const char *s, int expand)
 {
-	gchar *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFKD);
+	gunichar dec[G_UNICHAR_MAX_DECOMPOSITION_LENGTH], keep[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
 	const gchar *p;
 	struct mp_buf out;
+	gsize nd, nk, i;
 	char u[6];
-	int rc = 0;
+	int rc;
 
-	if (n == NULL)
-		return NULL;
 	mp_buf_init(&out, 0);
 	rc = mp_buf_puts(&out, "");
-	for (p = n; *p != '\0' && rc == 0; p = g_utf8_next_char(p)) {
+	for (p = s; *p != '\0' && rc == 0; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
-		if (g_unichar_type(c) == G_UNICODE_FORMAT || g_unichar_ismark(c))
+		if (g_unichar_type(c) == G_UNICODE_FORMAT)
 			continue;
-		rc = mp_buf_append(&out, u, (size_t)g_unichar_to_utf8(fold_char(c), u));
+		nd = g_unichar_fully_decompose(c, TRUE, dec, G_N_ELEMENTS(dec));
+		for (i = nk = 0; i < nd; i++)
+			if (!g_unichar_ismark(dec[i]))
+				keep[nk++] = dec[i];
+		if (nk > 1 && !expand)
+			keep[0] = c, nk = 1;	/* "½" stays one character */
+		for (i = 0; i < nk && rc == 0; i++)
+			rc = mp_buf_append(&out, u, (size_t)g_unichar_to_utf8(fold_char(keep[i]), u));
 	}
-	g_free(n);
 	if (rc != 0) {
 		mp_buf_free(&out);
 		return NULL;
@@ -1236,6 +1243,24 @@ mentions(const char *folded, char *const *pd)
 }
 
 /*
+ * The protected domain UTF-8 `text` names in either folding (fold_text),
+ * into *named (NULL: none). MP_ENOMEM.
+ */
+static int
+text_names(const char *text, char *const *pd, const char **named)
+{
+	char *a = fold_text(text, 1), *b = fold_text(text, 0);
+	int rc = a != NULL && b != NULL ? 0 : MP_ENOMEM;
+
+	*named = NULL;
+	if (rc == 0 && (*named = mentions(a, pd)) == NULL)
+		*named = mentions(b, pd);
+	free(a);
+	free(b);
+	return rc;
+}
+
+/*
  * An address in a protected domain written in `text` that is not `self`:
  * "director@meldpunt.nl" <intern@meldpunt.nl> pretends as much as a
  * foreign address does. Copies it to `out`; 1 when found.
@@ -1269,27 +1294,22 @@ other_address(const char *text, const char *self, char *const *pd, char *out,
 }
 
 /*
- * A whole raw field as a reader would see it, even one the parser
- * refused: encoded words decoded where they can be (the others left as
- * they are) when `decode`, bytes that are not UTF-8 replaced,
- * look-alikes folded.
+ * A whole raw field as valid UTF-8, even one the parser refused:
+ * encoded words decoded where they can be (the others left as they
+ * are) when `decode`, bytes that are not UTF-8 replaced. g_free() it.
  */
 static char *
-fold_raw(const char *raw, int decode)
+raw_text(const char *raw, int decode)
 {
-	char *dec = NULL, *valid, *folded;
+	char *dec = NULL, *valid;
 
 	if (!decode)
-		dec = strdup(raw);
-	else if (decode_display(raw, strlen(raw), 1, &dec, NULL) != 0)
-		return NULL;
-	if (dec == NULL)
+		return g_utf8_make_valid(raw, -1);
+	if (decode_display(raw, strlen(raw), 1, &dec, NULL) != 0)
 		return NULL;
 	valid = g_utf8_make_valid(dec, -1);
 	free(dec);
-	folded = fold_text(valid);
-	g_free(valid);
-	return folded;
+	return valid;
 }
 
 /*
@@ -1301,14 +1321,16 @@ fold_raw(const char *raw, int decode)
 static int
 raw_mentions(const char *raw, char *const *pd, const char **named)
 {
-	char *a = fold_raw(raw, 1), *b = fold_raw(raw, 0);
-	int rc = a != NULL && b != NULL ? 0 : MP_ENOMEM;
+	int decode, rc = 0;
+	char *t;
 
 	*named = NULL;
-	if (rc == 0 && (*named = mentions(a, pd)) == NULL)
-		*named = mentions(b, pd);
-	free(a);
-	free(b);
+	for (decode = 1; decode >= 0 && rc == 0 && *named == NULL; decode--) {
+		if ((t = raw_text(raw, decode)) == NULL)
+			return MP_ENOMEM;
+		rc = text_names(t, pd, named);
+		g_free(t);
+	}
 	return rc;
 }
 
@@ -1341,7 +1363,7 @@ static int
 envelope_facts(const struct mp_identity_policy *pol, const char *sender,
     struct facts *F)
 {
-	char *folded;
+	const char *named;
 
 	if (sender == NULL || *sender == '\0')
 		return 0;
@@ -1351,10 +1373,9 @@ envelope_facts(const struct mp_identity_policy *pol, const char *sender,
 		return 0;
 	}
 	clean(F->env, sizeof(F->env), sender);
-	if ((folded = fold_raw(sender, 0)) == NULL)
+	if (raw_mentions(sender, pol->protected_domains, &named) != 0)
 		return MP_ENOMEM;
-	F->env_prot = mentions(folded, pol->protected_domains) != NULL;
-	free(folded);
+	F->env_prot = named != NULL;
 	return 0;
 }
 
@@ -1370,36 +1391,48 @@ judge_mailbox(const struct mp_identity_policy *pol, const struct mp_mailbox *mb,
     struct facts *F, struct mp_identity_decision *d)
 {
 	char a[80], disp[120], other[MP_ADDR_MAX + 1];
-	char *fd = fold_text(mb->display), *fa = fold_text(mb->addr);
 	const char *named = NULL;
-	int rc = 0;
+	int expand;
 
-	if (fd == NULL || fa == NULL)
-		rc = MP_ENOMEM;
-	else if (mp_domain_in(mp_addr_domain(mb->addr), pol->protected_domains)) {
+	if (mp_domain_in(mp_addr_domain(mb->addr), pol->protected_domains)) {
 		F->any = 1;
-		if (other_address(fd, mb->addr, pol->protected_domains, other, sizeof(other))) {
+		for (expand = 1; expand >= 0; expand--) {
+			char *fd = fold_text(mb->display, expand);
+			int found;
+
+			if (fd == NULL)
+				return MP_ENOMEM;
+			found = other_address(fd, mb->addr, pol->protected_domains, other,
+			    sizeof(other));
+			free(fd);
+			if (!found)
+				continue;
 			clean(a, sizeof(a), mb->addr);
 			clean(disp, sizeof(disp), other);
 			decide(d, MP_IDENTITY_REJECT, "the display name of From: names %s, "
 			    "but the address is %s", disp, a);
-			rc = 1;
+			return 1;
 		}
-	} else if ((named = mentions(fd, pol->protected_domains)) != NULL) {
+		return 0;
+	}
+	if (text_names(mb->display, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	if (named != NULL) {
 		clean(a, sizeof(a), mb->addr);
 		clean(disp, sizeof(disp), mb->display);
 		decide(d, MP_IDENTITY_REJECT, "the display name of From: (\"%s\") names the "
 		    "protected domain %s, but the address is %s", disp, named, a);
-		rc = 1;
-	} else if ((named = mentions(fa, pol->protected_domains)) != NULL) {
+		return 1;
+	}
+	if (text_names(mb->addr, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	if (named != NULL) {
 		clean(a, sizeof(a), mb->addr);
 		decide(d, MP_IDENTITY_REJECT, "the From: address %s reads as the protected "
 		    "domain %s but is not in it", a, named);
-		rc = 1;
+		return 1;
 	}
-	free(fd);
-	free(fa);
-	return rc;
+	return 0;
 }
 
 /* A field with no protected address may not name a protected domain

@@ -434,6 +434,9 @@ START_TEST(decide_lookalikes)
 		"crook@(meldpunt.nl)example.net",			/* a comment inside */
 		"\"abuse@meldpunt\r\n .nl\" <crook@example.net>",	/* folded at the dot */
 		"abuse @ meldpunt . nl <crook@example.net>",		/* spaced out */
+		"\"x\xc2\xbdmeldpunt.nl\" <crook@example.net>",		/* "½" is no letter */
+		"\"m\xc3\xa9ldpunt.nl\" <crook@example.net>",		/* an accent */
+		"\"\xef\xac\x81meldpunt.nl\" <crook@example.net>",	/* ligature before */
 	};
 	struct mp_identity_decision d;
 	size_t i;
