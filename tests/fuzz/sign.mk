@@ -10,4 +10,4 @@ tests_fuzz_fuzz_identitymap_LDADD = $(SIGN_LIBS)
 tests_fuzz_fuzz_identitymap_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 endif
 EXTRA_DIST += tests/fuzz/from.seeds tests/fuzz/identitymap.seeds \
-	tests/fuzz/from-corpus tests/fuzz/identitymap-corpus
+	tests/fuzz/from-corpus tests/fuzz/identitymap-corpus tests/fuzz/regress/from
