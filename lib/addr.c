@@ -58,13 +58,16 @@ mp_domain_in(const char *domain, char *const *list)
 {
 	size_t dl = strlen(domain), el;
 
+	/* "meldpunt.nl." is the same domain, written absolute. */
+	while (dl > 0 && domain[dl - 1] == '.')
+		dl--;
 	if (dl == 0 || list == NULL)
 		return 0;
 	for (; *list != NULL; list++) {
 		el = strlen(*list);
 		if (el == 0 || el > dl)
 			continue;
-		if (strcasecmp(domain + dl - el, *list) != 0)
+		if (strncasecmp(domain + dl - el, *list, el) != 0)
 			continue;
 		if (el == dl || domain[dl - el - 1] == '.')
 			return 1;

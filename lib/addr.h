@@ -10,7 +10,8 @@
  *	The null sender "<>" normalizes to "".
  *
  *	mp_domain_in() tells whether a domain equals, or is a subdomain of,
- *	one of a list of domains.
+ *	one of a list of domains, in any case, with or without trailing dots
+ *	("Meldpunt.NL." is meldpunt.nl).
  */
 #ifndef MP_ADDR_H
 #define MP_ADDR_H

@@ -64,6 +64,7 @@ mp_env_reset(struct mp_envelope *env)
 	env->auth_authen[0] = '\0';
 	mp_buf_reset(&env->msg);
 	env->sender[0] = '\0';
+	env->sender_raw[0] = '\0';
 	env->sender_bad = 0;
 	env->flow = MP_FLOW_OTHER;
 	env->size = 0;
@@ -101,9 +102,11 @@ mp_env_sender(struct mp_envelope *env, const char *mail_from,
 	mp_env_reset(env);
 	mp_strcpy_printable(env->auth_authen, sizeof(env->auth_authen), auth_authen,
 	    '?');
+	mp_strcpy_printable(env->sender_raw, sizeof(env->sender_raw), mail_from, '?');
 	if (mp_addr_normalize(mail_from, env->sender, sizeof(env->sender)) != MP_OK) {
-		/* Not one plain address: never matches a protected domain or
-		 * reporter, but the message itself goes on. */
+		/* Not one plain address: never matches a reporter or a flow (the
+		 * identity check reads sender_raw for a protected domain), but
+		 * the message itself goes on. */
 		env->sender[0] = '\0';
 		env->sender_bad = 1;
 	}
@@ -187,6 +190,8 @@ note_owned(struct mp_envelope *env, const char *name)
 			env->owned[h]++;
 }
 
+/* The first MP_ENV_FROM_MAX are kept, all are counted: however many
+ * there are, more than one is refused (identity.h). */
 static int
 keep_from(struct mp_envelope *env, const char *name, const char *value)
 {

@@ -31,7 +31,9 @@
 #include "flow.h"
 
 #define MP_ENV_RCPT_MAX		1000	/* recipients kept per message */
-#define MP_ENV_FROM_MAX		8	/* From fields kept; more is refused anyway */
+#define MP_ENV_FROM_MAX		8	/* From fields kept; nfrom counts them all and
+				   the identity check refuses more than one */
+#define MP_ENV_SENDER_RAW_MAX	1024	/* MAIL FROM as given, for the identity check */
 #define MP_ENV_MACRO_MAX	256	/* a macro value we keep */
 #define MP_ENV_HEADER_MAX	(64 * 1024)	/* one header field, name and value */
 
@@ -55,6 +57,7 @@ struct mp_envelope {
 	char *from[MP_ENV_FROM_MAX];	/* raw From values, in order */
 	size_t nfrom;			/* From fields seen (may exceed the kept) */
 	char sender[MP_ADDR_MAX + 1];	/* normalized; "" = null sender */
+	char sender_raw[MP_ENV_SENDER_RAW_MAX];	/* as given, control characters '?' */
 	int sender_bad;			/* MAIL FROM was not one plain address */
 	char **rcpts;			/* as given by the MTA, for smfi_delrcpt */
 	char **rcpts_norm;

@@ -10,6 +10,7 @@
 #include "eom.h"
 #include "identity.h"
 #include "intake.h"
+#include "msgsplit.h"
 #include "sign.h"
 
 /* On the archived or quarantined copy of a report: what it lacked. */
@@ -62,9 +63,11 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		.auth_authen = env->auth_authen,
 		.daemon_name = env->daemon_name,
 		.client_addr = env->client_addr[0] ? env->client_addr : NULL,
-		.envelope_sender = env->sender,
+		/* as given: a source route must not hide a protected domain */
+		.envelope_sender = env->sender_raw,
 		.from = (const char *const *)env->from,
 		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
+		.nfrom_seen = env->nfrom,
 	};
 	struct mp_identity_decision d;
 	char why[128];
@@ -86,10 +89,32 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	return d.protected;
 }
 
+/* 1 when the buffered header has a field `name`. */
+static int
+has_field(const struct mp_envelope *env, const char *name)
+{
+	struct mp_msg L;
+	size_t i;
+	int found = 0;
+
+	if (mp_msg_split(env->msg.data, env->msg.len, MP_SIGN_MAX_FIELDS, &L, NULL) != 0)
+		return 1;	/* the signer says what is wrong with it */
+	for (i = 0; i < L.n && !found; i++)
+		found = mp_msg_field_is(&L.f[i], name);
+	mp_msg_clear(&L);
+	return found;
+}
+
 static void
 sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan)
 {
+	/* Signed as delivered: forged meldpunt fields deleted (strip_forged),
+	 * X-Meldpunt-Flow appended (mp_eom_decide). */
+	static const char *const drop[] = { MP_HDR_FLOW, MP_HDR_OUTCOME, MP_HDR_REASON,
+	    MP_HDR_ID, NULL };
+	const char *add_name[] = { MP_HDR_FLOW }, *add_value[] = { mp_flow_name(env->flow) };
+	struct mp_sign_edit ed = { drop, add_name, add_value, 1 };
 	struct mp_sign_out out;
 	struct mp_error err;
 	size_t i;
@@ -102,7 +127,16 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		mp_plan_outcome(plan, "rejected:too-large", "too large to sign");
 		return;
 	}
-	if (mp_sign_message(snap->signer, env->msg.data, env->msg.len, &out,
+	/* Date and Message-ID are oversigned: added by the MTA after the
+	 * signature, they would break it. The sender must write them. */
+	if (!has_field(env, "Date") || !has_field(env, "Message-ID")) {
+		mp_plan_reject(plan, "5.6.0", "meldpunt: mail sent as a protected "
+		    "domain needs its own Date: and Message-ID: header fields "
+		    "before it is signed");
+		mp_plan_outcome(plan, "rejected:unsignable", "no Date: or Message-ID:");
+		return;
+	}
+	if (mp_sign_edited(snap->signer, env->msg.data, env->msg.len, &ed, &out,
 	    &err) != MP_OK) {
 		mp_plan_internal(plan, err.msg);
 		return;

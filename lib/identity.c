@@ -13,9 +13,24 @@
 #include <string.h>
 #include <strings.h>
 
+#include <glib.h>
+
 #include "buf.h"
 #include "readfile.h"
 #include "identity.h"
+
+/* Copy for a sentence: printable ASCII only, bounded. */
+static void
+clean(char *dst, size_t n, const char *src)
+{
+	size_t i;
+
+	if (src == NULL)
+		src = "";
+	for (i = 0; i + 1 < n && src[i] != '\0'; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f && src[i] != '"') ? src[i] : '?';
+	dst[i] = '\0';
+}
 
 /* ================================================================ */
 /* RFC 5322 From: parser                                            */
@@ -319,7 +334,15 @@ mailbox(struct fp *P, struct mp_mailbox *mb)
 	return cfws(P);
 }
 
-/* ---- RFC 2047 encoded words in display text ---- */
+/* ---- RFC 2047 encoded words, decoded in their declared charset ---- */
+
+/*
+ * Why the charset matters: "=?UTF-7?Q?abuse+AEA-meldpunt.nl?=" reads as
+ * "abuse@meldpunt.nl" in any mail reader; the bytes alone hide the '@'.
+ * So every encoded word is turned into UTF-8 with iconv (glib), and one
+ * that cannot be (an unknown charset, bytes that are not text in it, an
+ * unknown encoding, broken base64) makes the field unreadable.
+ */
 
 static int
 b64val(unsigned char c)
@@ -341,95 +364,347 @@ hexval(unsigned char c)
 	return -1;
 }
 
-/* Decode one "=?cs?X?text?=" at s; returns its length or 0 if it is none. */
-static size_t
-decode_word(const char *s, const char *e, struct mp_buf *out)
+/* The text of an encoded word as bytes; -1 when the base64 is broken. */
+static int
+ew_bytes(char enc, const char *p, const char *end, struct mp_buf *raw)
 {
-	const char *q1, *q2, *end;
 	unsigned acc = 0;
-	int bits = 0, v, h1, h2;
-	char enc;
+	int bits = 0, v, h1, h2, rc = 0;
+	unsigned char o;
 
-	if (e - s < 8 || s[0] != '=' || s[1] != '?')
-		return 0;
-	q1 = memchr(s + 2, '?', (size_t)(e - s - 2));
-	if (q1 == NULL || q1 + 3 >= e || q1[2] != '?')
-		return 0;
-	enc = (char)toupper((unsigned char)q1[1]);
-	q2 = q1 + 3;
-	for (end = q2; end + 1 < e && !(end[0] == '?' && end[1] == '='); end++)
-		if (*end == ' ' || *end == '\t')
-			return 0;
-	if (end + 1 >= e || (enc != 'B' && enc != 'Q'))
-		return 0;
-	for (; q2 < end; q2++) {
-		unsigned char c = (unsigned char)*q2, o;
+	for (; p < end && rc == 0; p++) {
+		unsigned char c = (unsigned char)*p;
 
 		if (enc == 'B') {
+			if (c == ' ' || c == '\t')
+				continue;
 			if (c == '=')
 				break;
 			if ((v = b64val(c)) < 0)
-				return 0;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits < 8)
+				return -1;
+			acc = ((acc << 6) | (unsigned)v) & 0xffffff;
+			if ((bits += 6) < 8)
 				continue;
 			bits -= 8;
 			o = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
 		} else if (c == '_')
 			o = ' ';
-		else if (c == '=' && q2 + 2 < end + 1 &&
-		    (h1 = hexval((unsigned char)q2[1])) >= 0 &&
-		    (h2 = hexval((unsigned char)q2[2])) >= 0) {
+		else if (c == '=' && end - p > 2 && (h1 = hexval((unsigned char)p[1])) >= 0 &&
+		    (h2 = hexval((unsigned char)p[2])) >= 0) {
 			o = (unsigned char)(h1 * 16 + h2);
-			q2 += 2;
+			p += 2;
 		} else
 			o = c;
-		if (o < 0x20 || o == 0x7f)
-			o = '?';
-		if (out != NULL && mp_buf_append(out, &o, 1) != 0)
+		rc = mp_buf_append(raw, &o, 1);
+	}
+	return rc != 0 ? MP_ENOMEM : 0;
+}
+
+/* Control characters (also U+0000 from UTF-16) become '?'. */
+static int
+put_text(struct mp_buf *out, const char *s, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			c = '?';
+		rc = mp_buf_append(out, &c, 1);
+	}
+	return rc;
+}
+
+/*
+ * Names mail programs write that iconv (glibc) does not know, and the
+ * charset they mean. Anything else iconv does not know is refused.
+ */
+static const char *
+charset_alias(const char *cs)
+{
+	static const char *const alias[][2] = {
+		{ "ks_c_5601-1987", "CP949" }, { "x-sjis", "SHIFT_JIS" },
+		{ "x-euc-jp", "EUC-JP" }, { "x-gbk", "GBK" },
+		{ "iso-8859-8-i", "ISO-8859-8" }, { "iso-8859-6-i", "ISO-8859-6" },
+		{ "unicode-1-1-utf-7", "UTF-7" }, { "x-unicode-2-0-utf-7", "UTF-7" },
+		{ "x-mac-roman", "MACINTOSH" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcasecmp(cs, alias[i][0]) == 0)
+			return alias[i][1];
+	return cs;
+}
+
+/* Bytes in `charset` to UTF-8 in `out`; MP_EINPUT when iconv cannot. */
+static int
+ew_convert(const char *charset, const struct mp_buf *raw, struct mp_buf *out)
+{
+	gchar *u;
+	gsize got = 0;
+	GError *ge = NULL;
+	int rc;
+
+	if (raw->len == 0)
+		return 0;
+	u = g_convert(raw->data, (gssize)raw->len, "UTF-8", charset_alias(charset),
+	    NULL, &got, &ge);
+	if (u == NULL) {
+		g_clear_error(&ge);
+		return MP_EINPUT;
+	}
+	rc = put_text(out, u, got) != 0 ? MP_ENOMEM : 0;
+	g_free(u);
+	return rc;
+}
+
+/* RFC 2047 charset token: printable ASCII without white space or especials. */
+static int
+charset_name(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c <= ' ' || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c) != NULL)
 			return 0;
 	}
+	return 1;
+}
+
+/*
+ * One "=?charset[*lang]?B|Q?text?=" at s. Returns its length, 0 when
+ * there is none (the bytes are plain text), and sets *bad (with the
+ * charset in `cs`) when it is one that cannot be decoded. Text may hold
+ * white space (mail readers decode such words too); never a line break.
+ */
+static size_t
+decode_word(const char *s, const char *e, struct mp_buf *out, int *bad,
+    char *cs, size_t cssz)
+{
+	const char *q1, *star, *text, *end;
+	struct mp_buf raw, scratch;
+	size_t cl;
+	char enc;
+	int rc;
+
+	if (e - s < 8 || s[0] != '=' || s[1] != '?')
+		return 0;
+	/* A charset with odd bytes in it is still a word a lenient reader
+	 * decodes (with some fallback charset): found here, then refused. */
+	for (q1 = s + 2; q1 < e && *q1 != '?' && *q1 != '\r' && *q1 != '\n'; q1++)
+		;
+	if (q1 == s + 2 || q1 + 3 >= e || *q1 != '?' || q1[2] != '?')
+		return 0;
+	enc = (char)toupper((unsigned char)q1[1]);
+	text = q1 + 3;
+	for (end = text; end + 1 < e && !(end[0] == '?' && end[1] == '='); end++)
+		if (*end == '\r' || *end == '\n')
+			return 0;
+	if (end + 1 >= e)
+		return 0;
+	star = memchr(s + 2, '*', (size_t)(q1 - s - 2));	/* RFC 2231 language */
+	cl = (size_t)((star ? star : q1) - (s + 2));
+	snprintf(cs, cssz, "%.*s", (int)cl, s + 2);
+	mp_buf_init(&raw, 0);
+	if (enc != 'B' && enc != 'Q')
+		rc = MP_EINPUT;
+	else if ((rc = ew_bytes(enc, text, end, &raw)) == -1)
+		rc = MP_EINPUT;
+	if (rc == 0 && (cl == 0 || cl >= cssz || !charset_name(s + 2, cl)))
+		rc = MP_EINPUT;
+	mp_buf_init(&scratch, 0);
+	if (rc == 0)
+		rc = ew_convert(cs, &raw, out != NULL ? out : &scratch);
+	mp_buf_free(&scratch);
+	mp_buf_free(&raw);
+	if (rc == MP_ENOMEM)
+		return 0;
+	if (rc != 0)
+		*bad = 1;
 	return (size_t)(end + 2 - s);
 }
 
-/* Decoded, with white space between adjacent encoded words dropped. */
+/*
+ * Decoded into *outp (malloc'd), with white space between adjacent
+ * encoded words dropped (RFC 2047 6.2). 0, MP_ENOMEM, or MP_EINPUT with
+ * the reason when an encoded word or a raw byte cannot be read as text.
+ * `lenient` (for a field already refused) leaves such words as they are
+ * and does not check the UTF-8.
+ */
 static int
-decode_display(const char *s, size_t n, char **outp)
+decode_display(const char *s, size_t n, int lenient, char **outp,
+    struct mp_error *err)
 {
 	struct mp_buf out;
 	const char *e = s + n, *t;
-	size_t k;
-	int prev_ew = 0;
+	char cs[64], scs[64];
+	size_t k, mark;
+	int prev_ew = 0, bad = 0, sbad = 0;
 
+	*outp = NULL;
 	mp_buf_init(&out, 0);
 	if (mp_buf_puts(&out, "") != 0)
-		return MP_ENOMEM;
-	while (s < e) {
-		k = decode_word(s, e, &out);
-		if (k > 0) {
+		return mp_error_set(err, MP_ENOMEM, "out of memory reading From:");
+	while (s < e && !bad) {
+		mark = out.len;
+		if ((k = decode_word(s, e, &out, &bad, cs, sizeof(cs))) > 0 &&
+		    !(bad && lenient)) {
 			s += k;
 			prev_ew = 1;
 			continue;
 		}
+		if (bad) {		/* lenient: the word stays as it is */
+			bad = 0;
+			out.len = mark;
+			out.data[mark] = '\0';
+		}
 		if (prev_ew && (*s == ' ' || *s == '\t')) {
 			for (t = s; t < e && (*t == ' ' || *t == '\t'); t++)
 				;
-			if (t < e && decode_word(t, e, NULL) > 0) {
+			if (t < e && decode_word(t, e, NULL, &sbad, scs, sizeof(scs)) > 0 &&
+			    !sbad) {
 				s = t;		/* between two encoded words: dropped */
 				continue;
 			}
 		}
 		prev_ew = 0;
-		if (mp_buf_append(&out, s, 1) != 0) {
-			mp_buf_free(&out);
-			return MP_ENOMEM;
-		}
+		if (mp_buf_append(&out, s, 1) != 0)
+			break;
 		s++;
+	}
+	if (bad) {
+		char c[64];
+
+		clean(c, sizeof(c), cs);
+		mp_buf_free(&out);
+		return mp_error_set(err, MP_EINPUT, "From: has an encoded word (charset "
+		    "\"%s\") that cannot be decoded", c);
+	}
+	if (s < e || out.data == NULL) {
+		mp_buf_free(&out);
+		return mp_error_set(err, MP_ENOMEM, "out of memory reading From:");
+	}
+	if (!lenient && !g_utf8_validate(out.data, (gssize)out.len, NULL)) {
+		mp_buf_free(&out);
+		return mp_error_set(err, MP_EINPUT, "From: has 8-bit bytes that are "
+		    "not UTF-8 text");
 	}
 	*outp = out.data;
 	return 0;
+}
+
+/* ---- text as a reader sees it: look-alikes folded ---- */
+
+/*
+ * Letters that look like Latin ones in the usual fonts (Cyrillic and
+ * Greek); the compatibility decomposition has already folded fullwidth,
+ * small, mathematical and circled forms. Not the whole UTS #39 confusables table: enough that
+ * a protected domain cannot be spelled with them.
+ */
+static const struct { gunichar from; char to; } lookalike[] = {
+	{ 0x0131, 'i' }, { 0x0391, 'a' }, { 0x0392, 'b' }, { 0x0395, 'e' },
+	{ 0x0396, 'z' }, { 0x0397, 'h' }, { 0x0399, 'i' }, { 0x039a, 'k' },
+	{ 0x039c, 'm' }, { 0x039d, 'n' }, { 0x039f, 'o' }, { 0x03a1, 'p' },
+	{ 0x03a4, 't' }, { 0x03a5, 'y' }, { 0x03a7, 'x' }, { 0x03b1, 'a' },
+	{ 0x03b9, 'i' }, { 0x03ba, 'k' }, { 0x03bd, 'v' }, { 0x03bf, 'o' },
+	{ 0x03c1, 'p' }, { 0x03c4, 't' }, { 0x03c5, 'u' }, { 0x03c7, 'x' },
+	{ 0x0405, 's' }, { 0x0406, 'i' }, { 0x0408, 'j' }, { 0x0410, 'a' },
+	{ 0x0412, 'b' }, { 0x0415, 'e' }, { 0x041a, 'k' }, { 0x041c, 'm' },
+	{ 0x041d, 'h' }, { 0x041e, 'o' }, { 0x0420, 'p' }, { 0x0421, 'c' },
+	{ 0x0422, 't' }, { 0x0425, 'x' }, { 0x0430, 'a' }, { 0x0435, 'e' },
+	{ 0x043a, 'k' }, { 0x043e, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' },
+	{ 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' },
+	{ 0x0458, 'j' }, { 0x04bb, 'h' }, { 0x04c0, 'l' }, { 0x04cf, 'l' },
+	{ 0x0501, 'd' }, { 0x051b, 'q' }, { 0x051d, 'w' },
+	/* full stops that are not '.' even after NFKC */
+	{ 0x3002, '.' }, { 0xff61, '.' }, { 0xfe12, '.' },
+};
+
+static gunichar
+fold_char(gunichar c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lookalike) / sizeof(lookalike[0]); i++)
+		if (lookalike[i].from == c)
+			return (gunichar)lookalike[i].to;
+	return c < 0x80 ? (gunichar)tolower((int)c) : c;
+}
+
+/*
+ * White space next to '.' or '@' dropped: a folded "noc@meldpunt\r\n .nl"
+ * shows as "noc@meldpunt .nl", which a reader takes for the address.
+ */
+static void
+squeeze_around_dots(struct mp_buf *b)
+{
+	size_t i, j, o = 0;
+
+	for (i = 0; i < b->len; i++) {
+		char c = b->data[i];
+
+		if (c == ' ' || c == '\t') {
+			for (j = i; j < b->len && (b->data[j] == ' ' || b->data[j] == '\t'); j++)
+				;
+			if ((o > 0 && (b->data[o - 1] == '.' || b->data[o - 1] == '@')) ||
+			    (j < b->len && (b->data[j] == '.' || b->data[j] == '@')))
+				continue;
+		}
+		b->data[o++] = c;
+	}
+	b->len = o;
+	if (b->data != NULL)
+		b->data[o] = '\0';
+}
+
+/*
+ * `s` (valid UTF-8) as a reader would read it, for the comparisons:
+ * each character's compatibility decomposition (＠ U+FF20 and ﹫ U+FE6B
+ * become '@', ． U+FF0E '.', fullwidth and mathematical letters ASCII)
+ * with the accents dropped ("é" is "e"); one that decomposes into
+ * several ("ﬁ", "½") is expanded when `expand`, else kept whole, since
+ * a reader may see either. 。 U+3002 and ｡ U+FF61 become '.', the look-alike letters
+ * above Latin, invisible format characters (zero-width space, soft
+ * hyphen, BOM) dropped, ASCII in lower case, no white space next to '.'
+ * or '@'. NULL when out of memory; free() it.
+ */
+static char *
+fold_text(const char *s, int expand)
+{
+	gunichar dec[G_UNICHAR_MAX_DECOMPOSITION_LENGTH], keep[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+	const gchar *p;
+	struct mp_buf out;
+	gsize nd, nk, i;
+	char u[6];
+	int rc;
+
+	mp_buf_init(&out, 0);
+	rc = mp_buf_puts(&out, "");
+	for (p = s; *p != '\0' && rc == 0; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_type(c) == G_UNICODE_FORMAT)
+			continue;
+		nd = g_unichar_fully_decompose(c, TRUE, dec, G_N_ELEMENTS(dec));
+		for (i = nk = 0; i < nd; i++)
+			if (!g_unichar_ismark(dec[i]))
+				keep[nk++] = dec[i];
+		if (nk > 1 && !expand)
+			keep[0] = c, nk = 1;	/* "½" stays one character */
+		for (i = 0; i < nk && rc == 0; i++)
+			rc = mp_buf_append(&out, u, (size_t)g_unichar_to_utf8(fold_char(keep[i]), u));
+	}
+	if (rc != 0) {
+		mp_buf_free(&out);
+		return NULL;
+	}
+	squeeze_around_dots(&out);
+	return out.data;
 }
 
 void
@@ -484,9 +759,14 @@ mp_from_parse(const char *value, size_t len, struct mp_from *out,
 			    isprint(*P.p) ? *P.p : '?');
 			break;
 		}
-		rc = decode_display(disp.data ? disp.data : "", disp.len, &mb.display);
-		if (rc != 0)
+		rc = decode_display(disp.data ? disp.data : "", disp.len, 0, &mb.display, err);
+		if (rc == 0 && !g_utf8_validate(mb.addr, -1, NULL))
+			rc = mp_error_set(err, MP_EINPUT, "From: has an address with 8-bit "
+			    "bytes that are not UTF-8");
+		if (rc != 0) {
+			free(mb.display);
 			break;
+		}
 		nm = realloc(out->mbox, (out->n + 1) * sizeof(*nm));
 		if (nm == NULL) {
 			free(mb.display);
@@ -919,19 +1199,6 @@ mp_netlist_match(const struct mp_netlist *nl, const char *addr)
 /* ================================================================ */
 /* The decision                                                     */
 
-/* Copy for a sentence: printable ASCII only, bounded. */
-static void
-clean(char *dst, size_t n, const char *src)
-{
-	size_t i;
-
-	if (src == NULL)
-		src = "";
-	for (i = 0; i + 1 < n && src[i] != '\0'; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f && src[i] != '"') ? src[i] : '?';
-	dst[i] = '\0';
-}
-
 static void __attribute__((format(printf, 3, 4)))
 decide(struct mp_identity_decision *d, enum mp_identity_verdict v, const char *fmt, ...)
 {
@@ -943,30 +1210,54 @@ decide(struct mp_identity_decision *d, enum mp_identity_verdict v, const char *f
 	va_end(ap);
 }
 
-/* The protected domain that `text` names as a domain, or NULL. */
+/*
+ * The protected domain that `folded` (fold_text()) names, or NULL: the
+ * domain's text with no ASCII letter or digit right before or after it.
+ * '-' and '.' are boundaries: "abuse-meldpunt.nl", "x.meldpunt.nl" and
+ * "meldpunt.nl." name meldpunt.nl, "evilmeldpunt.nl" does not.
+ */
 static const char *
-mentions(const char *text, char *const *pd)
+mentions(const char *folded, char *const *pd)
 {
-	size_t tl = strlen(text), dl, i;
+	size_t tl = strlen(folded), dl, i;
 	const char *hit;
 
 	for (; pd != NULL && *pd != NULL; pd++) {
 		dl = strlen(*pd);
+		while (dl > 0 && (*pd)[dl - 1] == '.')
+			dl--;
 		if (dl == 0)
 			continue;
 		for (i = 0; i + dl <= tl; i++) {
-			hit = text + i;
+			hit = folded + i;
 			if (strncasecmp(hit, *pd, dl) != 0)
 				continue;
-			/* a label boundary before; after, anything but a label character */
-			if (i > 0 && (isalnum((unsigned char)hit[-1]) || hit[-1] == '-'))
+			if (i > 0 && isalnum((unsigned char)hit[-1]))
 				continue;
-			if (isalnum((unsigned char)hit[dl]) || hit[dl] == '-')
+			if (isalnum((unsigned char)hit[dl]))
 				continue;
 			return *pd;
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The protected domain UTF-8 `text` names in either folding (fold_text),
+ * into *named (NULL: none). MP_ENOMEM.
+ */
+static int
+text_names(const char *text, char *const *pd, const char **named)
+{
+	char *a = fold_text(text, 1), *b = fold_text(text, 0);
+	int rc = a != NULL && b != NULL ? 0 : MP_ENOMEM;
+
+	*named = NULL;
+	if (rc == 0 && (*named = mentions(a, pd)) == NULL)
+		*named = mentions(b, pd);
+	free(a);
+	free(b);
+	return rc;
 }
 
 /*
@@ -1002,15 +1293,210 @@ other_address(const char *text, const char *self, char *const *pd, char *out,
 	return 0;
 }
 
+/*
+ * A whole raw field as valid UTF-8, even one the parser refused:
+ * encoded words decoded where they can be (the others left as they
+ * are) when `decode`, bytes that are not UTF-8 replaced. g_free() it.
+ */
+static char *
+raw_text(const char *raw, int decode)
+{
+	char *dec = NULL, *valid;
+
+	if (!decode)
+		return g_utf8_make_valid(raw, -1);
+	if (decode_display(raw, strlen(raw), 1, &dec, NULL) != 0)
+		return NULL;
+	valid = g_utf8_make_valid(dec, -1);
+	free(dec);
+	return valid;
+}
+
+/*
+ * The protected domain a raw field names in either reading: decoded,
+ * or as its bytes stand (mail readers decode encoded words differently,
+ * and one that does not decode a word shows its text). *named is NULL
+ * when it names none; MP_ENOMEM.
+ */
+static int
+raw_mentions(const char *raw, char *const *pd, const char **named)
+{
+	int decode, rc = 0;
+	char *t;
+
+	*named = NULL;
+	for (decode = 1; decode >= 0 && rc == 0 && *named == NULL; decode--) {
+		if ((t = raw_text(raw, decode)) == NULL)
+			return MP_ENOMEM;
+		rc = text_names(t, pd, named);
+		g_free(t);
+	}
+	return rc;
+}
+
+/* Whether the sender may speak for some protected domain at all. */
+static int
+sender_allowed(const struct mp_identity_policy *pol, const struct mp_identity_input *in)
+{
+	if (in->auth_authen != NULL && *in->auth_authen != '\0')
+		return idm_has_user(pol->map, in->auth_authen);
+	return mp_netlist_match(pol->trusted, in->client_addr) &&
+	    in->daemon_name != NULL && *in->daemon_name != '\0' &&
+	    mp_addr_in(in->daemon_name, pol->submission_daemons);
+}
+
 struct facts {
 	char env[MP_ADDR_MAX + 1];	/* normalized envelope sender */
 	int env_prot;
 	char from[MP_ADDR_MAX + 1];	/* the one From address when there is one */
 	int from_prot;
+	int any;		/* something speaks for a protected domain */
+	size_t most;		/* most addresses in one From field */
+	int unreadable;		/* some From field could not be read */
+	struct mp_error why;	/* why the first one could not */
+	const char *named;	/* a protected domain an unreadable field names */
 };
 
+/* The envelope sender; one that is no plain address but names a
+ * protected domain ("<@relay:abuse@meldpunt.nl>") counts as protected. */
+static int
+envelope_facts(const struct mp_identity_policy *pol, const char *sender,
+    struct facts *F)
+{
+	const char *named;
+
+	if (sender == NULL || *sender == '\0')
+		return 0;
+	if (mp_addr_normalize(sender, F->env, sizeof(F->env)) == 0) {
+		F->env_prot = F->env[0] != '\0' &&
+		    mp_domain_in(mp_addr_domain(F->env), pol->protected_domains);
+		return 0;
+	}
+	clean(F->env, sizeof(F->env), sender);
+	if (raw_mentions(sender, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	F->env_prot = named != NULL;
+	return 0;
+}
+
 /*
- * Read every From field, then judge its shape. 1 when a reject was
+ * One mailbox of a readable From field. 1 when a reject was decided,
+ * 0 to go on, MP_ENOMEM. An address in a protected domain may not name
+ * another protected address; any other may not name a protected domain
+ * anywhere: display name, comments, local part or its own domain
+ * ("abuse@meldpunt.nl.evil.example", "abuse@meldpunt．nl").
+ */
+static int
+judge_mailbox(const struct mp_identity_policy *pol, const struct mp_mailbox *mb,
+    struct facts *F, struct mp_identity_decision *d)
+{
+	char a[80], disp[120], other[MP_ADDR_MAX + 1];
+	const char *named = NULL;
+	int expand;
+
+	if (mp_domain_in(mp_addr_domain(mb->addr), pol->protected_domains)) {
+		F->any = 1;
+		for (expand = 1; expand >= 0; expand--) {
+			char *fd = fold_text(mb->display, expand);
+			int found;
+
+			if (fd == NULL)
+				return MP_ENOMEM;
+			found = other_address(fd, mb->addr, pol->protected_domains, other,
+			    sizeof(other));
+			free(fd);
+			if (!found)
+				continue;
+			clean(a, sizeof(a), mb->addr);
+			clean(disp, sizeof(disp), other);
+			decide(d, MP_IDENTITY_REJECT, "the display name of From: names %s, "
+			    "but the address is %s", disp, a);
+			return 1;
+		}
+		return 0;
+	}
+	if (text_names(mb->display, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	if (named != NULL) {
+		clean(a, sizeof(a), mb->addr);
+		clean(disp, sizeof(disp), mb->display);
+		decide(d, MP_IDENTITY_REJECT, "the display name of From: (\"%s\") names the "
+		    "protected domain %s, but the address is %s", disp, named, a);
+		return 1;
+	}
+	if (text_names(mb->addr, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	if (named != NULL) {
+		clean(a, sizeof(a), mb->addr);
+		decide(d, MP_IDENTITY_REJECT, "the From: address %s reads as the protected "
+		    "domain %s but is not in it", a, named);
+		return 1;
+	}
+	return 0;
+}
+
+/* A field with no protected address may not name a protected domain
+ * however it is read. 1 when a reject was decided, or MP_ENOMEM. */
+static int
+judge_whole(const struct mp_identity_policy *pol, const char *raw, const char *addr,
+    struct mp_identity_decision *d)
+{
+	char a[80];
+	const char *named;
+
+	if (raw_mentions(raw, pol->protected_domains, &named) != 0)
+		return MP_ENOMEM;
+	if (named == NULL)
+		return 0;
+	clean(a, sizeof(a), addr);
+	decide(d, MP_IDENTITY_REJECT, "the From: header names the protected domain %s, "
+	    "but its address is %s", named, a);
+	return 1;
+}
+
+/* One From field: its mailboxes judged, or noted as unreadable. */
+static int
+judge_field(const struct mp_identity_policy *pol, const char *raw, int only,
+    struct facts *F, struct mp_identity_decision *d)
+{
+	struct mp_from f;
+	struct mp_error e;
+	const char *named;
+	size_t j, foreign = 0;
+	int rc = mp_from_parse(raw, strlen(raw), &f, &e);
+
+	if (rc == MP_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		if (!F->unreadable++)
+			F->why = e;
+		if (raw_mentions(raw, pol->protected_domains, &named) != 0)
+			return MP_ENOMEM;
+		if (F->named == NULL)
+			F->named = named;
+		return 0;
+	}
+	F->most = f.n > F->most ? f.n : F->most;
+	for (j = 0, rc = 0; j < f.n && rc == 0; j++) {
+		if (!mp_domain_in(mp_addr_domain(f.mbox[j].addr), pol->protected_domains))
+			foreign++;
+		rc = judge_mailbox(pol, &f.mbox[j], F, d);
+		if (rc == 0 && only && f.n == 1 && foreign == 0) {
+			memcpy(F->from, f.mbox[j].addr, sizeof(F->from));
+			F->from_prot = 1;
+		}
+	}
+	/* The field as a whole, as a reader may join its pieces:
+	 * "abuse@meldpunt.nl"ro <x@evil.example> reads as the domain to
+	 * some, as "meldpunt.nlro" to the parser. */
+	if (rc == 0 && foreign == f.n)
+		rc = judge_whole(pol, raw, f.mbox[0].addr, d);
+	mp_from_clear(&f);
+	return rc;
+}
+
+/*
+ * Read every From field, then judge their shape. 1 when a reject was
  * decided (or *err set); d->protected tells whether the message speaks
  * for a protected domain at all.
  */
@@ -1018,76 +1504,48 @@ static int
 check_from(const struct mp_identity_policy *pol, const struct mp_identity_input *in,
     struct facts *F, struct mp_identity_decision *d, int *err)
 {
-	struct mp_from f;
-	struct mp_error e, first = { 0 };
-	const char *dom, *named, *unreadable = NULL;
-	char a[80], disp[120], other[MP_ADDR_MAX + 1];
-	size_t i, j, most = 0;
-	int any = F->env_prot, bad = 0, rc;
+	size_t i, seen = in->nfrom_seen > in->nfrom ? in->nfrom_seen : in->nfrom;
+	int rc;
 
+	/* Counted before anything is read: fields past the ones the MTA
+	 * glue kept are never seen, so they cannot be judged harmless. */
+	if (seen > 1) {
+		d->protected = 1;
+		decide(d, MP_IDENTITY_REJECT, "the message has %zu From: header fields; "
+		    "RFC 5322 allows exactly one", seen);
+		return 1;
+	}
+	F->any = F->env_prot;
 	for (i = 0; i < in->nfrom; i++) {
-		rc = mp_from_parse(in->from[i], strlen(in->from[i]), &f, &e);
+		rc = judge_field(pol, in->from[i], in->nfrom == 1, F, d);
 		if (rc == MP_ENOMEM) {
 			*err = rc;
 			return 1;
 		}
 		if (rc != 0) {
-			if (!bad++)
-				first = e;
-			if ((named = mentions(in->from[i], pol->protected_domains)) != NULL) {
-				unreadable = named;
-				any = 1;
-			}
-			continue;
+			d->protected = 1;
+			return 1;
 		}
-		most = f.n > most ? f.n : most;
-		for (j = 0; j < f.n; j++) {
-			dom = mp_addr_domain(f.mbox[j].addr);
-			if (mp_domain_in(dom, pol->protected_domains)) {
-				any = 1;
-				if (other_address(f.mbox[j].display, f.mbox[j].addr,
-				    pol->protected_domains, other, sizeof(other))) {
-					d->protected = 1;
-					clean(a, sizeof(a), f.mbox[j].addr);
-					clean(disp, sizeof(disp), other);
-					decide(d, MP_IDENTITY_REJECT, "the display name of From: "
-					    "names %s, but the address is %s", disp, a);
-					mp_from_clear(&f);
-					return 1;
-				}
-				if (in->nfrom == 1 && f.n == 1) {
-					memcpy(F->from, f.mbox[j].addr, sizeof(F->from));
-					F->from_prot = 1;
-				}
-			} else if ((named = mentions(f.mbox[j].display,
-			    pol->protected_domains)) != NULL) {
-				d->protected = 1;
-				clean(a, sizeof(a), f.mbox[j].addr);
-				clean(disp, sizeof(disp), f.mbox[j].display);
-				decide(d, MP_IDENTITY_REJECT, "the display name of From: (\"%s\") "
-				    "names the protected domain %s, but the address is %s",
-				    disp, named, a);
-				mp_from_clear(&f);
-				return 1;
-			}
-		}
-		mp_from_clear(&f);
 	}
-	d->protected = any;
-	if (!any)
-		return 0;
-	if (in->nfrom > 1)
-		decide(d, MP_IDENTITY_REJECT, "the message has %zu From: header fields; mail "
-		    "in a protected domain must have exactly one", in->nfrom);
-	else if (bad && unreadable != NULL)
+	d->protected = F->any || F->unreadable;
+	if (F->unreadable && F->named != NULL)
 		decide(d, MP_IDENTITY_REJECT, "the From: header names the protected domain %s "
-		    "but cannot be read as one address (%s)", unreadable, first.msg);
-	else if (bad)
+		    "but cannot be read as one address (%s)", F->named, F->why.msg);
+	else if (F->unreadable && F->env_prot)
 		decide(d, MP_IDENTITY_REJECT, "the envelope sender is in a protected domain "
-		    "and the From: header cannot be read (%s)", first.msg);
-	else if (most > 1)
+		    "and the From: header cannot be read (%s)", F->why.msg);
+	else if (F->unreadable && !sender_allowed(pol, in))
+		decide(d, MP_IDENTITY_REJECT, "the From: header cannot be read (%s); a From "
+		    "that cannot be read is taken only from senders allowed to speak for "
+		    "a protected domain", F->why.msg);
+	else if (F->unreadable) {
+		/* An allowed sender's unreadable From that names no protected
+		 * domain: not ours, so it is passed but never signed. */
+		d->protected = F->any;
+		return 0;
+	} else if (F->any && F->most > 1)
 		decide(d, MP_IDENTITY_REJECT, "From: holds %zu addresses; mail in a protected "
-		    "domain must have exactly one author", most);
+		    "domain must have exactly one author", F->most);
 	else
 		return 0;
 	return 1;
@@ -1155,10 +1613,8 @@ mp_identity_decide(const struct mp_identity_policy *pol,
 
 	memset(d, 0, sizeof(*d));
 	memset(&F, 0, sizeof(F));
-	if (in->envelope_sender != NULL &&
-	    mp_addr_normalize(in->envelope_sender, F.env, sizeof(F.env)) == 0 &&
-	    F.env[0] != '\0')
-		F.env_prot = mp_domain_in(mp_addr_domain(F.env), pol->protected_domains);
+	if (envelope_facts(pol, in->envelope_sender, &F) != 0)
+		return MP_ENOMEM;
 	if (check_from(pol, in, &F, d, &err))
 		return err;
 	if (!d->protected) {

@@ -15,18 +15,40 @@
  *	given, IdentityMap alone decides: the login is the more precise claim.
  *
  *	Whoever sends, a message that speaks for a protected domain is
- *	rejected when it has several From fields, several addresses in From,
- *	a From that does not parse, or a display name or comment that names a
- *	protected domain while the address is elsewhere ("abuse@meldpunt.nl"
- *	<x@evil.example>). Mail that mentions no protected domain is accepted
- *	untouched. Every decision carries a sentence saying why; a reject is
- *	meant as "550 5.7.1 <reason>".
+ *	rejected when it has several addresses in From, a From that does not
+ *	parse, or a display name, comment or address that names a protected
+ *	domain while the address is elsewhere ("abuse@meldpunt.nl"
+ *	<x@evil.example>, abuse@meldpunt.nl.evil.example).
+ *
+ *	Two rules hold for every message, protected domain or not, because
+ *	what cannot be read cannot be cleared (issue 11): more than one From
+ *	field is rejected however many there are (nfrom_seen counts the ones
+ *	the glue did not keep), and a From that cannot be read - it does not
+ *	parse, an encoded word cannot be decoded, raw bytes are not UTF-8 -
+ *	is rejected unless the sender may speak for some protected domain
+ *	(an IdentityMap user, or a TrustedHosts client through a submission
+ *	service); from such a sender it is passed unsigned when it names no
+ *	protected domain. Other mail that names no protected domain is
+ *	accepted untouched. Every decision carries a sentence saying why; a
+ *	reject is meant as "550 5.7.1 <reason>".
+ *
+ *	"Names a protected domain": the domain's text, with no ASCII letter
+ *	or digit right before or after it, in the field read as a person
+ *	would - encoded words decoded in their declared charset (iconv via
+ *	glib: UTF-7, UTF-16, ISO-8859-x ...), NFKD with accents dropped,
+ *	U+3002/U+FF61 as '.', common Cyrillic and Greek look-alikes as Latin
+ *	letters, invisible format characters dropped, case ignored, white
+ *	space next to '.' and '@' ignored - and also as its raw bytes stand.
+ *	tests/fuzz/fuzz-from.c checks this against an independent reading
+ *	and against GMime's address parser.
  *
  *	mp_from_parse() is a strict RFC 5322 (3.4, 3.6.2) mailbox-list
  *	parser: quoted strings, nested comments, folding; no group syntax, no
  *	empty list members, no bare CR or LF, no control characters. Display
- *	names and comments are collected (RFC 2047 encoded words decoded, any
- *	control character turned into '?') so the pretence check can see them.
+ *	names and comments are collected (RFC 2047 encoded words decoded in
+ *	their charset into UTF-8, any control character turned into '?') so
+ *	the pretence check can see them; an encoded word that cannot be
+ *	decoded or 8-bit text that is not UTF-8 is a parse error.
  *
  *	IdentityMap file: one SASL user a line, then the addresses
  *	("abuse@meldpunt.nl") and whole domains ("@meldpunt.nl", that domain
@@ -39,7 +61,8 @@
  *	mp_netlist_free(&n); mp_from_parse() fills a caller-owned struct
  *	mp_from released by mp_from_clear(). The policy and input structs
  *	are borrowed; the decision is caller-owned and fixed size.
- *	All of it is immutable after parsing: share it between threads.
+ *	All of it is immutable after parsing: share it between threads
+ *	(glib's g_convert and Unicode functions are thread-safe).
  * LIMITS
  *	From value MP_FROM_MAX bytes, MP_FROM_MAX_MAILBOXES mailboxes,
  *	comments nested MP_FROM_MAX_DEPTH deep. IdentityMap: MP_IDMAP_MAX
@@ -120,8 +143,10 @@ struct mp_identity_input {
 	const char *daemon_name;	/* {daemon_name} */
 	const char *client_addr;	/* textual client address; NULL = unknown */
 	const char *envelope_sender;	/* MAIL FROM, raw or normalized */
-	const char *const *from;	/* every raw From value, in order */
+	const char *const *from;	/* the raw From values kept, in order */
 	size_t nfrom;
+	size_t nfrom_seen;		/* From fields the message has (>= nfrom;
+					   0 = nfrom): more than one is refused */
 };
 
 enum mp_identity_verdict {

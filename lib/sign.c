@@ -47,6 +47,8 @@ struct mp_signer {
 
 static const char *const sign_headers[] = { MP_SIGN_HEADERS };
 #define NSIGN_HEADERS (sizeof(sign_headers) / sizeof(sign_headers[0]))
+static const char *const oversign_headers[] = { MP_SIGN_OVERSIGN };
+#define NOVERSIGN (sizeof(oversign_headers) / sizeof(oversign_headers[0]))
 
 const char *
 mp_sign_alg_name(enum mp_sign_alg alg)
@@ -319,7 +321,8 @@ raw_sign(const struct key *k, const unsigned char *dig, unsigned char *sig,
 
 struct job {
 	const struct mp_signer *s;
-	const char *hnames[MP_SIGN_MAX_FIELDS + 1];
+	/* every field once, the added ones, one more per oversigned name */
+	const char *hnames[MP_SIGN_MAX_FIELDS + MP_SIGN_MAX_ADDED + NOVERSIGN];
 	size_t nh;
 	char bh[64];
 	char t[32];
@@ -407,9 +410,58 @@ fail:
 	    mp_sign_alg_name(k->alg), k->selector);
 }
 
-/* Hash the body into J->bh and the chosen header fields into J->common. */
 static int
-hash_message(struct job *J, const struct mp_msg *L, struct mp_error *err)
+oversigned(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOVERSIGN; i++)
+		if (strcasecmp(oversign_headers[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+dropped(const struct mp_sign_edit *ed, const struct mp_msg_field *f)
+{
+	const char *const *d;
+
+	for (d = ed != NULL ? ed->drop : NULL; d != NULL && *d != NULL; d++)
+		if (mp_msg_field_is(f, *d))
+			return 1;
+	return 0;
+}
+
+/* The fields the MTA will append (the plan's additions) named `name`,
+ * bottom-up: the last added is the lowest in the header. */
+static int
+hash_added(struct job *J, struct sink *snk, const struct mp_sign_edit *ed,
+    const char *name)
+{
+	struct mp_buf f;
+	size_t i;
+
+	for (i = ed != NULL ? ed->nadd : 0; i-- > 0;) {
+		if (strcasecmp(ed->add_name[i], name) != 0)
+			continue;
+		mp_buf_init(&f, 0);
+		if (mp_buf_printf(&f, "%s: %s", ed->add_name[i], ed->add_value[i]) != 0)
+			return MP_ENOMEM;
+		canon_header(snk, f.data, f.len, 1);
+		mp_buf_free(&f);
+		J->hnames[J->nh++] = name;
+	}
+	return 0;
+}
+
+/*
+ * Hash the body into J->bh and the chosen header fields into J->common,
+ * the header as it will be delivered: `ed` (may be NULL) says which
+ * fields the MTA removes and appends after signing.
+ */
+static int
+hash_message(struct job *J, const struct mp_msg *L, const struct mp_sign_edit *ed,
+    struct mp_error *err)
 {
 	struct sink snk = { 0 };
 	unsigned char dig[EVP_MAX_MD_SIZE];
@@ -429,14 +481,17 @@ hash_message(struct job *J, const struct mp_msg *L, struct mp_error *err)
 		goto fail;
 	J->nh = 0;
 	for (i = 0; i < NSIGN_HEADERS; i++) {
+		if (hash_added(J, &snk, ed, sign_headers[i]) != 0)
+			goto fail;
 		for (j = L->n; j-- > 0;) {	/* bottom-up, RFC 6376 5.4.2 */
-			if (!mp_msg_field_is(&L->f[j], sign_headers[i]))
+			if (!mp_msg_field_is(&L->f[j], sign_headers[i]) ||
+			    dropped(ed, &L->f[j]))
 				continue;
 			canon_header(&snk, L->f[j].p, L->f[j].len, 1);
 			J->hnames[J->nh++] = sign_headers[i];
 		}
-		/* Oversign From: one more than present, so none can be added. */
-		if (i == 0)
+		/* Oversigned: one more than present, so none can be added. */
+		if (oversigned(sign_headers[i]))
 			J->hnames[J->nh++] = sign_headers[i];
 	}
 	sink_flush(&snk);
@@ -453,12 +508,30 @@ int
 mp_sign_message_at(const struct mp_signer *s, const char *msg, size_t len,
     time_t now, struct mp_sign_out *out, struct mp_error *err)
 {
+	return mp_sign_edited_at(s, msg, len, NULL, now, out, err);
+}
+
+int
+mp_sign_edited(const struct mp_signer *s, const char *msg, size_t len,
+    const struct mp_sign_edit *ed, struct mp_sign_out *out, struct mp_error *err)
+{
+	return mp_sign_edited_at(s, msg, len, ed, time(NULL), out, err);
+}
+
+int
+mp_sign_edited_at(const struct mp_signer *s, const char *msg, size_t len,
+    const struct mp_sign_edit *ed, time_t now, struct mp_sign_out *out,
+    struct mp_error *err)
+{
 	struct mp_msg L = { 0 };
 	struct job *J;
 	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (ed != NULL && ed->nadd > MP_SIGN_MAX_ADDED)
+		return mp_error_set(err, MP_ELIMIT, "more than %d header fields to add "
+		    "while signing (limit)", MP_SIGN_MAX_ADDED);
 	J = calloc(1, sizeof(*J));
 	if (J == NULL)
 		return mp_error_set(err, MP_ENOMEM, "out of memory signing a message");
@@ -466,7 +539,7 @@ mp_sign_message_at(const struct mp_signer *s, const char *msg, size_t len,
 	snprintf(J->t, sizeof(J->t), "%lld", (long long)now);
 	rc = mp_msg_split(msg, len, MP_SIGN_MAX_FIELDS, &L, err);
 	if (rc == 0)
-		rc = hash_message(J, &L, err);
+		rc = hash_message(J, &L, ed, err);
 	for (i = 0; rc == 0 && i < s->n; i++) {
 		rc = sign_one(J, &s->key[i], &out->hdr[i], err);
 		if (rc == 0)

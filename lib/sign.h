@@ -16,8 +16,9 @@
  *	mp_sign_message() signs one message with every loaded key:
  *	relaxed/relaxed canonicalization, SHA-256, the header fields in
  *	MP_SIGN_HEADERS that are present (every instance, bottom-up as
- *	RFC 6376 5.4.2 says), From listed once more than present
- *	(oversigned, so a From added later breaks the signature). The body
+ *	RFC 6376 5.4.2 says), those in MP_SIGN_OVERSIGN (From, Subject,
+ *	Date, Message-ID, X-Meldpunt-Id, ...) listed once more than present
+ *	(oversigned, so one added later breaks the signature). The body
  *	hash is computed once and shared by all signatures. The message is
  *	the header block, an empty line and the body, with LF or CRLF line
  *	ends (a lone LF is read as CRLF).
@@ -62,10 +63,46 @@
 #define MP_SIGN_LINE_MAX	78	/* folded lines stay below 2048 by far */
 #define MP_SIGN_RSA_MIN_BITS	1024	/* RFC 8301 3.2 */
 
-/* The header fields signed when present, in this order in h=. */
+/*
+ * The header fields signed when present, in this order in h=: every
+ * field meldpunt sets on a notification or a signed outbound message,
+ * and those a reader trusts (threading, lists, language).
+ */
 #define MP_SIGN_HEADERS \
-	"From", "To", "Cc", "Subject", "Date", "Message-ID", \
-	"MIME-Version", "Content-Type", "Content-Transfer-Encoding"
+	"From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", \
+	"Message-ID", "In-Reply-To", "References", \
+	"MIME-Version", "Content-Type", "Content-Transfer-Encoding", \
+	"Content-Language", "Content-Disposition", "Auto-Submitted", \
+	"Precedence", "Organization", \
+	"X-Meldpunt-Id", "X-Meldpunt-Flow", "X-Meldpunt-Outcome", \
+	"X-Meldpunt-Reason", \
+	"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Help", \
+	"List-Post", "List-Owner", "List-Subscribe", "List-Archive"
+
+/*
+ * Oversigned: listed once more than present, so a copy with one more
+ * (a second Subject, an X-Meldpunt-Id where there was none) fails. The
+ * MTA must not add any of these after signing: a message to be signed
+ * needs its own Date and Message-ID (eom refuses one without).
+ */
+#define MP_SIGN_OVERSIGN \
+	"From", "Sender", "Reply-To", "Subject", "Date", "Message-ID", \
+	"X-Meldpunt-Id"
+
+#define MP_SIGN_MAX_ADDED	8	/* fields added after signing (mp_sign_edit) */
+
+/*
+ * What the MTA changes in the header after signing, on the plan's
+ * orders: every field named in `drop` removed (NULL-terminated, or
+ * NULL), `nadd` fields appended at the end. Signing hashes the header
+ * as it will be delivered.
+ */
+struct mp_sign_edit {
+	const char *const *drop;
+	const char *const *add_name;
+	const char *const *add_value;
+	size_t nadd;
+};
 
 enum mp_sign_alg {
 	MP_SIGN_RSA_SHA256 = 0,
@@ -102,6 +139,13 @@ int mp_sign_message(const struct mp_signer *s, const char *msg, size_t len,
 /* The same with an explicit t= (tests, reproducible output). */
 int mp_sign_message_at(const struct mp_signer *s, const char *msg, size_t len,
     time_t now, struct mp_sign_out *out, struct mp_error *err);
+
+/* The same, over the header as it will be after `ed` (NULL: as it is). */
+int mp_sign_edited(const struct mp_signer *s, const char *msg, size_t len,
+    const struct mp_sign_edit *ed, struct mp_sign_out *out, struct mp_error *err);
+int mp_sign_edited_at(const struct mp_signer *s, const char *msg, size_t len,
+    const struct mp_sign_edit *ed, time_t now, struct mp_sign_out *out,
+    struct mp_error *err);
 
 void mp_sign_out_clear(struct mp_sign_out *out);
 

@@ -6,8 +6,10 @@ lib_libmpsign_a_SOURCES = \
 	lib/sign.c lib/sign.h \
 	lib/verify.c lib/verify.h \
 	lib/identity.c lib/identity.h
-lib_libmpsign_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(OPENDKIM_CFLAGS)
+lib_libmpsign_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(OPENDKIM_CFLAGS) \
+	$(GMIME_CFLAGS)
 
 # What a program linking libmpsign needs after it.
+# (glib, from GMime's flags, for iconv and Unicode in the From check).
 SIGN_LIBS = lib/libmpsign.a lib/libmpcore.a $(OPENDKIM_LIBS) $(CRYPTO_LIBS) \
-	$(PTHREAD_LIBS)
+	$(GMIME_LIBS) $(PTHREAD_LIBS)

@@ -18,7 +18,8 @@ static const char *const names[] = {
 	"quarantined:parse-error", "quarantined:unrouted",
 	"quarantined:too-large", "quarantined:mixed-recipients",
 	"quarantined:render-error", "signed", "rejected:identity",
-	"rejected:too-large", "deferred:rate-limit", "tempfail", "passed",
+	"rejected:too-large", "rejected:unsignable", "deferred:rate-limit",
+	"tempfail", "passed",
 	"other",
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))

@@ -8,3 +8,4 @@ TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
 EXTRA_DIST += tests/valgrind.supp tests/tsan.supp tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py
 EXTRA_DIST += tests/e2e/sendmail-harness.sh
+EXTRA_DIST += tests/e2e/spoof.sh tests/mail-dkim.pl

@@ -324,6 +324,32 @@ START_TEST(envelope_other_not_buffered)
 }
 END_TEST
 
+/* Issue 11: every From field is counted, however many; the raw MAIL
+ * FROM is kept for the identity check. */
+START_TEST(envelope_counts_every_from)
+{
+	struct mp_conf *c = env_conf();
+	struct mp_envelope env;
+	int i;
+
+	mp_env_init(&env, c);
+	mp_env_sender(&env, "<@relay.example:abuse@meldpunt.nl>", NULL);
+	ck_assert(env.sender_bad);
+	ck_assert_str_eq(env.sender_raw, "<@relay.example:abuse@meldpunt.nl>");
+	/* counted also past the buffer's limit (MP_ELIMIT: too large) */
+	for (i = 0; i < 8; i++)
+		(void)mp_env_header(&env, "From", "crook@example.net", 1);
+	(void)mp_env_header(&env, "FROM", "abuse@meldpunt.nl", 1);
+	ck_assert_uint_eq(env.nfrom, 9);
+	ck_assert_str_eq(env.from[MP_ENV_FROM_MAX - 1], "crook@example.net");
+	mp_env_reset(&env);
+	ck_assert_uint_eq(env.nfrom, 0);
+	ck_assert_str_eq(env.sender_raw, "");
+	mp_env_free(&env);
+	mp_conf_free(&c);
+}
+END_TEST
+
 START_TEST(plan_refuses_injection)
 {
 	struct mp_plan p;
@@ -388,6 +414,7 @@ main(void)
 	tcase_add_test(tc, envelope_buffers_intake);
 	tcase_add_test(tc, envelope_too_large);
 	tcase_add_test(tc, envelope_other_not_buffered);
+	tcase_add_test(tc, envelope_counts_every_from);
 	tcase_add_test(tc, plan_refuses_injection);
 	tcase_add_test(tc, plan_deletes_all_headers);
 	suite_add_tcase(s, tc);

@@ -193,7 +193,7 @@ run(const char *auth, const char *daemon, const char *client, const char *env,
 	struct mp_identity_map *m = mp_identity_map_parse("m", map, strlen(map), &e);
 	struct mp_netlist *n = mp_netlist_parse("t", "127.0.0.1 10.0.0.0/8", &e);
 	struct mp_identity_policy pol = { pd, m, n, daemons };
-	struct mp_identity_input in = { auth, daemon, client, env, from, nfrom };
+	struct mp_identity_input in = { auth, daemon, client, env, from, nfrom, 0 };
 
 	ck_assert_int_eq(mp_identity_decide(&pol, &in, d), 0);
 	ck_assert(strchr(d->reason, '\n') == NULL && strchr(d->reason, '\r') == NULL);
@@ -218,10 +218,20 @@ START_TEST(decide_unprotected_passes)
 	run(NULL, "smtpd", "203.0.113.5", "x@example.org", FROM1("X <x@example.org>"), &d);
 	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
 	ck_assert_int_eq(d.protected, 0);
-	/* two From headers, neither protected: not our business */
+	/* a display name that only looks like it: a letter before */
 	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
-	    (const char *const[]){ "a@example.org", "b@example.org" }, 2, &d);
+	    FROM1("notmeldpunt.nl <x@example.org>"), &d);
 	ck_assert_int_eq(d.verdict, MP_IDENTITY_ACCEPT);
+	/* other charsets that read fine and name nothing, Outlook's names too */
+	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    FROM1("=?ISO-8859-1?Q?Andr=E9?= <x@example.org>"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    FROM1("=?ks_c_5601-1987?B?sKGzqg==?= <x@example.org>"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    FROM1("=?iso-2022-jp?B?GyRCJUYlOSVIGyhC?= <x@example.org>"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
 	/* a lookalike domain is not protected */
 	run(NULL, "smtpd", "203.0.113.5", "", FROM1("x@evilmeldpunt.nl"), &d);
 	ck_assert_int_eq(d.verdict, MP_IDENTITY_ACCEPT);
@@ -332,6 +342,163 @@ START_TEST(decide_shape)
 }
 END_TEST
 
+
+/* Issue 11: nine From fields, the protected address in the last: the
+ * glue keeps eight, but every field counts. */
+START_TEST(decide_many_from)
+{
+	struct mp_identity_policy pol = { pd, NULL, NULL, daemons };
+	struct mp_identity_input in = { NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    NULL, 0, 0 };
+	struct mp_identity_decision d;
+	const char *kept[8];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		kept[i] = "x@example.org";
+	in.from = kept;
+	in.nfrom = 8;
+	in.nfrom_seen = 9;
+	ck_assert_int_eq(mp_identity_decide(&pol, &in, &d), 0);
+	expect(&d, MP_IDENTITY_REJECT, "9 From: header fields");
+	/* two harmless fields are refused as well: RFC 5322 allows one */
+	run(NULL, "smtpd", "203.0.113.5", "x@example.org",
+	    (const char *const[]){ "a@example.org", "b@example.org" }, 2, &d);
+	expect(&d, MP_IDENTITY_REJECT, "2 From: header fields");
+}
+END_TEST
+
+/* Issue 11: display names in a charset the old decoder ignored. */
+START_TEST(decide_charsets)
+{
+	static const char *const spoof[] = {
+		/* UTF-7: +AEA- is '@' */
+		"=?UTF-7?Q?abuse+AEA-meldpunt.nl?= <crook@example.net>",
+		"=?utf-7?B?YWJ1c2UrQUVBLW1lbGRwdW50Lm5s?= <crook@example.net>",
+		/* UTF-16BE and LE "abuse@meldpunt.nl" (base64) */
+		"=?UTF-16BE?B?AGEAYgB1AHMAZQBAAG0AZQBsAGQAcAB1AG4AdAAuAG4AbA==?= <crook@example.net>",
+		"=?UTF-16LE?B?YQBiAHUAcwBlAEAAbQBlAGwAZABwAHUAbgB0AC4AbgBsAA==?= <crook@example.net>",
+		/* ISO-8859-1 with a soft hyphen inside the domain */
+		"=?ISO-8859-1?Q?meld=ADpunt.nl?= <crook@example.net>",
+		/* RFC 2231 language tag */
+		"=?UTF-7*en?Q?abuse+AEA-meldpunt.nl?= <crook@example.net>",
+	};
+	static const char *const unreadable[] = {
+		"=?x-no-such-charset?Q?abuse?= <crook@example.net>",
+		"=?utf-8?X?abuse?= <crook@example.net>",
+		"=?utf-8?B?!!!!?= <crook@example.net>",
+		"=?us-ascii?Q?=E9?= <crook@example.net>",
+		"=?utf-8?Q?=FF=FE?= <crook@example.net>",
+		"Andr\xe9 <crook@example.net>",		/* raw Latin-1, not UTF-8 */
+	};
+	struct mp_identity_decision d;
+	size_t i;
+
+	for (i = 0; i < sizeof(spoof) / sizeof(spoof[0]); i++) {
+		run(NULL, "smtpd", "203.0.113.5", "crook@example.net", FROM1(spoof[i]), &d);
+		ck_assert_msg(d.verdict == MP_IDENTITY_REJECT, "%s: %s", spoof[i], d.reason);
+		ck_assert_msg(strstr(d.reason, "meldpunt.nl") != NULL, "%s", d.reason);
+	}
+	for (i = 0; i < sizeof(unreadable) / sizeof(unreadable[0]); i++) {
+		run(NULL, "smtpd", "203.0.113.5", "crook@example.net", FROM1(unreadable[i]), &d);
+		ck_assert_msg(d.verdict == MP_IDENTITY_REJECT, "%s: %s", unreadable[i], d.reason);
+		ck_assert_msg(strstr(d.reason, "cannot be read") != NULL, "%s", d.reason);
+	}
+	/* an allowed sender's unreadable From is not ours: passed, unsigned */
+	run("alice", "submission", "203.0.113.5", "", FROM1(unreadable[0]), &d);
+	ck_assert_int_eq(d.verdict, MP_IDENTITY_ACCEPT);
+	ck_assert_int_eq(d.protected, 0);
+	run(NULL, "ORIGINATING", "10.1.1.1", "", FROM1(unreadable[1]), &d);
+	ck_assert_int_eq(d.verdict, MP_IDENTITY_ACCEPT);
+}
+END_TEST
+
+/* Look-alikes of '@' and '.', and of letters, after decoding. */
+START_TEST(decide_lookalikes)
+{
+	static const char *const spoof[] = {
+		"\"abuse\xef\xbc\xa0meldpunt.nl\" <crook@example.net>",	/* U+FF20 */
+		"\"abuse\xef\xb9\xabmeldpunt.nl\" <crook@example.net>",	/* U+FE6B */
+		"\"abuse@meldpunt\xef\xbc\x8enl\" <crook@example.net>",	/* U+FF0E */
+		"\"abuse@meldpunt\xe3\x80\x82nl\" <crook@example.net>",	/* U+3002 */
+		"\"abuse@meldpunt\xef\xbd\xa1nl\" <crook@example.net>",	/* U+FF61 */
+		"=?utf-8?b?77yt77yl77ys77yk77yw77y177yu77y0Lm5s?= <crook@example.net>",	/* fullwidth MELDPUNT */
+		"\"m\xd0\xb5ldpunt.nl\" <crook@example.net>",		/* Cyrillic e */
+		"\"meld\xe2\x80\x8bpunt.nl\" <crook@example.net>",	/* zero-width space */
+		"abuse@meldpunt\xef\xbc\x8enl",				/* in the address */
+		"crook@meldpunt.nl.evil.example",			/* its own domain */
+		"meldpunt.nl@evil.example",				/* the local part */
+		"abuse-meldpunt.nl <crook@example.net>",		/* '-' is a boundary */
+		"MELDPUNT.NL. <crook@example.net>",			/* case, trailing dot */
+		"crook@example.net (abuse@meldpunt.nl)",		/* a comment */
+		"crook@(meldpunt.nl)example.net",			/* a comment inside */
+		"\"abuse@meldpunt\r\n .nl\" <crook@example.net>",	/* folded at the dot */
+		"abuse @ meldpunt . nl <crook@example.net>",		/* spaced out */
+		"\"x\xc2\xbdmeldpunt.nl\" <crook@example.net>",		/* "½" is no letter */
+		"\"m\xc3\xa9ldpunt.nl\" <crook@example.net>",		/* an accent */
+		"\"\xef\xac\x81meldpunt.nl\" <crook@example.net>",	/* ligature before */
+	};
+	struct mp_identity_decision d;
+	size_t i;
+
+	for (i = 0; i < sizeof(spoof) / sizeof(spoof[0]); i++) {
+		run(NULL, "smtpd", "203.0.113.5", "crook@example.net", FROM1(spoof[i]), &d);
+		ck_assert_msg(d.verdict == MP_IDENTITY_REJECT, "%s: %s", spoof[i], d.reason);
+	}
+}
+END_TEST
+
+/* The shapes the strict parser does not take: unreadable, so refused
+ * from outsiders, and refused from everyone when they name the domain. */
+START_TEST(decide_odd_shapes)
+{
+	static const char *const t[] = {
+		"Meldpunt: abuse@meldpunt.nl;",				/* group */
+		"undisclosed-recipients:;",				/* empty group */
+		"\"abuse@meldpunt.nl\"@evil.example",			/* quoted local part */
+		"abuse@[192.0.2.1]",					/* literal */
+		"<@relay.example:abuse@meldpunt.nl>",			/* source route */
+		"abuse@meldpunt.nl.",					/* trailing dot */
+		"Abuse <abuse@MELDPUNT.nl>\r\n (folded)",		/* folded: readable */
+	};
+	struct mp_identity_decision d;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		run(NULL, "smtpd", "203.0.113.5", "crook@example.net", FROM1(t[i]), &d);
+		ck_assert_msg(d.verdict == MP_IDENTITY_REJECT, "%s: %s", t[i], d.reason);
+		ck_assert_int_eq(d.protected, 1);
+	}
+	/* an allowed sender may not use them for a protected domain either */
+	run("alice", "submission", "203.0.113.5", "", FROM1("Meldpunt: alice@meldpunt.nl;"), &d);
+	expect(&d, MP_IDENTITY_REJECT, "names the protected domain");
+	/* folded and in another case: alice's own address, accepted */
+	run("alice", "submission", "203.0.113.5", "",
+	    FROM1("Alice\r\n <Alice@Meldpunt.NL>"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "alice@meldpunt.nl");
+	/* with a trailing dot it does not parse, and names the domain */
+	run("alice", "submission", "203.0.113.5", "", FROM1("Alice <alice@meldpunt.nl.>"), &d);
+	expect(&d, MP_IDENTITY_REJECT, "cannot be read");
+}
+END_TEST
+
+/* Envelope senders: null, trailing dot, source route, case. */
+START_TEST(decide_envelope)
+{
+	struct mp_identity_decision d;
+
+	run(NULL, "smtpd", "203.0.113.5", "<abuse@MELDPUNT.NL.>", FROM1("x@example.org"), &d);
+	expect(&d, MP_IDENTITY_REJECT, "protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "<@relay.example:abuse@meldpunt.nl>",
+	    FROM1("x@example.org"), &d);
+	expect(&d, MP_IDENTITY_REJECT, "protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "<>", FROM1("x@example.org"), &d);
+	expect(&d, MP_IDENTITY_ACCEPT, "no protected domain");
+	run(NULL, "smtpd", "203.0.113.5", "<>", FROM1("abuse@meldpunt.nl"), &d);
+	ck_assert_int_eq(d.verdict, MP_IDENTITY_REJECT);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -349,6 +516,11 @@ main(void)
 	tcase_add_test(tc, decide_localhost_is_not_proof);
 	tcase_add_test(tc, decide_sasl);
 	tcase_add_test(tc, decide_shape);
+	tcase_add_test(tc, decide_many_from);
+	tcase_add_test(tc, decide_charsets);
+	tcase_add_test(tc, decide_lookalikes);
+	tcase_add_test(tc, decide_odd_shapes);
+	tcase_add_test(tc, decide_envelope);
 	suite_add_tcase(s, tc);
 	return mp_check_run(s);
 }

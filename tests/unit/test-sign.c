@@ -32,6 +32,9 @@ static const char MSG[] =
     "Message-ID: <1@meldpunt.nl>\n"
     "MIME-Version: 1.0\n"
     "Content-Type: text/plain; charset=utf-8\n"
+    "X-Meldpunt-Id: MP-7Q2K\n"
+    "Auto-Submitted: auto-generated\n"
+    "Content-Language: nl\n"
     "X-Other: not signed\n"
     "\n"
     "Hello   world.   \n"
@@ -207,6 +210,76 @@ START_TEST(added_from_fails)
 }
 END_TEST
 
+/* Issue 11: every header meldpunt sets is signed; the oversigned ones
+ * cannot be added a second time. */
+START_TEST(meldpunt_headers_signed)
+{
+	static const char *const edit[][2] = {
+		{ "X-Meldpunt-Id: MP-7Q2K", "X-Meldpunt-Id: MP-0000" },
+		{ "Auto-Submitted: auto-generated", "Auto-Submitted: no" },
+		{ "Content-Language: nl", "Content-Language: en" },
+		{ "To: owner@example.org", "To: other@example.org" },
+		{ "X-Other:", "Subject: second\nX-Other:" },
+		{ "X-Other:", "X-Meldpunt-Id: MP-0000\nX-Other:" },
+		{ "X-Other:", "Date: Tue, 2 Jan 2024 10:00:00 +0100\nX-Other:" },
+		{ "X-Other:", "Message-ID: <2@evil.example>\nX-Other:" },
+		{ "X-Other:", "Reply-To: crook@evil.example\nX-Other:" },
+		{ "X-Other:", "Sender: crook@evil.example\nX-Other:" },
+	};
+	struct mp_verify_result r;
+	size_t i;
+
+	for (i = 0; i < sizeof(edit) / sizeof(edit[0]); i++) {
+		sign_edit_verify(edit[i][0], edit[i][1], &r);
+		ck_assert_msg(r.sig[0].result == MP_DKIM_FAIL && r.sig[1].result == MP_DKIM_FAIL,
+		    "still verifies after %s -> %s", edit[i][0], edit[i][1]);
+	}
+}
+END_TEST
+
+/* Signing the header as the MTA will deliver it: a forged field the plan
+ * deletes is left out, the field the plan appends is in. */
+START_TEST(sign_edited_header)
+{
+	static const char *const drop[] = { "X-Meldpunt-Flow", NULL };
+	static const char *const an[] = { "X-Meldpunt-Flow" };
+	static const char *const av[] = { "outbound" };
+	struct mp_sign_edit ed = { drop, an, av, 1 };
+	struct mp_signer *s = load();
+	struct mp_sign_out o;
+	struct mp_error err;
+	struct mp_verify_result r;
+	struct mp_buf in, out, bad;
+	const char *body = strstr(MSG, "\n\n");
+
+	mp_buf_init(&in, 0);
+	mp_buf_puts(&in, "X-Meldpunt-Flow: forged\n");
+	mp_buf_puts(&in, MSG);
+	ck_assert_int_eq(mp_sign_edited(s, in.data, in.len, &ed, &o, &err), 0);
+	/* delivered: the forged field gone, the added one at the end */
+	mp_buf_init(&out, 0);
+	mp_buf_append(&out, MSG, (size_t)(body - MSG) + 1);
+	mp_buf_puts(&out, "X-Meldpunt-Flow: outbound");
+	mp_buf_puts(&out, body);
+	assemble(&bad, &o, out.data);
+	verify_text(s, bad.data, &r);
+	ck_assert_msg(r.sig[0].result == MP_DKIM_PASS && r.sig[1].result == MP_DKIM_PASS,
+	    "%s / %s", r.sig[0].why, r.sig[1].why);
+	ck_assert_ptr_nonnull(strstr(o.hdr[0].value, "X-Meldpunt-Flow"));
+	mp_buf_free(&bad);
+	/* the added value changed on a copy: fails */
+	assemble(&bad, &o, out.data);
+	memcpy(strstr(bad.data, "outbound"), "intake  ", 8);
+	verify_text(s, bad.data, &r);
+	ck_assert(r.sig[0].result == MP_DKIM_FAIL && r.sig[1].result == MP_DKIM_FAIL);
+	mp_buf_free(&bad);
+	mp_buf_free(&in);
+	mp_buf_free(&out);
+	mp_sign_out_clear(&o);
+	mp_signer_free(&s);
+}
+END_TEST
+
 START_TEST(unsigned_header_and_whitespace_survive)
 {
 	struct mp_verify_result r;
@@ -269,7 +342,9 @@ START_TEST(header_list_and_folding)
 				*q++ = *v;
 		*q = '\0';
 		ck_assert_msg(strstr(flat,
-		    "h=From:From:To:Subject:Date:Message-ID:MIME-Version:Content-Type;") != NULL,
+		    "h=From:From:Sender:Reply-To:To:Subject:Subject:Date:Date:Message-ID:"
+		    "Message-ID:MIME-Version:Content-Type:Content-Language:Auto-Submitted:"
+		    "X-Meldpunt-Id:X-Meldpunt-Id;") != NULL,
 		    "%s", flat);
 		ck_assert_ptr_nonnull(strstr(flat, "c=relaxed/relaxed;"));
 		ck_assert_ptr_nonnull(strstr(flat, "d=meldpunt.nl;"));
@@ -629,6 +704,8 @@ main(void)
 	tcase_add_test(tc, unsigned_header_and_whitespace_survive);
 	tcase_add_test(tc, crlf_and_lf_sign_alike);
 	tcase_add_test(tc, header_list_and_folding);
+	tcase_add_test(tc, meldpunt_headers_signed);
+	tcase_add_test(tc, sign_edited_header);
 	tcase_add_test(tc, txt_records);
 	tcase_add_test(tc, key_refusals);
 	tcase_add_test(tc, bad_names_refused);
