@@ -504,6 +504,12 @@ static int
 notice_headers(struct intake *in, const struct mp_notice *n,
     struct mp_error *err)
 {
+	/* Signed as delivered: mp_eom_decide appends these two after the
+	 * notice's own fields, and a field added unsigned could be changed
+	 * on a copy without breaking the signatures. */
+	static const char *const add_name[] = { MP_HDR_FLOW, MP_HDR_OUTCOME };
+	static const char *const add_value[] = { "intake", "notified" };
+	const struct mp_sign_edit delivered = { NULL, add_name, add_value, 2 };
 	struct mp_plan *plan = in->plan;
 	struct mp_sign_out out;
 	size_t i;
@@ -518,8 +524,8 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 		    "header fields to the plan: %s", mp_strerror(rc));
 	if (in->snap->signer == NULL)
 		return rc;
-	if ((rc = mp_sign_message(in->snap->signer, n->message, n->message_len,
-	    &out, err)) != MP_OK) {
+	if ((rc = mp_sign_edited(in->snap->signer, n->message, n->message_len,
+	    &delivered, &out, err)) != MP_OK) {
 		mp_error_prefix(err, "signing the notification");
 		return rc;
 	}

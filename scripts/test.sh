@@ -3,7 +3,9 @@
 #   1. install what is missing (scripts/deps.sh)
 #   2. build with -Werror and run `make check` (unit tests, e2e through a
 #      private Postfix, golden corpus tests)
-#   3. build again with ASan+UBSan and run the unit tests under them
+#   3. build again with ASan+UBSan and run the unit tests under them, and
+#      the milter under load with reloads (scripts/tsan.sh); the same
+#      scenario again in a ThreadSanitizer build
 #   4. build the libFuzzer targets with clang and run each for a bounded time
 #   5. the main job: the README's demo command, run exactly as the README
 #      prints it, its output checked by tests/demo-check.sh
@@ -92,8 +94,25 @@ if build build/asan --enable-werror --enable-sanitizers; then
 	grep -E '^(FAIL|ERROR|XPASS):' "$logdir/asan-check.log"
 	if [ -f build/asan/test-suite.log ]; then count build/asan/test-suite.log
 	else step_failed "ASan make check"; tail -30 "$logdir/asan-check.log"; fi
+	# the milter itself under ASan: the load, reload and swap scenario below
+	bash scripts/tsan.sh build/asan >"$logdir/asan-load.log" 2>&1
+	grep -E '^(PASS|FAIL) ' "$logdir/asan-load.log"
+	passed=$((passed + $(grep -c '^PASS ' "$logdir/asan-load.log")))
+	failed=$((failed + $(grep -c '^FAIL ' "$logdir/asan-load.log")))
+	grep -q '^PASS \|^FAIL ' "$logdir/asan-load.log" || step_failed "tsan.sh on the ASan build printed nothing"
 else
 	step_failed "ASan build"; tail -30 "$logdir/asan-make.log"
+fi
+
+note "the milter under ThreadSanitizer: load, reloads, routing DB swaps, stop"
+if build build/tsan --enable-werror --enable-tsan; then
+	bash scripts/tsan.sh build/tsan >"$logdir/tsan.log" 2>&1
+	grep -E '^(PASS|FAIL) ' "$logdir/tsan.log"
+	passed=$((passed + $(grep -c '^PASS ' "$logdir/tsan.log")))
+	failed=$((failed + $(grep -c '^FAIL ' "$logdir/tsan.log")))
+	grep -q '^PASS \|^FAIL ' "$logdir/tsan.log" || step_failed "tsan.sh printed nothing"
+else
+	step_failed "TSan build"; tail -30 "$logdir/tsan-make.log"
 fi
 
 note "fuzz targets, ${FUZZ_SECONDS}s each"

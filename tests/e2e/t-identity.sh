@@ -112,10 +112,18 @@ id=$(h_header "$f" X-Meldpunt-Id)
 like "$id" "^MP-" "notification: it has an X-Meldpunt-Id"
 h=$(h_header "$f" DKIM-Signature | head -n 1 | tr -d ' \t' | sed -n 's/.*;h=\([^;]*\);.*/\1/p')
 for name in From To Subject Date Message-ID MIME-Version Content-Type \
-	Content-Transfer-Encoding Content-Language Auto-Submitted X-Meldpunt-Id; do
+	Content-Transfer-Encoding Content-Language Auto-Submitted X-Meldpunt-Id \
+	X-Meldpunt-Flow X-Meldpunt-Outcome; do
 	like ":$h:" ":$name:" "notification: $name is in h="
 done
 like ":$h:" ":X-Meldpunt-Id:X-Meldpunt-Id:" "notification: X-Meldpunt-Id is oversigned"
+# every header field of the notification is signed: none is left out of h=
+unsigned=""
+for name in $(h_message "$f" | sed '/^\r\{0,1\}$/q' | sed -n 's/^\([^ \t:]*\):.*/\1/p' | sort -u); do
+	case $name in DKIM-Signature|Received|Return-Path) continue ;; esac
+	printf '%s' ":$h:" | grep -qi ":$name:" || unsigned="$unsigned $name"
+done
+is "$unsigned" "" "notification: every header field meldpunt sets is in h="
 verifiers() {	# verifiers FILE: "rsa-dkimpy ed-dkimpy rsa-perl libopendkim", 1 = passes
 	local r=""
 	$PY "$HD/keys/records.txt" verify "$1" 0 >/dev/null 2>&1 && r="${r}1 " || r="${r}0 "
@@ -134,15 +142,16 @@ is "$(verifiers "$HD/notice-id2.eml")" "0 0 0 0" "notification: a second X-Meldp
 
 # 11. The table of attempts (data/spoof-attempts): each is refused with
 #     550 5.7.1, or never leaves signed.
+_local_qid() {	# _local_qid NAME: the queue id of a refused local submission
+	local qid
+	qid=$(sed -n "s/.*postfix\/cleanup\[[0-9]*\]: \([0-9A-Za-z]*\): message-id=$(spoof_msgid "$1").*/\1/p" \
+		"$HD/log/maillog" | tail -n 1)
+	[ -n "$qid" ] && grep -q "$qid: milter-reject" "$HD/log/maillog" && echo "$qid"
+}
 local_result() {	# local_result NAME: the cleanup's verdict on that submission
 	local qid
-	for _ in $(seq 1 100); do
-		qid=$(sed -n "s/.*postfix\/cleanup\[[0-9]*\]: \([0-9A-Za-z]*\): message-id=$(spoof_msgid "$1").*/\1/p" \
-			"$HD/log/maillog" | tail -n 1)
-		[ -n "$qid" ] && grep -q "$qid: milter-reject" "$HD/log/maillog" && break
-		sleep 0.1
-	done
-	[ -n "$qid" ] && grep "$qid: milter-reject" "$HD/log/maillog" | tail -n 1
+	qid=$(h_wait_for 10 "the milter's verdict on local submission $1" _local_qid "$1") &&
+		grep "$qid: milter-reject" "$HD/log/maillog" | tail -n 1
 }
 delivered() {	# delivered NAME: the sink file holding that message (not a bounce of it)
 	local f
