@@ -133,20 +133,22 @@ hop() {
 	sent_header "$1" | grep -iE "^Received: from $REPORTER_HELO .*\\[$REPORTER_IP\\].*[[:space:]]by mx\\.meldpunt\\.test "
 }
 
-# 1. one SMTP session of a reporter, five transactions: a signed report to
+# 1. one SMTP session of a reporter, six transactions: a signed report to
 #    the intake address; mail for someone else; one to the intake address
 #    ended by RSET; mail for someone else; the report to someone else and
-#    the intake address. The report becomes a notification to the routed
-#    contact, signed rsa-sha256 and ed25519-sha256, with no trace of the
-#    intake hop; what drops Sendmail's Received header belongs to the
-#    envelope, so every other message keeps it.
+#    the intake address; the report again, to the intake address in capitals.
+#    The report becomes a notification to the routed contact, signed
+#    rsa-sha256 and ed25519-sha256, with no trace of the intake hop; what
+#    drops Sendmail's Received header belongs to the envelope, so every
+#    other message keeps it.
 h_sign_report "$EX/arf-spam.eml" mailbox.example.com >"$HD/arf.eml"
 qids=$(session "fbl@mailbox.example.com|$INTAKE|$HD/arf.eml" \
 	"reporter@example.net|staff@meldpunt.test|$HD/other.eml" \
 	"fbl@mailbox.example.com|$INTAKE|rset" \
 	"reporter@example.net|staff@meldpunt.test|$HD/other2.eml" \
-	"fbl@mailbox.example.com|staff@meldpunt.test,$INTAKE|$HD/arf.eml"); rc=$?
-is "$rc" 0 "one session, five transactions: accepted" || cat "$HD/log/session.err" >&2
+	"fbl@mailbox.example.com|staff@meldpunt.test,$INTAKE|$HD/arf.eml" \
+	"fbl@mailbox.example.com|$(printf '%s' "$INTAKE" | tr a-z A-Z)|$HD/arf.eml"); rc=$?
+is "$rc" 0 "one session, six transactions: accepted" || cat "$HD/log/session.err" >&2
 set -- $qids
 f=$(s_wait_qid "${1:-none}"); rc=$?
 is "$rc" 0 "signed report: delivered"
@@ -175,6 +177,9 @@ f=$(s_wait_qid "${5:-none}")
 is "$(h_header "$f" X-Meldpunt-Outcome)" "quarantined:mixed-recipients" "someone else and the intake address: quarantined"
 is "$(h_rcpts "$f")" "review@meldpunt.test" "to QuarantineAddress"
 like "$(hop "$f")" "^Received: from $REPORTER_HELO " "and it keeps its Received header"
+f=$(s_wait_qid "${6:-none}")
+is "$(h_header "$f" X-Meldpunt-Outcome)" "duplicate" "the intake address in capitals: intake mail too (a duplicate)"
+is "$(hop "$f")" "" "and without the Received header of the intake hop"
 
 # 1b. the intake address and then someone else (swaks): the same
 f=$(S_SWAKS_EXTRA="$REPORTER" s_send "$HD/arf.eml" "$INTAKE" staff@meldpunt.test)
