@@ -76,7 +76,8 @@ sed 's/other-1@/other-3@/' "$HD/other.eml" >"$HD/other3.eml"
 
 # session SPEC...: one SMTP session of the reporter, a transaction per SPEC
 # "FROM|RCPT[,RCPT...]|FILE" (FILE "rset": RSET after the RCPTs instead of
-# DATA); prints a queue id per transaction, "-" for a RSET one.
+# DATA; a RCPT "!ADDR": ADDR, which Sendmail must refuse with 5xx); prints a
+# queue id per transaction, "-" for a RSET one.
 cat >"$HD/session.py" <<'EOF'
 import smtplib, sys
 ip, helo = sys.argv[1], sys.argv[2]
@@ -89,8 +90,11 @@ for spec in sys.argv[3:]:
     code, msg = s.mail(sender)
     assert code == 250, msg
     for r in rcpts.split(','):
-        code, msg = s.rcpt(r)
-        assert code in (250, 251), msg
+        code, msg = s.rcpt(r.lstrip('!'))
+        if r.startswith('!'):
+            assert 500 <= code < 600, msg
+        else:
+            assert code in (250, 251), msg
     if path == 'rset':
         s.rset()
         print('-')
@@ -133,10 +137,12 @@ hop() {
 	sent_header "$1" | grep -iE "^Received: from $REPORTER_HELO .*\\[$REPORTER_IP\\].*[[:space:]]by mx\\.meldpunt\\.test "
 }
 
-# 1. one SMTP session of a reporter, six transactions: a signed report to
+# 1. one SMTP session of a reporter, eight transactions: a signed report to
 #    the intake address; mail for someone else; one to the intake address
 #    ended by RSET; mail for someone else; the report to someone else and
-#    the intake address; the report again, to the intake address in capitals.
+#    the intake address; the report again, to the intake address in
+#    capitals; and twice more, to the intake address and a refused one
+#    (relaying denied), after and before it.
 #    The report becomes a notification to the routed contact, signed
 #    rsa-sha256 and ed25519-sha256, with no trace of the intake hop; what
 #    drops Sendmail's Received header belongs to the envelope, so every
@@ -147,8 +153,10 @@ qids=$(session "fbl@mailbox.example.com|$INTAKE|$HD/arf.eml" \
 	"fbl@mailbox.example.com|$INTAKE|rset" \
 	"reporter@example.net|staff@meldpunt.test|$HD/other2.eml" \
 	"fbl@mailbox.example.com|staff@meldpunt.test,$INTAKE|$HD/arf.eml" \
-	"fbl@mailbox.example.com|$(printf '%s' "$INTAKE" | tr a-z A-Z)|$HD/arf.eml"); rc=$?
-is "$rc" 0 "one session, six transactions: accepted" || cat "$HD/log/session.err" >&2
+	"fbl@mailbox.example.com|$(printf '%s' "$INTAKE" | tr a-z A-Z)|$HD/arf.eml" \
+	"fbl@mailbox.example.com|$INTAKE,!nobody@example.org|$HD/arf.eml" \
+	"fbl@mailbox.example.com|!nobody@example.org,$INTAKE|$HD/arf.eml"); rc=$?
+is "$rc" 0 "one session, eight transactions: as expected" || cat "$HD/log/session.err" >&2
 set -- $qids
 f=$(s_wait_qid "${1:-none}"); rc=$?
 is "$rc" 0 "signed report: delivered"
@@ -180,6 +188,12 @@ like "$(hop "$f")" "^Received: from $REPORTER_HELO " "and it keeps its Received 
 f=$(s_wait_qid "${6:-none}")
 is "$(h_header "$f" X-Meldpunt-Outcome)" "duplicate" "the intake address in capitals: intake mail too (a duplicate)"
 is "$(hop "$f")" "" "and without the Received header of the intake hop"
+f=$(s_wait_qid "${7:-none}")
+is "$(h_header "$f" X-Meldpunt-Outcome)" "duplicate" "the intake address and a refused one: intake mail"
+is "$(hop "$f")" "" "without the Received header of the intake hop"
+f=$(s_wait_qid "${8:-none}")
+is "$(h_header "$f" X-Meldpunt-Outcome)" "duplicate" "a refused address and the intake address: intake mail"
+is "$(hop "$f")" "" "without the Received header of the intake hop"
 
 # 1b. the intake address and then someone else (swaks): the same
 f=$(S_SWAKS_EXTRA="$REPORTER" s_send "$HD/arf.eml" "$INTAKE" staff@meldpunt.test)
