@@ -1,8 +1,8 @@
 #!/bin/bash
 # End to end through Sendmail: Debian's Sendmail 8.17 (unpacked into a private
 # prefix by scripts/sendmail-private.sh, never installed), configured with
-# etc/sendmail/meldpunt.mc.snippet as shipped, relaying to smtp-sink. Reports
-# to the intake address become dual-signed notifications with no trace of
+# etc/sendmail/meldpunt.mc.snippet as shipped (its intake address set),
+# relaying to smtp-sink. Reports to the intake address become dual-signed notifications with no trace of
 # the intake hop (issue 11: not the reporter's client address, HELO name or
 # envelope sender, not the intake address - the milter deletes the report's
 # header, and the snippet makes Sendmail drop its own Received header for
