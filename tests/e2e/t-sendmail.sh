@@ -2,15 +2,15 @@
 # End to end through Sendmail: Debian's Sendmail 8.17 (unpacked into a private
 # prefix by scripts/sendmail-private.sh, never installed), configured with
 # etc/sendmail/meldpunt.mc.snippet as shipped (its intake address set),
-# relaying to smtp-sink. Reports to the intake address become dual-signed notifications with no trace of
-# the intake hop (issue 11: not the reporter's client address, HELO name or
-# envelope sender, not the intake address - the milter deletes the report's
-# header, and the snippet makes Sendmail drop its own Received header for
-# intake-only mail, per envelope: other mail on the same connection keeps
-# it, also across a queue run); nobody sends as the clearinghouse except a
-# trusted host through the submission daemon or an allowed SASL user; with
-# the milter down Sendmail answers 4xx (F=T) and nothing is lost. See
-# tests/e2e/sendmail-harness.sh for how it runs.
+# relaying to smtp-sink. Reports to the intake address become dual-signed
+# notifications with no trace of the intake hop (issue 11: not the reporter's
+# client address, HELO name or envelope sender, not the intake address - the
+# milter deletes the report's header, and the snippet makes Sendmail drop its
+# own Received header for intake-only mail, per envelope: other mail on the
+# same connection keeps it, also across a queue run); nobody sends as the
+# clearinghouse except a trusted host through the submission daemon or an
+# allowed SASL user; with the milter down Sendmail answers 4xx (F=T) and
+# nothing is lost. See tests/e2e/sendmail-harness.sh for how it runs.
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/harness.sh"
 . "$top_srcdir/tests/e2e/sendmail-harness.sh"
