@@ -60,6 +60,7 @@ like "$(grep '^O DaemonPortOptions' "$HD/sendmail/sendmail.cf")" "Name=ORIGINATI
 is "$(diff "$top_srcdir/etc/sendmail/meldpunt.mc.snippet" "$S_SNIPPET" | grep -c '^[<>]')" 2 "the snippet differs from the shipped one in its intake address only"
 ok "the .cf knows the intake address" grep -qx "C{MeldpuntIntake}$INTAKE" "$HD/sendmail/sendmail.cf"
 ok "the stock Received line is empty" grep -qx 'HReceived:[[:space:]]*' "$HD/sendmail/sendmail.cf"
+# shellcheck disable=SC2016 # sendmail.cf's own $ macros
 ok "and Sendmail's Received header is written only with {MeldpuntKeep}" grep -q '^H?\${MeldpuntKeep}?Received: \$?{MeldpuntKeep}\$?sfrom ' "$HD/sendmail/sendmail.cf"
 
 cat >"$HD/other.eml" <<'EOF'
@@ -153,10 +154,11 @@ qids=$(session "fbl@mailbox.example.com|$INTAKE|$HD/arf.eml" \
 	"fbl@mailbox.example.com|$INTAKE|rset" \
 	"reporter@example.net|staff@meldpunt.test|$HD/other2.eml" \
 	"fbl@mailbox.example.com|staff@meldpunt.test,$INTAKE|$HD/arf.eml" \
-	"fbl@mailbox.example.com|$(printf '%s' "$INTAKE" | tr a-z A-Z)|$HD/arf.eml" \
+	"fbl@mailbox.example.com|$(printf '%s' "$INTAKE" | tr '[:lower:]' '[:upper:]')|$HD/arf.eml" \
 	"fbl@mailbox.example.com|$INTAKE,!nobody@example.org|$HD/arf.eml" \
 	"fbl@mailbox.example.com|!nobody@example.org,$INTAKE|$HD/arf.eml"); rc=$?
 is "$rc" 0 "one session, eight transactions: as expected" || cat "$HD/log/session.err" >&2
+# shellcheck disable=SC2086 # one queue id a word
 set -- $qids
 f=$(s_wait_qid "${1:-none}"); rc=$?
 is "$rc" 0 "signed report: delivered"
@@ -255,6 +257,7 @@ S_SINK_PID=""
 h_sign_report "$EX/xarf-login-attack.eml" honeypot.example.com >"$HD/xarf.eml"
 qids=$(session "reports@honeypot.example.com|$INTAKE|$HD/xarf.eml" \
 	"reporter@example.net|staff@meldpunt.test|$HD/other3.eml")
+# shellcheck disable=SC2086 # one queue id a word
 set -- $qids
 s_wait_log "sm-mta\[[0-9]+\]: ${1:-none}: to=.*stat=Deferred" 10
 s_wait_log "sm-mta\[[0-9]+\]: ${2:-none}: to=.*stat=Deferred" 10
