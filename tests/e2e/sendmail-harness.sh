@@ -33,7 +33,10 @@
 #                             then mta)
 #   s_queue_count [mta|msp]   messages in the queue(s)
 #   s_wait_qid QID            wait until Sendmail logged QID as sent and the
-#                             sink has it; prints the sink file
+#                             sink has it; prints the sink file (found by
+#                             Sendmail's Received header, else - intake
+#                             mail has none - by the milter's log or the
+#                             Message-ID; _s_sink_file)
 #   s_wait_log REGEX [SECS]   wait for a line of Sendmail's log
 #   s_log                     Sendmail's log so far (syslog, caught in $SD/maillog)
 #   s_stop                    stop everything this file started, by PID
@@ -313,13 +316,44 @@ s_wait_log() {
 	_s_bounded_wait "/$1/ in Sendmail's log" "${2:-$S_WAIT}" grep -Eq -- "$1" "$SD/maillog"
 }
 
+# _s_sink_file QID: the sink file of queue id QID. By Sendmail's own
+# Received header (" id QID"); intake-only mail has none (the snippet drops
+# it): then by the notification id the milter logged for QID
+# (X-Meldpunt-Id), else by the Message-ID and the recipient Sendmail logged
+# for QID, the newest such file not returned before (quarantined and
+# archived copies keep the report's Message-ID).
+_s_sink_file() {
+	local qid=$1 f id mid rcpt g
+	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
+	if [ -z "$f" ]; then
+		id=$(sed -n "s/.*$qid: .* id=\(MP-[a-z2-7]*\).*/\1/p" \
+			"$HD/log/milter.log" 2>/dev/null | tail -n 1)
+		[ -n "$id" ] && f=$(grep -l -- "^X-Meldpunt-Id: $id" \
+			"$HD"/sink/* 2>/dev/null | head -n 1)
+	fi
+	if [ -z "$f" ]; then
+		mid=$(sed -n "s/.*sm-mta\[[0-9]*\]: $qid: from=.*, msgid=\(<[^>]*>\),.*/\1/p" \
+			"$SD/maillog" | head -n 1)
+		rcpt=$(sed -n "s/.*sm-mta\[[0-9]*\]: $qid: to=<\{0,1\}\([^,>]*\)>\{0,1\},.*stat=Sent.*/\1/p" \
+			"$SD/maillog" | head -n 1)
+		[ -n "$mid" ] && [ -n "$rcpt" ] || return 1
+		for g in $(ls -t "$HD"/sink/* 2>/dev/null); do
+			grep -qxF -- "$g" "$HD/log/sink-seen" 2>/dev/null && continue
+			grep -qiF -- "Message-ID: $mid" "$g" &&
+				grep -qF -- "X-Rcpt-Args: <$rcpt>" "$g" && { f=$g; break; }
+		done
+	fi
+	[ -n "$f" ] && echo "$f"
+}
+
 # The sink file of queue id $1, once Sendmail logged it as sent (then the
 # sink has the whole message: it answers only after the final dot).
 s_wait_qid() {
 	local qid=$1 f=""
 	s_wait_log "sm-mta\[[0-9]+\]: $qid: to=.*stat=Sent" "$S_WAIT" || return 4
-	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
+	f=$(_s_sink_file "$qid")
 	[ -n "$f" ] || { echo "sendmail-harness: $qid logged as sent, not in the sink" >&2; return 4; }
+	echo "$f" >>"$HD/log/sink-seen"
 	echo "$f"
 }
 
