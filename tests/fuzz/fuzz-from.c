@@ -14,7 +14,7 @@
  *	   declared charset by GMime's decoder (not ours), compatibility
  *	   forms folded with glib's decomposition, '@'/'.' look-alikes
  *	   (U+FF20, U+FE6B, U+FF0E, U+3002, U+FF61) read as '@'/'.',
- *	   invisible format characters skipped. Written apart from
+ *	   invisible format characters and combining marks skipped. Written apart from
  *	   lib/identity.c on purpose: it must not share its mistakes.
  *	2. Differential against GMime's own address parser
  *	   (internet_address_list_parse, groups walked): whenever it finds
@@ -54,6 +54,10 @@ skeleton_char(gunichar c)
 	}
 	if (g_unichar_type(c) == G_UNICODE_FORMAT)
 		return 0;
+	/* A combining mark of its own sits on the character before it:
+	 * no gap a reader could see, so no label boundary either. */
+	if (g_unichar_ismark(c))
+		return 0;
 	n = g_unichar_fully_decompose(c, TRUE, dec, G_N_ELEMENTS(dec));
 	if (n == 1)			/* ＠ ﹫ ． ａ ... */
 		c = dec[0];
@@ -67,7 +71,7 @@ skeleton_char(gunichar c)
 }
 
 /* The field unfolded, decoded by GMime, mapped to its skeleton (ASCII
- * kept, anything else one '#'). */
+ * kept, another letter or digit one 'x', anything else one '#'). */
 static char *
 skeleton(const char *field)
 {
@@ -85,7 +89,10 @@ skeleton(const char *field)
 
 		if (c == 0)
 			continue;
-		g_string_append_c(out, c < 0x80 ? (char)c : '#');
+		/* A letter of another script is still a letter: it ends no
+		 * label ("еmeldpunt.nl" with a Cyrillic е names no protected
+		 * domain). 'x' is not among the letters of PROTECTED. */
+		g_string_append_c(out, c < 0x80 ? (char)c : g_unichar_isalnum(c) ? 'x' : '#');
 	}
 	g_free(valid);
 	g_free(dec);
