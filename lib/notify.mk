@@ -1,13 +1,15 @@
-# Notifications: templates, rendering, and the dedup/rate state (issue 5).
+# libmpnotify: notifications. Templates (template.c), the value policy and
+# rendering (notify.c), redaction (redact.c), over the report and the route
+# (issue 5). The dedup/rate state is libmpstate's.
 noinst_LIBRARIES += lib/libmpnotify.a
 lib_libmpnotify_a_SOURCES = \
-	lib/encode.c lib/encode.h \
 	lib/redact.c lib/redact.h \
 	lib/template.c lib/template.h \
-	lib/notify.c lib/notify.h \
-	lib/seen.c lib/seen.h
+	lib/notify.c lib/notify.h
 lib_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
-# Link: lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
+
+# What a program linking libmpnotify needs after it.
+NOTIFY_LIBS = lib/libmpnotify.a $(REPORT_LIBS) $(ROUTE_LIBS)
 
 # Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
 # TemplateDirectory. Every report type needs a file in each language.
@@ -44,13 +46,13 @@ dist_man_MANS += man/meldpunt-templates.5
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-template
 tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz-template.c
-tests_fuzz_fuzz_template_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a
+tests_fuzz_fuzz_template_LDADD = $(NOTIFY_LIBS)
 tests_fuzz_fuzz_template_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 # Rendering from hostile values: always 7-bit, never an extra header.
 noinst_PROGRAMS += tests/fuzz/fuzz-notify
 tests_fuzz_fuzz_notify_SOURCES = tests/fuzz/fuzz-notify.c
 tests_fuzz_fuzz_notify_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_fuzz_fuzz_notify_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a
+tests_fuzz_fuzz_notify_LDADD = $(NOTIFY_LIBS)
 tests_fuzz_fuzz_notify_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 endif
 EXTRA_DIST += tests/fuzz/fuzz-template.c tests/fuzz/template.seeds \

@@ -8,5 +8,6 @@ lib_libmproute_a_SOURCES = \
 	lib/route_rpsl.c lib/route_rpsl.h \
 	lib/route_sectxt.c lib/route_sectxt.h \
 	lib/route_build.c lib/route_build.h
-# What links it needs after it.
-ROUTE_LIBS = lib/libmproute.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
+
+# What a program linking libmproute needs after it.
+ROUTE_LIBS = lib/libmproute.a $(MAIL_LIBS) $(GDBM_LIBS) $(PTHREAD_LIBS)
