@@ -1,15 +1,15 @@
 # libmpnotify: notifications. Templates (template.c), the value policy and
 # rendering (notify.c), redaction (redact.c), over the report and the route
 # (issue 5). The dedup/rate state is libmpstate's.
-noinst_LIBRARIES += lib/libmpnotify.a
-lib_libmpnotify_a_SOURCES = \
-	lib/redact.c lib/redact.h \
-	lib/template.c lib/template.h \
-	lib/notify.c lib/notify.h
-lib_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
+noinst_LIBRARIES += lib/notify/libmpnotify.a
+lib_notify_libmpnotify_a_SOURCES = \
+	lib/notify/redact.c lib/notify/redact.h \
+	lib/notify/template.c lib/notify/template.h \
+	lib/notify/notify.c lib/notify/notify.h
+lib_notify_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
 
 # What a program linking libmpnotify needs after it.
-NOTIFY_LIBS = lib/libmpnotify.a $(REPORT_LIBS) $(ROUTE_LIBS)
+NOTIFY_LIBS = lib/notify/libmpnotify.a $(REPORT_LIBS) $(ROUTE_LIBS)
 
 # Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
 # TemplateDirectory. Every report type needs a file in each language.
