@@ -1,14 +1,23 @@
 # libmpnotify: notifications. Templates (template.c), the value policy and
 # rendering (notify.c), redaction (redact.c), over the report and the route
 # (issue 5). The dedup/rate state is libmpstate's.
+#
+# Layer: notify, over report and route (notify.h carries both; only types
+# from route); beside auth, which it does not use. The dedup/rate records
+# (seen.c) that used to be in this library are in lib/state.
 noinst_LIBRARIES += lib/notify/libmpnotify.a
 lib_notify_libmpnotify_a_SOURCES = \
 	lib/notify/redact.c lib/notify/redact.h \
 	lib/notify/template.c lib/notify/template.h \
 	lib/notify/notify.c lib/notify/notify.h
 lib_notify_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
+lib_notify_libmpnotify_a_CPPFLAGS = $(NOTIFY_CPPFLAGS) $(MP_DEFS)
 
-# What a program linking libmpnotify needs after it.
+# Code over libmpnotify: its include path (this folder and the ones below
+# it that it uses) and what a program linking it needs after it.
+NOTIFY_CPPFLAGS = -I$(top_srcdir)/lib/notify -I$(top_srcdir)/lib/route \
+	-I$(top_srcdir)/lib/report -I$(top_srcdir)/lib/mail \
+	-I$(top_srcdir)/lib/core
 NOTIFY_LIBS = lib/notify/libmpnotify.a $(REPORT_LIBS) $(ROUTE_LIBS)
 
 # Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
