@@ -1,5 +1,5 @@
 /*
- * apply - carry out a plan (lib/plan.h) with libmilter's modification calls
+ * apply - carry out a plan (lib/daemon/plan.h) with libmilter's modification calls
  *
  * The only place that turns a lib/ decision into smfi_* calls, and the one
  * place where a failure becomes SMFIS_TEMPFAIL: if any change cannot be

@@ -2,7 +2,7 @@
  * milter.h - what main.c and callbacks.c share
  *
  * The daemon holds exactly one piece of mutable global state: the current
- * configuration snapshot (lib/snapshot.h), swapped on SIGUSR1.
+ * configuration snapshot (lib/daemon/snapshot.h), swapped on SIGUSR1.
  */
 #ifndef MP_MILTER_H
 #define MP_MILTER_H

@@ -171,7 +171,7 @@ else
 fi
 
 # 4. sanitizer reports, from the milter and from the load clients. A
-#    report with a frame of ours (a source file of lib/, milter/ or tests/)
+#    report with a frame of ours (a source file of lib/*/, milter/ or tests/)
 #    fails; one made of library frames only (not matched by
 #    tests/tsan.supp) is listed, and does not.
 cat "$SLOG".* >"$bdir/$SAN-reports.log" 2>/dev/null || : >"$bdir/$SAN-reports.log"
@@ -183,14 +183,14 @@ classify() {	# one line per report: "ours|lib<TAB>summary"
 		}
 		/^(WARNING: ThreadSanitizer|==[0-9]+==ERROR: (Address|Leak)Sanitizer)|runtime error:/ {
 			flush(); inrep = 1; first = $0
-			if ($0 ~ /(^|[^A-Za-z0-9_])(lib|milter|tests\/[a-z]+)\/[A-Za-z0-9_.-]+\.[ch]:[0-9]+:[0-9]+: runtime error:/) ours = 1
+			if ($0 ~ /(^|[^A-Za-z0-9_])(lib\/[a-z]+|milter|tests\/[a-z]+)\/[A-Za-z0-9_.-]+\.[ch]:[0-9]+:[0-9]+: runtime error:/) ours = 1
 			next
 		}
 		inrep && /^ *#[0-9]+ / {
 			# by source file (built with -g, the default CFLAGS): with
 			# clang the runtime is inside the program, so the module
 			# alone does not tell our frames from the interceptors
-			if ($0 ~ /(^|[^A-Za-z0-9_])(lib|milter|tests\/[a-z]+)\/[A-Za-z0-9_.-]+\.[ch]:[0-9]/)
+			if ($0 ~ /(^|[^A-Za-z0-9_])(lib\/[a-z]+|milter|tests\/[a-z]+)\/[A-Za-z0-9_.-]+\.[ch]:[0-9]/)
 				ours = 1
 		}
 		inrep && /^SUMMARY: / { summ = $0; flush() }

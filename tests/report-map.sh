@@ -1,6 +1,6 @@
 #!/bin/sh
 # The type-mapping table in man/meldpunt-parse.1 must be the one in code
-# (lib/report.c), as printed by meldpunt-parse --mapping. Prints TAP.
+# (lib/report/report.c), as printed by meldpunt-parse --mapping. Prints TAP.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${top_builddir:-$srcdir}

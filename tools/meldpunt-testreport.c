@@ -5,7 +5,7 @@
  *	meldpunt-testreport [-c CONF] [-t TO] [-f FROM] [-a ADDRESS]
  *	    [-k KEYFILE [-s SELECTOR]] [-p]
  *
- * Signing goes through lib/sign (the same code that signs notifications);
+ * Signing goes through lib/dkim/sign (the same code that signs notifications);
  * -p prints the DNS record of the key instead, in the line format of a
  * zone file and of DNSZoneFile. See meldpunt-testreport(1).
  */

@@ -1,7 +1,7 @@
 # meldpunt-testreport: a signed sample report for an admin's first test
-# (issue 12). Signs through lib/sign like the milter.
+# (issue 12). Signs through lib/dkim like the milter.
 bin_PROGRAMS += tools/meldpunt-testreport
 tools_meldpunt_testreport_SOURCES = tools/meldpunt-testreport.c
 tools_meldpunt_testreport_CFLAGS = $(AM_CFLAGS)
-tools_meldpunt_testreport_LDADD = $(SIGN_LIBS)
+tools_meldpunt_testreport_LDADD = $(DAEMON_LIBS)
 dist_man_MANS += man/meldpunt-testreport.1

@@ -1,5 +1,5 @@
 /*
- * bench-sign - DKIM signing throughput: lib/sign (keys parsed once, EVP)
+ * bench-sign - DKIM signing throughput: lib/dkim/sign (keys parsed once, EVP)
  * against libopendkim (key given as a string, parsed per message), and
  * both against the raw OpenSSL sign rate measured in the same run, the
  * way `openssl speed rsa2048 ed25519` counts it (one core).
@@ -176,7 +176,7 @@ pem_parse(const char *pem)
 	return r;
 }
 
-/* ---- lib/sign ---- */
+/* ---- lib/dkim/sign ---- */
 
 static struct mp_signer *dual;
 

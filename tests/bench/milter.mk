@@ -4,7 +4,7 @@ noinst_PROGRAMS += tests/bench/milter-load
 tests_bench_milter_load_SOURCES = tests/bench/milter-load.c \
 	tests/bench/milterproto.c tests/bench/milterproto.h
 tests_bench_milter_load_CFLAGS = $(AM_CFLAGS)
-tests_bench_milter_load_LDADD = lib/libmpcore.a $(PTHREAD_LIBS)
+tests_bench_milter_load_LDADD = $(CORE_LIBS) $(PTHREAD_LIBS)
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-milterproto
@@ -12,7 +12,7 @@ tests_unit_test_milterproto_SOURCES = tests/unit/test-milterproto.c \
 	tests/bench/milterproto.c tests/bench/milterproto.h tests/unit/check_tap.h
 tests_unit_test_milterproto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bench
 tests_unit_test_milterproto_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_milterproto_LDADD = lib/libmpcore.a $(CHECK_LIBS) $(PTHREAD_LIBS)
+tests_unit_test_milterproto_LDADD = $(CORE_LIBS) $(CHECK_LIBS) $(PTHREAD_LIBS)
 UNIT_TESTS += tests/unit/test-milterproto
 endif
 

@@ -2,7 +2,7 @@
 noinst_PROGRAMS += tests/bench/bench-report
 tests_bench_bench_report_SOURCES = tests/bench/bench-report.c
 tests_bench_bench_report_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
-tests_bench_bench_report_LDADD = $(MPREPORT_LIBS)
+tests_bench_bench_report_LDADD = $(REPORT_LIBS)
 BENCH_TARGETS += bench-report
 bench-report: tests/bench/bench-report$(EXEEXT)
 	cd $(top_srcdir) && find tests/corpus -type f -name '*.eml' -print0 | \

@@ -14,8 +14,9 @@
  *	   declared charset by GMime's decoder (not ours), compatibility
  *	   forms folded with glib's decomposition, '@'/'.' look-alikes
  *	   (U+FF20, U+FE6B, U+FF0E, U+3002, U+FF61) read as '@'/'.',
- *	   invisible format characters and combining marks skipped. Written apart from
- *	   lib/identity.c on purpose: it must not share its mistakes.
+ *	   invisible format characters and combining marks skipped.
+ *	   Written apart from lib/auth/identity.c on purpose: it must not
+ *	   share its mistakes.
  *	2. Differential against GMime's own address parser
  *	   (internet_address_list_parse, groups walked): whenever it finds
  *	   a mailbox whose domain is meldpunt.nl or below, the decision is

@@ -1,7 +1,7 @@
 #!/bin/sh
 # docs-keys.sh - the documentation keeps up with the code (TAP).
 #
-#  - every key in lib/conf.c's keys[] table is documented in
+#  - every key in lib/daemon/conf.c's keys[] table is documented in
 #    man/meldpunt.conf.5 (between the keys-begin and keys-end markers),
 #    and every key documented there is in the table;
 #  - every program in bin_PROGRAMS / sbin_PROGRAMS has a man page that
@@ -10,7 +10,7 @@
 # new key or program without its page fails `make check`.
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-conf_c=$srcdir/lib/conf.c
+conf_c=$srcdir/lib/daemon/conf.c
 man5=$srcdir/man/meldpunt.conf.5
 n=0
 failed=0
@@ -48,9 +48,9 @@ sed -n 's/^[ \t]*dist_man_MANS[ \t]*+*=//p' "$tmp/make" | tr ' \t' '\n\n' |
 echo "1..$(( $(wc -l <"$tmp/code") + $(wc -l <"$tmp/progs") + 3 ))"
 
 if [ "$(wc -l <"$tmp/code")" -ge 30 ]; then
-	ok "read $(wc -l <"$tmp/code") keys from lib/conf.c"
+	ok "read $(wc -l <"$tmp/code") keys from lib/daemon/conf.c"
 else
-	not_ok "read only $(wc -l <"$tmp/code") keys from lib/conf.c (table not found?)"
+	not_ok "read only $(wc -l <"$tmp/code") keys from lib/daemon/conf.c (table not found?)"
 fi
 
 while read -r key; do
@@ -63,9 +63,9 @@ done <"$tmp/code"
 
 extra=$(comm -13 "$tmp/code" "$tmp/man" | tr '\n' ' ')
 if [ -z "$extra" ]; then
-	ok "meldpunt.conf(5) documents no key that lib/conf.c lacks"
+	ok "meldpunt.conf(5) documents no key that lib/daemon/conf.c lacks"
 else
-	not_ok "meldpunt.conf(5) documents keys lib/conf.c does not know: $extra"
+	not_ok "meldpunt.conf(5) documents keys lib/daemon/conf.c does not know: $extra"
 fi
 
 missing=

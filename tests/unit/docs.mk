@@ -1,4 +1,4 @@
-# Documentation checks: every meldpunt.conf key of lib/conf.c in
+# Documentation checks: every meldpunt.conf key of lib/daemon/conf.c in
 # meldpunt.conf(5), every installed program with a man page.
 TESTS += tests/unit/docs-keys.sh
 dist_check_SCRIPTS += tests/unit/docs-keys.sh

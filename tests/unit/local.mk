@@ -19,3 +19,8 @@ tests_unit_test_intake_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_intake_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
 UNIT_TESTS += tests/unit/test-intake
 endif
+
+# The layer order of lib/<concern>/ (and lib/ never including milter/):
+# every #include "..." is checked, failures name file:line and the layers.
+TESTS += tests/unit/layers.sh
+dist_check_SCRIPTS += tests/unit/layers.sh

@@ -1,5 +1,5 @@
 /*
- * mp-sign-tool - a small driver over lib/sign and lib/verify for the
+ * mp-sign-tool - a small driver over lib/dkim/sign and lib/dkim/verify for the
  * shell tests (dkimpy cross-check, meldpunt-verify tests).
  *
  *   mp-sign-tool sign DOMAIN RSASEL RSAKEY EDSEL EDKEY MSG   signed MSG on stdout

@@ -8,6 +8,6 @@ if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-report
 tests_unit_test_report_SOURCES = tests/unit/test-report.c tests/unit/check_tap.h
 tests_unit_test_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GMIME_CFLAGS)
-tests_unit_test_report_LDADD = $(MPREPORT_LIBS) $(CHECK_LIBS) $(PTHREAD_LIBS)
+tests_unit_test_report_LDADD = $(REPORT_LIBS) $(CHECK_LIBS) $(PTHREAD_LIBS)
 UNIT_TESTS += tests/unit/test-report
 endif

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Cross-check lib/sign against an independent verifier: Debian's dkimpy
+# Cross-check lib/dkim/sign against an independent verifier: Debian's dkimpy
 # (python3-dkim, run with /usr/bin/python3, not a python3 from PATH), with
 # the key records given by a local dnsfunc. And the other way round:
-# messages signed by dkimpy are verified by lib/verify. No network.
+# messages signed by dkimpy are verified by lib/dkim/verify. No network.
 # Keys are made for this run by openssl(1). Prints TAP.
 
 top_srcdir=${top_srcdir:-.}
@@ -91,7 +91,7 @@ refute "tampered body: dkimpy rejects ed25519" "$PY" "$top_srcdir/tests/dkimpy.p
 sed 's/^Subject: Kwetsbare/Subject: Dringend: kwetsbare/' "$T/m1.signed" >"$T/th.eml"
 refute "tampered Subject: dkimpy rejects ed25519" "$PY" "$top_srcdir/tests/dkimpy.py" "$T/keys.txt" verify "$T/th.eml" 1
 
-# The other way: dkimpy signs as a reporter, lib/verify checks.
+# The other way: dkimpy signs as a reporter, lib/dkim/verify checks.
 ( umask 077; openssl genpkey -algorithm ed25519 -out "$T/rep-ed.key" &&
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rep-rsa.key" 2>/dev/null )
 "$TOOL" txt reporter.example r1 "$T/rep-rsa.key" e1 "$T/rep-ed.key" >"$T/rep-keys.txt"

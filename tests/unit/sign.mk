@@ -1,14 +1,14 @@
-# Tests for libmpsign: Check unit tests and the dkimpy cross-check.
+# Tests for libmpdkim: Check unit tests and the dkimpy cross-check.
 check_PROGRAMS += tests/unit/mp-sign-tool
 tests_unit_mp_sign_tool_SOURCES = tests/unit/mp-sign-tool.c
 tests_unit_mp_sign_tool_CFLAGS = $(AM_CFLAGS)
-tests_unit_mp_sign_tool_LDADD = $(SIGN_LIBS)
+tests_unit_mp_sign_tool_LDADD = $(DKIM_LIBS)
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-sign
 tests_unit_test_sign_SOURCES = tests/unit/test-sign.c tests/unit/check_tap.h
 tests_unit_test_sign_CFLAGS = $(UNIT_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_sign_LDADD = $(SIGN_LIBS) $(CHECK_LIBS)
+tests_unit_test_sign_LDADD = $(DKIM_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-sign
 endif
 
@@ -20,7 +20,7 @@ if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-identity
 tests_unit_test_identity_SOURCES = tests/unit/test-identity.c tests/unit/check_tap.h
 tests_unit_test_identity_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_identity_LDADD = $(SIGN_LIBS) $(CHECK_LIBS)
+tests_unit_test_identity_LDADD = $(AUTH_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-identity
 endif
 

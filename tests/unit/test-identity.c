@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/identity: the strict From parser, IdentityMap and
+ * Unit tests for lib/auth/identity: the strict From parser, IdentityMap and
  * TrustedHosts parsers, and the sender-identity decision.
  */
 #include "config.h"

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/message and lib/report*: limits, sanitising, the
+ * Unit tests for lib/mail/message and lib/report/report*: limits, sanitising, the
  * mapping table, field parsing, evidence kept byte for byte, and threads.
  */
 #include "config.h"

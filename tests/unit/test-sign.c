@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/sign and lib/verify: sign with RSA-2048 and
+ * Unit tests for lib/dkim/sign and lib/dkim/verify: sign with RSA-2048 and
  * Ed25519 keys made by openssl(1) for this run, verify with libopendkim
  * through the key lookup hook (no DNS), canonicalization vectors from
  * RFC 6376, key file refusals, folding, concurrency, tri-state results.

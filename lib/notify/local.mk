@@ -1,13 +1,24 @@
-# Notifications: templates, rendering, and the dedup/rate state (issue 5).
-noinst_LIBRARIES += lib/libmpnotify.a
-lib_libmpnotify_a_SOURCES = \
-	lib/encode.c lib/encode.h \
-	lib/redact.c lib/redact.h \
-	lib/template.c lib/template.h \
-	lib/notify.c lib/notify.h \
-	lib/seen.c lib/seen.h
-lib_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
-# Link: lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a $(GDBM_LIBS) $(PTHREAD_LIBS)
+# libmpnotify: notifications. Templates (template.c), the value policy and
+# rendering (notify.c), redaction (redact.c), over the report and the route
+# (issue 5). The dedup/rate state is libmpstate's.
+#
+# Layer: notify, over report and route (notify.h carries both; only types
+# from route); beside auth, which it does not use. The dedup/rate records
+# (seen.c) that used to be in this library are in lib/state.
+noinst_LIBRARIES += lib/notify/libmpnotify.a
+lib_notify_libmpnotify_a_SOURCES = \
+	lib/notify/redact.c lib/notify/redact.h \
+	lib/notify/template.c lib/notify/template.h \
+	lib/notify/notify.c lib/notify/notify.h
+lib_notify_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
+lib_notify_libmpnotify_a_CPPFLAGS = $(NOTIFY_CPPFLAGS) $(MP_DEFS)
+
+# Code over libmpnotify: its include path (this folder and the ones below
+# it that it uses) and what a program linking it needs after it.
+NOTIFY_CPPFLAGS = -I$(top_srcdir)/lib/notify -I$(top_srcdir)/lib/route \
+	-I$(top_srcdir)/lib/report -I$(top_srcdir)/lib/mail \
+	-I$(top_srcdir)/lib/core
+NOTIFY_LIBS = lib/notify/libmpnotify.a $(REPORT_LIBS) $(ROUTE_LIBS)
 
 # Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
 # TemplateDirectory. Every report type needs a file in each language.
@@ -44,13 +55,13 @@ dist_man_MANS += man/meldpunt-templates.5
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-template
 tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz-template.c
-tests_fuzz_fuzz_template_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a
+tests_fuzz_fuzz_template_LDADD = $(NOTIFY_LIBS)
 tests_fuzz_fuzz_template_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 # Rendering from hostile values: always 7-bit, never an extra header.
 noinst_PROGRAMS += tests/fuzz/fuzz-notify
 tests_fuzz_fuzz_notify_SOURCES = tests/fuzz/fuzz-notify.c
 tests_fuzz_fuzz_notify_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_fuzz_fuzz_notify_LDADD = lib/libmpnotify.a lib/libmpreport.a lib/libmpcore.a
+tests_fuzz_fuzz_notify_LDADD = $(NOTIFY_LIBS)
 tests_fuzz_fuzz_notify_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 endif
 EXTRA_DIST += tests/fuzz/fuzz-template.c tests/fuzz/template.seeds \

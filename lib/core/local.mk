@@ -1,0 +1,15 @@
+# libmpcore: the lowest layer. Errors, buffers, reading files. Uses
+# nothing else in lib/; everything else links it.
+#
+# Layer: core, the lowest; no text/UTF-8 or time module exists yet.
+noinst_LIBRARIES += lib/core/libmpcore.a
+lib_core_libmpcore_a_SOURCES = \
+	lib/core/error.c lib/core/error.h \
+	lib/core/buf.c lib/core/buf.h \
+	lib/core/readfile.c lib/core/readfile.h
+lib_core_libmpcore_a_CPPFLAGS = $(CORE_CPPFLAGS) $(MP_DEFS)
+
+# Code over libmpcore: its include path and what a program linking it needs
+# after it.
+CORE_CPPFLAGS = -I$(top_srcdir)/lib/core
+CORE_LIBS = lib/core/libmpcore.a

@@ -1,0 +1,19 @@
+# Report parsing (ARF, X-ARF, XARF): see issue "Report parsing".
+# libmpreport: the report parsers over mail's MIME message (message.c).
+# GMime, libyaml, jansson; no libmilter.
+#
+# Layer: report, over mail (message.c, the MIME message; addr) and core.
+noinst_LIBRARIES += lib/report/libmpreport.a
+lib_report_libmpreport_a_SOURCES = \
+	lib/report/report.c lib/report/report.h lib/report/report_int.h \
+	lib/report/report_util.c lib/report/report_parse.c \
+	lib/report/report_arf.c lib/report/report_xarf.c lib/report/report_json.c
+lib_report_libmpreport_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS) $(YAML_CFLAGS) \
+	$(JANSSON_CFLAGS)
+lib_report_libmpreport_a_CPPFLAGS = $(REPORT_CPPFLAGS) $(MP_DEFS)
+
+# Code over libmpreport: its include path (this folder and the ones below
+# it that it uses) and what a program linking it needs after it.
+REPORT_CPPFLAGS = -I$(top_srcdir)/lib/report -I$(top_srcdir)/lib/mail \
+	-I$(top_srcdir)/lib/core
+REPORT_LIBS = lib/report/libmpreport.a $(MAIL_LIBS) $(YAML_LIBS) $(JANSSON_LIBS)

@@ -1,0 +1,19 @@
+# Routing database (GDBM): see issue "Routing database", route.h and
+# route_build.h. libmproute: the reader (route.c), the compiler and its
+# importers (own format, RPSL, security.txt).
+#
+# Layer: route, over mail (addresses, prefixes) and core.
+noinst_LIBRARIES += lib/route/libmproute.a
+lib_route_libmproute_a_SOURCES = \
+	lib/route/route.c lib/route/route.h \
+	lib/route/route_fmt.c lib/route/route_fmt.h \
+	lib/route/route_rpsl.c lib/route/route_rpsl.h \
+	lib/route/route_sectxt.c lib/route/route_sectxt.h \
+	lib/route/route_build.c lib/route/route_build.h
+lib_route_libmproute_a_CPPFLAGS = $(ROUTE_CPPFLAGS) $(MP_DEFS)
+
+# Code over libmproute: its include path (this folder and the ones below
+# it that it uses) and what a program linking it needs after it.
+ROUTE_CPPFLAGS = -I$(top_srcdir)/lib/route -I$(top_srcdir)/lib/mail \
+	-I$(top_srcdir)/lib/core
+ROUTE_LIBS = lib/route/libmproute.a $(MAIL_LIBS) $(GDBM_LIBS) $(PTHREAD_LIBS)

@@ -1,0 +1,14 @@
+# libmpstate: what meldpunt remembers across messages: the state database
+# (statedb.c) and the notification dedup/rate records in it (seen.c). GDBM.
+#
+# Layer: state, over core only; beside report, route, dkim.
+noinst_LIBRARIES += lib/state/libmpstate.a
+lib_state_libmpstate_a_SOURCES = \
+	lib/state/statedb.c lib/state/statedb.h \
+	lib/state/seen.c lib/state/seen.h
+lib_state_libmpstate_a_CPPFLAGS = $(STATE_CPPFLAGS) $(MP_DEFS)
+
+# Code over libmpstate: its include path (this folder and the ones below
+# it that it uses) and what a program linking it needs after it.
+STATE_CPPFLAGS = -I$(top_srcdir)/lib/state -I$(top_srcdir)/lib/core
+STATE_LIBS = lib/state/libmpstate.a $(CORE_LIBS) $(GDBM_LIBS) $(PTHREAD_LIBS)
