@@ -628,6 +628,37 @@ rcpt_line(const struct line *l, char *out, size_t size)
 	    out[0] != '\0';
 }
 
+/*
+ * The first address in p[len]: a word with one '@' and a dot after it;
+ * with `angle`, only one in <brackets>.
+ */
+static int
+addr_in(const char *p, size_t len, int angle, char *out, size_t size)
+{
+	size_t i, s, e;
+	const char *at;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != '@')
+			continue;
+		for (s = i; s > 0 && !strchr(" \t<>:,;()[]\"'", p[s - 1]); s--)
+			;
+		for (e = i + 1; e < len && !strchr(" \t<>:,;()[]\"'", p[e]); e++)
+			;
+		while (e > i + 1 && p[e - 1] == '.')
+			e--;
+		if (s == i || e - i < 4 || (at = memchr(p + i + 1, '.',
+		    e - i - 1)) == NULL || memchr(p + i + 1, '@', e - i - 1))
+			continue;
+		if (angle && (s == 0 || p[s - 1] != '<' || e >= len ||
+		    p[e] != '>'))
+			continue;
+		return put_text(out, size, size - 1, p + s, e - s) == MP_OK &&
+		    out[0] != '\0';
+	}
+	return 0;
+}
+
 static void
 add_text_rcpt(struct mp_bounce *b, const struct mp_bounce_limits *lim,
     const char *addr)
@@ -774,6 +805,19 @@ text_read(const struct mp_message *m, const char *t, size_t tlen,
 	off = 0;
 	while (next_line(t, notice_end, &off, &l))
 		if (!quoted(&l) && rcpt_line(&l, addr, sizeof(addr)))
+			add_text_rcpt(b, lim, addr);
+	/*
+	 * None: the first address in the line with the code, else the first
+	 * <address> of the notice outside a "please contact <postmaster>"
+	 * line. One recipient at most: prose names others too.
+	 */
+	if (b->nrcpts == 0 && diag_len > 0 &&
+	    addr_in(t + diag_off, diag_len, 0, addr, sizeof(addr)))
+		add_text_rcpt(b, lim, addr);
+	off = 0;
+	while (b->nrcpts == 0 && next_line(t, notice_end, &off, &l))
+		if (!quoted(&l) && memcasemem(l.p, l.len, "contact") == NULL &&
+		    addr_in(l.p, l.len, 1, addr, sizeof(addr)))
 			add_text_rcpt(b, lim, addr);
 	for (i = 0; i < b->nrcpts; i++) {
 		struct mp_bounce_rcpt *r = &b->rcpt[i];
@@ -1071,7 +1115,10 @@ mp_bounce_classify(const char *msg, size_t len,
 	}
 	if (out->signal == MP_BSIG_NONE && !is_feedback_report(m))
 		auto_read(m, out);
-	rc = orig_read(m, t, tlen, lim, out, err);
+	/* The returned message is a bounce's; an auto-reply or a person's
+	 * message quoting another is for the reply flow (In-Reply-To). */
+	if (out->signal == MP_BSIG_DSN || out->signal == MP_BSIG_MTA_TEXT)
+		rc = orig_read(m, t, tlen, lim, out, err);
 out:
 	if (ba != NULL)
 		g_byte_array_unref(ba);
