@@ -641,9 +641,12 @@ addr_in(const char *p, size_t len, int angle, char *out, size_t size)
 	for (i = 0; i < len; i++) {
 		if (p[i] != '@')
 			continue;
-		for (s = i; s > 0 && !strchr(" \t<>:,;()[]\"'", p[s - 1]); s--)
+		/* Bounded both ways: a line of "@@@@" stays linear. */
+		for (s = i; s > 0 && i - s < MP_BOUNCE_ADDR_MAX &&
+		    !strchr(" \t<>:,;()[]\"'", p[s - 1]); s--)
 			;
-		for (e = i + 1; e < len && !strchr(" \t<>:,;()[]\"'", p[e]); e++)
+		for (e = i + 1; e < len && e - i < MP_BOUNCE_ADDR_MAX &&
+		    !strchr(" \t<>:,;()[]\"'", p[e]); e++)
 			;
 		while (e > i + 1 && p[e - 1] == '.')
 			e--;

@@ -540,6 +540,32 @@ START_TEST(empty_and_garbage)
 }
 END_TEST
 
+/* Lines built to make a naive scanner quadratic finish at once. */
+START_TEST(pathological_lines)
+{
+	struct mp_bounce b;
+	struct mp_error err;
+	GString *m = g_string_new("From: MAILER-DAEMON@x.example\n"
+	    "Subject: Undeliverable: x\n\nDelivery has failed to these "
+	    "recipients or groups:\n");
+	size_t i;
+
+	for (i = 0; i < 100000; i++)
+		g_string_append(m, "a@");
+	g_string_append(m, "\n");
+	for (i = 0; i < 50000; i++)
+		g_string_append(m, "5.5.");
+	g_string_append(m, "\n");
+	for (i = 0; i < 20000; i++)
+		g_string_append(m, "<<<<<<<<>");
+	g_string_append(m, "\n");
+	ck_assert_int_eq(classify_lim(m->str, m->len, NULL, &b, &err), MP_OK);
+	ck_assert_int_eq(b.kind, MP_BOUNCE_HARD);
+	assert_safe(&b);
+	g_string_free(m, TRUE);
+}
+END_TEST
+
 START_TEST(verp_null)
 {
 	char tag[8];
@@ -602,7 +628,7 @@ main(void)
 	TCase *tc = tcase_create("bounce");
 
 	g_mime_init();
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, classify_table, 0,
 	    (int)(sizeof(ccases) / sizeof(ccases[0])));
 	tcase_add_test(tc, dsn_fields_kept);
@@ -614,6 +640,7 @@ main(void)
 	tcase_add_loop_test(tc, verp_table, 0,
 	    (int)(sizeof(vcases) / sizeof(vcases[0])));
 	tcase_add_test(tc, empty_and_garbage);
+	tcase_add_test(tc, pathological_lines);
 	tcase_add_test(tc, verp_null);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, threads);
