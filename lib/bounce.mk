@@ -9,4 +9,3 @@ lib_libmpbounce_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib/mail
 lib_libmpbounce_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 # What a program linking libmpbounce needs after it.
 MPBOUNCE_LIBS = lib/libmpbounce.a $(MPREPORT_LIBS)
-EXTRA_DIST += docs/bounce.md
