@@ -26,6 +26,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -662,7 +663,9 @@ addr_in(const char *p, size_t len, int angle, char *out, size_t size)
 	return 0;
 }
 
-static void
+/* Add addr unless listed; returns its index, or -1 (listed, or beyond
+ * max_rcpts and counted). */
+static int
 add_text_rcpt(struct mp_bounce *b, const struct mp_bounce_limits *lim,
     const char *addr)
 {
@@ -670,14 +673,43 @@ add_text_rcpt(struct mp_bounce *b, const struct mp_bounce_limits *lim,
 
 	for (i = 0; i < b->nrcpts; i++)
 		if (strcasecmp(b->rcpt[i].addr, addr) == 0)
-			return;
+			return -1;
 	if (b->nrcpts >= lim->max_rcpts) {
 		b->more_rcpts++;
-		return;
+		return -1;
 	}
 	memset(&b->rcpt[b->nrcpts], 0, sizeof(b->rcpt[0]));
 	memcpy(b->rcpt[b->nrcpts].addr, addr, strlen(addr) + 1);
-	b->nrcpts++;
+	return (int)b->nrcpts++;
+}
+
+/*
+ * The first code in the unquoted lines of t[from, to): the enhanced
+ * status into st (else ""), else the SMTP reply into rc (else ""); the
+ * line it was on in *doff, *dlen. Returns 1 when one was found.
+ */
+static int
+code_in(const char *t, size_t from, size_t to, char *st, char *rc,
+    size_t *doff, size_t *dlen)
+{
+	struct line l;
+	size_t off = from;
+
+	st[0] = rc[0] = '\0';
+	while (next_line(t, to, &off, &l))
+		if (!quoted(&l) && find_status(l.p, l.len, st)) {
+			*doff = (size_t)(l.p - t);
+			*dlen = l.len;
+			return 1;
+		}
+	off = from;
+	while (next_line(t, to, &off, &l))
+		if (!quoted(&l) && find_reply(l.p, l.len, rc)) {
+			*doff = (size_t)(l.p - t);
+			*dlen = l.len;
+			return 1;
+		}
+	return 0;
 }
 
 /* The notification text part: the first text/plain outside an attached
@@ -748,8 +780,9 @@ text_read(const struct mp_message *m, const char *t, size_t tlen,
 	enum mp_bounce_kind gkind;
 	struct line l;
 	size_t off = 0, nlines = 0, notice_end = tlen, i, diag_off = 0,
-	    diag_len = 0;
-	char addr[MP_BOUNCE_ADDR_MAX];
+	    diag_len = 0, roff[MP_BOUNCE_MAX_RCPTS];
+	char addr[MP_BOUNCE_ADDR_MAX], rreply[MP_BOUNCE_MAX_RCPTS][4];
+	int k, own = 0;
 
 	/* The sentence, and where the notice ends. */
 	while (next_line(t, tlen, &off, &l)) {
@@ -780,58 +813,84 @@ text_read(const struct mp_message *m, const char *t, size_t tlen,
 		b->kind = MP_BOUNCE_SOFT;	/* "Delayed Mail" said so */
 
 	/* The first code in an unquoted line of the notice decides. */
-	off = 0;
-	while (next_line(t, notice_end, &off, &l)) {
-		if (quoted(&l))
-			continue;
-		if (b->status[0] == '\0' && find_status(l.p, l.len, b->status)) {
-			diag_off = (size_t)(l.p - t);
-			diag_len = l.len;
-			break;
-		}
-	}
-	if (b->status[0] == '\0') {
-		off = 0;
-		while (next_line(t, notice_end, &off, &l))
-			if (!quoted(&l) && find_reply(l.p, l.len, b->reply)) {
-				diag_off = (size_t)(l.p - t);
-				diag_len = l.len;
-				break;
-			}
-	}
-	if (b->status[0] != '\0')
-		b->kind = class_kind(b->status[0]);
-	else if (b->reply[0] != '\0')
-		b->kind = class_kind(b->reply[0]);
+	if (code_in(t, 0, notice_end, b->status, b->reply, &diag_off,
+	    &diag_len))
+		b->kind = class_kind(b->status[0] != '\0' ? b->status[0] :
+		    b->reply[0]);
 
-	/* Recipients: lines of the notice that start with an address. */
+	/*
+	 * Recipients: lines of the notice that start with an address. Each
+	 * one's own code is the first in its lines, up to the next one's
+	 * (Exim, qmail, Postfix and OpenSMTPD list them so).
+	 */
 	off = 0;
 	while (next_line(t, notice_end, &off, &l))
-		if (!quoted(&l) && rcpt_line(&l, addr, sizeof(addr)))
-			add_text_rcpt(b, lim, addr);
+		if (!quoted(&l) && rcpt_line(&l, addr, sizeof(addr)) &&
+		    (k = add_text_rcpt(b, lim, addr)) >= 0)
+			roff[k] = (size_t)(l.p - t);
 	/*
 	 * None: the first address in the line with the code, else the first
 	 * <address> of the notice outside a "please contact <postmaster>"
 	 * line. One recipient at most: prose names others too.
 	 */
 	if (b->nrcpts == 0 && diag_len > 0 &&
-	    addr_in(t + diag_off, diag_len, 0, addr, sizeof(addr)))
-		add_text_rcpt(b, lim, addr);
+	    addr_in(t + diag_off, diag_len, 0, addr, sizeof(addr)) &&
+	    (k = add_text_rcpt(b, lim, addr)) >= 0)
+		roff[k] = SIZE_MAX;
 	off = 0;
 	while (b->nrcpts == 0 && next_line(t, notice_end, &off, &l))
 		if (!quoted(&l) && memcasemem(l.p, l.len, "contact") == NULL &&
-		    addr_in(l.p, l.len, 1, addr, sizeof(addr)))
-			add_text_rcpt(b, lim, addr);
+		    addr_in(l.p, l.len, 1, addr, sizeof(addr)) &&
+		    (k = add_text_rcpt(b, lim, addr)) >= 0)
+			roff[k] = SIZE_MAX;
 	for (i = 0; i < b->nrcpts; i++) {
 		struct mp_bounce_rcpt *r = &b->rcpt[i];
+		size_t end = notice_end, j, doff = diag_off, dlen = diag_len;
+		char rc[4];
 
 		r->kind = b->kind;
 		memcpy(r->status, b->status, sizeof(r->status));
+		memcpy(rreply[i], b->reply, sizeof(rreply[i]));
+		if (roff[i] != SIZE_MAX) {
+			for (j = 0; j < b->nrcpts; j++)
+				if (roff[j] != SIZE_MAX && roff[j] > roff[i] &&
+				    roff[j] < end)
+					end = roff[j];
+			if (code_in(t, roff[i], end, r->status, rc, &doff,
+			    &dlen)) {
+				r->kind = class_kind(r->status[0] != '\0' ?
+				    r->status[0] : rc[0]);
+				memcpy(rreply[i], rc, sizeof(rreply[i]));
+				own = 1;
+			} else {
+				memcpy(r->status, b->status, sizeof(r->status));
+				doff = diag_off;
+				dlen = diag_len;
+			}
+		}
 		snprintf(r->action, sizeof(r->action), "%s",
-		    b->kind == MP_BOUNCE_SOFT ? "delayed" : "failed");
-		if (diag_len > 0 && put_text(r->diag, sizeof(r->diag),
-		    lim->max_diag, t + diag_off, diag_len) != MP_OK)
+		    r->kind == MP_BOUNCE_SOFT ? "delayed" : "failed");
+		if (dlen > 0 && put_text(r->diag, sizeof(r->diag),
+		    lim->max_diag, t + doff, dlen) != MP_OK)
 			return MP_ENOMEM;
+	}
+	/* Codes of their own: hard if any is, as for a DSN. */
+	if (own) {
+		enum mp_bounce_kind kind = MP_BOUNCE_NONE;
+
+		for (i = 0; i < b->nrcpts; i++)
+			if (b->rcpt[i].kind == MP_BOUNCE_HARD)
+				kind = MP_BOUNCE_HARD;
+			else if (b->rcpt[i].kind == MP_BOUNCE_SOFT &&
+			    kind == MP_BOUNCE_NONE)
+				kind = MP_BOUNCE_SOFT;
+		for (i = 0; i < b->nrcpts && kind != b->kind; i++)
+			if (b->rcpt[i].kind == kind) {
+				memcpy(b->status, b->rcpt[i].status,
+				    sizeof(b->status));
+				memcpy(b->reply, rreply[i], sizeof(b->reply));
+				b->kind = kind;
+			}
 	}
 	return MP_OK;
 }
@@ -950,8 +1009,8 @@ put_id(char *dst, size_t size, const char *v, size_t n)
 }
 
 /*
- * "Message-ID:" and "X-Meldpunt-Id:" lines of p[len], from line `from`
- * on: the first of each (a folded value is followed onto the next line).
+ * The first "Message-ID:" and "X-Meldpunt-Id:" lines of p[len] (a value
+ * folded onto the next line is read there).
  */
 static int
 ids_in_lines(const char *p, size_t len, struct mp_bounce *b)

@@ -207,6 +207,14 @@ static const struct ccase ccases[] = {
 	  "Message-ID: <MP-r@notify.example>\n\nx\n",
 	  MP_BOUNCE_HARD, MP_BSIG_MTA_TEXT, MP_BSHAPE_QMAIL, "5.1.1",
 	  "abuse@isp.example", "MP-r@notify.example", "" },
+	{ "qmail, each recipient its own code: hard wins over soft",
+	  "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\n"
+	  "Hi. This is the qmail-send program at mx.example.net.\n\n"
+	  "<full@isp.example>:\nRemote host said: 452 4.2.2 mailbox full\n\n"
+	  "<gone@isp.example>:\nRemote host said: 550 5.1.1 no such user\n\n"
+	  "--- Below this line is a copy of the message.\n\nx\n",
+	  MP_BOUNCE_HARD, MP_BSIG_MTA_TEXT, MP_BSHAPE_QMAIL, "5.1.1",
+	  "full@isp.example", "", "" },
 	{ "a person forwarding a bounce, quoted, is not a bounce",
 	  "From: Alice <alice@isp.example>\nSubject: Fwd: your mail\n\n"
 	  "Look at this:\n\n"
@@ -309,6 +317,26 @@ START_TEST(dsn_fields_kept)
 	ck_assert_str_eq(b.rcpt[0].remote_mta, "dns; mx.isp.example");
 	ck_assert_str_eq(b.rcpt[0].diag, "smtp; 550 5.1.1 <abuse@isp.example>: "
 	    "Recipient address rejected");
+}
+END_TEST
+
+START_TEST(text_rcpt_codes)
+{
+	struct mp_bounce b;
+	size_t i;
+
+	for (i = 0; i < sizeof(ccases) / sizeof(ccases[0]); i++)
+		if (strncmp(ccases[i].name, "qmail, each", 11) == 0)
+			break;
+	ck_assert_int_eq(classify(ccases[i].msg, &b), MP_OK);
+	ck_assert_uint_eq(b.nrcpts, 2);
+	ck_assert_int_eq(b.rcpt[0].kind, MP_BOUNCE_SOFT);
+	ck_assert_str_eq(b.rcpt[0].status, "4.2.2");
+	ck_assert_str_eq(b.rcpt[0].action, "delayed");
+	ck_assert_str_eq(b.rcpt[0].diag, "Remote host said: 452 4.2.2 mailbox full");
+	ck_assert_int_eq(b.rcpt[1].kind, MP_BOUNCE_HARD);
+	ck_assert_str_eq(b.rcpt[1].status, "5.1.1");
+	ck_assert_str_eq(b.rcpt[1].action, "failed");
 }
 END_TEST
 
@@ -632,6 +660,7 @@ main(void)
 	tcase_add_loop_test(tc, classify_table, 0,
 	    (int)(sizeof(ccases) / sizeof(ccases[0])));
 	tcase_add_test(tc, dsn_fields_kept);
+	tcase_add_test(tc, text_rcpt_codes);
 	tcase_add_test(tc, huge_diagnostic_code);
 	tcase_add_test(tc, crlf_injection);
 	tcase_add_test(tc, nested_rfc822_depth);
