@@ -936,6 +936,33 @@ any_of(const char *s, const char *const *words, size_t n)
 	return 0;
 }
 
+/*
+ * A vacation Subject: it starts with one of the words ("Automatic reply:
+ * ...", "Afwezig: ..."), or holds one anywhere in a message with
+ * Precedence bulk or junk (old vacation programs: "Re: x [vacation]").
+ * A person's "Re: ... I was on vacation" is not one.
+ */
+static int
+vacation_subject(const char *subj, const char *prec)
+{
+	size_t i, n;
+
+	if (subj == NULL)
+		return 0;
+	while (*subj == ' ' || *subj == '\t')
+		subj++;
+	for (i = 0; i < sizeof(vacation_words) / sizeof(vacation_words[0]);
+	    i++) {
+		n = strlen(vacation_words[i]);
+		if (strncasecmp(subj, vacation_words[i], n) == 0)
+			return 1;
+	}
+	return prec != NULL && (memcasemem(prec, strlen(prec), "bulk") ||
+	    memcasemem(prec, strlen(prec), "junk")) &&
+	    any_of(subj, vacation_words,
+	    sizeof(vacation_words) / sizeof(vacation_words[0]));
+}
+
 static void
 auto_read(const struct mp_message *m, struct mp_bounce *b)
 {
@@ -956,8 +983,7 @@ auto_read(const struct mp_message *m, struct mp_bounce *b)
 	    sizeof(challenge_words) / sizeof(challenge_words[0])) ||
 	    mp_message_header(m, "X-Challenge") != NULL)
 		b->signal = MP_BSIG_CHALLENGE;
-	else if (any_of(subj, vacation_words,
-	    sizeof(vacation_words) / sizeof(vacation_words[0])))
+	else if (vacation_subject(subj, prec))
 		b->signal = MP_BSIG_VACATION;
 	if (b->signal != MP_BSIG_NONE)
 		b->kind = MP_BOUNCE_AUTO_REPLY;

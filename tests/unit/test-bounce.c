@@ -253,6 +253,14 @@ static const struct ccase ccases[] = {
 	  "From: bob@isp.example\nPrecedence: bulk\n"
 	  "Subject: Out of Office: Abuse report\n\nAway.\n",
 	  MP_BOUNCE_AUTO_REPLY, MP_BSIG_VACATION, MP_BSHAPE_NONE, "", "", "", "" },
+	{ "a person mentioning a vacation is a person",
+	  "From: bob@isp.example\n"
+	  "Subject: Re: Abuse report - sorry, I was on vacation\n\nFixed now.\n",
+	  MP_BOUNCE_NONE, MP_BSIG_NONE, MP_BSHAPE_NONE, "", "", "", "" },
+	{ "vacation word inside the Subject with Precedence: junk",
+	  "From: bob@isp.example\nPrecedence: junk\n"
+	  "Subject: Re: Abuse report [Out of Office]\n\nAway.\n",
+	  MP_BOUNCE_AUTO_REPLY, MP_BSIG_VACATION, MP_BSHAPE_NONE, "", "", "", "" },
 	{ "challenge-response",
 	  "From: verify@isp.example\n"
 	  "Subject: Please confirm your message to bob@isp.example\n\nClick.\n",
