@@ -286,6 +286,7 @@ dsn_group(const char *p, size_t len, size_t *off, struct dsn_group *g)
 	struct line l;
 	size_t save;
 	const char *colon;
+	int kept = 0;	/* the last field line was kept */
 
 	g->n = 0;
 	/* Skip empty lines before the group. */
@@ -302,13 +303,14 @@ dsn_group(const char *p, size_t len, size_t *off, struct dsn_group *g)
 			break;
 		if ((l.p[0] == ' ' || l.p[0] == '\t')) {
 			/* A continuation: extend the last value over it. */
-			if (g->n > 0)
+			if (kept && g->n > 0)
 				g->f[g->n - 1].vlen =
 				    (size_t)(l.p + l.len - g->f[g->n - 1].val);
 			continue;
 		}
 		colon = memchr(l.p, ':', l.len);
-		if (colon == NULL || colon == l.p || g->n == DSN_GROUP_FIELDS)
+		kept = colon != NULL && colon != l.p && g->n < DSN_GROUP_FIELDS;
+		if (!kept)
 			continue;	/* not a field, or too many: ignored */
 		g->f[g->n].name = l.p;
 		g->f[g->n].nlen = (size_t)(colon - l.p);

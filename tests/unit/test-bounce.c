@@ -348,6 +348,21 @@ START_TEST(text_rcpt_codes)
 }
 END_TEST
 
+START_TEST(dsn_continuation_of_no_field)
+{
+	struct mp_bounce b;
+
+	ck_assert_int_eq(classify(DSN_HEAD
+	    "Final-Recipient: rfc822;a@isp.example\n"
+	    "Diagnostic-Code: smtp; 550 x\n"
+	    "garbage without a colon\n glued?\n"
+	    "Status: 5.1.2\nAction: failed\n\n--B--\n", &b), MP_OK);
+	ck_assert_int_eq(b.kind, MP_BOUNCE_HARD);
+	ck_assert_str_eq(b.rcpt[0].diag, "smtp; 550 x");
+	ck_assert_str_eq(b.rcpt[0].status, "5.1.2");
+}
+END_TEST
+
 START_TEST(huge_diagnostic_code)
 {
 	struct mp_bounce_limits lim;
@@ -669,6 +684,7 @@ main(void)
 	    (int)(sizeof(ccases) / sizeof(ccases[0])));
 	tcase_add_test(tc, dsn_fields_kept);
 	tcase_add_test(tc, text_rcpt_codes);
+	tcase_add_test(tc, dsn_continuation_of_no_field);
 	tcase_add_test(tc, huge_diagnostic_code);
 	tcase_add_test(tc, crlf_injection);
 	tcase_add_test(tc, nested_rfc822_depth);
