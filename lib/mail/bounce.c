@@ -19,8 +19,14 @@
  * 3. auto_*: the top-level header: Auto-Submitted, X-Autoreply,
  *    Precedence, a challenge-response or vacation Subject.
  *
- * Whatever the kind, orig_* looks for the returned message's Message-ID
- * and X-Meldpunt-Id.
+ * For a bounce (steps 1 and 2), orig_* looks for the returned message's
+ * Message-ID and X-Meldpunt-Id. An ARF report (a message/feedback-report
+ * part) skips step 3: it is a report whatever its Auto-Submitted says.
+ *
+ * XXX Known limits: a text bounce's Remote-MTA is not read (the host is
+ * in the diagnostic line); text/html-only notices are matched as text,
+ * tags and all; a notice whose sentence or code is past the first 200
+ * lines or max_text bytes is not recognised.
  */
 #include "config.h"
 
