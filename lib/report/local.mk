@@ -1,13 +1,15 @@
-# Report parsing (ARF, X-ARF, XARF): see issue "Report parsing".
-# libmpreport: the report parsers over mail's MIME message (message.c).
-# GMime, libyaml, jansson; no libmilter.
+# Report parsing (ARF, X-ARF, XARF) and returned mail (bounce: RFC 3464
+# delivery-status reports, the common MTA texts, RFC 3834 auto-replies;
+# docs/bounce.md). libmpreport: the parsers over mail's MIME message
+# (message.c). GMime, libyaml, jansson; no libmilter.
 #
 # Layer: report, over mail (message.c, the MIME message; addr) and core.
 noinst_LIBRARIES += lib/report/libmpreport.a
 lib_report_libmpreport_a_SOURCES = \
 	lib/report/report.c lib/report/report.h lib/report/report_int.h \
 	lib/report/report_util.c lib/report/report_parse.c \
-	lib/report/report_arf.c lib/report/report_xarf.c lib/report/report_json.c
+	lib/report/report_arf.c lib/report/report_xarf.c lib/report/report_json.c \
+	lib/report/bounce.c lib/report/bounce.h
 lib_report_libmpreport_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS) $(YAML_CFLAGS) \
 	$(JANSSON_CFLAGS)
 lib_report_libmpreport_a_CPPFLAGS = $(REPORT_CPPFLAGS) $(MP_DEFS)
