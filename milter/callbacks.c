@@ -222,19 +222,14 @@ mp_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_CONTINUE;
 }
 
-/* What the log says happened: the plan's word, or what the MTA was told. */
-const char *
-mp_outcome_word(const struct mp_plan *plan, sfsistat rc)
+/* How the message ended: the plan's outcome, unless carrying it out failed. */
+enum mp_outcome
+mp_outcome_final(const struct mp_plan *plan, sfsistat rc)
 {
-	if (rc == SMFIS_TEMPFAIL && plan->verdict != MP_VERDICT_TEMPFAIL)
-		return "tempfail";	/* applying the plan failed */
-	if (plan->outcome[0] != '\0')
-		return plan->outcome;
-	switch (rc) {
-	case SMFIS_CONTINUE:	return "-";
-	case SMFIS_TEMPFAIL:	return "tempfail";
-	default:		return "rejected";
-	}
+	if (rc == SMFIS_TEMPFAIL && (plan->verdict != MP_VERDICT_TEMPFAIL ||
+	    plan->outcome == MP_OUTCOME_PASSED))
+		return MP_OUTCOME_TEMPFAIL;	/* applying the plan failed */
+	return plan->outcome;
 }
 
 static sfsistat
@@ -242,6 +237,7 @@ mp_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct mp_plan plan;
+	enum mp_outcome outcome;
 	const char *qid;
 	sfsistat rc;
 	int reply;
@@ -257,11 +253,12 @@ mp_eom(SMFICTX *ctx)
 		mp_plan_rollback(&plan);	/* the sender retries: not sent yet */
 	else
 		mp_plan_hold(&plan, &c->held);	/* final at the next command */
+	outcome = mp_outcome_final(&plan, rc);
 	/* The reply is logged only where it says more than the reason. */
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
 	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s%s%s%s", qid,
-	    c->client, mp_flow_name(c->env.flow), mp_outcome_word(&plan, rc),
+	    c->client, mp_flow_name(c->env.flow), mp_outcome_log_word(outcome),
 	    plan.notice_id[0] ? " id=" : "", plan.notice_id,
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
@@ -269,8 +266,7 @@ mp_eom(SMFICTX *ctx)
 	    plan.warnings[0] ? "\"" : "",
 	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",
 	    reply ? "\"" : "");
-	mp_stats_count(&mp_stats_all, mp_flow_name(c->env.flow),
-	    mp_outcome_word(&plan, rc));
+	mp_stats_count(&mp_stats_all, c->env.flow, outcome);
 	mp_plan_free(&plan);
 	mp_env_reset(&c->env);
 	return rc;

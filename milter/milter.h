@@ -18,8 +18,8 @@ extern struct mp_current mp_current_conf;
 /* Counters per outcome since start (atomic), written to StatsFile. */
 extern struct mp_stats mp_stats_all;
 
-/* The word the log line and the counters use for how a message ended. */
-const char *mp_outcome_word(const struct mp_plan *plan, sfsistat rc);
+/* How a message ended, for the log line and the counters (outcome.h). */
+enum mp_outcome mp_outcome_final(const struct mp_plan *plan, sfsistat rc);
 
 /* The filter description registered with libmilter (callbacks.c). */
 extern struct smfiDesc mp_filter;

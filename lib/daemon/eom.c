@@ -83,7 +83,7 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	}
 	if (d.verdict == MP_IDENTITY_REJECT) {
 		mp_plan_reject(plan, MP_IDENTITY_XCODE, d.reason);
-		mp_plan_outcome(plan, "rejected:identity", d.reason);
+		mp_plan_outcome(plan, MP_OUTCOME_REJECTED_IDENTITY, d.reason);
 		return -1;
 	}
 	return d.protected;
@@ -124,7 +124,8 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if (env->too_large) {
 		mp_plan_reject(plan, "5.3.4", "meldpunt: message too large to "
 		    "sign (MaximumMessageSize)");
-		mp_plan_outcome(plan, "rejected:too-large", "too large to sign");
+		mp_plan_outcome(plan, MP_OUTCOME_REJECTED_TOO_LARGE,
+		    "too large to sign");
 		return;
 	}
 	/* Date and Message-ID are oversigned: added by the MTA after the
@@ -133,7 +134,8 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		mp_plan_reject(plan, "5.6.0", "meldpunt: mail sent as a protected "
 		    "domain needs its own Date: and Message-ID: header fields "
 		    "before it is signed");
-		mp_plan_outcome(plan, "rejected:unsignable", "no Date: or Message-ID:");
+		mp_plan_outcome(plan, MP_OUTCOME_REJECTED_UNSIGNABLE,
+		    "no Date: or Message-ID:");
 		return;
 	}
 	if (mp_sign_edited(snap->signer, env->msg.data, env->msg.len, &ed, &out,
@@ -150,7 +152,7 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 			break;
 		}
 	if (plan->verdict == MP_VERDICT_CONTINUE)
-		mp_plan_outcome(plan, "signed", NULL);
+		mp_plan_outcome(plan, MP_OUTCOME_SIGNED, NULL);
 	mp_sign_out_clear(&out);
 }
 
@@ -172,14 +174,12 @@ outcome_headers(struct mp_plan *plan)
 {
 	int rc;
 
-	if (plan->outcome[0] == '\0')
-		return MP_OK;
 	if ((rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_OUTCOME,
-	    plan->outcome)) != MP_OK)
+	    mp_outcome_name(plan->outcome))) != MP_OK)
 		return rc;
 	/* A notification's reason names every contact and rule, and its
 	 * warnings are about the reporter's report: log only. */
-	if (strcmp(plan->outcome, "notified") == 0)
+	if (plan->outcome == MP_OUTCOME_NOTIFIED)
 		return MP_OK;
 	if (plan->reason[0] != '\0' && (rc = mp_plan_header(plan, MP_HDR_ADD,
 	    MP_HDR_REASON, plan->reason)) != MP_OK)
@@ -220,10 +220,10 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&
 	    outcome_headers(plan) != MP_OK) {
 		/* Keep the outcome that was decided in the reason. */
-		char why[sizeof(plan->outcome) + 64];
+		char why[128];
 
 		snprintf(why, sizeof(why), "cannot add the X-Meldpunt-Outcome "
-		    "header (%s) to the plan", plan->outcome);
+		    "header (%s) to the plan", mp_outcome_name(plan->outcome));
 		mp_plan_internal(plan, why);
 	}
 }

@@ -142,11 +142,8 @@ redirect(struct intake *in, const char *addr, const char *key)
 
 /* Send the message as it is to the review mailbox, saying why. */
 static void
-quarantine(struct intake *in, const char *what, const char *why)
+quarantine(struct intake *in, enum mp_outcome outcome, const char *why)
 {
-	char outcome[64];
-
-	snprintf(outcome, sizeof(outcome), "quarantined:%s", what);
 	mp_plan_outcome(in->plan, outcome, why);
 	redirect(in, in->conf->quarantine_addr, "QuarantineAddress");
 }
@@ -244,7 +241,7 @@ authenticate(struct intake *in)
 		return -1;
 	}
 	if (d.verdict == MP_REPORTER_FAIL) {
-		quarantine(in, "unauthenticated", d.reason);
+		quarantine(in, MP_OUTCOME_QUARANTINED_UNAUTHENTICATED, d.reason);
 		return -1;
 	}
 	return 0;
@@ -281,9 +278,9 @@ parse(struct intake *in)
 		tempfail(in, rc == MP_ENOMEM ? "out of memory parsing the report" :
 		    err.msg);
 	else if (rc == MP_EINPUT)
-		quarantine(in, "not-a-report", err.msg);
+		quarantine(in, MP_OUTCOME_QUARANTINED_NOT_A_REPORT, err.msg);
 	else
-		quarantine(in, "parse-error", err.msg);
+		quarantine(in, MP_OUTCOME_QUARANTINED_PARSE_ERROR, err.msg);
 	return -1;
 }
 
@@ -336,7 +333,7 @@ route(struct intake *in)
 	enum mp_lookup lk;
 
 	if (pick_query(in) != 0) {
-		quarantine(in, "unrouted", "the report names no IP address, "
+		quarantine(in, MP_OUTCOME_QUARANTINED_UNROUTED, "the report names no IP address, "
 		    "domain, URL or AS number");
 		return -1;
 	}
@@ -355,7 +352,7 @@ route(struct intake *in)
 	if (lk == MP_NOTFOUND || in->nto == 0) {
 		snprintf(why, sizeof(why), "no contact for %s%s%s", in->query,
 		    err.msg[0] ? ": " : "", err.msg);
-		quarantine(in, "unrouted", why);
+		quarantine(in, MP_OUTCOME_QUARANTINED_UNROUTED, why);
 		return -1;
 	}
 	return 0;
@@ -431,7 +428,7 @@ dedup(struct intake *in, struct marks *mk)
 			    "notifications this hour; try again later",
 			    in->to[i]->address, in->conf->max_notices);
 			mp_plan_tempfail(in->plan, why);
-			mp_plan_outcome(in->plan, "deferred:rate-limit", why);
+			mp_plan_outcome(in->plan, MP_OUTCOME_DEFERRED_RATE_LIMIT, why);
 			snprintf(in->plan->smtp_xcode, sizeof(in->plan->smtp_xcode),
 			    "4.7.1");
 			return -1;
@@ -461,7 +458,7 @@ duplicate(struct intake *in)
 	snprintf(why, sizeof(why), "%s about %s was notified to every contact "
 	    "within RenotifyInterval (%us)", mp_report_type_name(in->report->type),
 	    in->query, in->conf->renotify_interval);
-	mp_plan_outcome(in->plan, "duplicate", why);
+	mp_plan_outcome(in->plan, MP_OUTCOME_DUPLICATE, why);
 	redirect(in, in->conf->archive_addr, "ArchiveAddress");
 }
 
@@ -495,7 +492,7 @@ render(struct intake *in, struct mp_notice **np)
 	if (is_fault(rc))
 		tempfail(in, err.msg);
 	else
-		quarantine(in, "render-error", err.msg);
+		quarantine(in, MP_OUTCOME_QUARANTINED_RENDER_ERROR, err.msg);
 	return -1;
 }
 
@@ -508,7 +505,8 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 	 * notice's own fields, and a field added unsigned could be changed
 	 * on a copy without breaking the signatures. */
 	static const char *const add_name[] = { MP_HDR_FLOW, MP_HDR_OUTCOME };
-	static const char *const add_value[] = { "intake", "notified" };
+	const char *add_value[] = { mp_flow_name(MP_FLOW_INTAKE),
+	    mp_outcome_name(MP_OUTCOME_NOTIFIED) };
 	const struct mp_sign_edit delivered = { NULL, add_name, add_value, 2 };
 	struct mp_plan *plan = in->plan;
 	struct mp_sign_out out;
@@ -584,7 +582,7 @@ notified(struct intake *in, const struct mp_notice *n, int *replaced)
 		len += (size_t)snprintf(why + len, sizeof(why) - len, " %s [%s %s]",
 		    in->to[i]->address, mp_route_rule_name(in->to[i]->rule),
 		    in->to[i]->matched);
-	mp_plan_outcome(plan, "notified", why);
+	mp_plan_outcome(plan, MP_OUTCOME_NOTIFIED, why);
 }
 
 void
@@ -606,11 +604,11 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		snprintf(why, sizeof(why), "message of %zu bytes is larger than "
 		    "MaximumMessageSize %zu; not processed", env->size,
 		    in.conf->max_message_size);
-		quarantine(&in, "too-large", why);
+		quarantine(&in, MP_OUTCOME_QUARANTINED_TOO_LARGE, why);
 		return;
 	}
 	if (!only_intake_recipients(&in)) {
-		quarantine(&in, "mixed-recipients", "a report must be sent to the "
+		quarantine(&in, MP_OUTCOME_QUARANTINED_MIXED_RECIPIENTS, "a report must be sent to the "
 		    "intake address alone, not with other recipients");
 		return;
 	}
@@ -625,7 +623,7 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if (env->nrcpts != 1) {
 		snprintf(why, sizeof(why), "a report must be sent to one intake "
 		    "address, once (it has %zu recipients)", env->nrcpts);
-		quarantine(&in, "mixed-recipients", why);
+		quarantine(&in, MP_OUTCOME_QUARANTINED_MIXED_RECIPIENTS, why);
 		return;
 	}
 	if (snap->templates == NULL || snap->statedb == NULL) {

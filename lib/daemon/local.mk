@@ -1,7 +1,7 @@
 # libmpdaemon: what the milter runs on, over every other layer: the
 # configuration (conf.c) and its snapshot, the envelope of one message, flow
-# classification, the plan, the intake and end-of-message decisions, and the
-# counters (stats.c).
+# classification, the outcome vocabulary (outcome.c), the plan, the intake
+# and end-of-message decisions, and the counters (stats.c).
 #
 # Layer: daemon, the top of lib/, over auth, notify and state (and through
 # them everything else). conf, envelope, flow, plan and stats used to sit in
@@ -12,6 +12,7 @@ lib_daemon_libmpdaemon_a_SOURCES = \
 	lib/daemon/snapshot.c lib/daemon/snapshot.h \
 	lib/daemon/envelope.c lib/daemon/envelope.h \
 	lib/daemon/flow.c lib/daemon/flow.h \
+	lib/daemon/outcome.c lib/daemon/outcome.h \
 	lib/daemon/plan.c lib/daemon/plan.h \
 	lib/daemon/intake.c lib/daemon/intake.h \
 	lib/daemon/eom.c lib/daemon/eom.h \

@@ -18,6 +18,7 @@ mp_plan_init(struct mp_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	mp_buf_init(&p->body, 0);
+	p->outcome = MP_OUTCOME_PASSED;
 }
 
 static void
@@ -308,7 +309,7 @@ void
 mp_plan_internal(struct mp_plan *p, const char *why)
 {
 	mp_plan_tempfail(p, MP_REPLY_INTERNAL);
-	mp_plan_outcome(p, "tempfail", why != NULL && *why != '\0' ? why :
+	mp_plan_outcome(p, MP_OUTCOME_TEMPFAIL, why != NULL && *why != '\0' ? why :
 	    "internal error (no reason given)");
 }
 
@@ -324,10 +325,10 @@ mp_plan_warnings(struct mp_plan *p, const char *warnings)
 	mp_strcpy_printable(p->warnings, sizeof(p->warnings), warnings, ' ');
 }
 
-/* Outcome and reason go into a header and the log: printable only. */
+/* The reason goes into a header and the log: printable only. */
 void
-mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason)
+mp_plan_outcome(struct mp_plan *p, enum mp_outcome outcome, const char *reason)
 {
-	mp_strcpy_printable(p->outcome, sizeof(p->outcome), outcome, ' ');
+	p->outcome = outcome;
 	mp_strcpy_printable(p->reason, sizeof(p->reason), reason, ' ');
 }

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "outcome.h"
 
 enum mp_verdict { MP_VERDICT_CONTINUE = 0, MP_VERDICT_TEMPFAIL, MP_VERDICT_REJECT };
 
@@ -66,7 +67,7 @@ struct mp_plan {
 	void (*undo_free)(void *arg);
 	void *undo_arg;
 
-	char outcome[64];		/* "notified", "duplicate", "quarantined:unrouted" */
+	enum mp_outcome outcome;	/* MP_OUTCOME_PASSED until decided */
 	char reason[512];
 	/* Schema-required fields the report lacked (report.h): the log line,
 	 * and X-Meldpunt-Warnings on a copy that is not a notification. */
@@ -117,12 +118,16 @@ void mp_plan_tempfail(struct mp_plan *p, const char *why);
 /*
  * An internal error or a fault (no memory, a database or DNS that cannot
  * answer): tempfail with MP_REPLY_INTERNAL for the sender and outcome
- * "tempfail" with `why` for the log, so that no tempfail goes unexplained.
+ * MP_OUTCOME_TEMPFAIL with `why` for the log, so that no tempfail goes
+ * unexplained.
  * The one way lib/ turns a fault into a tempfail.
  */
 void mp_plan_internal(struct mp_plan *p, const char *why);
+/* A plan that rejects or tempfails names its outcome (mp_plan_outcome). */
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);
-void mp_plan_outcome(struct mp_plan *p, const char *outcome, const char *reason);
+/* The outcome (outcome.h) and its reason (NULL: none) for the header and log. */
+void mp_plan_outcome(struct mp_plan *p, enum mp_outcome outcome,
+    const char *reason);
 void mp_plan_warnings(struct mp_plan *p, const char *warnings);
 
 /* 1 when `v` may be a header value: printable, UTF-8 allowed, folds only. */

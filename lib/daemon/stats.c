@@ -10,29 +10,42 @@
 
 #include "stats.h"
 
-/* The counters, in the order they are printed; "other" catches the rest. */
-static const char *const names[] = {
-	"messages", "flow:intake", "flow:outbound", "flow:other",
-	"notified", "duplicate",
-	"quarantined:unauthenticated", "quarantined:not-a-report",
-	"quarantined:parse-error", "quarantined:unrouted",
-	"quarantined:too-large", "quarantined:mixed-recipients",
-	"quarantined:render-error", "signed", "rejected:identity",
-	"rejected:too-large", "rejected:unsignable", "deferred:rate-limit",
-	"tempfail", "passed",
-	"other",
+/*
+ * The counters, in the order they are written: n[] is indexed by these
+ * slots. The outcomes' counters come from outcome.h, in its order.
+ */
+enum {
+	SLOT_MESSAGES = 0,
+	SLOT_INTAKE, SLOT_OUTBOUND, SLOT_OTHER_FLOW,
+	SLOT_OUTCOME0,
+	SLOT_OTHER = SLOT_OUTCOME0 + MP_OUTCOME_COUNT,
+	NSLOTS
 };
-#define NNAMES (sizeof(names) / sizeof(names[0]))
+
+_Static_assert(NSLOTS <= MP_STATS_MAX, "every outcome has a counter");
+
+static const char *const fixed[SLOT_OUTCOME0] = {
+	"messages", "flow:intake", "flow:outbound", "flow:other",
+};
+
+static const char *
+slot_name(unsigned i)
+{
+	if (i < SLOT_OUTCOME0)
+		return fixed[i];
+	if (i < SLOT_OTHER)
+		return mp_outcome_name((enum mp_outcome)(i - SLOT_OUTCOME0));
+	return "other";
+}
 
 static unsigned
-slot(const char *name)
+flow_slot(enum mp_flow flow)
 {
-	unsigned i;
-
-	for (i = 0; i < NNAMES; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return NNAMES - 1;	/* "other" */
+	switch (flow) {
+	case MP_FLOW_INTAKE:	return SLOT_INTAKE;
+	case MP_FLOW_OUTBOUND:	return SLOT_OUTBOUND;
+	default:		return SLOT_OTHER_FLOW;
+	}
 }
 
 void
@@ -44,16 +57,14 @@ mp_stats_init(struct mp_stats *st)
 }
 
 void
-mp_stats_count(struct mp_stats *st, const char *flow, const char *outcome)
+mp_stats_count(struct mp_stats *st, enum mp_flow flow, enum mp_outcome outcome)
 {
-	char f[32];
+	unsigned o = (unsigned)outcome < MP_OUTCOME_COUNT ?
+	    SLOT_OUTCOME0 + (unsigned)outcome : SLOT_OTHER;
 
-	snprintf(f, sizeof(f), "flow:%s", flow);
-	__atomic_add_fetch(&st->n[0], 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&st->n[slot(f)], 1, __ATOMIC_RELAXED);
-	if (strcmp(outcome, "-") == 0)
-		outcome = "passed";
-	__atomic_add_fetch(&st->n[slot(outcome)], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st->n[SLOT_MESSAGES], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st->n[flow_slot(flow)], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st->n[o], 1, __ATOMIC_RELAXED);
 }
 
 int
@@ -61,11 +72,11 @@ mp_stats_write(struct mp_stats *st, const char *path, unsigned generation,
     struct mp_error *err)
 {
 	char tmp[4096];
-	unsigned long long sum = 0, v[NNAMES];
+	unsigned long long sum = 0, v[NSLOTS];
 	unsigned i;
 	FILE *fp;
 
-	for (i = 0; i < NNAMES; i++)
+	for (i = 0; i < NSLOTS; i++)
 		sum += v[i] = __atomic_load_n(&st->n[i], __ATOMIC_RELAXED);
 	if (sum == st->written)
 		return MP_OK;
@@ -76,8 +87,8 @@ mp_stats_write(struct mp_stats *st, const char *path, unsigned generation,
 		    strerror(errno));
 	fprintf(fp, "started %lld\npid %ld\ngeneration %u\n",
 	    (long long)st->started, (long)getpid(), generation);
-	for (i = 0; i < NNAMES; i++)
-		fprintf(fp, "%s %llu\n", names[i], v[i]);
+	for (i = 0; i < NSLOTS; i++)
+		fprintf(fp, "%s %llu\n", slot_name(i), v[i]);
 	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
 		unlink(tmp);
 		return mp_error_set(err, MP_EIO, "StatsFile %s: %s", path,

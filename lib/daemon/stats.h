@@ -2,12 +2,13 @@
  * NAME
  *	stats - counters per outcome since the milter started
  * DESCRIPTION
- *	The milter counts every message by flow and by outcome (the word the
- *	log line says: notified, duplicate, quarantined:<reason>, signed,
- *	rejected:<reason>, deferred:rate-limit, tempfail, or "-" for passed on
- *	untouched). Once a second it writes them to StatsFile, replaced
- *	atomically, as "name value" lines; `meldpunt-milter -s` reads that
- *	file, so it needs no connection to the running daemon.
+ *	The milter counts every message by flow and by outcome (outcome.h:
+ *	one counter per outcome, named as the outcome, in its order). Once a
+ *	second it writes them to StatsFile, replaced atomically, as "name
+ *	value" lines: messages, flow:intake, flow:outbound, flow:other, one
+ *	line per outcome, and "other" (kept for readers of the file; every
+ *	outcome has its own counter, so it stays 0); `meldpunt-milter -s`
+ *	reads that file, so it needs no connection to the running daemon.
  * THREADS
  *	mp_stats_count() uses atomic adds: call it from any thread.
  */
@@ -18,7 +19,10 @@
 #include <time.h>
 
 #include "error.h"
+#include "flow.h"
+#include "outcome.h"
 
+/* messages, three flows, the outcomes, "other" */
 #define MP_STATS_MAX 32
 
 struct mp_stats {
@@ -29,7 +33,8 @@ struct mp_stats {
 
 void mp_stats_init(struct mp_stats *st);
 /* Count one message of `flow` that ended in `outcome`. */
-void mp_stats_count(struct mp_stats *st, const char *flow, const char *outcome);
+void mp_stats_count(struct mp_stats *st, enum mp_flow flow,
+    enum mp_outcome outcome);
 /* Write the file when something changed since the last write. */
 int mp_stats_write(struct mp_stats *st, const char *path, unsigned generation,
     struct mp_error *err);

@@ -368,7 +368,7 @@ START_TEST(plan_refuses_injection)
 	ck_assert_int_eq(mp_plan_add_rcpt(&p, "abuse@example.nl"), MP_OK);
 	ck_assert_uint_eq(p.nadd, 1);
 	ck_assert_str_eq(p.add_rcpts[0], "abuse@example.nl");
-	mp_plan_outcome(&p, "quarantined:x", "why\r\nX-Evil: 1");
+	mp_plan_outcome(&p, MP_OUTCOME_QUARANTINED_PARSE_ERROR, "why\r\nX-Evil: 1");
 	ck_assert_str_eq(p.reason, "why  X-Evil: 1");
 	mp_plan_tempfail(&p, "100% \r\nbroken");
 	ck_assert_str_eq(p.smtp_text, "100    broken");
