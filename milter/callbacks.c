@@ -201,7 +201,6 @@ mp_eoh(SMFICTX *ctx)
 		return tempfail("eoh", NO_STATE);
 	if (mp_env_eoh(&c->env) == MP_ENOMEM)
 		return tempfail("eoh", "out of memory reading the header");
-	mp_eoh_decide(c->snap, &c->env);
 	return SMFIS_CONTINUE;
 }
 

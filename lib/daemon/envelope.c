@@ -234,6 +234,9 @@ mp_env_eoh(struct mp_envelope *env)
 
 	env->in_body = 1;
 	env->size += 2;
+	/* Before the body comes: the flow says whether it is kept. */
+	env->flow = mp_flow_eoh(env->conf, env->flow, (const char *const *)env->from,
+	    env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX);
 	if (!mp_env_has_header(env))
 		return MP_OK;
 	if ((rc = mp_buf_append(&env->msg, "\r\n", 2)) != MP_OK)

@@ -3,8 +3,9 @@
  *	envelope - what the MTA told us about one message, and its bytes
  * DESCRIPTION
  *	The milter feeds this module the envelope and the message as they
- *	arrive (sender, recipients, header fields, body chunks); it
- *	classifies the flow (flow.h) as recipients come in and buffers the
+ *	arrive (sender, recipients, header fields, body chunks); it has the
+ *	flow decided (flow.h) as recipients come in and again at end of
+ *	header (a protected From makes "other" outbound), and buffers the
  *	message, as CRLF text, up to MaximumMessageSize. Past that limit the
  *	buffer is dropped and `too_large` is set: the message still goes on
  *	(it is never lost), but it is not processed.

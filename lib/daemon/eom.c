@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
 #include "eom.h"
 #include "identity.h"
 #include "intake.h"
@@ -15,33 +14,6 @@
 
 /* On the archived or quarantined copy of a report: what it lacked. */
 #define MP_HDR_WARNINGS	"X-Meldpunt-Warnings"
-
-/* 1 when some From address is in a protected domain. */
-static int
-from_protected(const struct mp_conf *conf, const struct mp_envelope *env)
-{
-	struct mp_from f;
-	size_t i, j;
-	int hit = 0;
-
-	for (i = 0; i < env->nfrom && i < MP_ENV_FROM_MAX && !hit; i++) {
-		if (mp_from_parse(env->from[i], strlen(env->from[i]), &f, NULL) != MP_OK)
-			continue;
-		for (j = 0; j < f.n && !hit; j++)
-			hit = mp_domain_in(mp_addr_domain(f.mbox[j].addr),
-			    conf->protected_domains);
-		mp_from_clear(&f);
-	}
-	return hit;
-}
-
-void
-mp_eoh_decide(const struct mp_snapshot *snap, struct mp_envelope *env)
-{
-	if (env->flow == MP_FLOW_OTHER && snap->conf->protected_domains != NULL &&
-	    from_protected(snap->conf, env))
-		env->flow = MP_FLOW_OUTBOUND;
-}
 
 /*
  * The identity check. Returns 1 when the message speaks for a protected

@@ -15,9 +15,9 @@
  *	is rejected with 550 5.7.1 and the reason; when it passes and is not
  *	an intake message, it is DKIM-signed with every configured key.
  *
- *	mp_eoh_decide() runs at end of header: a message that is "other" by
- *	its envelope but whose From is in a protected domain becomes
- *	outbound, so that its body is kept for signing.
+ *	The flow is decided before (flow.h): a message that is "other" by
+ *	its envelope but whose From is in a protected domain became outbound
+ *	at end of header, so that its body was kept for signing.
  *	The plan's outcome and reason are what the log line and the
  *	X-Meldpunt-Outcome / X-Meldpunt-Reason headers say.
  *
@@ -31,7 +31,6 @@
 #include "plan.h"
 #include "snapshot.h"
 
-void mp_eoh_decide(const struct mp_snapshot *snap, struct mp_envelope *env);
 void mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan);
 

@@ -9,9 +9,18 @@
  *	  other     anything else: passed on untouched.
  *	Intake wins over outbound: once a message has an intake recipient it
  *	is handled as a report whoever sent it.
+ *
+ *	At end of header, mp_flow_eoh() promotes: a message that is "other"
+ *	by its envelope but has a From address in ProtectedDomains becomes
+ *	outbound, so that its body is kept for signing (and the identity
+ *	check at end of message decides whether it may speak as that domain).
+ *	The envelope (envelope.h) asks both as the facts arrive; nothing else
+ *	decides the flow.
  */
 #ifndef MP_FLOW_H
 #define MP_FLOW_H
+
+#include <stddef.h>
 
 #include "conf.h"
 
@@ -29,5 +38,9 @@ const char *mp_flow_name(enum mp_flow flow);
  */
 enum mp_flow mp_flow_classify(const struct mp_conf *conf, const char *sender,
     const char *rcpt, enum mp_flow current);
+
+/* `from` are the raw values of the message's first `nfrom` From fields. */
+enum mp_flow mp_flow_eoh(const struct mp_conf *conf, enum mp_flow current,
+    const char *const *from, size_t nfrom);
 
 #endif

@@ -223,8 +223,7 @@ decide_from(struct mp_snapshot *s, const char *file, const char *rcpt,
 	struct mp_envelope env;
 
 	mp_env_init(&env, s->conf);
-	feed(&env, file, rcpt, cl);
-	mp_eoh_decide(s, &env);
+	feed(&env, file, rcpt, cl);	/* the flow is decided at end of header */
 	mp_plan_init(plan);
 	mp_eom_decide(s, &env, plan);
 	mp_env_free(&env);
