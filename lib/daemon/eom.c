@@ -87,9 +87,7 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	    MP_HDR_ID, NULL };
 	const char *add_name[] = { MP_HDR_FLOW }, *add_value[] = { mp_flow_name(env->flow) };
 	struct mp_sign_edit ed = { drop, add_name, add_value, 1 };
-	struct mp_sign_out out;
 	struct mp_error err;
-	size_t i;
 
 	if (snap->signer == NULL)
 		return;
@@ -110,22 +108,12 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		    "no Date: or Message-ID:");
 		return;
 	}
-	if (mp_sign_edited(snap->signer, env->msg.data, env->msg.len, &ed, &out,
+	if (mp_plan_sign(plan, snap->signer, env->msg.data, env->msg.len, &ed,
 	    &err) != MP_OK) {
 		mp_plan_internal(plan, err.msg);
 		return;
 	}
-	/* Inserted at the top one by one: the last goes in first. */
-	for (i = out.n; i > 0; i--)
-		if (mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
-		    out.hdr[i - 1].value) != MP_OK) {
-			mp_plan_internal(plan, "cannot add the DKIM-Signature "
-			    "header to the plan (out of memory)");
-			break;
-		}
-	if (plan->verdict == MP_VERDICT_CONTINUE)
-		mp_plan_outcome(plan, MP_OUTCOME_SIGNED, NULL);
-	mp_sign_out_clear(&out);
+	mp_plan_outcome(plan, MP_OUTCOME_SIGNED, NULL);
 }
 
 /* Forged copies are deleted from the last instance down. */

@@ -509,7 +509,6 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 	    mp_outcome_name(MP_OUTCOME_NOTIFIED) };
 	const struct mp_sign_edit delivered = { NULL, add_name, add_value, 2 };
 	struct mp_plan *plan = in->plan;
-	struct mp_sign_out out;
 	size_t i;
 	int rc = MP_OK;
 
@@ -522,18 +521,9 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 		    "header fields to the plan: %s", mp_strerror(rc));
 	if (in->snap->signer == NULL)
 		return rc;
-	if ((rc = mp_sign_edited(in->snap->signer, n->message, n->message_len,
-	    &delivered, &out, err)) != MP_OK) {
+	if ((rc = mp_plan_sign(plan, in->snap->signer, n->message,
+	    n->message_len, &delivered, err)) != MP_OK)
 		mp_error_prefix(err, "signing the notification");
-		return rc;
-	}
-	for (i = out.n; i > 0 && rc == MP_OK; i--)
-		rc = mp_plan_header(plan, MP_HDR_INSERT0, out.hdr[i - 1].name,
-		    out.hdr[i - 1].value);
-	mp_sign_out_clear(&out);
-	if (rc != MP_OK)
-		mp_error_set(err, rc, "cannot add the DKIM-Signature to the "
-		    "plan: %s", mp_strerror(rc));
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "error.h"
 #include "plan.h"
+#include "sign.h"
 
 void
 mp_plan_init(struct mp_plan *p)
@@ -272,6 +273,27 @@ mp_plan_sender(struct mp_plan *p, const char *addr)
 	if ((p->new_sender = strdup(norm)) == NULL)
 		return MP_ENOMEM;
 	return MP_OK;
+}
+
+int
+mp_plan_sign(struct mp_plan *p, const struct mp_signer *s, const char *msg,
+    size_t len, const struct mp_sign_edit *ed, struct mp_error *err)
+{
+	struct mp_sign_out out;
+	size_t i;
+	int rc;
+
+	if ((rc = mp_sign_edited(s, msg, len, ed, &out, err)) != MP_OK)
+		return rc;
+	/* Inserted at the top one by one: the last goes in first. */
+	for (i = out.n; i > 0 && rc == MP_OK; i--)
+		rc = mp_plan_header(p, MP_HDR_INSERT0, out.hdr[i - 1].name,
+		    out.hdr[i - 1].value);
+	mp_sign_out_clear(&out);
+	if (rc != MP_OK)
+		mp_error_set(err, rc, "cannot add the DKIM-Signature header to "
+		    "the plan: %s", mp_strerror(rc));
+	return rc;
 }
 
 int

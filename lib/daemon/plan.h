@@ -90,6 +90,17 @@ int mp_plan_delete_named(struct mp_plan *p, const char *msg, size_t len,
 int mp_plan_del_rcpt(struct mp_plan *p, const char *rcpt);
 int mp_plan_add_rcpt(struct mp_plan *p, const char *addr);
 int mp_plan_sender(struct mp_plan *p, const char *addr);
+/*
+ * Sign into the plan: DKIM-sign `msg` as `ed` will leave it (sign.h,
+ * mp_sign_edited; NULL: as it is) and insert the DKIM-Signature fields at
+ * the top, in the signer's order. MP_OK, or an error code with err
+ * filled: the signer's, or the plan's when a field cannot be added.
+ */
+struct mp_error;
+struct mp_signer;
+struct mp_sign_edit;
+int mp_plan_sign(struct mp_plan *p, const struct mp_signer *s, const char *msg,
+    size_t len, const struct mp_sign_edit *ed, struct mp_error *err);
 /* The new body, CRLF line ends. */
 int mp_plan_body(struct mp_plan *p, const void *body, size_t len);
 
