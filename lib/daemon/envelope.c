@@ -21,6 +21,18 @@ mp_owned_hdr_name(enum mp_owned_hdr h)
 	return (unsigned)h < MP_OWNED_COUNT ? owned_names[h] : "";
 }
 
+int
+mp_env_drop_forged(const struct mp_envelope *env, struct mp_plan *plan)
+{
+	unsigned i;
+	int h, rc = MP_OK;
+
+	for (h = 0; h < MP_OWNED_COUNT; h++)
+		for (i = env->owned[h]; i >= 1 && rc == MP_OK; i--)
+			rc = mp_plan_delete(plan, owned_names[h], i);
+	return rc;
+}
+
 void
 mp_env_init(struct mp_envelope *env, const struct mp_conf *conf)
 {

@@ -14,7 +14,8 @@
  *	identity check needs From whatever the flow); the body only for intake
  *	and outbound. The raw From values are kept for the identity check.
  *	It also notes header fields that only meldpunt may set (X-Meldpunt-*),
- *	so that copies forged by a sender can be removed at end of message.
+ *	so that copies forged by a sender can be removed at end of message:
+ *	mp_env_drop_forged() puts their deletion in a plan.
  *
  *	Nothing here knows libmilter; the milter is thin glue over it.
  * OWNERSHIP
@@ -30,6 +31,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "flow.h"
+#include "plan.h"
 
 #define MP_ENV_RCPT_MAX		1000	/* recipients kept per message */
 #define MP_ENV_FROM_MAX		8	/* From fields kept; nfrom counts them all and
@@ -100,5 +102,8 @@ int mp_env_wants_body(const struct mp_envelope *env);
 int mp_env_has_header(const struct mp_envelope *env);
 
 const char *mp_owned_hdr_name(enum mp_owned_hdr h);
+/* Delete, in `plan`, every X-Meldpunt-* field the sender put in (counted
+ * above), from the last instance down. */
+int mp_env_drop_forged(const struct mp_envelope *env, struct mp_plan *plan);
 
 #endif

@@ -12,9 +12,6 @@
 #include "msgsplit.h"
 #include "sign.h"
 
-/* On the archived or quarantined copy of a report: what it lacked. */
-#define MP_HDR_WARNINGS	"X-Meldpunt-Warnings"
-
 /*
  * The identity check. Returns 1 when the message speaks for a protected
  * domain and may (so it is to be signed), 0 when it does not speak for
@@ -81,8 +78,8 @@ static void
 sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan)
 {
-	/* Signed as delivered: forged meldpunt fields deleted (strip_forged),
-	 * X-Meldpunt-Flow appended (mp_eom_decide). */
+	/* Signed as delivered: forged meldpunt fields deleted
+	 * (mp_env_drop_forged), X-Meldpunt-Flow appended (mp_eom_decide). */
 	static const char *const drop[] = { MP_HDR_FLOW, MP_HDR_OUTCOME, MP_HDR_REASON,
 	    MP_HDR_ID, NULL };
 	const char *add_name[] = { MP_HDR_FLOW }, *add_value[] = { mp_flow_name(env->flow) };
@@ -116,74 +113,31 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	mp_plan_outcome(plan, MP_OUTCOME_SIGNED, NULL);
 }
 
-/* Forged copies are deleted from the last instance down. */
-static int
-strip_forged(const struct mp_envelope *env, struct mp_plan *plan)
-{
-	unsigned i;
-	int h, rc = MP_OK;
-
-	for (h = 0; h < MP_OWNED_COUNT; h++)
-		for (i = env->owned[h]; i >= 1 && rc == MP_OK; i--)
-			rc = mp_plan_delete(plan, mp_owned_hdr_name(h), i);
-	return rc;
-}
-
-static int
-outcome_headers(struct mp_plan *plan)
-{
-	int rc;
-
-	if ((rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_OUTCOME,
-	    mp_outcome_name(plan->outcome))) != MP_OK)
-		return rc;
-	/* A notification's reason names every contact and rule, and its
-	 * warnings are about the reporter's report: log only. */
-	if (plan->outcome == MP_OUTCOME_NOTIFIED)
-		return MP_OK;
-	if (plan->reason[0] != '\0' && (rc = mp_plan_header(plan, MP_HDR_ADD,
-	    MP_HDR_REASON, plan->reason)) != MP_OK)
-		return rc;
-	if (plan->warnings[0] == '\0')
-		return MP_OK;
-	return mp_plan_header(plan, MP_HDR_ADD, MP_HDR_WARNINGS, plan->warnings);
-}
-
+/*
+ * Intake writes its own header fields (intake.h); every other flow loses
+ * the sender's X-Meldpunt-* fields and gets X-Meldpunt-Flow, and is
+ * signed when it speaks for a protected domain. The header says no
+ * outcome: "signed" is the log's business.
+ */
 void
 mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan)
 {
-	int speaks, replaced = 0;
+	int speaks;
 
 	if ((speaks = check_identity(snap, env, plan)) < 0)
 		return;
-	if (env->flow == MP_FLOW_INTAKE)
-		mp_intake_decide(snap, env, plan, &replaced);
-	if (plan->verdict != MP_VERDICT_CONTINUE)
+	if (env->flow == MP_FLOW_INTAKE) {
+		mp_intake_decide(snap, env, plan);
 		return;
-	/* A replaced header has lost the forged copies with the rest. The
-	 * review copy of a report must not carry the sender's own
-	 * X-Meldpunt-Warnings (envelope.c does not count that one). */
-	if ((!replaced && strip_forged(env, plan) != MP_OK) ||
-	    (!replaced && env->flow == MP_FLOW_INTAKE &&
-	    mp_plan_delete_named(plan, env->msg.data, env->msg.len,
-	    MP_HDR_WARNINGS) != MP_OK) ||
+	}
+	if (mp_env_drop_forged(env, plan) != MP_OK ||
 	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW,
 	    mp_flow_name(env->flow)) != MP_OK) {
 		mp_plan_internal(plan, "cannot add the X-Meldpunt header changes "
 		    "to the plan (out of memory)");
 		return;
 	}
-	if (env->flow != MP_FLOW_INTAKE && speaks)
+	if (speaks)
 		sign_message(snap, env, plan);
-	/* "signed" is the log's business; the header speaks of intake only. */
-	if (plan->verdict == MP_VERDICT_CONTINUE && env->flow == MP_FLOW_INTAKE &&
-	    outcome_headers(plan) != MP_OK) {
-		/* Keep the outcome that was decided in the reason. */
-		char why[128];
-
-		snprintf(why, sizeof(why), "cannot add the X-Meldpunt-Outcome "
-		    "header (%s) to the plan", mp_outcome_name(plan->outcome));
-		mp_plan_internal(plan, why);
-	}
 }

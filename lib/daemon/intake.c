@@ -29,6 +29,9 @@
 #include "statedb.h"
 #include "verify.h"
 
+/* On the archived or quarantined copy of a report: what it lacked. */
+#define MP_HDR_WARNINGS	"X-Meldpunt-Warnings"
+
 /* What one message needs while it is decided. */
 struct intake {
 	const struct mp_snapshot *snap;
@@ -496,18 +499,42 @@ render(struct intake *in, struct mp_notice **np)
 	return -1;
 }
 
+/*
+ * The X-Meldpunt fields intake appends for `outcome`, in order: the flow,
+ * the outcome and, but on a notification (whose reason names every
+ * contact and rule, and whose warnings are about the reporter's report:
+ * log only), the reason and warnings. Returns how many (at most
+ * MP_TRAILER_MAX).
+ */
+#define MP_TRAILER_MAX 4
+static size_t
+trailer(const struct intake *in, enum mp_outcome outcome,
+    const char *name[MP_TRAILER_MAX], const char *value[MP_TRAILER_MAX])
+{
+	const struct mp_plan *plan = in->plan;
+	size_t n = 0;
+
+	name[n] = MP_HDR_FLOW, value[n++] = mp_flow_name(MP_FLOW_INTAKE);
+	name[n] = MP_HDR_OUTCOME, value[n++] = mp_outcome_name(outcome);
+	if (outcome == MP_OUTCOME_NOTIFIED)
+		return n;
+	if (plan->reason[0] != '\0')
+		name[n] = MP_HDR_REASON, value[n++] = plan->reason;
+	if (plan->warnings[0] != '\0')
+		name[n] = MP_HDR_WARNINGS, value[n++] = plan->warnings;
+	return n;
+}
+
 /* The notice's own header fields, then its DKIM signatures on top. */
 static int
 notice_headers(struct intake *in, const struct mp_notice *n,
     struct mp_error *err)
 {
-	/* Signed as delivered: mp_eom_decide appends these two after the
-	 * notice's own fields, and a field added unsigned could be changed
-	 * on a copy without breaking the signatures. */
-	static const char *const add_name[] = { MP_HDR_FLOW, MP_HDR_OUTCOME };
-	const char *add_value[] = { mp_flow_name(MP_FLOW_INTAKE),
-	    mp_outcome_name(MP_OUTCOME_NOTIFIED) };
-	const struct mp_sign_edit delivered = { NULL, add_name, add_value, 2 };
+	/* Signed as delivered: outcome_headers() appends the trailer after
+	 * the notice's own fields, and a field added unsigned could be
+	 * changed on a copy without breaking the signatures. */
+	const char *add_name[MP_TRAILER_MAX], *add_value[MP_TRAILER_MAX];
+	struct mp_sign_edit delivered = { NULL, add_name, add_value, 0 };
 	struct mp_plan *plan = in->plan;
 	size_t i;
 	int rc = MP_OK;
@@ -521,6 +548,7 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 		    "header fields to the plan: %s", mp_strerror(rc));
 	if (in->snap->signer == NULL)
 		return rc;
+	delivered.nadd = trailer(in, MP_OUTCOME_NOTIFIED, add_name, add_value);
 	if ((rc = mp_plan_sign(plan, in->snap->signer, n->message,
 	    n->message_len, &delivered, err)) != MP_OK)
 		mp_error_prefix(err, "signing the notification");
@@ -528,7 +556,7 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 }
 
 static void
-notified(struct intake *in, const struct mp_notice *n, int *replaced)
+notified(struct intake *in, const struct mp_notice *n)
 {
 	const struct mp_envelope *env = in->env;
 	struct mp_plan *plan = in->plan;
@@ -562,7 +590,6 @@ notified(struct intake *in, const struct mp_notice *n, int *replaced)
 		tempfail(in, why);
 		return;
 	}
-	*replaced = 1;
 	snprintf(plan->notice_id, sizeof(plan->notice_id), "%s", n->notice_id);
 	/* The reason says whom and why: the decision chain, for the log. */
 	len = (size_t)snprintf(why, sizeof(why), "%s %s (%s) to",
@@ -575,31 +602,64 @@ notified(struct intake *in, const struct mp_notice *n, int *replaced)
 	mp_plan_outcome(plan, MP_OUTCOME_NOTIFIED, why);
 }
 
-void
-mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
-    struct mp_plan *plan, int *replaced)
+/*
+ * The plan is decided: the sender's X-Meldpunt-* fields go (unless the
+ * whole header was replaced), and intake's own are appended.
+ */
+static void
+outcome_headers(struct intake *in)
 {
-	struct intake in;
+	const char *name[MP_TRAILER_MAX], *value[MP_TRAILER_MAX];
+	const struct mp_envelope *env = in->env;
+	struct mp_plan *plan = in->plan;
+	char why[128];
+	size_t i, n;
+
+	/* The review copy of a report must not carry the sender's own
+	 * X-Meldpunt-Warnings (envelope.c does not count that one). */
+	if (!plan->headers_replaced && (mp_env_drop_forged(env, plan) != MP_OK ||
+	    mp_plan_delete_named(plan, env->msg.data, env->msg.len,
+	    MP_HDR_WARNINGS) != MP_OK)) {
+		tempfail(in, "cannot add the X-Meldpunt header changes to the "
+		    "plan (out of memory)");
+		return;
+	}
+	n = trailer(in, plan->outcome, name, value);
+	for (i = 0; i < n; i++)
+		if (mp_plan_header(plan, MP_HDR_ADD, name[i], value[i]) != MP_OK)
+			break;
+	if (i == 0)
+		tempfail(in, "cannot add the X-Meldpunt header changes to the "
+		    "plan (out of memory)");
+	else if (i < n) {
+		/* Keep the outcome that was decided in the reason. */
+		snprintf(why, sizeof(why), "cannot add the X-Meldpunt-Outcome "
+		    "header (%s) to the plan", mp_outcome_name(plan->outcome));
+		tempfail(in, why);
+	}
+}
+
+static void
+decide(struct intake *in)
+{
+	const struct mp_snapshot *snap = in->snap;
+	const struct mp_envelope *env = in->env;
+	struct mp_plan *plan = in->plan;
 	struct mp_notice *notice = NULL;
 	struct marks *mk;
 	char why[200];
 
-	*replaced = 0;
-	memset(&in, 0, sizeof(in));
-	in.snap = snap;
-	in.conf = snap->conf;
-	in.env = env;
-	in.plan = plan;
 	if (env->too_large) {
 		snprintf(why, sizeof(why), "message of %zu bytes is larger than "
 		    "MaximumMessageSize %zu; not processed", env->size,
-		    in.conf->max_message_size);
-		quarantine(&in, MP_OUTCOME_QUARANTINED_TOO_LARGE, why);
+		    in->conf->max_message_size);
+		quarantine(in, MP_OUTCOME_QUARANTINED_TOO_LARGE, why);
 		return;
 	}
-	if (!only_intake_recipients(&in)) {
-		quarantine(&in, MP_OUTCOME_QUARANTINED_MIXED_RECIPIENTS, "a report must be sent to the "
-		    "intake address alone, not with other recipients");
+	if (!only_intake_recipients(in)) {
+		quarantine(in, MP_OUTCOME_QUARANTINED_MIXED_RECIPIENTS, "a report "
+		    "must be sent to the intake address alone, not with other "
+		    "recipients");
 		return;
 	}
 	/*
@@ -613,19 +673,19 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	if (env->nrcpts != 1) {
 		snprintf(why, sizeof(why), "a report must be sent to one intake "
 		    "address, once (it has %zu recipients)", env->nrcpts);
-		quarantine(&in, MP_OUTCOME_QUARANTINED_MIXED_RECIPIENTS, why);
+		quarantine(in, MP_OUTCOME_QUARANTINED_MIXED_RECIPIENTS, why);
 		return;
 	}
 	if (snap->templates == NULL || snap->statedb == NULL) {
-		tempfail(&in, "intake is not configured (TemplateDirectory, StateDB)");
+		tempfail(in, "intake is not configured (TemplateDirectory, StateDB)");
 		return;
 	}
 	if (snap->routedb == NULL) {
-		tempfail(&in, snap->routedb_why);
+		tempfail(in, snap->routedb_why);
 		return;
 	}
 	if ((mk = calloc(1, sizeof(*mk))) == NULL) {
-		tempfail(&in, "out of memory");
+		tempfail(in, "out of memory");
 		return;
 	}
 	mk->sdb = mp_statedb_ref(snap->statedb);
@@ -635,16 +695,33 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	plan->undo_free = marks_free;
 	plan->undo_arg = mk;
 
-	if (authenticate(&in) != 0 || parse(&in) != 0 || route(&in) != 0 ||
-	    dedup(&in, mk) != 0)
+	if (authenticate(in) != 0 || parse(in) != 0 || route(in) != 0 ||
+	    dedup(in, mk) != 0)
 		goto done;
-	if (in.nto == 0)
-		duplicate(&in);
-	else if (render(&in, &notice) == 0)
-		notified(&in, notice, replaced);
-	if (plan->verdict != MP_VERDICT_CONTINUE || !*replaced)
+	if (in->nto == 0)
+		duplicate(in);
+	else if (render(in, &notice) == 0)
+		notified(in, notice);
+	if (plan->verdict != MP_VERDICT_CONTINUE ||
+	    plan->outcome != MP_OUTCOME_NOTIFIED)
 		marks_undo(mk);		/* nothing was sent */
 done:
 	mp_notice_free(&notice);
-	mp_report_free(&in.report);
+	mp_report_free(&in->report);
+}
+
+void
+mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
+    struct mp_plan *plan)
+{
+	struct intake in;
+
+	memset(&in, 0, sizeof(in));
+	in.snap = snap;
+	in.conf = snap->conf;
+	in.env = env;
+	in.plan = plan;
+	decide(&in);
+	if (plan->verdict == MP_VERDICT_CONTINUE)
+		outcome_headers(&in);
 }

@@ -35,8 +35,13 @@
  *	with its security.txt contact: the intermediary or network owner is
  *	told instead.
  *
- *	*replaced is set when the plan deletes every original header field
- *	(the caller then need not remove forged ones on its own).
+ *	Intake writes its own header fields: unless the plan replaced the
+ *	whole header (plan.h, headers_replaced), the sender's X-Meldpunt-*
+ *	fields (and X-Meldpunt-Warnings) are deleted; then X-Meldpunt-Flow:
+ *	intake and X-Meldpunt-Outcome (outcome.h) are appended, and on any
+ *	copy but a notification X-Meldpunt-Reason and X-Meldpunt-Warnings
+ *	when there is one. A notification's DKIM signatures cover the two
+ *	fields appended after its own.
  */
 #ifndef MP_INTAKE_H
 #define MP_INTAKE_H
@@ -46,6 +51,6 @@
 #include "snapshot.h"
 
 void mp_intake_decide(const struct mp_snapshot *snap,
-    const struct mp_envelope *env, struct mp_plan *plan, int *replaced);
+    const struct mp_envelope *env, struct mp_plan *plan);
 
 #endif

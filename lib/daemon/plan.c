@@ -159,7 +159,11 @@ static int delete_fields(struct mp_plan *p, const char *msg, size_t len,
 int
 mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len)
 {
-	return delete_fields(p, msg, len, NULL);
+	int rc;
+
+	if ((rc = delete_fields(p, msg, len, NULL)) == MP_OK)
+		p->headers_replaced = 1;
+	return rc;
 }
 
 int

@@ -55,6 +55,9 @@ struct mp_plan {
 	char **add_rcpts;
 	size_t nadd;
 	char *new_sender;		/* NULL: keep */
+	/* Every header field of the message is deleted (mp_plan_delete_headers):
+	 * the sender's forged X-Meldpunt-* fields went with the rest. */
+	int headers_replaced;
 	struct mp_buf body;
 	int replace_body;
 
@@ -82,7 +85,8 @@ int mp_plan_header(struct mp_plan *p, enum mp_hdr_op op, const char *name,
     const char *value);
 /* Delete instance `index` (1-based, per name) of header field `name`. */
 int mp_plan_delete(struct mp_plan *p, const char *name, unsigned index);
-/* Delete every header field of the raw message `msg` (up to the blank line). */
+/* Delete every header field of the raw message `msg` (up to the blank line);
+ * sets headers_replaced. */
 int mp_plan_delete_headers(struct mp_plan *p, const char *msg, size_t len);
 /* The same for the fields named `name` (case-insensitive) only. */
 int mp_plan_delete_named(struct mp_plan *p, const char *msg, size_t len,
