@@ -10,6 +10,15 @@ tests_unit_test_core_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-core
 endif
 
+# The outcome vocabulary and what is made from it: counters, plan, flow.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-outcome
+tests_unit_test_outcome_SOURCES = tests/unit/test-outcome.c tests/unit/check_tap.h
+tests_unit_test_outcome_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_outcome_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test-outcome
+endif
+
 # The intake path without an MTA: eom.c and intake.c over a real snapshot.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-intake
