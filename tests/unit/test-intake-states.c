@@ -369,7 +369,7 @@ START_TEST(unrouted_and_not_a_report)
 	struct mp_plan p;
 
 	decide(s, "tests/e2e/data/unrouted-arf.eml", &p);
-	assert_quarantined(&p, "quarantined:unrouted", "");
+	assert_quarantined(&p, "quarantined:unrouted", "no contact for 100.64.0.1");
 	mp_plan_free(&p);
 	decide(s, "tests/e2e/data/not-a-report.eml", &p);
 	assert_quarantined(&p, "quarantined:not-a-report", "not a report");
