@@ -29,7 +29,9 @@
 
 /*
  * The macros trust decisions rest on, pinned so that an MTA's defaults
- * cannot drift away from them (milter-notes §5.7). A list given here
+ * cannot drift away from them: {daemon_name} at connect (Postfix sets
+ * it per service, milter_macro_daemon_name in master.cf), {auth_authen}
+ * at MAIL (the SASL login). A list given here
  * replaces the MTA's list for that stage.
  */
 static const struct {

@@ -1,7 +1,9 @@
 /*
  * meldpunt-milter - start-up, privileges, signals, reload and stop
  *
- * Order matters (milter-notes §5.5): load and check the configuration,
+ * Order matters (keys must be read before privileges are dropped; a
+ * signal mask is inherited only by threads created after it is set):
+ * load and check the configuration,
  * open the socket (honouring Umask), detach, write the pid file, drop
  * privileges, block SIGUSR1 before any thread exists, start the reload
  * thread, then hand over to smfi_main(). libmilter's own signal thread
@@ -543,7 +545,7 @@ main(int argc, char **argv)
 		return print_stats(NULL);
 
 	mp_log_open("meldpunt-milter", LOG_MAIL, 0, 1);
-	g_mime_init();		/* before any thread (milter-notes §5.8) */
+	g_mime_init();		/* once, before any thread starts (GMime requires it) */
 	if ((snap = mp_snapshot_load(conf_path, NULL, &err)) == NULL) {
 		fprintf(stderr, "meldpunt-milter: %s\n", err.msg);
 		return EX_CONFIG;
@@ -595,8 +597,10 @@ main(int argc, char **argv)
 	mp_log(LOG_NOTICE, "meldpunt-milter stopped");
 	if (paths.pidfile != NULL)
 		unlink(paths.pidfile);	/* may fail after dropping privileges */
-	/* Connections that never closed may still hold snapshots (OpenDKIM
-	 * #22); then nothing is freed and the process just ends. */
+	/* Connections that never closed may still hold snapshots: libmilter
+	 * need not call xxfi_close for connections open at shutdown (OpenDKIM
+	 * met the same, its issue 22); then nothing is freed and the process
+	 * just ends. */
 	if (connections_gone()) {
 		mp_current_clear(&mp_current_conf);
 		g_mime_shutdown();

@@ -6,8 +6,9 @@
  * packet before a command, and header lines unanswered under
  * SMFIP_NR_HDR. With Nagle on the writer's side the second packet waits
  * for the ACK of the first, and Linux delays that ACK by up to 40 ms:
- * one stall a message, whatever the milter does (postfix-test-notes
- * §4.12). TCP_NODELAY on our sockets removes the stall on our writes;
+ * one stall a message, whatever the milter does (OpenDKIM over TCP:
+ * about 44 ms a message; BENCHMARKS.md has the numbers). TCP_NODELAY on
+ * our sockets removes the stall on our writes;
  * TCP_QUICKACK after every read removes it on the MTA's, since the MTA's
  * Nagle is released by our ACK. The kernel drops quick-ACK mode by itself
  * again, so it is set after each read.

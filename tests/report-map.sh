@@ -17,7 +17,8 @@ else
 	echo "not ok 1 - man/meldpunt-parse.1 mapping table differs from the code"
 	diff "$tmp.code" "$tmp.man" | sed 's/^/# /'
 fi
-# Every meldpunt type a table row can produce is one of DESIGN.md's ten.
+# Every meldpunt type a table row can produce is one of the ten of
+# lib/report/report.h (enum mp_report_type).
 bad=$(cut -f4 "$tmp.code" | sort -u | grep -v -x -E \
 	'malware|vulnerable-service|open-service|login-attack|spam|phishing|leaked-credentials|compromised-website|ddos|other')
 if [ -z "$bad" ]; then echo "ok 2 - every mapped type is a meldpunt type"

@@ -1,5 +1,5 @@
 # meldpunt-testreport: a signed sample report for an admin's first test
-# (issue 12). Signs through lib/dkim like the milter.
+# (meldpunt-testreport(1)). Signs through lib/dkim like the milter.
 bin_PROGRAMS += tools/meldpunt-testreport
 tools_meldpunt_testreport_SOURCES = tools/meldpunt-testreport.c
 tools_meldpunt_testreport_CFLAGS = $(AM_CFLAGS)

@@ -1,4 +1,4 @@
-# meldpunt-verify: check a saved notification (issue 6, item 4).
+# meldpunt-verify: check a saved notification (meldpunt-verify(1)).
 bin_PROGRAMS += tools/meldpunt-verify
 tools_meldpunt_verify_SOURCES = tools/meldpunt-verify.c
 tools_meldpunt_verify_CFLAGS = $(AM_CFLAGS)

@@ -1,6 +1,6 @@
 /*
  * NAME
- *	identity - who may speak for a protected domain (issue 6, item 2)
+ *	identity - who may speak for a protected domain
  * SYNOPSIS
  *	#include "identity.h"
  * DESCRIPTION
@@ -21,7 +21,8 @@
  *	<x@evil.example>, abuse@meldpunt.nl.evil.example).
  *
  *	Two rules hold for every message, protected domain or not, because
- *	what cannot be read cannot be cleared (issue 11): more than one From
+ *	what cannot be read cannot be cleared (a reader may see a protected
+ *	domain in what we could not parse): more than one From
  *	field is rejected however many there are (nfrom_seen counts the ones
  *	the glue did not keep), and a From that cannot be read - it does not
  *	parse, an encoded word cannot be decoded, raw bytes are not UTF-8 -

@@ -1,7 +1,7 @@
 # libmpauth: who a message is from and whether to believe it. The From
 # parser, IdentityMap, TrustedHosts and the sender-identity decision
 # (identity.c; glib for iconv and Unicode), and reporter authentication at
-# intake (issue 6, item 3): SPF with libspf2 under a time budget, a test DNS
+# intake: SPF with libspf2 under a time budget, a test DNS
 # zone, and the PASS/FAIL/RETRY decision over SPF, DKIM (libmpdkim's
 # verifier) and the reporter records (libmproute).
 #

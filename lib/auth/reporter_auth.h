@@ -5,7 +5,8 @@
  *	#include "reporter_auth.h"
  * DESCRIPTION
  *	mp_reporter_decide() is the pure decision the milter takes at EOM
- *	for intake mail (issue 6, item 3), from facts gathered elsewhere:
+ *	for intake mail (is the report from the reporter it claims to be
+ *	from?), from facts gathered elsewhere:
  *	the known-reporter record of the routing database (which of SPF and
  *	DKIM the reporter must pass), the SPF outcome for the envelope
  *	sender (spf.h) and the DKIM results (verify.h). It answers PASS,

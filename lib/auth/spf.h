@@ -42,7 +42,9 @@
  *	we answer none instead: 127.0.0.1 proves nothing about a sender.
  *
  *	libspf2 aborts the process on some internal errors (SPF_error) and
- *	has open crash reports (milter-notes 5.8); this module does not
+ *	has open crash reports upstream (github.com/shevek/libspf2 issues
+ *	52: a segfault in spf_interpret.c; 15: a use after free); this
+ *	module does not
  *	isolate it in a process of its own.
  * THREADS
  *	An mp_spf is immutable after creation; any number of threads may

@@ -1,5 +1,5 @@
 # libmpdkim: DKIM signing (keys parsed once, OpenSSL EVP) and verification
-# (libopendkim). See issue 6.
+# (libopendkim).
 #
 # Layer: dkim, over mail (msgsplit) and core; beside report, route, state.
 # verify.c keeps its own key-file format for now; it does not use the test

@@ -1,6 +1,6 @@
 # libmpnotify: notifications. Templates (template.c), the value policy and
-# rendering (notify.c), redaction (redact.c), over the report and the route
-# (issue 5). The dedup/rate state is libmpstate's.
+# rendering (notify.c), redaction (redact.c), over the report and the route.
+# The dedup/rate state is libmpstate's.
 #
 # Layer: notify, over report and route (notify.h carries both; only types
 # from route); beside auth, which it does not use. The dedup/rate records

@@ -92,7 +92,9 @@ mp_report_warnings_text(const struct mp_report *r, char *buf, size_t size)
 
 /*
  * The mapping from what reporters call an incident to the meldpunt
- * types (DESIGN.md). First match wins, so specific rows come before the
+ * types (the ten of report.h: malware, vulnerable-service, open-service,
+ * login-attack, spam, phishing, leaked-credentials, compromised-website,
+ * ddos, other). First match wins, so specific rows come before the
  * "*" rows of their family. man/meldpunt-parse.1 shows this table; the
  * test tests/report-map.sh checks that the two agree.
  *

@@ -1,5 +1,5 @@
-# Routing database (GDBM): see issue "Routing database", route.h and
-# route_build.h. libmproute: the reader (route.c), the compiler and its
+# Routing database (GDBM): see route.h (lookup order, tri-state answers)
+# and route_build.h (sources, compiling). libmproute: the reader (route.c), the compiler and its
 # importers (own format, RPSL, security.txt).
 #
 # Layer: route, over mail (addresses, prefixes) and core.

@@ -97,7 +97,7 @@ enum mp_reporter_auth {
 };
 
 /*
- * What a notification may say about the reporter (issue 11): "disclose"
+ * What a notification may say about the reporter: "disclose"
  * in the reporter record of the routing source. The reporter's client
  * address, HELO name and envelope sender are never shown, whatever this
  * says; it governs the name and contact address in the text only.

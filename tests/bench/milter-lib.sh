@@ -15,7 +15,7 @@
 #   ml_wait_sock SOCKET         wait until a unix: or inet: socket listens
 #   ml_stop_all                 every milter this file started, at once
 #
-# OpenDKIM pitfalls (../shared/reference/postfix-test-notes.md §4): keys in
+# OpenDKIM pitfalls, found setting it up for the comparison: keys in
 # /tmp need RequireSafeKeys false; one SignatureAlgorithm per process;
 # Background yes + PidFile; Syslog no (there is no /dev/log here).
 

@@ -1,5 +1,5 @@
 # The milter-protocol load client, its codec tests, smoke tests against
-# meldpunt-milter and OpenDKIM, and bench-milter (issue 7).
+# meldpunt-milter and OpenDKIM, and bench-milter (BENCHMARKS.md).
 noinst_PROGRAMS += tests/bench/milter-load
 tests_bench_milter_load_SOURCES = tests/bench/milter-load.c \
 	tests/bench/milterproto.c tests/bench/milterproto.h

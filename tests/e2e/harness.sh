@@ -19,7 +19,9 @@
 #   h_header SINKFILE NAME    values of one header field of the message
 #   h_stop                    stop everything this harness started, by PID
 #
-# Facts behind the choices: ../shared/reference/postfix-test-notes.md.
+# Facts behind the choices: Postfix is started from a private config
+# directory (no system Postfix is touched), master.cf services on loopback,
+# smtp-sink as the next hop; each choice is commented where it is made.
 # Everything listens on 127.0.0.1 or a unix socket in the temp dir.
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"

@@ -1,4 +1,4 @@
-# spoof.sh - the table of attempts to send as the clearinghouse (issue 11),
+# spoof.sh - the table of attempts to send as the clearinghouse,
 # for any MTA harness (sourced by bash tests; Postfix: t-identity.sh).
 #
 #   spoof_attempts                 the table without comments: one attempt a

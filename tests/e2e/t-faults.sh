@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault tests (issue 7, item 3): the intake path through a private Postfix
+# Fault tests: the intake path through a private Postfix
 # under load while things break. Internal trouble must end in a tempfail:
 # Postfix keeps the message (or the SMTP client retries it), nothing is
 # lost, nobody is told twice, nobody wrong is told.

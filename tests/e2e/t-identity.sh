@@ -3,7 +3,7 @@
 # the clearinghouse sends carries two DKIM signatures (rsa-sha256 and
 # ed25519-sha256) that independent verifiers (dkimpy, Perl Mail::DKIM) and
 # meldpunt-verify (libopendkim) accept; a tampered copy fails them all.
-# The attempts of issue 11 and more are a table (data/spoof-attempts,
+# The known attempts to pass as the clearinghouse are a table (data/spoof-attempts,
 # spoof.sh) that any MTA harness can run; here it runs through Postfix.
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/harness.sh"
@@ -93,7 +93,7 @@ like "$(grep -h 'postfix/cleanup' "$HD/log/maillog" | grep 'milter-reject')" "5.
 f=$(h_send "$DATA/plain.eml" someone@example.org)
 is "$(h_header "$f" DKIM-Signature)" "" "unrelated mail is not signed"
 
-# 10. Every header the clearinghouse sets is signed (issue 11, item 2).
+# 10. Every header the clearinghouse sets is signed (sign.h: MP_SIGN_HEADERS).
 #     The outbound message of 5: X-Meldpunt-Flow is signed too, From,
 #     Subject, Date and Message-ID are oversigned.
 h=$(h_header "$HD/signed.eml" DKIM-Signature | head -n 1 | tr -d ' \t' | sed -n 's/.*;h=\([^;]*\);.*/\1/p')

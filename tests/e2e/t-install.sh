@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-install.sh - the documented installation beside a system Postfix,
-# walked as written (issue 12).
+# walked as written (README, docs/OPERATIONS.md).
 #
 # The commands are not copied here: each step runs the shell block that
 # follows a "<!-- t-install: NAME -->" marker in docs/OPERATIONS.md or
@@ -202,7 +202,8 @@ like "$(tail -n 1 "$LOG.out")" "meldpunt.conf: configuration OK" "... and prints
 step "$OPS" logfile "1.7: LogFile, for a host without syslog daemon"
 MLOG=$R/var/log/meldpunt/meldpunt-milter.log
 
-# -n warns when the host name is in ProtectedDomains (issue 12, item 2).
+# -n warns when the host name is in ProtectedDomains (Postfix's myorigin
+# would then make local mail look like the clearinghouse's).
 if unshare -u true 2>/dev/null; then
 	out=$(unshare -u sh -c "hostname mx1.meldpunt.example.nl &&
 		runuser -u meldpunt -- '$R$sbindir/meldpunt-milter' -n -c '$CONF'" 2>&1)

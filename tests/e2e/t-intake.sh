@@ -1,11 +1,11 @@
 #!/bin/bash
-# End to end, issue "intake to notification": reports mailed to the intake
+# End to end, intake to notification: reports mailed to the intake
 # address of a private Postfix + meldpunt-milter arrive at the routed
 # contact as a readable, signed notification in the contact's language with
 # the original report attached byte-exact; every other case ends in one
 # visible state (duplicate, quarantined:<reason>, a 4xx), nothing is lost,
 # and hostile report values add no header and no recipient. A notification
-# carries no trace of the intake hop (issue 11): not the reporter's client
+# carries no trace of the intake hop (docs/privacy.md): not the reporter's client
 # address, HELO name or envelope sender, not the intake address - the
 # milter deletes the report's header and Postfix's own Received header of
 # the intake hop goes by etc/postfix/meldpunt_header_checks - and it names

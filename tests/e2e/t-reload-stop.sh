@@ -1,5 +1,5 @@
 #!/bin/bash
-# A clean stop after a reload (issue 10, item 6). The start-up snapshot is
+# A clean stop after a reload. The start-up snapshot is
 # freed by the first reload; main() used to read the PidFile path from it
 # after smfi_main() returned, so start -> SIGUSR1 -> SIGTERM left the pid
 # file behind (valgrind: invalid read). Here, with no MTA (the milter

@@ -3,7 +3,7 @@
 # prefix by scripts/sendmail-private.sh, never installed), configured with
 # etc/sendmail/meldpunt.mc.snippet as shipped (its intake address set),
 # relaying to smtp-sink. Reports to the intake address become dual-signed
-# notifications with no trace of the intake hop (issue 11: not the reporter's
+# notifications with no trace of the intake hop (docs/privacy.md: not the reporter's
 # client address, HELO name or envelope sender, not the intake address - the
 # milter deletes the report's header, and the snippet makes Sendmail drop its
 # own Received header for intake-only mail, per envelope: other mail on the

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The table of attempts to send as the clearinghouse (tests/e2e/data/
-# spoof-attempts, issue 11), through Sendmail: the same table t-identity.sh
+# spoof-attempts), through Sendmail: the same table t-identity.sh
 # runs through Postfix, with the private Debian Sendmail of
 # tests/e2e/sendmail-harness.sh and etc/sendmail/meldpunt.mc.snippet as
 # shipped. Each attempt is refused with 550 5.7.1, or never leaves signed.

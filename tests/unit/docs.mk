@@ -9,3 +9,9 @@ EXTRA_DIST += docs/OPERATIONS.md
 # The documented install blocks that tests/e2e/t-install.sh runs exist.
 TESTS += tests/unit/docs-install.sh
 dist_check_SCRIPTS += tests/unit/docs-install.sh
+
+# The architecture page (linked from the README) and its folder-level
+# agreement with the tree.
+EXTRA_DIST += docs/ARCHITECTURE.md
+TESTS += tests/unit/docs-arch.sh
+dist_check_SCRIPTS += tests/unit/docs-arch.sh

@@ -33,3 +33,26 @@ endif
 # every #include "..." is checked, failures name file:line and the layers.
 TESTS += tests/unit/layers.sh
 dist_check_SCRIPTS += tests/unit/layers.sh
+
+# Every end state of the intake path, the outbound path (signing and its
+# rejects), the counters and the StateDB handle: one program each.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-intake-states tests/unit/test-outbound \
+	tests/unit/test-stats tests/unit/test-statedb
+tests_unit_test_intake_states_SOURCES = tests/unit/test-intake-states.c tests/unit/check_tap.h
+tests_unit_test_intake_states_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
+tests_unit_test_intake_states_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+EXTRA_tests_unit_test_intake_states_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
+tests_unit_test_outbound_SOURCES = tests/unit/test-outbound.c tests/unit/check_tap.h
+tests_unit_test_outbound_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
+tests_unit_test_outbound_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+tests_unit_test_stats_SOURCES = tests/unit/test-stats.c tests/unit/check_tap.h
+tests_unit_test_stats_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_stats_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+EXTRA_tests_unit_test_stats_DEPENDENCIES = milter/meldpunt-milter$(EXEEXT)
+tests_unit_test_statedb_SOURCES = tests/unit/test-statedb.c tests/unit/check_tap.h
+tests_unit_test_statedb_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_statedb_LDADD = $(STATE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test-intake-states tests/unit/test-outbound \
+	tests/unit/test-stats tests/unit/test-statedb
+endif

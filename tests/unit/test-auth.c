@@ -321,8 +321,24 @@ START_TEST(spf_budget_limits)
 	ck_assert_ptr_null(mp_spf_new(&o, &err));
 	ck_assert_int_eq(err.code, MP_ECONFIG);
 	ck_assert_msg(strstr(err.msg, "30000 ms is outside 10..25000 ms") != NULL, "%s", err.msg);
+	/* below the floor: refused the same way, with its own number */
 	o.budget_ms = 5;
+	mp_error_clear(&err);
 	ck_assert_ptr_null(mp_spf_new(&o, &err));
+	ck_assert_int_eq(err.code, MP_ECONFIG);
+	ck_assert_msg(strstr(err.msg, "5 ms is outside 10..25000 ms") != NULL, "%s", err.msg);
+	/* the bounds themselves are allowed */
+	o.budget_ms = 10;
+	{
+		struct mp_spf *s = mp_spf_new(&o, &err);
+
+		ck_assert_msg(s != NULL, "%s", err.msg);
+		mp_spf_free(&s);
+		o.budget_ms = 25000;
+		s = mp_spf_new(&o, &err);
+		ck_assert_msg(s != NULL, "%s", err.msg);
+		mp_spf_free(&s);
+	}
 	ck_assert_str_eq(mp_spf_result_name(MP_SPF_RETRY), "retry");
 	ck_assert_str_eq(mp_spf_result_name(MP_SPF_SOFTFAIL), "softfail");
 }

@@ -111,7 +111,7 @@ START_TEST(conf_defaults)
 }
 END_TEST
 
-/* Messages about a key's value point at its line (issue 12). */
+/* Messages about a key's value point at its FILE:LINE. */
 START_TEST(conf_where)
 {
 	struct mp_error err;

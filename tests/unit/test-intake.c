@@ -324,7 +324,7 @@ START_TEST(quarantine_states)
 END_TEST
 
 /*
- * DNS trouble while checking a reporter (issue 11, item 4): a tempfail
+ * DNS trouble while checking a reporter: a tempfail
  * with the reason in the outcome (the log line), never a quarantine as
  * unauthenticated. The zone answers SERVFAIL (TEMPFAIL) for the key.
  */
@@ -406,7 +406,7 @@ plan_hdr(const struct mp_plan *p, enum mp_hdr_op op, const char *name)
 }
 
 /*
- * One rule for required fields (issue 11, item 5): an ARF report without
+ * One rule for required fields, whatever the format: an ARF report without
  * User-Agent and Version is notified, the lack noted in the plan's
  * warnings (the log line) but not in the notification; its archived
  * duplicate carries X-Meldpunt-Warnings, and the sender's own copy of

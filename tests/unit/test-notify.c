@@ -840,7 +840,7 @@ render_disclose(const struct mp_report *r, enum mp_disclose d,
 }
 
 /*
- * The reporter's record decides what the text says about it (issue 11):
+ * The reporter's record decides what the text says about it:
  * name (default) the record's name, else the report's organisation, no
  * address; name+address adds the contact address; none names nobody and
  * drops the reporter's reference (an ARF id is its Message-ID).

@@ -440,7 +440,7 @@ START_TEST(reporters)
 }
 END_TEST
 
-/* The whole reporter record: disclose and name (issue 11). */
+/* The whole reporter record: disclose and name. */
 START_TEST(reporter_records)
 {
 	struct mp_routedb *db = open_all();

@@ -372,7 +372,7 @@ START_TEST(txt_records)
 	txt = mp_signer_txt(s, 1);
 	ck_assert(strncmp(txt, "v=DKIM1; k=ed25519; p=", 22) == 0);
 	ck_assert_int_eq(EVP_DecodeBlock(raw, (const unsigned char *)txt + 22, 44), 33);
-	/* the same 32 bytes openssl(1) prints (pitfall 6 of postfix-test-notes) */
+	/* the same 32 bytes as `openssl pkey -pubout -outform DER | tail -c 32` */
 	snprintf(cmd, sizeof(cmd),
 	    "openssl pkey -in %s -pubout -outform DER | tail -c 32 | base64", ed_key);
 	f = popen(cmd, "r");

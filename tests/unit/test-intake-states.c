@@ -1,0 +1,597 @@
+/*
+ * Unit tests: every end state of the intake path (intake.h) without an
+ * MTA, one test each: quarantined:too-large, quarantined:mixed-recipients,
+ * quarantined:unauthenticated, quarantined:parse-error,
+ * quarantined:render-error, deferred:rate-limit and tempfail (a state DB
+ * or a routing DB that cannot be read); notified, duplicate,
+ * quarantined:unrouted and quarantined:not-a-report are also checked here
+ * so that the whole list sits in one file (test-intake.c checks them in
+ * more depth).
+ *
+ * The fixture is the one of test-intake.c: routes compiled by
+ * meldpunt-route from the sample sources, the source tree's templates (or
+ * a broken copy), a state DB in a temp dir, a test DNS zone that holds the
+ * keys of two sample reporters, who sign the sample reports. Each test
+ * writes the configuration it needs (conf_write) and loads a snapshot from
+ * it. Outcomes are compared by their printed names, the words of the log
+ * line and of X-Meldpunt-Outcome.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "check_tap.h"
+#include "envelope.h"
+#include "eom.h"
+#include "plan.h"
+#include "sign.h"
+#include "snapshot.h"
+
+#define INTAKE	"meldingen@meldpunt.test"
+#define REVIEW	"review@meldpunt.test"
+
+static char tmp[64];
+static const char *srcdir, *builddir;
+static struct mp_signer *reporter[2];
+static const char *const reporter_domain[2] = {
+	"mailbox.example.com", "research.example.org",
+};
+
+static void
+run(const char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+static void
+setup(void)
+{
+	char cmd[2048], path[256], key[256];
+	struct mp_error err;
+	FILE *zone;
+	int i;
+
+	srcdir = mp_check_dir("top_srcdir", ".");
+	builddir = mp_check_dir("top_builddir", ".");
+	snprintf(tmp, sizeof(tmp), "/tmp/test-intake-states.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "'%s/tools/meldpunt-route' compile -o '%s/routes.db' "
+	    "--rpsl '%s/examples/ripe-sample.db' '%s/etc/routes.conf' >/dev/null 2>&1",
+	    builddir, tmp, srcdir, srcdir);
+	run(cmd);
+	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
+	ck_assert_ptr_nonnull(zone = fopen(path, "w"));
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s/%s.key", tmp, reporter_domain[i]);
+		snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
+		    "ed25519 -out '%s' 2>/dev/null", key);
+		run(cmd);
+		reporter[i] = mp_signer_load(reporter_domain[i], NULL, NULL, "rep",
+		    key, &err);
+		ck_assert_msg(reporter[i] != NULL, "%s", err.msg);
+		fprintf(zone, "%s TXT \"%s\"\n", mp_signer_record_name(reporter[i], 0),
+		    mp_signer_txt(reporter[i], 0));
+	}
+	fclose(zone);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	mp_signer_free(&reporter[0]);
+	mp_signer_free(&reporter[1]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp);
+}
+
+/*
+ * A configuration in the temp dir and a snapshot of it. NULL for the
+ * defaults: routes.db and state.db in the temp dir, the source tree's
+ * templates; `extra` is added as is.
+ */
+static struct mp_snapshot *
+conf_write(const char *routes, const char *state, const char *templates,
+    const char *extra)
+{
+	char path[256], dflt_routes[256], dflt_state[256], dflt_tmpl[256];
+	struct mp_error err;
+	struct mp_snapshot *s;
+	FILE *fp;
+
+	snprintf(dflt_routes, sizeof(dflt_routes), "%s/routes.db", tmp);
+	snprintf(dflt_state, sizeof(dflt_state), "%s/state.db", tmp);
+	snprintf(dflt_tmpl, sizeof(dflt_tmpl), "%s/templates", srcdir);
+	snprintf(path, sizeof(path), "%s/meldpunt.conf", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fprintf(fp, "IntakeAddress " INTAKE "\n"
+	    "RoutingDB %s\nTemplateDirectory %s\nStateDB %s\n"
+	    "Identity " INTAKE " Meldpunt Test\n"
+	    "UnknownReporters accept\nDNSZoneFile %s/dns.zone\n"
+	    "QuarantineAddress " REVIEW "\n%s\n",
+	    routes ? routes : dflt_routes, templates ? templates : dflt_tmpl,
+	    state ? state : dflt_state, tmp, extra ? extra : "");
+	fclose(fp);
+	s = mp_snapshot_load(path, NULL, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	return s;
+}
+
+static struct mp_snapshot *
+snapshot(void)
+{
+	return conf_write(NULL, NULL, NULL, NULL);
+}
+
+/* Free a snapshot the way the daemon does: through a holder. */
+static void
+release(struct mp_snapshot *s)
+{
+	struct mp_current cur;
+
+	mp_current_init(&cur);
+	mp_current_install(&cur, s);
+	mp_current_clear(&cur);
+}
+
+/* A copy of a sample in the temp dir, edited by a sed script. */
+static const char *
+edited(const char *sample, const char *script, const char *name)
+{
+	static char path[256];
+	char cmd[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	snprintf(cmd, sizeof(cmd), "sed -e '%s' '%s/%s' >'%s'", script, srcdir,
+	    sample, path);
+	run(cmd);
+	return path;
+}
+
+/*
+ * The file as on the wire (CRLF), DKIM-signed by the sample reporter of
+ * its From when there is one; else left unsigned.
+ */
+static void
+wire_message(const char *name, struct mp_buf *msg)
+{
+	char path[512], line[4096];
+	struct mp_sign_out out;
+	struct mp_error err;
+	struct mp_buf raw;
+	const char *v;
+	FILE *fp;
+	int i, r = -1;
+
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", srcdir, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	mp_buf_init(&raw, 0);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		mp_buf_printf(&raw, "%s\r\n", line);
+		if (strncmp(line, "From:", 5) == 0 && r < 0)
+			for (i = 0; i < 2; i++)
+				if (strstr(line, reporter_domain[i]) != NULL)
+					r = i;
+	}
+	fclose(fp);
+	if (r < 0) {
+		*msg = raw;
+		return;
+	}
+	ck_assert_int_eq(mp_sign_message(reporter[r], raw.data, raw.len, &out,
+	    &err), MP_OK);
+	mp_buf_init(msg, 0);
+	mp_buf_puts(msg, "DKIM-Signature: ");
+	for (v = out.hdr[0].value; *v; v++)	/* libmilter folds: LF to CRLF */
+		mp_buf_puts(msg, *v == '\n' ? "\r\n" : (char[]){ *v, '\0' });
+	mp_buf_puts(msg, "\r\n");
+	mp_buf_append(msg, raw.data, raw.len);
+	mp_sign_out_clear(&out);
+	mp_buf_free(&raw);
+}
+
+/* Who sends, as the MTA tells the milter. */
+struct client {
+	const char *addr, *helo, *sender;
+};
+static const struct client loopback = {
+	"127.0.0.1", "mx.example.com", "<fbl@mailbox.example.com>"
+};
+
+/*
+ * Feed a message into the envelope the way the milter callbacks do, to
+ * the recipients `rcpts` (NULL-terminated), then decide at EOH and EOM.
+ */
+static int
+decide_to(struct mp_snapshot *s, const char *file, const char *const *rcpts,
+    const struct client *cl, struct mp_plan *plan)
+{
+	char hname[256];
+	struct mp_envelope env;
+	struct mp_buf msg, value;
+	const char *p, *e, *nl, *colon;
+	int have = 0;
+
+	mp_env_init(&env, s->conf);
+	wire_message(file, &msg);
+	mp_env_connection(&env, cl->addr, "smtpd");
+	mp_env_helo(&env, cl->helo);
+	mp_env_sender(&env, cl->sender, NULL);
+	for (; *rcpts != NULL; rcpts++)
+		ck_assert_int_eq(mp_env_rcpt(&env, *rcpts), MP_OK);
+	mp_buf_init(&value, 0);
+	for (p = msg.data, e = msg.data + msg.len; p < e; p = nl + 2) {
+		nl = strstr(p, "\r\n");
+		ck_assert_ptr_nonnull(nl);
+		if ((*p == ' ' || *p == '\t') && have) {
+			mp_buf_puts(&value, "\n");
+			mp_buf_append(&value, p, (size_t)(nl - p));
+			continue;
+		}
+		if (have)
+			mp_env_header(&env, hname, value.data, 0);
+		if (nl == p) {
+			mp_env_eoh(&env);
+			mp_env_body(&env, (const unsigned char *)nl + 2,
+			    (size_t)(e - nl - 2));
+			break;
+		}
+		colon = memchr(p, ':', (size_t)(nl - p));
+		ck_assert_ptr_nonnull(colon);
+		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - p), p);
+		mp_buf_reset(&value);
+		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
+		have = 1;
+	}
+	mp_buf_free(&value);
+	mp_buf_free(&msg);
+	mp_eoh_decide(s, &env);
+	mp_plan_init(plan);
+	mp_eom_decide(s, &env, plan);
+	mp_env_free(&env);
+	return plan->verdict;
+}
+
+static int
+decide(struct mp_snapshot *s, const char *file, struct mp_plan *plan)
+{
+	static const char *const to[] = { INTAKE, NULL };
+
+	return decide_to(s, file, to, &loopback, plan);
+}
+
+static const char *
+plan_added(const struct mp_plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhdrs; i++)
+		if (p->hdrs[i].op == MP_HDR_ADD &&
+		    strcasecmp(p->hdrs[i].name, name) == 0)
+			return p->hdrs[i].value;
+	return NULL;
+}
+
+/*
+ * A quarantine: passed on (250) unchanged but for the X-Meldpunt fields,
+ * to QuarantineAddress instead of its own recipients; the outcome in
+ * X-Meldpunt-Outcome, the reason (holding `why`) in X-Meldpunt-Reason.
+ */
+static void
+assert_quarantined(const struct mp_plan *p, const char *outcome,
+    const char *why)
+{
+	const char *h;
+
+	ck_assert_int_eq(p->verdict, MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p->outcome, outcome);
+	ck_assert_msg(strstr(p->reason, why) != NULL, "reason: %s", p->reason);
+	ck_assert_uint_eq(p->nadd, 1);
+	ck_assert_str_eq(p->add_rcpts[0], REVIEW);
+	ck_assert_uint_ge(p->ndel, 1);
+	ck_assert(!p->replace_body);
+	ck_assert_ptr_null(p->new_sender);
+	ck_assert_ptr_nonnull(h = plan_added(p, "X-Meldpunt-Outcome"));
+	ck_assert_str_eq(h, outcome);
+	ck_assert_ptr_nonnull(h = plan_added(p, "X-Meldpunt-Reason"));
+	ck_assert_msg(strstr(h, why) != NULL, "X-Meldpunt-Reason: %s", h);
+}
+
+/* A tempfail: 451 4.3.0 with the generic text; the cause in the reason. */
+static void
+assert_tempfail(const struct mp_plan *p, const char *why)
+{
+	ck_assert_int_eq(p->verdict, MP_VERDICT_TEMPFAIL);
+	ck_assert_str_eq(p->outcome, "tempfail");
+	ck_assert_str_eq(p->smtp_code, "451");
+	ck_assert_msg(strstr(p->reason, why) != NULL, "reason: %s", p->reason);
+	ck_assert_uint_eq(p->nadd, 0);
+	ck_assert_uint_eq(p->nhdrs, 0);
+	ck_assert(!p->replace_body);
+}
+
+START_TEST(notified)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "notified");
+	ck_assert(p.replace_body);
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "notified");
+	ck_assert_ptr_null(plan_added(&p, "X-Meldpunt-Reason"));
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+START_TEST(duplicate)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	struct mp_plan_held held = { 0 };
+
+	decide(s, "examples/arf-spam.eml", &p);
+	ck_assert_str_eq(p.outcome, "notified");
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "duplicate");
+	ck_assert(!p.replace_body);
+	ck_assert_uint_eq(p.nadd, 0);	/* no ArchiveAddress: kept as sent */
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "duplicate");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+START_TEST(unrouted_and_not_a_report)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+
+	decide(s, "tests/e2e/data/unrouted-arf.eml", &p);
+	assert_quarantined(&p, "quarantined:unrouted", "no contact for 100.64.0.1");
+	mp_plan_free(&p);
+	decide(s, "tests/e2e/data/not-a-report.eml", &p);
+	assert_quarantined(&p, "quarantined:not-a-report", "not a report");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* Larger than MaximumMessageSize: not read, sent to review as it is. */
+START_TEST(too_large)
+{
+	struct mp_snapshot *s = conf_write(NULL, NULL, NULL,
+	    "MaximumMessageSize 1K");
+	struct mp_plan p;
+
+	decide(s, "examples/arf-spam.eml", &p);
+	assert_quarantined(&p, "quarantined:too-large", "MaximumMessageSize");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* A report with another recipient, or to the intake address twice. */
+START_TEST(mixed_recipients)
+{
+	static const char *const other[] = { INTAKE, "someone@example.org", NULL };
+	static const char *const twice[] = { INTAKE, INTAKE, NULL };
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+
+	decide_to(s, "examples/arf-spam.eml", other, &loopback, &p);
+	assert_quarantined(&p, "quarantined:mixed-recipients", "alone");
+	ck_assert_uint_eq(p.ndel, 2);	/* both recipients go to review */
+	mp_plan_free(&p);
+	decide_to(s, "examples/arf-spam.eml", twice, &loopback, &p);
+	assert_quarantined(&p, "quarantined:mixed-recipients", "2 recipients");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/*
+ * A known reporter (etc/routes.conf: cert.example.com, auth both) whose
+ * report comes unsigned from a client its SPF record does not name.
+ */
+START_TEST(unauthenticated)
+{
+	static const char *const to[] = { INTAKE, NULL };
+	struct client cl = { "192.0.2.200", "mail.cert.example.com",
+	    "<feeds@cert.example.com>" };
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	const char *file = edited("examples/arf-spam.eml",
+	    "s/mailbox\\.example\\.com/cert.example.com/g", "cert.eml");
+
+	decide_to(s, file, to, &cl, &p);
+	assert_quarantined(&p, "quarantined:unauthenticated", "cert.example.com");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/*
+ * A report that is one, but cannot be read: its XARF JSON nests deeper
+ * than MP_REPORT_MAX_DEPTH (a limit, MP_ELIMIT), not malformed input.
+ */
+START_TEST(parse_error)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	char script[512];
+	int i, n;
+
+	n = snprintf(script, sizeof(script), "s/\"severity\": \"critical\"/"
+	    "\"severity\": ");
+	for (i = 0; i < 40; i++)
+		n += snprintf(script + n, sizeof(script) - (size_t)n, "[");
+	for (i = 0; i < 40; i++)
+		n += snprintf(script + n, sizeof(script) - (size_t)n, "]");
+	snprintf(script + n, sizeof(script) - (size_t)n, "/");
+	decide(s, edited("examples/xarf4-vulnerable.eml", script, "deep.eml"), &p);
+	assert_quarantined(&p, "quarantined:parse-error", "limit");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/*
+ * A template set that loads but cannot render this report: the spam
+ * template repeats the phone number until the text is over
+ * MP_NOTIFY_TEXT_MAX. Nobody is told, nothing is marked as sent.
+ */
+START_TEST(render_error)
+{
+	struct mp_snapshot *s;
+	struct mp_plan p;
+	char cmd[1024], tdir[256], phone[400], extra[512];
+
+	snprintf(tdir, sizeof(tdir), "%s/templates", tmp);
+	snprintf(cmd, sizeof(cmd), "cp -R '%s/templates' '%s' && chmod -R u+w "
+	    "'%s' && for l in nl en; do { echo 'Subject: spam'; echo; "
+	    "i=0; while [ $i -lt 3000 ]; do printf '{{phone}}'; i=$((i+1)); "
+	    "done; echo; } >'%s'/$l/spam.tmpl; done", srcdir, tmp, tdir, tdir);
+	run(cmd);
+	memset(phone, '0', 300);
+	memcpy(phone, "+31 ", 4);
+	phone[300] = '\0';
+	snprintf(extra, sizeof(extra), "IdentityPhone %s", phone);
+	s = conf_write(NULL, NULL, tdir, extra);
+	decide(s, "examples/arf-spam.eml", &p);
+	assert_quarantined(&p, "quarantined:render-error", "larger than");
+	mp_plan_free(&p);
+	release(s);
+
+	/* the dedup mark was taken back: with good templates it is news */
+	s = snapshot();
+	decide(s, "examples/arf-spam.eml", &p);
+	ck_assert_str_eq(p.outcome, "notified");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/*
+ * MaxNoticesPerContact 1: a second report for the same contact within the
+ * hour (another address of the same network) waits: 4xx, nobody told,
+ * and the third try is deferred again (the deferral marked nothing).
+ */
+START_TEST(rate_limit)
+{
+	struct mp_snapshot *s = conf_write(NULL, NULL, NULL,
+	    "MaxNoticesPerContact 1");
+	struct mp_plan p;
+	struct mp_plan_held held = { 0 };
+	const char *file;
+	int i;
+
+	decide(s, "examples/arf-spam.eml", &p);
+	ck_assert_str_eq(p.outcome, "notified");
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+	file = edited("examples/arf-spam.eml", "s/192\\.0\\.2\\.25/192.0.2.26/g;"
+	    "s/fbl-20261122-0001/fbl-20261122-0002/", "second.eml");
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(decide(s, file, &p), MP_VERDICT_TEMPFAIL);
+		ck_assert_str_eq(p.outcome, "deferred:rate-limit");
+		ck_assert_str_eq(p.smtp_code, "451");
+		ck_assert_str_eq(p.smtp_xcode, "4.7.1");
+		ck_assert_msg(strstr(p.reason, "meldingen@zorgcert.example.nl") &&
+		    strstr(p.smtp_text, "this hour"), "reason: %s; reply: %s",
+		    p.reason, p.smtp_text);
+		ck_assert_uint_eq(p.nadd, 0);
+		ck_assert(!p.replace_body);
+		mp_plan_free(&p);
+	}
+	release(s);
+}
+END_TEST
+
+/* A StateDB that cannot be opened (its directory is missing). */
+START_TEST(tempfail_statedb)
+{
+	char state[256];
+	struct mp_snapshot *s;
+	struct mp_plan p;
+
+	snprintf(state, sizeof(state), "%s/no-such-dir/state.db", tmp);
+	s = conf_write(NULL, state, NULL, NULL);
+	decide(s, "examples/arf-spam.eml", &p);
+	assert_tempfail(&p, "StateDB");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* A RoutingDB that cannot be read: missing, or not a routing database. */
+START_TEST(tempfail_routedb)
+{
+	char routes[256], cmd[512];
+	struct mp_snapshot *s;
+	struct mp_plan p;
+
+	snprintf(routes, sizeof(routes), "%s/missing.db", tmp);
+	s = conf_write(routes, NULL, NULL, NULL);
+	decide(s, "examples/arf-spam.eml", &p);
+	assert_tempfail(&p, "missing.db");
+	mp_plan_free(&p);
+	release(s);
+
+	snprintf(routes, sizeof(routes), "%s/garbage.db", tmp);
+	snprintf(cmd, sizeof(cmd), "head -c 4096 /dev/zero >'%s'", routes);
+	run(cmd);
+	s = conf_write(routes, NULL, NULL, NULL);
+	decide(s, "examples/arf-spam.eml", &p);
+	assert_tempfail(&p, "garbage.db");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("intake-states");
+	TCase *tc = tcase_create("intake-states");
+
+	g_mime_init();
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, notified);
+	tcase_add_test(tc, duplicate);
+	tcase_add_test(tc, unrouted_and_not_a_report);
+	tcase_add_test(tc, too_large);
+	tcase_add_test(tc, mixed_recipients);
+	tcase_add_test(tc, unauthenticated);
+	tcase_add_test(tc, parse_error);
+	tcase_add_test(tc, render_error);
+	tcase_add_test(tc, rate_limit);
+	tcase_add_test(tc, tempfail_statedb);
+	tcase_add_test(tc, tempfail_routedb);
+	suite_add_tcase(su, tc);
+	return mp_check_run(su);
+}

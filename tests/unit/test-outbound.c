@@ -1,0 +1,398 @@
+/*
+ * Unit tests: the outbound path of mp_eom_decide() (eom.h) without an
+ * MTA. Mail that speaks for a protected domain is DKIM-signed when its
+ * sender may speak for it (outcome "signed"), or rejected:
+ * rejected:identity (550 5.7.1, the identity check), rejected:unsignable
+ * (550 5.6.0, no Date: or Message-ID:), rejected:too-large (550 5.3.4,
+ * over MaximumMessageSize). The snapshot signs with an Ed25519 key made
+ * in a temp dir; its public key is in a test DNS zone, so that the
+ * signed message as delivered is checked by the DKIM verifier.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "check_tap.h"
+#include "dnszone.h"
+#include "envelope.h"
+#include "eom.h"
+#include "plan.h"
+#include "sign.h"
+#include "snapshot.h"
+#include "verify.h"
+
+static char tmp[64];
+
+static void
+run(const char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+static void
+setup(void)
+{
+	char cmd[512], key[256], path[256];
+	struct mp_signer *sg;
+	struct mp_error err;
+	FILE *fp;
+
+	snprintf(tmp, sizeof(tmp), "/tmp/test-outbound.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(key, sizeof(key), "%s/sign.key", tmp);
+	snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
+	    "ed25519 -out '%s' 2>/dev/null", key);
+	run(cmd);
+	sg = mp_signer_load("meldpunt.test", NULL, NULL, "ed1", key, &err);
+	ck_assert_msg(sg != NULL, "%s", err.msg);
+	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fprintf(fp, "%s TXT \"%s\"\n", mp_signer_record_name(sg, 0),
+	    mp_signer_txt(sg, 0));
+	fclose(fp);
+	mp_signer_free(&sg);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp);
+}
+
+static struct mp_snapshot *
+snapshot(const char *extra)
+{
+	char path[256];
+	struct mp_error err;
+	struct mp_snapshot *s;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/meldpunt.conf", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fprintf(fp, "ProtectedDomains meldpunt.test\n"
+	    "SigningDomain meldpunt.test\nEd25519Selector ed1\n"
+	    "Ed25519KeyFile %s/sign.key\n"
+	    "TrustedHosts 127.0.0.1\nSubmissionDaemons ORIGINATING\n"
+	    "DNSZoneFile %s/dns.zone\n%s\n", tmp, tmp, extra ? extra : "");
+	fclose(fp);
+	s = mp_snapshot_load(path, NULL, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	return s;
+}
+
+static void
+release(struct mp_snapshot *s)
+{
+	struct mp_current cur;
+
+	mp_current_init(&cur);
+	mp_current_install(&cur, s);
+	mp_current_clear(&cur);
+}
+
+/* Who sends: client address, {daemon_name}, MAIL FROM. */
+struct client {
+	const char *addr, *daemon, *sender;
+};
+static const struct client submission = {
+	"127.0.0.1", "ORIGINATING", "<noreply@meldpunt.test>"
+};
+static const struct client stranger = {
+	"192.0.2.99", "smtpd", "<noreply@meldpunt.test>"
+};
+
+/* The header fields of the test message (CRLF), without the blank line. */
+#define HDR_FROM	"From: Meldpunt <noreply@meldpunt.test>\r\n"
+#define HDR_REST	"To: security@example.org\r\n" \
+			"Subject: Test message from the clearinghouse\r\n"
+#define HDR_DATE	"Date: Sun, 22 Nov 2026 12:00:00 +0100\r\n"
+#define HDR_MSGID	"Message-ID: <outbound-1@meldpunt.test>\r\n"
+#define BODY		"Sent as the clearinghouse itself.\r\n"
+
+/*
+ * Feed header text `hdr` (CRLF fields, no folds) and `body` as the
+ * milter callbacks do, decide at EOH and EOM; the flow it ended in is
+ * returned in *flow.
+ */
+static int
+decide(struct mp_snapshot *s, const struct client *cl, const char *hdr,
+    const char *body, struct mp_plan *plan, enum mp_flow *flow)
+{
+	struct mp_envelope env;
+	char name[256], value[1024];
+	const char *p, *nl, *colon;
+
+	mp_env_init(&env, s->conf);
+	mp_env_connection(&env, cl->addr, cl->daemon);
+	mp_env_helo(&env, "client.example");
+	mp_env_sender(&env, cl->sender, NULL);
+	ck_assert_int_eq(mp_env_rcpt(&env, "<security@example.org>"), MP_OK);
+	for (p = hdr; *p != '\0'; p = nl + 2) {
+		ck_assert_ptr_nonnull(nl = strstr(p, "\r\n"));
+		ck_assert_ptr_nonnull(colon = memchr(p, ':', (size_t)(nl - p)));
+		snprintf(name, sizeof(name), "%.*s", (int)(colon - p), p);
+		snprintf(value, sizeof(value), "%.*s", (int)(nl - colon - 1),
+		    colon + 1);
+		mp_env_header(&env, name, value, 0);
+	}
+	mp_env_eoh(&env);
+	mp_eoh_decide(s, &env);
+	mp_env_body(&env, (const unsigned char *)body, strlen(body));
+	mp_plan_init(plan);
+	mp_eom_decide(s, &env, plan);
+	*flow = env.flow;
+	mp_env_free(&env);
+	return plan->verdict;
+}
+
+static const struct mp_hdr_change *
+plan_hdr(const struct mp_plan *p, enum mp_hdr_op op, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhdrs; i++)
+		if (p->hdrs[i].op == op && strcasecmp(p->hdrs[i].name, name) == 0)
+			return &p->hdrs[i];
+	return NULL;
+}
+
+/*
+ * The message as the MTA delivers it after the plan (no deletions here):
+ * inserted fields first, then the original header, then added fields,
+ * then the body; a verifier over the test zone checks it (the
+ * snapshot has its own only for intake).
+ */
+static void
+assert_verifies(const struct mp_plan *p, const char *hdr, const char *body)
+{
+	struct mp_verify_result vr;
+	struct mp_verifier *ver;
+	struct mp_dnszone *zone;
+	struct mp_error err;
+	struct mp_buf m;
+	char path[256];
+	const char *v;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
+	zone = mp_dnszone_load(path, &err);
+	ck_assert_msg(zone != NULL, "%s", err.msg);
+	ver = mp_verifier_new(mp_dnszone_dkim_lookup, zone, 1, &err);
+	ck_assert_msg(ver != NULL, "%s", err.msg);
+
+	mp_buf_init(&m, 0);
+	for (i = p->nhdrs; i > 0; i--)	/* INSERT0: the last goes first */
+		if (p->hdrs[i - 1].op == MP_HDR_INSERT0) {
+			mp_buf_printf(&m, "%s: ", p->hdrs[i - 1].name);
+			for (v = p->hdrs[i - 1].value; *v; v++)
+				mp_buf_puts(&m, *v == '\n' ? "\r\n" :
+				    (char[]){ *v, '\0' });
+			mp_buf_puts(&m, "\r\n");
+		}
+	mp_buf_puts(&m, hdr);
+	for (i = 0; i < p->nhdrs; i++) {
+		ck_assert_int_ne(p->hdrs[i].op, MP_HDR_DELETE);
+		if (p->hdrs[i].op == MP_HDR_ADD)
+			mp_buf_printf(&m, "%s: %s\r\n", p->hdrs[i].name,
+			    p->hdrs[i].value);
+	}
+	mp_buf_printf(&m, "\r\n%s", body);
+	ck_assert_int_eq(mp_verify_message(ver, m.data, m.len, &vr, &err),
+	    MP_OK);
+	ck_assert_uint_eq(vr.n, 1);
+	ck_assert_str_eq(vr.sig[0].domain, "meldpunt.test");
+	ck_assert_str_eq(vr.sig[0].selector, "ed1");
+	ck_assert_msg(vr.sig[0].result == MP_DKIM_PASS, "DKIM: %s",
+	    vr.sig[0].why);
+	mp_buf_free(&m);
+	mp_verifier_free(&ver);
+	mp_dnszone_free(&zone);
+}
+
+/* From a submission service on a trusted host: signed, passed on. */
+START_TEST(signed_from_submission)
+{
+	static const char hdr[] = HDR_FROM HDR_REST HDR_DATE HDR_MSGID;
+	struct mp_snapshot *s = snapshot(NULL);
+	const struct mp_hdr_change *h;
+	enum mp_flow flow;
+	struct mp_plan p;
+
+	ck_assert_int_eq(decide(s, &submission, hdr, BODY, &p, &flow),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_int_eq(flow, MP_FLOW_OUTBOUND);
+	ck_assert_str_eq(p.outcome, "signed");
+	ck_assert_ptr_nonnull(h = plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature"));
+	ck_assert_ptr_nonnull(strstr(h->value, "d=meldpunt.test"));
+	ck_assert_ptr_nonnull(h = plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Flow"));
+	ck_assert_str_eq(h->value, "outbound");
+	/* the outcome header speaks of intake only */
+	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Outcome"));
+	ck_assert_uint_eq(p.nadd, 0);
+	ck_assert(!p.replace_body);
+	assert_verifies(&p, hdr, BODY);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/*
+ * Envelope sender elsewhere, From protected: "other" by its envelope,
+ * promoted to outbound at EOH (its body is kept) and signed.
+ */
+START_TEST(signed_after_eoh_promotion)
+{
+	static const char hdr[] = HDR_FROM HDR_REST HDR_DATE HDR_MSGID;
+	struct client cl = submission;
+	struct mp_snapshot *s = snapshot(NULL);
+	enum mp_flow flow;
+	struct mp_plan p;
+
+	cl.sender = "<bounces@lists.example.org>";
+	ck_assert_int_eq(decide(s, &cl, hdr, BODY, &p, &flow),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_int_eq(flow, MP_FLOW_OUTBOUND);
+	ck_assert_str_eq(p.outcome, "signed");
+	assert_verifies(&p, hdr, BODY);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* The same message from a client that may not speak for the domain. */
+START_TEST(rejected_identity)
+{
+	static const char hdr[] = HDR_FROM HDR_REST HDR_DATE HDR_MSGID;
+	struct mp_snapshot *s = snapshot(NULL);
+	enum mp_flow flow;
+	struct mp_plan p;
+
+	ck_assert_int_eq(decide(s, &stranger, hdr, BODY, &p, &flow),
+	    MP_VERDICT_REJECT);
+	ck_assert_str_eq(p.outcome, "rejected:identity");
+	ck_assert_str_eq(p.smtp_code, "550");
+	ck_assert_str_eq(p.smtp_xcode, "5.7.1");
+	ck_assert_int_ne(p.reason[0], '\0');
+	ck_assert_uint_eq(p.nhdrs, 0);
+	mp_plan_free(&p);
+
+	/* a display name that names the domain, the address elsewhere */
+	{
+		static const char hdr2[] = "From: \"noreply@meldpunt.test\" "
+		    "<x@evil.example>\r\n" HDR_REST HDR_DATE HDR_MSGID;
+		struct client cl = stranger;
+
+		cl.sender = "<x@evil.example>";
+		ck_assert_int_eq(decide(s, &cl, hdr2, BODY, &p, &flow),
+		    MP_VERDICT_REJECT);
+		ck_assert_str_eq(p.outcome, "rejected:identity");
+		mp_plan_free(&p);
+	}
+	release(s);
+}
+END_TEST
+
+/* Date and Message-ID are oversigned: the sender must write them. */
+START_TEST(rejected_unsignable)
+{
+	static const char no_date[] = HDR_FROM HDR_REST HDR_MSGID;
+	static const char no_msgid[] = HDR_FROM HDR_REST HDR_DATE;
+	struct mp_snapshot *s = snapshot(NULL);
+	enum mp_flow flow;
+	struct mp_plan p;
+
+	ck_assert_int_eq(decide(s, &submission, no_date, BODY, &p, &flow),
+	    MP_VERDICT_REJECT);
+	ck_assert_str_eq(p.outcome, "rejected:unsignable");
+	ck_assert_str_eq(p.smtp_code, "550");
+	ck_assert_str_eq(p.smtp_xcode, "5.6.0");
+	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature"));
+	mp_plan_free(&p);
+	ck_assert_int_eq(decide(s, &submission, no_msgid, BODY, &p, &flow),
+	    MP_VERDICT_REJECT);
+	ck_assert_str_eq(p.outcome, "rejected:unsignable");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* Over MaximumMessageSize the body is not kept: it cannot be signed. */
+START_TEST(rejected_too_large)
+{
+	static const char hdr[] = HDR_FROM HDR_REST HDR_DATE HDR_MSGID;
+	struct mp_snapshot *s = snapshot("MaximumMessageSize 1K");
+	enum mp_flow flow;
+	struct mp_plan p;
+	char body[4096];
+	size_t i;
+
+	for (i = 0; i < 60; i++) {	/* 60 lines of 64 bytes */
+		memset(body + i * 64, 'x', 62);
+		memcpy(body + i * 64 + 62, "\r\n", 2);
+	}
+	body[60 * 64] = '\0';
+	ck_assert_int_eq(decide(s, &submission, hdr, body, &p, &flow),
+	    MP_VERDICT_REJECT);
+	ck_assert_str_eq(p.outcome, "rejected:too-large");
+	ck_assert_str_eq(p.smtp_code, "550");
+	ck_assert_str_eq(p.smtp_xcode, "5.3.4");
+	mp_plan_free(&p);
+
+	/* the same small message is signed */
+	ck_assert_int_eq(decide(s, &submission, hdr, BODY, &p, &flow),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.outcome, "signed");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* Mail that names no protected domain is passed on untouched. */
+START_TEST(other_passed_on)
+{
+	static const char hdr[] = "From: someone@example.org\r\n" HDR_REST
+	    HDR_DATE;
+	struct client cl = stranger;
+	struct mp_snapshot *s = snapshot(NULL);
+	enum mp_flow flow;
+	struct mp_plan p;
+
+	cl.sender = "<someone@example.org>";
+	ck_assert_int_eq(decide(s, &cl, hdr, BODY, &p, &flow),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_int_eq(flow, MP_FLOW_OTHER);
+	ck_assert_str_eq(p.outcome, "");
+	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature"));
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("outbound");
+	TCase *tc = tcase_create("outbound");
+
+	g_mime_init();
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, signed_from_submission);
+	tcase_add_test(tc, signed_after_eoh_promotion);
+	tcase_add_test(tc, rejected_identity);
+	tcase_add_test(tc, rejected_unsignable);
+	tcase_add_test(tc, rejected_too_large);
+	tcase_add_test(tc, other_passed_on);
+	suite_add_tcase(su, tc);
+	return mp_check_run(su);
+}
