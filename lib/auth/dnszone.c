@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "dnszone.h"
 #include "readfile.h"
@@ -66,33 +67,13 @@ is_blank(char c)
 }
 
 /*
- * A host name as DNS has it: labels of letters, digits, '-' and '_'
- * (for _domainkey and the like), 1..63 bytes each. Lower-cased in place;
- * a trailing dot is dropped by the caller.
+ * A host name as DNS has it, by the one rule (mp_domain_norm(), addr.h).
+ * Lower-cased in place; a trailing dot is dropped by the caller.
  */
 static int
 valid_name(char *s, size_t n)
 {
-	size_t i, label = 0;
-
-	if (n == 0 || n > MP_DNSZONE_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!isalnum(c) && c != '-' && c != '_')
-			return 0;
-		if (++label > 63)
-			return 0;
-		s[i] = (char)tolower(c);
-	}
-	return label > 0;
+	return n <= MP_DNSZONE_NAME_MAX && mp_domain_norm(s, n, s, n + 1) == MP_OK;
 }
 
 static int
@@ -152,8 +133,9 @@ static int
 record_value(enum mp_dns_type t, const char *p, const char *e, char **out,
     const struct zpos *pos, struct mp_error *err)
 {
-	unsigned char addr[16];
+	mp_u128 addr;
 	struct mp_buf b;
+	int fam;
 	char *s;
 	long prio;
 	int rc;
@@ -176,11 +158,11 @@ record_value(enum mp_dns_type t, const char *p, const char *e, char **out,
 	*out = s;
 	switch (t) {
 	case MP_DNS_A:
-		if (inet_pton(AF_INET, s, addr) == 1)
+		if (mp_ip_parse(s, strlen(s), &addr, &fam) == MP_OK && fam == 4)
 			return 0;
 		return ZERR(pos, MP_EINPUT, "\"%.64s\" is not an IPv4 address", s);
 	case MP_DNS_AAAA:
-		if (inet_pton(AF_INET6, s, addr) == 1)
+		if (mp_ip_parse(s, strlen(s), &addr, &fam) == MP_OK && fam == 6)
 			return 0;
 		return ZERR(pos, MP_EINPUT, "\"%.64s\" is not an IPv6 address", s);
 	case MP_DNS_MX:

@@ -313,27 +313,6 @@ list_add(char ***listp, size_t *n, const char *v)
 }
 
 static int
-valid_domain(const char *d)
-{
-	size_t n = strlen(d), label = 0;
-
-	if (n == 0 || n > 253 || d[0] == '.' || d[n - 1] == '.')
-		return 0;
-	for (; *d; d++) {
-		if (*d == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (isalnum((unsigned char)*d) || *d == '-' || *d == '_') {
-			if (++label > 63)
-				return 0;
-		} else
-			return 0;
-	}
-	return 1;
-}
-
-static int
 set_list(struct parse_state *ps, const struct conf_key *k, size_t ki,
     struct mp_conf *c, char *v)
 {
@@ -357,7 +336,7 @@ set_list(struct parse_state *ps, const struct conf_key *k, size_t ki,
 			for (i = 0; tok[i] && i < sizeof(norm) - 1; i++)
 				norm[i] = (char)tolower((unsigned char)tok[i]);
 			norm[i] = '\0';
-			if (!valid_domain(norm))
+			if (!mp_domain_valid(norm))
 				return conf_fail(ps, "%s: \"%s\" is not a domain name",
 				    k->name, tok);
 		}
