@@ -1,5 +1,6 @@
 # libmpdkim: DKIM signing (keys parsed once, OpenSSL EVP) and verification
-# (libopendkim). See issue 6.
+# (libopendkim). The signer is canon.c (relaxed canonicalisation), sign.c
+# (the signature) and sign_key.c (loading keys), sharing sign_int.h. See issue 6.
 #
 # Layer: dkim, over mail (msgsplit) and core; beside report, route, state.
 # verify.c keeps its own key-file format for now; it does not use the test
@@ -7,6 +8,7 @@
 noinst_LIBRARIES += lib/dkim/libmpdkim.a
 lib_dkim_libmpdkim_a_SOURCES = \
 	lib/dkim/sign.c lib/dkim/sign.h \
+	lib/dkim/sign_int.h lib/dkim/canon.c lib/dkim/sign_key.c \
 	lib/dkim/verify.c lib/dkim/verify.h
 lib_dkim_libmpdkim_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(OPENDKIM_CFLAGS)
 lib_dkim_libmpdkim_a_CPPFLAGS = $(DKIM_CPPFLAGS) $(MP_DEFS)
