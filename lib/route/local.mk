@@ -1,6 +1,8 @@
 # Routing database (GDBM): see issue "Routing database", route.h and
-# route_build.h. libmproute: the reader (route.c), the compiler and its
-# importers (own format, RPSL, security.txt).
+# route_build.h. libmproute: the reader (route.c), the compiler: its model
+# (route_build.c, private header route_build_int.h), own source format
+# (route_src.c), importers (route_import.c: RPSL, security.txt), resolver
+# (route_resolve.c) and GDBM writer (route_write.c).
 #
 # Layer: route, over mail (addresses, prefixes) and core.
 noinst_LIBRARIES += lib/route/libmproute.a
@@ -9,7 +11,10 @@ lib_route_libmproute_a_SOURCES = \
 	lib/route/route_fmt.c lib/route/route_fmt.h \
 	lib/route/route_rpsl.c lib/route/route_rpsl.h \
 	lib/route/route_sectxt.c lib/route/route_sectxt.h \
-	lib/route/route_build.c lib/route/route_build.h
+	lib/route/route_build.c lib/route/route_build.h \
+	lib/route/route_build_int.h \
+	lib/route/route_src.c lib/route/route_import.c \
+	lib/route/route_resolve.c lib/route/route_write.c
 lib_route_libmproute_a_CPPFLAGS = $(ROUTE_CPPFLAGS) $(MP_DEFS)
 
 # Code over libmproute: its include path (this folder and the ones below
