@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "datetime.h"
 #include "text.h"
 #include "report_int.h"
 
@@ -285,74 +286,6 @@ mp_rpt_tlp(struct mp_report *r, const char *s, const char *what,
 	    what, mp_rpt_quote(s, q, sizeof(q)));
 }
 
-static int
-digits(const char **p, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-/* YYYY-MM-DD[Tt ]hh:mm[:ss[.frac]][Z|z|(+|-)hh[:]mm], no zone = UTC. */
-static int
-iso8601(const char *s, time_t *t)
-{
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	time_t v;
-
-	memset(&tm, 0, sizeof(tm));
-	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
-	    *s++ != '-' || digits(&s, 2, &d))
-		return -1;
-	if (*s == 'T' || *s == 't' || *s == ' ') {
-		s++;
-		if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
-			return -1;
-		if (*s == ':') {
-			s++;
-			if (digits(&s, 2, &sec))
-				return -1;
-			if (*s == '.' || *s == ',')
-				for (s++; isdigit((unsigned char)*s); s++)
-					;
-		}
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (digits(&s, 2, &oh))
-			return -1;
-		if (*s == ':')
-			s++;
-		if (*s != '\0' && digits(&s, 2, &om))
-			return -1;
-	}
-	while (*s == ' ')
-		s++;
-	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || oh > 23 || om > 59)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	if ((v = timegm(&tm)) == (time_t)-1)
-		return -1;
-	*t = v - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 int
 mp_rpt_date(const char *s, time_t *t, const char *what, struct mp_error *err)
 {
@@ -362,7 +295,7 @@ mp_rpt_date(const char *s, time_t *t, const char *what, struct mp_error *err)
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (iso8601(s, t) == 0 && *t >= 0)
+	if (mp_time_parse(s, strlen(s), 0, t) == MP_OK && *t >= 0)
 		return MP_OK;
 	if ((dt = g_mime_utils_header_decode_date(s)) != NULL) {
 		v = g_date_time_to_unix(dt);
