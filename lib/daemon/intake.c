@@ -476,8 +476,7 @@ render(struct intake *in, struct mp_notice **np)
 
 	for (i = 0; i < in->nto; i++) {
 		to[i] = in->to[i]->address;
-		langs[i] = in->to[i]->lang == MP_LANG_NL ? "nl" :
-		    in->to[i]->lang == MP_LANG_EN ? "en" : "";
+		langs[i] = mp_lang_name(in->to[i]->lang);
 	}
 	memset(&nc, 0, sizeof(nc));
 	nc.from_addr = in->conf->identity_addr;

@@ -65,30 +65,28 @@ mp_notify_new_id(char *out, size_t outsz, struct mp_error *err)
 	return MP_OK;
 }
 
-enum mp_notify_lang
+enum mp_lang
 mp_notify_lang_pick(const char *const *langs, size_t n)
 {
-	enum mp_notify_lang pick = MP_NOTIFY_BILINGUAL, one;
+	enum mp_lang pick = MP_LANG_UNKNOWN, one;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (langs[i] != NULL && strcasecmp(langs[i], "nl") == 0)
-			one = MP_NOTIFY_NL;
-		else if (langs[i] != NULL && strcasecmp(langs[i], "en") == 0)
-			one = MP_NOTIFY_EN;
-		else
-			return MP_NOTIFY_BILINGUAL;
+		one = langs[i] != NULL ? mp_lang_parse(langs[i], strlen(langs[i])) :
+		    MP_LANG_UNKNOWN;
+		if (one == MP_LANG_UNKNOWN)
+			return MP_LANG_UNKNOWN;
 		if (i > 0 && one != pick)
-			return MP_NOTIFY_BILINGUAL;
+			return MP_LANG_UNKNOWN;
 		pick = one;
 	}
 	return pick;
 }
 
 const char *
-mp_notify_lang_name(enum mp_notify_lang lang)
+mp_notify_lang_name(enum mp_lang lang)
 {
-	return lang == MP_NOTIFY_NL ? "nl" : lang == MP_NOTIFY_EN ? "en" :
+	return lang == MP_LANG_NL ? "nl" : lang == MP_LANG_EN ? "en" :
 	    "nl+en";
 }
 
@@ -110,7 +108,7 @@ mp_notice_free(struct mp_notice **np)
 }
 
 static int
-render_one(struct render *rd, enum mp_tlang l, struct mp_buf *subject,
+render_one(struct render *rd, enum mp_lang l, struct mp_buf *subject,
     struct mp_buf *text)
 {
 	int rc;
@@ -151,7 +149,7 @@ tidy_subject(const char *in, struct mp_buf *out)
 }
 
 static int
-render_text(struct render *rd, enum mp_notify_lang lang)
+render_text(struct render *rd, enum mp_lang lang)
 {
 	struct mp_buf subj, en, text, tidy;
 	int rc;
@@ -160,15 +158,15 @@ render_text(struct render *rd, enum mp_notify_lang lang)
 	mp_buf_init(&en, 4096);
 	mp_buf_init(&text, MP_NOTIFY_TEXT_MAX);
 	mp_buf_init(&tidy, 0);
-	if (lang == MP_NOTIFY_BILINGUAL) {
+	if (lang == MP_LANG_UNKNOWN) {
 		if ((rc = mp_buf_puts(&text, BILINGUAL_TOP)) == MP_OK &&
-		    (rc = render_one(rd, MP_TLANG_NL, &subj, &text)) == MP_OK &&
+		    (rc = render_one(rd, MP_LANG_NL, &subj, &text)) == MP_OK &&
 		    (rc = mp_buf_puts(&text, BILINGUAL_SEP)) == MP_OK &&
-		    (rc = render_one(rd, MP_TLANG_EN, &en, &text)) == MP_OK)
+		    (rc = render_one(rd, MP_LANG_EN, &en, &text)) == MP_OK)
 			rc = mp_buf_printf(&subj, " / %s", en.data ? en.data : "");
 	} else
-		rc = render_one(rd, lang == MP_NOTIFY_EN ? MP_TLANG_EN :
-		    MP_TLANG_NL, &subj, &text);
+		rc = render_one(rd, lang == MP_LANG_EN ? MP_LANG_EN :
+		    MP_LANG_NL, &subj, &text);
 	if (rc == MP_OK)
 		rc = tidy_subject(subj.data ? subj.data : "", &tidy);
 	if (rc == MP_OK) {
@@ -190,7 +188,7 @@ render_text(struct render *rd, enum mp_notify_lang lang)
 }
 
 static int
-prepare(struct render *rd, enum mp_notify_lang lang)
+prepare(struct render *rd, enum mp_lang lang)
 {
 	const struct mp_notify_conf *c = rd->conf;
 	unsigned char rnd[16];
@@ -226,7 +224,7 @@ prepare(struct render *rd, enum mp_notify_lang lang)
 }
 
 static int
-render_all(struct render *rd, enum mp_notify_lang lang)
+render_all(struct render *rd, enum mp_lang lang)
 {
 	int rc;
 
@@ -248,7 +246,7 @@ render_all(struct render *rd, enum mp_notify_lang lang)
 
 int
 mp_notify_render(const struct mp_template_set *set, const struct mp_report *r,
-    enum mp_notify_lang lang, const struct mp_notify_conf *conf,
+    enum mp_lang lang, const struct mp_notify_conf *conf,
     struct mp_notice **np, struct mp_error *err)
 {
 	struct mp_notify_conf c = *conf;

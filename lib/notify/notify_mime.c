@@ -115,7 +115,8 @@ address_headers(struct render *rd)
 int
 nt_headers(struct render *rd)
 {
-	static const char *const lang[] = { "nl", "en", "nl, en" };
+	static const char *const lang[MP_LANG_COUNT] = {
+	    [MP_LANG_UNKNOWN] = "nl, en", [MP_LANG_NL] = "nl", [MP_LANG_EN] = "en" };
 	struct mp_notice *n = rd->n;
 	struct mp_buf b;
 	int rc;

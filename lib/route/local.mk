@@ -1,4 +1,5 @@
 # Routing database (GDBM): see issue "Routing database", route.h and
+# lang.h (the one language type, used by notify too),
 # route_build.h. libmproute: the reader (route.c), the compiler: its model
 # (route_build.c, private header route_build_int.h), own source format
 # (route_src.c), importers (route_import.c: RPSL, security.txt), resolver
@@ -7,6 +8,7 @@
 # Layer: route, over mail (addresses, prefixes) and core.
 noinst_LIBRARIES += lib/route/libmproute.a
 lib_route_libmproute_a_SOURCES = \
+	lib/route/lang.c lib/route/lang.h \
 	lib/route/route.c lib/route/route.h \
 	lib/route/route_fmt.c lib/route/route_fmt.h \
 	lib/route/route_rpsl.c lib/route/route_rpsl.h \

@@ -68,13 +68,8 @@ wants_list(const char *v, char *out, size_t outsz, char *why, size_t whysz)
 static int
 parse_lang(const char *v, enum mp_lang *lang)
 {
-	if (strcasecmp(v, "nl") == 0)
-		*lang = MP_LANG_NL;
-	else if (strcasecmp(v, "en") == 0)
-		*lang = MP_LANG_EN;
-	else
-		return MP_EINPUT;
-	return MP_OK;
+	*lang = mp_lang_parse(v, strlen(v));
+	return *lang != MP_LANG_UNKNOWN ? MP_OK : MP_EINPUT;
 }
 
 /* One "organisation" or "intermediary" object. why set on error. */
