@@ -19,6 +19,7 @@
 #include <syslog.h>
 
 #include "addr.h"
+#include "align.h"
 #include "conf.h"
 #include "readfile.h"
 
@@ -523,8 +524,8 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 		    "RoutingDB are set but Identity is not: notifications need "
 		    "a From address", c->path);
 	/* Recipients check the signature against From: they must align. */
-	if (c->signing_domain && c->identity_addr && !mp_domain_in(
-	    mp_addr_domain(c->identity_addr), (char *[]){ c->signing_domain, NULL }))
+	if (c->signing_domain && c->identity_addr &&
+	    !mp_dkim_aligned(c->signing_domain, mp_addr_domain(c->identity_addr)))
 		return mp_error_set(err, MP_ECONFIG, "%s: the Identity %s is not "
 		    "in SigningDomain %s: notifications would fail DKIM alignment "
 		    "(DMARC) and meldpunt-verify", c->path, c->identity_addr,

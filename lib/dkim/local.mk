@@ -1,5 +1,5 @@
 # libmpdkim: DKIM signing (keys parsed once, OpenSSL EVP) and verification
-# (libopendkim). The signer is canon.c (relaxed canonicalisation), sign.c
+# (libopendkim), and the one DKIM alignment rule (align.c). The signer is canon.c (relaxed canonicalisation), sign.c
 # (the signature) and sign_key.c (loading keys), sharing sign_int.h. See issue 6.
 #
 # Layer: dkim, over mail (msgsplit) and core; beside report, route, state.
@@ -7,6 +7,7 @@
 # DNS zone (lib/auth/dnszone.c).
 noinst_LIBRARIES += lib/dkim/libmpdkim.a
 lib_dkim_libmpdkim_a_SOURCES = \
+	lib/dkim/align.c lib/dkim/align.h \
 	lib/dkim/sign.c lib/dkim/sign.h \
 	lib/dkim/sign_int.h lib/dkim/canon.c lib/dkim/sign_key.c \
 	lib/dkim/verify.c lib/dkim/verify.h
