@@ -231,7 +231,7 @@ START_TEST(every_template_loads)
 {
 	int l, t;
 
-	for (l = 0; l < MP_TLANG_COUNT; l++) {
+	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
 		for (t = 0; t < MP_TYPE_COUNT; t++)
 			ck_assert_ptr_nonnull(mp_templates_get(set, l, t));
 		ck_assert_ptr_nonnull(mp_templates_footer(set, l));
@@ -402,7 +402,7 @@ mini_dir(void)
 
 	strcpy(dir, "/tmp/mp-tmpl-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	for (l = 0; l < MP_TLANG_COUNT; l++) {
+	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, mp_template_lang_name(l));
 		mkdir(path, 0700);
 		for (t = 0; t < MP_TYPE_COUNT; t++) {
