@@ -26,17 +26,20 @@ struct mp_netlist {
 /* Postfix's forms of a client address, and one host in either family. */
 #define CLIENT	(MP_IP_LITERAL | MP_IP_UNMAP)
 
-struct mp_netlist *
-mp_netlist_parse(const char *name, const char *text, struct mp_error *err)
+int
+mp_netlist_add(struct mp_netlist **np, const char *name, const char *text,
+    struct mp_error *err)
 {
-	struct mp_netlist *nl = calloc(1, sizeof(*nl) + MP_NETLIST_MAX * sizeof(struct net));
+	struct mp_netlist *nl = *np;
 	const char *p = text, *s;
 	char tok[INET6_ADDRSTRLEN + 16], *slash;
 	struct net *n;
 	size_t len;
+	int rc;
 
-	if (nl == NULL)
-		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name), NULL;
+	if (nl == NULL &&
+	    (nl = calloc(1, sizeof(*nl) + MP_NETLIST_MAX * sizeof(struct net))) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name);
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n' || *p == '\r')
 			p++;
@@ -46,12 +49,12 @@ mp_netlist_parse(const char *name, const char *text, struct mp_error *err)
 			;
 		len = (size_t)(s - p);
 		if (nl->n == MP_NETLIST_MAX) {
-			mp_error_set(err, MP_ELIMIT, "%s: more than %d networks (limit)", name,
+			rc = mp_error_set(err, MP_ELIMIT, "%s: more than %d networks (limit)", name,
 			    MP_NETLIST_MAX);
 			goto fail;
 		}
 		if (len >= sizeof(tok)) {
-			mp_error_set(err, MP_EINPUT, "%s: \"%.40s...\" is not an address or network",
+			rc = mp_error_set(err, MP_EINPUT, "%s: \"%.40s...\" is not an address or network",
 			    name, p);
 			goto fail;
 		}
@@ -62,22 +65,32 @@ mp_netlist_parse(const char *name, const char *text, struct mp_error *err)
 		slash = strchr(tok, '/');
 		if (mp_ip_parse_as(tok, slash != NULL ? (size_t)(slash - tok) : len, CLIENT,
 		    &n->a, &n->fam) != MP_OK) {
-			mp_error_set(err, MP_EINPUT, "%s: \"%.*s\" is not an IPv4 or IPv6 address",
+			rc = mp_error_set(err, MP_EINPUT, "%s: \"%.*s\" is not an IPv4 or IPv6 address",
 			    name, (int)(slash != NULL ? slash - tok : (ptrdiff_t)len), tok);
 			goto fail;
 		}
 		if (mp_prefix_parse_as(tok, len, CLIENT, &n->a, &n->bits, &n->fam) != MP_OK) {
-			mp_error_set(err, MP_EINPUT, "%s: \"%s\" has a bad prefix length "
+			rc = mp_error_set(err, MP_EINPUT, "%s: \"%s\" has a bad prefix length "
 			    "(0 to %d)", name, tok, mp_fam_bits(n->fam));
 			goto fail;
 		}
 		n->a = mp_ip_mask(n->a, n->bits, n->fam);
 		nl->n++;
 	}
-	return nl;
+	*np = nl;
+	return MP_OK;
 fail:
-	free(nl);
-	return NULL;
+	if (*np == NULL)
+		free(nl);
+	return rc;
+}
+
+struct mp_netlist *
+mp_netlist_parse(const char *name, const char *text, struct mp_error *err)
+{
+	struct mp_netlist *nl = NULL;
+
+	return mp_netlist_add(&nl, name, text, err) == MP_OK ? nl : NULL;
 }
 
 void

@@ -202,7 +202,7 @@ authenticate(struct intake *in)
 	f.env_sender = env->sender;
 	f.from_domain = fdom;
 	f.client_ip = env->client_addr;
-	f.unknown = (enum mp_unknown_policy)in->conf->unknown_reporters;
+	f.unknown = in->conf->unknown_reporters;
 	f.known = *domain ? mp_route_reporter_rec(snap->routedb, domain,
 	    &in->rep, &err) : MP_NOTFOUND;
 	if (f.known == MP_RETRY) {

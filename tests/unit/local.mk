@@ -13,7 +13,7 @@ UNIT_TESTS += tests/unit/test-core
 check_PROGRAMS += tests/unit/test-concepts
 tests_unit_test_concepts_SOURCES = tests/unit/test-concepts.c tests/unit/check_tap.h
 tests_unit_test_concepts_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_concepts_LDADD = $(DKIM_LIBS) $(ROUTE_LIBS) $(CHECK_LIBS)
+tests_unit_test_concepts_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-concepts
 endif
 

@@ -3,7 +3,8 @@
  * its one place, with the rules that were decided where the copies
  * disagreed: UTF-8 and printable text (core/text), times (core/datetime),
  * IP addresses, prefixes and domains (mail/addr), the language type
- * (route/lang) and DKIM alignment (dkim/align).
+ * (route/lang) and DKIM alignment (dkim/align); and the configuration
+ * values that are parsed once, at load (TrustedHosts, UnknownReporters).
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include "check_tap.h"
 #include "addr.h"
 #include "align.h"
+#include "conf.h"
 #include "datetime.h"
 #include "error.h"
 #include "lang.h"
@@ -245,6 +247,55 @@ START_TEST(dkim_alignment)
 }
 END_TEST
 
+static struct mp_conf *
+conf(const char *text, struct mp_error *err)
+{
+	return mp_conf_parse("t.conf", text, strlen(text), err);
+}
+
+START_TEST(trusted_hosts_once)
+{
+	struct mp_error e;
+	struct mp_conf *c;
+
+	c = conf("TrustedHosts 10.0.0.0/8\nTrustedHosts [2001:db8::]/32, IPv6:::1\n", &e);
+	ck_assert_ptr_nonnull(c);
+	ck_assert(mp_netlist_match(c->trusted, "10.1.2.3"));
+	ck_assert(mp_netlist_match(c->trusted, "::ffff:10.1.2.3"));
+	ck_assert(mp_netlist_match(c->trusted, "IPv6:2001:db8::25"));
+	ck_assert(mp_netlist_match(c->trusted, "[::1]"));
+	ck_assert(!mp_netlist_match(c->trusted, "11.0.0.1"));
+	mp_conf_free(&c);
+	/* Errors name the file and the line of the value. */
+	ck_assert_ptr_null(conf("TrustedHosts 10.0.0.0/8\n\nTrustedHosts 10.0.0.0/+8\n", &e));
+	ck_assert_str_eq(e.msg, "t.conf:3: TrustedHosts: \"10.0.0.0/+8\" has a bad "
+	    "prefix length (0 to 32)");
+	ck_assert_ptr_null(conf("TrustedHosts localhost\n", &e));
+	ck_assert_str_eq(e.msg, "t.conf:1: TrustedHosts: \"localhost\" is not an "
+	    "IPv4 or IPv6 address");
+	c = conf("Socket unix:/x.sock\n", &e);
+	ck_assert_ptr_null(c->trusted);
+	mp_conf_free(&c);
+}
+END_TEST
+
+START_TEST(unknown_reporters_once)
+{
+	struct mp_error e;
+	struct mp_conf *c;
+
+	c = conf("UnknownReporters Accept\n", &e);
+	ck_assert_int_eq(c->unknown_reporters, MP_UNKNOWN_ACCEPT);
+	mp_conf_free(&c);
+	c = conf("Socket unix:/x.sock\n", &e);
+	ck_assert_int_eq(c->unknown_reporters, MP_UNKNOWN_QUARANTINE);
+	mp_conf_free(&c);
+	ck_assert_ptr_null(conf("UnknownReporters reject\n", &e));
+	ck_assert_str_eq(e.msg, "t.conf:1: UnknownReporters: \"reject\" is not "
+	    "quarantine or accept");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -259,6 +310,8 @@ main(void)
 	tcase_add_test(tc, domains);
 	tcase_add_test(tc, languages);
 	tcase_add_test(tc, dkim_alignment);
+	tcase_add_test(tc, trusted_hosts_once);
+	tcase_add_test(tc, unknown_reporters_once);
 	suite_add_tcase(s, tc);
 	return mp_check_run(s);
 }
