@@ -385,42 +385,50 @@ judge_whole(const struct mp_identity_policy *pol, const char *raw, const char *a
 
 /* One From field: its mailboxes judged, or noted as unreadable. */
 static int
-judge_field(const struct mp_identity_policy *pol, const char *raw, int only,
-    struct facts *F, struct mp_identity_decision *d)
+judge_field(const struct mp_identity_policy *pol, const char *raw,
+    const struct mp_from_read *r, int only, struct facts *F,
+    struct mp_identity_decision *d)
 {
-	struct mp_from f;
-	struct mp_error e;
+	struct mp_from_read own;
 	const char *named;
 	size_t j, foreign = 0;
-	int rc = mp_from_parse(raw, strlen(raw), &f, &e);
+	int rc;
 
-	if (rc == MP_ENOMEM)
+	if (r == NULL) {		/* no reading handed in: read it here */
+		if (mp_from_read(raw, &own) == MP_ENOMEM)
+			return MP_ENOMEM;
+		r = &own;
+	}
+	if ((rc = r->rc) == MP_ENOMEM)
 		return rc;
 	if (rc != 0) {
 		if (!F->unreadable++)
-			F->why = e;
+			F->why = r->err;
 		if (raw_mentions(raw, pol->protected_domains, &named) != 0)
 			return MP_ENOMEM;
 		if (F->named == NULL)
 			F->named = named;
 		return 0;
 	}
-	F->most = f.n > F->most ? f.n : F->most;
-	for (j = 0, rc = 0; j < f.n && rc == 0; j++) {
-		if (!mp_domain_in(mp_addr_domain(f.mbox[j].addr), pol->protected_domains))
+	F->most = r->f.n > F->most ? r->f.n : F->most;
+	for (j = 0, rc = 0; j < r->f.n && rc == 0; j++) {
+		const struct mp_mailbox *mb = &r->f.mbox[j];
+
+		if (!mp_domain_in(mp_addr_domain(mb->addr), pol->protected_domains))
 			foreign++;
-		rc = judge_mailbox(pol, &f.mbox[j], F, d);
-		if (rc == 0 && only && f.n == 1 && foreign == 0) {
-			memcpy(F->from, f.mbox[j].addr, sizeof(F->from));
+		rc = judge_mailbox(pol, mb, F, d);
+		if (rc == 0 && only && r->f.n == 1 && foreign == 0) {
+			memcpy(F->from, mb->addr, sizeof(F->from));
 			F->from_prot = 1;
 		}
 	}
 	/* The field as a whole, as a reader may join its pieces:
 	 * "abuse@meldpunt.nl"ro <x@evil.example> reads as the domain to
 	 * some, as "meldpunt.nlro" to the parser. */
-	if (rc == 0 && foreign == f.n)
-		rc = judge_whole(pol, raw, f.mbox[0].addr, d);
-	mp_from_clear(&f);
+	if (rc == 0 && foreign == r->f.n)
+		rc = judge_whole(pol, raw, r->f.mbox[0].addr, d);
+	if (r == &own)
+		mp_from_read_clear(&own);
 	return rc;
 }
 
@@ -446,7 +454,8 @@ check_from(const struct mp_identity_policy *pol, const struct mp_identity_input 
 	}
 	F->any = F->env_prot;
 	for (i = 0; i < in->nfrom; i++) {
-		rc = judge_field(pol, in->from[i], in->nfrom == 1, F, d);
+		rc = judge_field(pol, in->from[i], in->read != NULL ? &in->read[i] : NULL,
+		    in->nfrom == 1, F, d);
 		if (rc == MP_ENOMEM) {
 			*err = rc;
 			return 1;

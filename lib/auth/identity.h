@@ -80,6 +80,8 @@ struct mp_identity_input {
 	size_t nfrom;
 	size_t nfrom_seen;		/* From fields the message has (>= nfrom;
 					   0 = nfrom): more than one is refused */
+	const struct mp_from_read *read; /* the same, read (from.h); NULL: the
+					   decision reads them itself */
 };
 
 enum mp_identity_verdict {

@@ -53,6 +53,9 @@ free_from(struct mp_envelope *env)
 		free(env->from[i]);
 		env->from[i] = NULL;
 	}
+	for (i = 0; i < env->nread; i++)
+		mp_from_read_clear(&env->from_read[i]);
+	env->nread = 0;
 	env->nfrom = 0;
 }
 
@@ -230,8 +233,15 @@ mp_env_header(struct mp_envelope *env, const char *name, const char *value,
 int
 mp_env_eoh(struct mp_envelope *env)
 {
+	size_t i;
 	int rc;
 
+	/* From is read once, here: the flow, identity and intake use it. */
+	for (i = env->nread; i < env->nfrom && i < MP_ENV_FROM_MAX; i++) {
+		if (mp_from_read(env->from[i], &env->from_read[i]) == MP_ENOMEM)
+			return MP_ENOMEM;
+		env->nread = i + 1;
+	}
 	env->in_body = 1;
 	env->size += 2;
 	if (!mp_env_has_header(env))

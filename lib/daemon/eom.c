@@ -20,17 +20,17 @@
 static int
 from_protected(const struct mp_conf *conf, const struct mp_envelope *env)
 {
-	struct mp_from f;
+	const struct mp_from *f;
 	size_t i, j;
 	int hit = 0;
 
-	for (i = 0; i < env->nfrom && i < MP_ENV_FROM_MAX && !hit; i++) {
-		if (mp_from_parse(env->from[i], strlen(env->from[i]), &f, NULL) != MP_OK)
+	for (i = 0; i < env->nread && !hit; i++) {
+		if (env->from_read[i].rc != MP_OK)
 			continue;
-		for (j = 0; j < f.n && !hit; j++)
-			hit = mp_domain_in(mp_addr_domain(f.mbox[j].addr),
+		f = &env->from_read[i].f;
+		for (j = 0; j < f->n && !hit; j++)
+			hit = mp_domain_in(mp_addr_domain(f->mbox[j].addr),
 			    conf->protected_domains);
-		mp_from_clear(&f);
 	}
 	return hit;
 }
@@ -66,6 +66,9 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		/* as given: a source route must not hide a protected domain */
 		.envelope_sender = env->sender_raw,
 		.from = (const char *const *)env->from,
+		/* read at EOH; without one (no EOH yet) the decision reads them */
+		.read = env->nread == env->nfrom || env->nread == MP_ENV_FROM_MAX ?
+		    env->from_read : NULL,
 		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
 		.nfrom_seen = env->nfrom,
 	};

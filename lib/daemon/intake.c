@@ -166,15 +166,13 @@ only_intake_recipients(const struct intake *in)
 static void
 from_domain(const struct mp_envelope *env, char *out, size_t size)
 {
-	struct mp_from f;
+	const struct mp_from_read *r = &env->from_read[0];
 
 	out[0] = '\0';
-	if (env->nfrom == 0 ||
-	    mp_from_parse(env->from[0], strlen(env->from[0]), &f, NULL) != MP_OK)
+	if (env->nread == 0 || r->rc != MP_OK)
 		return;
-	if (f.n > 0)
-		snprintf(out, size, "%s", mp_addr_domain(f.mbox[0].addr));
-	mp_from_clear(&f);
+	if (r->f.n > 0)
+		snprintf(out, size, "%s", mp_addr_domain(r->f.mbox[0].addr));
 }
 
 /*

@@ -666,3 +666,17 @@ mp_from_parse(const char *value, size_t len, struct mp_from *out,
 	return rc;
 }
 
+int
+mp_from_read(const char *value, struct mp_from_read *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rc = mp_from_parse(value, strlen(value), &r->f, &r->err);
+	return r->rc;
+}
+
+void
+mp_from_read_clear(struct mp_from_read *r)
+{
+	mp_from_clear(&r->f);
+	r->rc = MP_EINPUT;
+}

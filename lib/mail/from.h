@@ -11,9 +11,10 @@
  *	their charset into UTF-8 with glib's iconv, any control character
  *	turned into '?') so the pretence check (identity.h) can see them; an
  *	encoded word that cannot be decoded or 8-bit text that is not UTF-8
- *	is a parse error. The milter parses a message's From once, at EOH,
- *	into the envelope (envelope.h); the identity decision and intake
- *	read that.
+ *	is a parse error. mp_from_read() keeps the answer, error included,
+ *	in a struct mp_from_read: the milter reads a message's From fields
+ *	once, at EOH, into the envelope (envelope.h), and the identity
+ *	decision, the EOH flow promotion and intake use that.
  *
  *	mp_from_decode_text() decodes the encoded words of `n` bytes of
  *	header text into a new UTF-8 string (control characters as '?');
@@ -23,7 +24,8 @@
  *	atext, with bytes >= 0x80 allowed (RFC 6532).
  * OWNERSHIP
  *	mp_from_parse() fills a caller-owned struct mp_from released by
- *	mp_from_clear(); mp_from_decode_text() returns a string the caller
+ *	mp_from_clear(), and struct mp_from_read by mp_from_read_clear();
+ *	mp_from_decode_text() returns a string the caller
  *	free()s. Pure and thread-safe (glib's g_convert is).
  * LIMITS
  *	From value MP_FROM_MAX bytes, MP_FROM_MAX_MAILBOXES mailboxes,
@@ -55,6 +57,21 @@ struct mp_from {
 int mp_from_parse(const char *value, size_t len, struct mp_from *out,
     struct mp_error *err);
 void mp_from_clear(struct mp_from *f);
+
+/*
+ * One From field read once: the parser's answer kept with the field, so
+ * the milter parses a message's From at EOH and the identity decision,
+ * the flow and intake all read that answer.
+ */
+struct mp_from_read {
+	int rc;			/* mp_from_parse()'s answer */
+	struct mp_from f;	/* the mailboxes, when rc is 0 */
+	struct mp_error err;	/* why not, when rc is not 0 */
+};
+
+/* Fill *r from `value`; returns r->rc (MP_ENOMEM: nothing was read). */
+int mp_from_read(const char *value, struct mp_from_read *r);
+void mp_from_read_clear(struct mp_from_read *r);
 
 /* 0 with *outp set, or MP_EINPUT (not lenient) / MP_ENOMEM; err may be NULL. */
 int mp_from_decode_text(const char *s, size_t n, int lenient, char **outp,

@@ -15,6 +15,7 @@
 #include "align.h"
 #include "conf.h"
 #include "datetime.h"
+#include "envelope.h"
 #include "error.h"
 #include "lang.h"
 #include "text.h"
@@ -296,6 +297,33 @@ START_TEST(unknown_reporters_once)
 }
 END_TEST
 
+/* From is read once, at EOH, into the envelope (issue 13, item 4). */
+START_TEST(from_read_at_eoh)
+{
+	struct mp_error e;
+	struct mp_conf *c = conf("ProtectedDomains meldpunt.nl\n", &e);
+	struct mp_envelope env;
+
+	ck_assert_ptr_nonnull(c);
+	mp_env_init(&env, c);
+	ck_assert_int_eq(mp_env_header(&env, "From", "Abuse <abuse@Meldpunt.NL>", 1), MP_OK);
+	ck_assert_int_eq(mp_env_header(&env, "from", "bad <<", 1), MP_OK);
+	ck_assert_uint_eq(env.nread, 0);
+	ck_assert_int_eq(mp_env_eoh(&env), MP_OK);
+	ck_assert_uint_eq(env.nread, 2);
+	ck_assert_int_eq(env.from_read[0].rc, MP_OK);
+	ck_assert_uint_eq(env.from_read[0].f.n, 1);
+	ck_assert_str_eq(env.from_read[0].f.mbox[0].addr, "abuse@meldpunt.nl");
+	ck_assert_str_eq(env.from_read[0].f.mbox[0].display, "Abuse");
+	ck_assert_int_eq(env.from_read[1].rc, MP_EINPUT);
+	ck_assert_str_ne(env.from_read[1].err.msg, "");
+	mp_env_reset(&env);
+	ck_assert_uint_eq(env.nread, 0);
+	mp_env_free(&env);
+	mp_conf_free(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -312,6 +340,7 @@ main(void)
 	tcase_add_test(tc, dkim_alignment);
 	tcase_add_test(tc, trusted_hosts_once);
 	tcase_add_test(tc, unknown_reporters_once);
+	tcase_add_test(tc, from_read_at_eoh);
 	suite_add_tcase(s, tc);
 	return mp_check_run(s);
 }
