@@ -24,6 +24,7 @@ struct zrec {
 };
 
 struct mp_dnszone {
+	int flags;		/* MP_DNSZONE_KEYFILE: a key file's lines */
 	size_t n;
 	struct zrec *r;
 	struct mp_dns_record *view;	/* built once parsing is done */
@@ -211,11 +212,24 @@ conflicts(const struct mp_dnszone *z, const struct zrec *nr,
 	return 0;
 }
 
+/* A "selector._domainkey.domain" name, as a key file holds only those. */
+static int
+has_domainkey(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i + 12 < n; i++)
+		if (strncasecmp(s + i, "._domainkey.", 12) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 zone_line(struct mp_dnszone *z, const char *p, const char *e,
     const struct zpos *pos, struct mp_error *err)
 {
 	struct zrec nr = { NULL, NULL, MP_DNS_A, MP_DNS_OK };
+	int keys = (z->flags & MP_DNSZONE_KEYFILE) != 0;
 	const char *ns, *ne, *ts;
 	struct zrec *grown;
 	size_t i;
@@ -238,9 +252,18 @@ zone_line(struct mp_dnszone *z, const char *p, const char *e,
 		p++;
 	for (ts = p; p < e && !is_blank(*p); p++)
 		;
-	if (parse_type(ts, (size_t)(p - ts), &nr.type) != 0)
-		return ZERR(pos, MP_EINPUT,
-		    "expected \"name TYPE value\" with TYPE A, AAAA, MX, TXT, PTR or ANY");
+	if (keys && ts == e)
+		return ZERR(pos, MP_EINPUT, "expected \"selector._domainkey.domain TXT-record\"");
+	if (keys && !has_domainkey(ns, (size_t)(ne - ns)))
+		return ZERR(pos, MP_EINPUT, "\"%.*s\" is not a selector._domainkey.domain name",
+		    (int)(ne - ns > 100 ? 100 : ne - ns), ns);
+	if (parse_type(ts, (size_t)(p - ts), &nr.type) != 0) {
+		if (!keys)
+			return ZERR(pos, MP_EINPUT, "expected \"name TYPE value\" with TYPE "
+			    "A, AAAA, MX, TXT, PTR or ANY");
+		nr.type = MP_DNS_TXT;	/* a key file's "name TXT-content" */
+		p = ts;
+	}
 	while (p < e && is_blank(*p))
 		p++;
 	if (p == e)
@@ -304,6 +327,13 @@ struct mp_dnszone *
 mp_dnszone_parse(const char *name, const char *text, size_t len,
     struct mp_error *err)
 {
+	return mp_dnszone_parse_as(name, text, len, 0, err);
+}
+
+struct mp_dnszone *
+mp_dnszone_parse_as(const char *name, const char *text, size_t len, int flags,
+    struct mp_error *err)
+{
 	struct mp_dnszone *z;
 	const char *p = text, *e = text + len, *nl;
 	struct zpos pos = { name, 0 };
@@ -315,6 +345,7 @@ mp_dnszone_parse(const char *name, const char *text, size_t len,
 	z = calloc(1, sizeof(*z));
 	if (z == NULL)
 		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name), NULL;
+	z->flags = flags;
 	for (; p < e; p = nl + 1) {
 		const char *le;
 
@@ -346,11 +377,18 @@ fail:
 struct mp_dnszone *
 mp_dnszone_load(const char *path, struct mp_error *err)
 {
+	return mp_dnszone_load_as(path, 0, err);
+}
+
+struct mp_dnszone *
+mp_dnszone_load_as(const char *path, int flags, struct mp_error *err)
+{
 	struct mp_dnszone *z = NULL;
 	struct mp_buf b;
 
 	if (mp_read_file(path, MP_DNSZONE_MAX, &b, err) == 0)
-		z = mp_dnszone_parse(path, b.data != NULL ? b.data : "", b.len, err);
+		z = mp_dnszone_parse_as(path, b.data != NULL ? b.data : "", b.len, flags,
+		    err);
 	mp_buf_free(&b);
 	return z;
 }
