@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "align.h"
 #include "buf.h"
 #include "identity.h"
 #include "msgsplit.h"
@@ -98,18 +99,6 @@ why_text(const struct mp_dkim_sig *s)
 	case MP_DKIM_WHY_DNS:	return "de sleutel is nu niet op te halen (DNS-probleem)";
 	default:		return s->why;
 	}
-}
-
-/* d= equals the From domain or is a parent of it. */
-static int
-aligned(const char *from_domain, const char *d)
-{
-	size_t fl = strlen(from_domain), dl = strlen(d);
-
-	if (dl == 0 || dl > fl)
-		return 0;
-	return strcasecmp(from_domain + fl - dl, d) == 0 &&
-	    (fl == dl || from_domain[fl - dl - 1] == '.');
 }
 
 /* The From fields' values; returns how many there are. */
@@ -224,7 +213,7 @@ main(int argc, char **argv)
 		    "DKIM-handtekening"));
 	for (i = 0; i < r.n; i++) {
 		const struct mp_dkim_sig *s = &r.sig[i];
-		int al = from_ok && aligned(mp_addr_domain(from_addr), s->domain);
+		int al = from_ok && mp_dkim_aligned(s->domain, mp_addr_domain(from_addr));
 		int pass = s->result == MP_DKIM_PASS && !s->partial;
 
 		line(s->result == MP_DKIM_RETRY ? -1 : pass,

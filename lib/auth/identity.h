@@ -43,33 +43,14 @@
  *	tests/fuzz/fuzz-from.c checks this against an independent reading
  *	and against GMime's address parser.
  *
- *	mp_from_parse() is a strict RFC 5322 (3.4, 3.6.2) mailbox-list
- *	parser: quoted strings, nested comments, folding; no group syntax, no
- *	empty list members, no bare CR or LF, no control characters. Display
- *	names and comments are collected (RFC 2047 encoded words decoded in
- *	their charset into UTF-8, any control character turned into '?') so
- *	the pretence check can see them; an encoded word that cannot be
- *	decoded or 8-bit text that is not UTF-8 is a parse error.
- *
- *	IdentityMap file: one SASL user a line, then the addresses
- *	("abuse@meldpunt.nl") and whole domains ("@meldpunt.nl", that domain
- *	only, not its subdomains) it may use, separated by commas or white
- *	space; '#' starts a comment. See meldpunt-identity(5).
- *	TrustedHosts: IPv4/IPv6 addresses or networks ("10.1.0.0/16",
- *	"2001:db8::/32"), separated by commas or white space.
+ *	The From parser is mail's (from.h), IdentityMap is idmap.h, TrustedHosts
+ *	trusted.h; this module holds the decision over them.
  * OWNERSHIP
- *	Parsers return objects the caller frees with mp_identity_map_free(&m),
- *	mp_netlist_free(&n); mp_from_parse() fills a caller-owned struct
- *	mp_from released by mp_from_clear(). The policy and input structs
- *	are borrowed; the decision is caller-owned and fixed size.
- *	All of it is immutable after parsing: share it between threads
- *	(glib's g_convert and Unicode functions are thread-safe).
+ *	The policy and input structs are borrowed; the decision is
+ *	caller-owned and fixed size. Pure: call it from any thread (glib's
+ *	Unicode functions are thread-safe).
  * LIMITS
- *	From value MP_FROM_MAX bytes, MP_FROM_MAX_MAILBOXES mailboxes,
- *	comments nested MP_FROM_MAX_DEPTH deep. IdentityMap: MP_IDMAP_MAX
- *	bytes, MP_IDMAP_LINE_MAX bytes a line, MP_IDMAP_MAX_USERS users,
- *	MP_IDMAP_MAX_VALUES values a user, user names MP_IDMAP_USER_MAX
- *	bytes. TrustedHosts: MP_NETLIST_MAX networks.
+ *	Those of the From parser, IdentityMap and TrustedHosts.
  */
 #ifndef MP_IDENTITY_H
 #define MP_IDENTITY_H
@@ -78,57 +59,9 @@
 
 #include "addr.h"
 #include "error.h"
-
-#define MP_FROM_MAX		8192
-#define MP_FROM_MAX_MAILBOXES	64
-#define MP_FROM_MAX_DEPTH	8
-#define MP_IDMAP_MAX		(4 * 1024 * 1024)
-#define MP_IDMAP_LINE_MAX	4096
-#define MP_IDMAP_MAX_USERS	100000
-#define MP_IDMAP_MAX_VALUES	256
-#define MP_IDMAP_USER_MAX	256
-#define MP_NETLIST_MAX		1024
-
-/* ---- From: parsing ---- */
-
-struct mp_mailbox {
-	char addr[MP_ADDR_MAX + 1];	/* normalized (addr.h), lower case */
-	char *display;			/* display name and comments, decoded; "" if none */
-};
-
-struct mp_from {
-	size_t n;
-	struct mp_mailbox *mbox;
-};
-
-/* 0, or MP_EINPUT / MP_ELIMIT with the reason; `out` is cleared first. */
-int mp_from_parse(const char *value, size_t len, struct mp_from *out,
-    struct mp_error *err);
-void mp_from_clear(struct mp_from *f);
-
-/* ---- IdentityMap ---- */
-
-struct mp_identity_map;
-
-struct mp_identity_map *mp_identity_map_load(const char *path, struct mp_error *err);
-struct mp_identity_map *mp_identity_map_parse(const char *name, const char *text,
-    size_t len, struct mp_error *err);
-void mp_identity_map_free(struct mp_identity_map **mp);
-size_t mp_identity_map_count(const struct mp_identity_map *m);
-
-/* MP_FOUND when `user` may use normalized `addr`; MP_NOTFOUND otherwise. */
-enum mp_lookup mp_identity_map_allows(const struct mp_identity_map *m,
-    const char *user, const char *addr);
-
-/* ---- TrustedHosts ---- */
-
-struct mp_netlist;
-
-struct mp_netlist *mp_netlist_parse(const char *name, const char *text,
-    struct mp_error *err);
-void mp_netlist_free(struct mp_netlist **np);
-/* 1 when the textual address (IPv4, IPv6, "IPv6:..." or [..]) is listed. */
-int mp_netlist_match(const struct mp_netlist *n, const char *addr);
+#include "from.h"
+#include "idmap.h"
+#include "trusted.h"
 
 /* ---- the decision ---- */
 
@@ -148,6 +81,8 @@ struct mp_identity_input {
 	size_t nfrom;
 	size_t nfrom_seen;		/* From fields the message has (>= nfrom;
 					   0 = nfrom): more than one is refused */
+	const struct mp_from_read *read; /* the same, read (from.h); NULL: the
+					   decision reads them itself */
 };
 
 enum mp_identity_verdict {

@@ -1,18 +1,18 @@
-# libmpauth: who a message is from and whether to believe it. The From
-# parser, IdentityMap, TrustedHosts and the sender-identity decision
-# (identity.c; glib for iconv and Unicode), and reporter authentication at
-# intake: SPF with libspf2 under a time budget, a test DNS
-# zone, and the PASS/FAIL/RETRY decision over SPF, DKIM (libmpdkim's
+# libmpauth: who a message is from and whether to believe it. IdentityMap
+# (idmap.c), TrustedHosts (trusted.c) and the sender-identity decision
+# (identity.c; glib for Unicode), and reporter authentication at
+# intake: SPF with libspf2 under a time budget (over the test DNS
+# zone of lib/dkim/dnszone.c when one is set), and the PASS/FAIL/RETRY decision over SPF, DKIM (libmpdkim's
 # verifier) and the reporter records (libmproute).
 #
 # Layer: auth, over dkim (the verifier, for reporter DKIM) and route (the
-# reporter records); beside notify, which it does not use. identity.c (From
-# parser, IdentityMap, TrustedHosts, decision) is here whole until it is split
-# (the From parser then goes down to mail).
+# reporter records); beside notify, which it does not use. The From parser
+# that the decision reads is mail's (lib/mail/from.c).
 noinst_LIBRARIES += lib/auth/libmpauth.a
 lib_auth_libmpauth_a_SOURCES = \
 	lib/auth/identity.c lib/auth/identity.h \
-	lib/auth/dnszone.c lib/auth/dnszone.h \
+	lib/auth/idmap.c lib/auth/idmap.h \
+	lib/auth/trusted.c lib/auth/trusted.h \
 	lib/auth/spf.c lib/auth/spf.h \
 	lib/auth/reporter_auth.c lib/auth/reporter_auth.h
 lib_auth_libmpauth_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)

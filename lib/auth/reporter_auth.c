@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "align.h"
 #include "reporter_auth.h"
 
 #define DOM_MAX 256
@@ -64,30 +65,6 @@ mp_reporter_within(const char *domain, const char *reporter)
 	if (d[0] == '\0' || r[0] == '\0')
 		return 0;
 	return mp_domain_in(d, list);
-}
-
-static int
-labels(const char *d)
-{
-	int n = 1;
-
-	for (; *d != '\0'; d++)
-		if (*d == '.')
-			n++;
-	return n;
-}
-
-int
-mp_reporter_dkim_aligned(const char *d, const char *reporter)
-{
-	char dd[DOM_MAX];
-
-	norm(d, dd);
-	if (dd[0] == '\0')
-		return 0;
-	if (mp_reporter_within(dd, reporter))
-		return 1;		/* d= is the reporter domain or below it */
-	return labels(dd) >= 2 && mp_reporter_within(reporter, dd);
 }
 
 static const char *
@@ -155,7 +132,7 @@ dkim_notes(const struct mp_verify_result *r, const char *rep, char *buf,
 		const char *note;
 
 		norm(s->domain, d);
-		if (!mp_reporter_dkim_aligned(d, rep))
+		if (!mp_dkim_aligned(d, rep))
 			note = "not aligned";
 		else if (s->result == MP_DKIM_PASS && s->partial)
 			note = "l= leaves part of the body unsigned";
@@ -179,7 +156,7 @@ dkim_part(const struct mp_reporter_facts *f, const char *rep, struct part *p)
 	for (i = 0; r != NULL && i < r->n && i < MP_VERIFY_MAX_SIGS; i++) {
 		const struct mp_dkim_sig *s = &r->sig[i];
 
-		if (!mp_reporter_dkim_aligned(s->domain, rep))
+		if (!mp_dkim_aligned(s->domain, rep))
 			continue;
 		if (s->result == MP_DKIM_PASS && !s->partial) {
 			p->v = MP_REPORTER_PASS;

@@ -27,7 +27,7 @@
  *	only when it verifies, signs the whole body (no l=), and its d= is
  *	the reporter domain, below it, or a parent of it with at least two
  *	labels ("cert.example" signs for "feeds.cert.example"; "example"
- *	does not). This is DMARC's relaxed alignment without a public suffix
+ *	does not): mp_dkim_aligned() (align.h), the one rule. This is DMARC's relaxed alignment without a public suffix
  *	list: without one the organisational domain cannot be found, so we
  *	accept only the parent chain, which the key owner controls anyway.
  *	Look-alikes ("cert.example.evil", "evilcert.example") never align.
@@ -116,9 +116,6 @@ struct mp_reporter_decision {
 
 void mp_reporter_decide(const struct mp_reporter_facts *f,
     struct mp_reporter_decision *d);
-
-/* 1 when `d` (DKIM d=) aligns with `reporter` by the rule above. */
-int mp_reporter_dkim_aligned(const char *d, const char *reporter);
 
 /* 1 when `domain` is `reporter` or below it (case-insensitive). */
 int mp_reporter_within(const char *domain, const char *reporter);

@@ -394,20 +394,12 @@ worker(void *arg)
 static int
 take_ip(struct spf_job *job, const char *ip)
 {
-	struct in6_addr a6;
-	struct in_addr a4;
+	mp_u128 a;
+	int fam;
 
-	if (inet_pton(AF_INET, ip, &a4) == 1) {
-		inet_ntop(AF_INET, &a4, job->ip, sizeof(job->ip));
-		return 0;
-	}
-	if (inet_pton(AF_INET6, ip, &a6) != 1)
+	if (mp_ip_parse_as(ip, strlen(ip), MP_IP_UNMAP, &a, &fam) != MP_OK)
 		return MP_EINPUT;
-	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-		memcpy(&a4, &a6.s6_addr[12], 4);
-		inet_ntop(AF_INET, &a4, job->ip, sizeof(job->ip));
-	} else
-		inet_ntop(AF_INET6, &a6, job->ip, sizeof(job->ip));
+	mp_ip_format(a, fam, job->ip, sizeof(job->ip));
 	return 0;
 }
 

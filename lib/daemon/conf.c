@@ -19,6 +19,7 @@
 #include <syslog.h>
 
 #include "addr.h"
+#include "align.h"
 #include "conf.h"
 #include "readfile.h"
 
@@ -40,7 +41,8 @@ enum conf_type {
 	T_UINT,
 	T_DURATION,	/* seconds, or with s, m, h or d */
 	T_MILLIS,	/* milliseconds, 10 to 25000 */
-	T_UNKNOWNPOL,	/* quarantine | accept */
+	T_UNKNOWNPOL,	/* quarantine | accept (mp_unknown_policy_parse) */
+	T_NETLIST,	/* networks, parsed once here (trusted.h), lines add up */
 };
 
 struct conf_key {
@@ -70,7 +72,7 @@ static const struct conf_key keys[] = {
 	{ "Ed25519Selector",	T_STRING,	OFF(ed_selector), 0 },
 	{ "Ed25519KeyFile",	T_STRING,	OFF(ed_keyfile), 0 },
 	{ "IdentityMap",	T_STRING,	OFF(identity_map), 0 },
-	{ "TrustedHosts",	T_WORDLIST,	OFF(trusted_hosts), 0 },
+	{ "TrustedHosts",	T_NETLIST,	OFF(trusted), 0 },
 	{ "SubmissionDaemons",	T_WORDLIST,	OFF(submission_daemons), 0 },
 	{ "RoutingDB",		T_STRING,	OFF(routing_db), 0 },
 	{ "TemplateDirectory",	T_STRING,	OFF(template_dir), 0 },
@@ -313,27 +315,6 @@ list_add(char ***listp, size_t *n, const char *v)
 }
 
 static int
-valid_domain(const char *d)
-{
-	size_t n = strlen(d), label = 0;
-
-	if (n == 0 || n > 253 || d[0] == '.' || d[n - 1] == '.')
-		return 0;
-	for (; *d; d++) {
-		if (*d == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (isalnum((unsigned char)*d) || *d == '-' || *d == '_') {
-			if (++label > 63)
-				return 0;
-		} else
-			return 0;
-	}
-	return 1;
-}
-
-static int
 set_list(struct parse_state *ps, const struct conf_key *k, size_t ki,
     struct mp_conf *c, char *v)
 {
@@ -357,7 +338,7 @@ set_list(struct parse_state *ps, const struct conf_key *k, size_t ki,
 			for (i = 0; tok[i] && i < sizeof(norm) - 1; i++)
 				norm[i] = (char)tolower((unsigned char)tok[i]);
 			norm[i] = '\0';
-			if (!valid_domain(norm))
+			if (!mp_domain_valid(norm))
 				return conf_fail(ps, "%s: \"%s\" is not a domain name",
 				    k->name, tok);
 		}
@@ -382,6 +363,13 @@ set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
 	if (k->type == T_ADDRLIST || k->type == T_DOMAINLIST ||
 	    k->type == T_WORDLIST)
 		return set_list(ps, k, ki, c, v);
+	if (k->type == T_NETLIST) {
+		int rc = mp_netlist_add((struct mp_netlist **)field, k->name, v, &serr);
+
+		if (rc == MP_ENOMEM)
+			return mp_error_set(ps->err, MP_ENOMEM, "out of memory");
+		return rc != MP_OK ? conf_fail(ps, "%s", serr.msg) : MP_OK;
+	}
 	if (ps->seen[ki]) {
 		return conf_fail(ps, "%s is already set on line %u", k->name,
 		    ps->seen[ki]);
@@ -447,11 +435,7 @@ set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
 			    "milliseconds from 10 to 25000", k->name, v);
 		return MP_OK;
 	case T_UNKNOWNPOL:
-		if (strcasecmp(v, "quarantine") == 0)
-			*(int *)field = 0;
-		else if (strcasecmp(v, "accept") == 0)
-			*(int *)field = 1;
-		else
+		if (mp_unknown_policy_parse(v, (enum mp_unknown_policy *)field) != 0)
 			return conf_fail(ps, "%s: \"%s\" is not quarantine or accept",
 			    k->name, v);
 		return MP_OK;
@@ -544,8 +528,8 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 		    "RoutingDB are set but Identity is not: notifications need "
 		    "a From address", c->path);
 	/* Recipients check the signature against From: they must align. */
-	if (c->signing_domain && c->identity_addr && !mp_domain_in(
-	    mp_addr_domain(c->identity_addr), (char *[]){ c->signing_domain, NULL }))
+	if (c->signing_domain && c->identity_addr &&
+	    !mp_dkim_aligned(c->signing_domain, mp_addr_domain(c->identity_addr)))
 		return mp_error_set(err, MP_ECONFIG, "%s: the Identity %s is not "
 		    "in SigningDomain %s: notifications would fail DKIM alignment "
 		    "(DMARC) and meldpunt-verify", c->path, c->identity_addr,
@@ -667,7 +651,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->ed_selector);
 	free(c->ed_keyfile);
 	free(c->identity_map);
-	list_free(c->trusted_hosts);
+	mp_netlist_free(&c->trusted);
 	list_free(c->submission_daemons);
 	free(c->routing_db);
 	free(c->template_dir);

@@ -24,6 +24,8 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "reporter_auth.h"
+#include "trusted.h"
 
 #define MP_CONF_LINE_MAX 4096
 #define MP_CONF_MAX_KEYS 64	/* room in key_line[] */
@@ -50,7 +52,7 @@ struct mp_conf {
 	char *ed_selector;	/* Ed25519Selector */
 	char *ed_keyfile;	/* Ed25519KeyFile */
 	char *identity_map;	/* IdentityMap: file of SASL user -> addresses */
-	char **trusted_hosts;	/* TrustedHosts: networks, NULL-terminated */
+	struct mp_netlist *trusted; /* TrustedHosts, parsed at load; NULL: none */
 	char **submission_daemons; /* SubmissionDaemons: {daemon_name} values */
 
 	/* Intake to notification (route.h, notify.h, seen.h) */
@@ -69,7 +71,7 @@ struct mp_conf {
 
 	/* Reporter authentication (spf.h, reporter_auth.h) */
 	unsigned spf_timeout_ms; /* SPFTimeout */
-	int unknown_reporters;	/* UnknownReporters: enum mp_unknown_policy */
+	enum mp_unknown_policy unknown_reporters; /* UnknownReporters */
 	char *dns_zone_file;	/* DNSZoneFile: FOR TESTS, answers instead of DNS */
 
 	/* The line each scalar key was set on (0: default), for messages

@@ -65,6 +65,9 @@ free_from(struct mp_envelope *env)
 		free(env->from[i]);
 		env->from[i] = NULL;
 	}
+	for (i = 0; i < env->nread; i++)
+		mp_from_read_clear(&env->from_read[i]);
+	env->nread = 0;
 	env->nfrom = 0;
 }
 
@@ -242,13 +245,19 @@ mp_env_header(struct mp_envelope *env, const char *name, const char *value,
 int
 mp_env_eoh(struct mp_envelope *env)
 {
+	size_t i;
 	int rc;
 
+	/* From is read once, here: the flow, identity and intake use it. */
+	for (i = env->nread; i < env->nfrom && i < MP_ENV_FROM_MAX; i++) {
+		if (mp_from_read(env->from[i], &env->from_read[i]) == MP_ENOMEM)
+			return MP_ENOMEM;
+		env->nread = i + 1;
+	}
 	env->in_body = 1;
 	env->size += 2;
 	/* Before the body comes: the flow says whether it is kept. */
-	env->flow = mp_flow_eoh(env->conf, env->flow, (const char *const *)env->from,
-	    env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX);
+	env->flow = mp_flow_eoh(env->conf, env->flow, env->from_read, env->nread);
 	if (!mp_env_has_header(env))
 		return MP_OK;
 	if ((rc = mp_buf_append(&env->msg, "\r\n", 2)) != MP_OK)

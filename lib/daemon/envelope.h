@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "flow.h"
+#include "from.h"
 #include "plan.h"
 
 #define MP_ENV_RCPT_MAX		1000	/* recipients kept per message */
@@ -59,6 +60,8 @@ struct mp_envelope {
 	char auth_authen[MP_ENV_MACRO_MAX];	/* {auth_authen}; "" = none */
 	char *from[MP_ENV_FROM_MAX];	/* raw From values, in order */
 	size_t nfrom;			/* From fields seen (may exceed the kept) */
+	struct mp_from_read from_read[MP_ENV_FROM_MAX]; /* from[], read at EOH */
+	size_t nread;			/* from_read[] filled (0 before EOH) */
 	char sender[MP_ADDR_MAX + 1];	/* normalized; "" = null sender */
 	char sender_raw[MP_ENV_SENDER_RAW_MAX];	/* as given, control characters '?' */
 	int sender_bad;			/* MAIL FROM was not one plain address */

@@ -34,6 +34,9 @@ check_identity(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		/* as given: a source route must not hide a protected domain */
 		.envelope_sender = env->sender_raw,
 		.from = (const char *const *)env->from,
+		/* read at EOH; without one (no EOH yet) the decision reads them */
+		.read = env->nread == env->nfrom || env->nread == MP_ENV_FROM_MAX ?
+		    env->from_read : NULL,
 		.nfrom = env->nfrom < MP_ENV_FROM_MAX ? env->nfrom : MP_ENV_FROM_MAX,
 		.nfrom_seen = env->nfrom,
 	};

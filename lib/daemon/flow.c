@@ -7,7 +7,7 @@
 
 #include "addr.h"
 #include "flow.h"
-#include "identity.h"
+#include "from.h"
 
 const char *
 mp_flow_name(enum mp_flow flow)
@@ -30,29 +30,29 @@ mp_flow_classify(const struct mp_conf *conf, const char *sender,
 	return current;
 }
 
-/* 1 when some From address is in a protected domain. */
+/* 1 when some From address, as read at EOH, is in a protected domain. */
 static int
-from_protected(const struct mp_conf *conf, const char *const *from,
+from_protected(const struct mp_conf *conf, const struct mp_from_read *from,
     size_t nfrom)
 {
-	struct mp_from f;
+	const struct mp_from *f;
 	size_t i, j;
 	int hit = 0;
 
 	for (i = 0; i < nfrom && !hit; i++) {
-		if (mp_from_parse(from[i], strlen(from[i]), &f, NULL) != MP_OK)
+		if (from[i].rc != MP_OK)
 			continue;
-		for (j = 0; j < f.n && !hit; j++)
-			hit = mp_domain_in(mp_addr_domain(f.mbox[j].addr),
+		f = &from[i].f;
+		for (j = 0; j < f->n && !hit; j++)
+			hit = mp_domain_in(mp_addr_domain(f->mbox[j].addr),
 			    conf->protected_domains);
-		mp_from_clear(&f);
 	}
 	return hit;
 }
 
 enum mp_flow
 mp_flow_eoh(const struct mp_conf *conf, enum mp_flow current,
-    const char *const *from, size_t nfrom)
+    const struct mp_from_read *from, size_t nfrom)
 {
 	if (current == MP_FLOW_OTHER && conf->protected_domains != NULL &&
 	    from_protected(conf, from, nfrom))

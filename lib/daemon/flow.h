@@ -39,8 +39,9 @@ const char *mp_flow_name(enum mp_flow flow);
 enum mp_flow mp_flow_classify(const struct mp_conf *conf, const char *sender,
     const char *rcpt, enum mp_flow current);
 
-/* `from` are the raw values of the message's first `nfrom` From fields. */
+/* `from` are the message's first `nfrom` From fields as read at EOH. */
+struct mp_from_read;
 enum mp_flow mp_flow_eoh(const struct mp_conf *conf, enum mp_flow current,
-    const char *const *from, size_t nfrom);
+    const struct mp_from_read *from, size_t nfrom);
 
 #endif

@@ -166,15 +166,13 @@ only_intake_recipients(const struct intake *in)
 static void
 from_domain(const struct mp_envelope *env, char *out, size_t size)
 {
-	struct mp_from f;
+	const struct mp_from_read *r = &env->from_read[0];
 
 	out[0] = '\0';
-	if (env->nfrom == 0 ||
-	    mp_from_parse(env->from[0], strlen(env->from[0]), &f, NULL) != MP_OK)
+	if (env->nread == 0 || r->rc != MP_OK)
 		return;
-	if (f.n > 0)
-		snprintf(out, size, "%s", mp_addr_domain(f.mbox[0].addr));
-	mp_from_clear(&f);
+	if (r->f.n > 0)
+		snprintf(out, size, "%s", mp_addr_domain(r->f.mbox[0].addr));
 }
 
 /*
@@ -202,7 +200,7 @@ authenticate(struct intake *in)
 	f.env_sender = env->sender;
 	f.from_domain = fdom;
 	f.client_ip = env->client_addr;
-	f.unknown = (enum mp_unknown_policy)in->conf->unknown_reporters;
+	f.unknown = in->conf->unknown_reporters;
 	f.known = *domain ? mp_route_reporter_rec(snap->routedb, domain,
 	    &in->rep, &err) : MP_NOTFOUND;
 	if (f.known == MP_RETRY) {
@@ -476,8 +474,7 @@ render(struct intake *in, struct mp_notice **np)
 
 	for (i = 0; i < in->nto; i++) {
 		to[i] = in->to[i]->address;
-		langs[i] = in->to[i]->lang == MP_LANG_NL ? "nl" :
-		    in->to[i]->lang == MP_LANG_EN ? "en" : "";
+		langs[i] = mp_lang_name(in->to[i]->lang);
 	}
 	memset(&nc, 0, sizeof(nc));
 	nc.from_addr = in->conf->identity_addr;

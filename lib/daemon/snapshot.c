@@ -25,7 +25,6 @@ snapshot_free(struct mp_snapshot *s)
 {
 	mp_signer_free(&s->signer);
 	mp_identity_map_free(&s->idmap);
-	mp_netlist_free(&s->trusted);
 	mp_routedb_close(&s->routedb);
 	mp_templates_free(&s->templates);
 	mp_statedb_unref(&s->statedb);
@@ -34,28 +33,6 @@ snapshot_free(struct mp_snapshot *s)
 	mp_dnszone_free(&s->zone);
 	mp_conf_free(&s->conf);
 	free(s);
-}
-
-static int
-load_trusted(struct mp_snapshot *s, struct mp_error *err)
-{
-	struct mp_buf text;
-	char **h;
-	int rc = MP_OK;
-
-	mp_buf_init(&text, 0);
-	for (h = s->conf->trusted_hosts; rc == MP_OK && *h != NULL; h++)
-		if ((rc = mp_buf_puts(&text, *h)) == MP_OK)
-			rc = mp_buf_puts(&text, " ");
-	if (rc != MP_OK)
-		mp_error_set(err, rc, "out of memory");
-	else if ((s->trusted = mp_netlist_parse("TrustedHosts", text.data,
-	    err)) == NULL) {
-		mp_error_prefix(err, "%s", s->conf->path);
-		rc = MP_ECONFIG;
-	}
-	mp_buf_free(&text);
-	return rc;
 }
 
 /* The reporter checks: SPF and DKIM, from DNS or from DNSZoneFile. */
@@ -138,8 +115,7 @@ load_parts(struct mp_snapshot *s, const struct mp_snapshot *prev,
 	if (c->identity_map != NULL &&
 	    (s->idmap = mp_identity_map_load(c->identity_map, err)) == NULL)
 		return MP_ECONFIG;
-	if (c->trusted_hosts != NULL && load_trusted(s, err) != MP_OK)
-		return MP_ECONFIG;
+	s->trusted = c->trusted;	/* parsed once, with the configuration */
 	return load_intake(s, prev, err);
 }
 

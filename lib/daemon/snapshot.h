@@ -48,7 +48,7 @@ struct mp_snapshot {
 	struct mp_conf *conf;
 	struct mp_signer *signer;	/* NULL: no SigningDomain */
 	struct mp_identity_map *idmap;	/* NULL: no IdentityMap */
-	struct mp_netlist *trusted;	/* NULL: no TrustedHosts */
+	const struct mp_netlist *trusted; /* the conf's; NULL: no TrustedHosts */
 	/* intake */
 	struct mp_routedb *routedb;	/* NULL: no RoutingDB, or not readable */
 	char routedb_why[MP_ERROR_MAX];	/* why routedb is NULL when RoutingDB is set */

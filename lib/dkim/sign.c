@@ -1,9 +1,9 @@
 /*
  * sign - see sign.h
  *
- * The relaxed canonicalizer writes into a small staging buffer that is
- * flushed into a SHA-256 context (or, for tests, into an mp_buf), so a
- * message is hashed in one pass without a canonical copy of it.
+ * The signature itself: the message hashed through the canonicaliser
+ * (canon.c), the DKIM-Signature value folded as it is built. Keys are
+ * loaded by sign_key.c; the parts share sign_int.h.
  */
 #include "config.h"
 
@@ -26,24 +26,7 @@
 
 #include "buf.h"
 #include "msgsplit.h"
-#include "sign.h"
-
-#define SIG_MAX_BYTES	1024	/* an 8192-bit RSA signature */
-
-struct key {
-	enum mp_sign_alg alg;
-	char *selector;
-	char *record;		/* selector._domainkey.domain */
-	char *txt;		/* the DNS TXT record to publish */
-	EVP_PKEY *pkey;
-};
-
-struct mp_signer {
-	char *domain;
-	size_t n;
-	struct key key[MP_SIGN_MAX_SIGS];
-	EVP_MD *sha256;		/* fetched once: implicit fetches cost per use */
-};
+#include "sign_int.h"
 
 static const char *const sign_headers[] = { MP_SIGN_HEADERS };
 #define NSIGN_HEADERS (sizeof(sign_headers) / sizeof(sign_headers[0]))
@@ -54,149 +37,6 @@ const char *
 mp_sign_alg_name(enum mp_sign_alg alg)
 {
 	return alg == MP_SIGN_ED25519_SHA256 ? "ed25519-sha256" : "rsa-sha256";
-}
-
-/* ---------------------------------------------------------------- */
-/* Output sink: staging buffer in front of a digest or an mp_buf.    */
-
-struct sink {
-	EVP_MD_CTX *md;
-	struct mp_buf *buf;
-	int failed;
-	size_t n;
-	unsigned char tmp[4096];
-};
-
-static void
-sink_flush(struct sink *k)
-{
-	if (k->n == 0)
-		return;
-	if (k->md != NULL) {
-		if (EVP_DigestUpdate(k->md, k->tmp, k->n) != 1)
-			k->failed = MP_EINTERNAL;
-	} else if (mp_buf_append(k->buf, k->tmp, k->n) != 0)
-		k->failed = MP_ENOMEM;
-	k->n = 0;
-}
-
-static inline void
-sink_byte(struct sink *k, unsigned char c)
-{
-	if (k->n == sizeof(k->tmp))
-		sink_flush(k);
-	k->tmp[k->n++] = c;
-}
-
-static void
-sink_crlf(struct sink *k)
-{
-	sink_byte(k, '\r');
-	sink_byte(k, '\n');
-}
-
-static inline int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/*
- * RFC 6376 3.4.2: lower-case the name, drop white space around the
- * colon, unfold, squeeze white-space runs to one space, drop it at the
- * ends. `crlf` adds the line end (not for the signature's own header).
- */
-static void
-canon_header(struct sink *k, const char *f, size_t len, int crlf)
-{
-	const unsigned char *p = (const unsigned char *)f, *e = p + len;
-	const unsigned char *colon = memchr(p, ':', len), *ne;
-	int pending = 0, begun = 0;
-
-	if (colon == NULL)
-		colon = e;
-	for (ne = colon; ne > p && is_wsp(ne[-1]); ne--)
-		;
-	for (; p < ne; p++)
-		sink_byte(k, (unsigned char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p));
-	sink_byte(k, ':');
-	for (p = colon < e ? colon + 1 : e; p < e; p++) {
-		if (*p == '\r' || *p == '\n')
-			continue;
-		if (is_wsp(*p)) {
-			pending = 1;
-			continue;
-		}
-		if (pending && begun)
-			sink_byte(k, ' ');
-		pending = 0;
-		begun = 1;
-		sink_byte(k, *p);
-	}
-	if (crlf)
-		sink_crlf(k);
-}
-
-/*
- * RFC 6376 3.4.4: squeeze white-space runs inside a line to one space,
- * drop white space at line ends and empty lines at the end of the body,
- * end a non-empty body with CRLF. Empty lines are only counted until a
- * later line shows they are not at the end.
- */
-static void
-canon_body(struct sink *k, const char *body, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)body, *e = p + len;
-	size_t empty = 0;
-	int pending = 0, content = 0;
-
-	for (; p < e; p++) {
-		if (*p == '\n' || (*p == '\r' && p + 1 < e && p[1] == '\n')) {
-			if (*p == '\r')
-				p++;
-			if (content)
-				sink_crlf(k);
-			else
-				empty++;
-			content = pending = 0;
-			continue;
-		}
-		if (is_wsp(*p)) {
-			pending = 1;
-			continue;
-		}
-		if (!content) {
-			for (; empty > 0; empty--)
-				sink_crlf(k);
-			content = 1;
-		}
-		if (pending)
-			sink_byte(k, ' ');
-		pending = 0;
-		sink_byte(k, *p);
-	}
-	if (content)
-		sink_crlf(k);
-}
-
-int
-mp_dkim_canon_header(struct mp_buf *out, const char *field, size_t len)
-{
-	struct sink k = { .buf = out };
-
-	canon_header(&k, field, len, 1);
-	sink_flush(&k);
-	return k.failed;
-}
-
-int
-mp_dkim_canon_body(struct mp_buf *out, const char *body, size_t len)
-{
-	struct sink k = { .buf = out };
-
-	canon_body(&k, body, len);
-	sink_flush(&k);
-	return k.failed;
 }
 
 /* ---------------------------------------------------------------- */
@@ -284,8 +124,8 @@ fold_b64(struct fold *F, const char *s, size_t n)
 	return rc;
 }
 
-static size_t
-b64(char *out, const unsigned char *in, size_t n)
+size_t
+sg_b64(char *out, const unsigned char *in, size_t n)
 {
 	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
@@ -379,8 +219,8 @@ sign_one(struct job *J, const struct key *k, struct mp_sign_header *out,
 		if (rc == 0)
 			rc = mp_buf_append(&hf, b.data, b.len);
 		if (rc == 0) {
-			canon_header(&snk, hf.data, hf.len, 0);
-			sink_flush(&snk);
+			sg_canon_header(&snk, hf.data, hf.len, 0);
+			sg_sink_flush(&snk);
 			rc = snk.failed;
 		}
 		mp_buf_free(&hf);
@@ -392,7 +232,7 @@ sign_one(struct job *J, const struct key *k, struct mp_sign_header *out,
 		rc = raw_sign(k, dig, sig, &siglen);
 	if (rc != 0)
 		goto fail;
-	n = b64(sig64, sig, siglen);
+	n = sg_b64(sig64, sig, siglen);
 	rc = fold_b64(&F, sig64, n);
 	if (rc != 0)
 		goto fail;
@@ -447,7 +287,7 @@ hash_added(struct job *J, struct sink *snk, const struct mp_sign_edit *ed,
 		mp_buf_init(&f, 0);
 		if (mp_buf_printf(&f, "%s: %s", ed->add_name[i], ed->add_value[i]) != 0)
 			return MP_ENOMEM;
-		canon_header(snk, f.data, f.len, 1);
+		sg_canon_header(snk, f.data, f.len, 1);
 		mp_buf_free(&f);
 		J->hnames[J->nh++] = name;
 	}
@@ -471,11 +311,11 @@ hash_message(struct job *J, const struct mp_msg *L, const struct mp_sign_edit *e
 	snk.md = EVP_MD_CTX_new();
 	if (snk.md == NULL || EVP_DigestInit_ex(snk.md, J->s->sha256, NULL) != 1)
 		goto fail;
-	canon_body(&snk, L->body, L->bodylen);
-	sink_flush(&snk);
+	sg_canon_body(&snk, L->body, L->bodylen);
+	sg_sink_flush(&snk);
 	if (snk.failed || EVP_DigestFinal_ex(snk.md, dig, &dlen) != 1)
 		goto fail;
-	b64(J->bh, dig, dlen);
+	sg_b64(J->bh, dig, dlen);
 
 	if (EVP_DigestInit_ex(snk.md, J->s->sha256, NULL) != 1)
 		goto fail;
@@ -487,14 +327,14 @@ hash_message(struct job *J, const struct mp_msg *L, const struct mp_sign_edit *e
 			if (!mp_msg_field_is(&L->f[j], sign_headers[i]) ||
 			    dropped(ed, &L->f[j]))
 				continue;
-			canon_header(&snk, L->f[j].p, L->f[j].len, 1);
+			sg_canon_header(&snk, L->f[j].p, L->f[j].len, 1);
 			J->hnames[J->nh++] = sign_headers[i];
 		}
 		/* Oversigned: one more than present, so none can be added. */
 		if (oversigned(sign_headers[i]))
 			J->hnames[J->nh++] = sign_headers[i];
 	}
-	sink_flush(&snk);
+	sg_sink_flush(&snk);
 	if (snk.failed)
 		goto fail;
 	J->common = snk.md;
@@ -570,333 +410,4 @@ mp_sign_out_clear(struct mp_sign_out *out)
 		out->hdr[i].value = NULL;
 	}
 	out->n = 0;
-}
-
-/* ---------------------------------------------------------------- */
-/* Loading keys                                                     */
-
-static int
-valid_label_chars(const char *s, size_t max, int underscore)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > max || s[0] == '.' || s[n - 1] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    (underscore && c == '_')))
-			return 0;
-		if (c == '.' && s[i + 1] == '.')
-			return 0;
-	}
-	return 1;
-}
-
-/* Read a key file after checking what it is and who may read it. */
-static int
-read_keyfile(const char *path, unsigned char **datap, size_t *lenp,
-    struct mp_error *err)
-{
-	struct stat st;
-	unsigned char *data;
-	ssize_t r;
-	size_t got = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return mp_error_set(err, MP_EIO, "key file %s: cannot open: %s",
-		    path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return mp_error_set(err, MP_ECONFIG, "key file %s: not a regular file", path);
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		close(fd);
-		return mp_error_set(err, MP_ECONFIG,
-		    "key file %s: group or others have access (mode %04o); "
-		    "a private key must be mode 0600 or 0400: chmod 600 %s",
-		    path, (unsigned)(st.st_mode & 07777), path);
-	}
-	if (st.st_size <= 0 || st.st_size > MP_SIGN_KEYFILE_MAX) {
-		close(fd);
-		return mp_error_set(err, MP_ECONFIG,
-		    "key file %s: size %lld bytes, expected 1 to %d (limit)",
-		    path, (long long)st.st_size, MP_SIGN_KEYFILE_MAX);
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (data == NULL) {
-		close(fd);
-		return mp_error_set(err, MP_ENOMEM, "key file %s: out of memory", path);
-	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, data + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		OPENSSL_cleanse(data, got);
-		free(data);
-		return mp_error_set(err, MP_EIO, "key file %s: short read", path);
-	}
-	data[got] = '\0';
-	*datap = data;
-	*lenp = got;
-	return 0;
-}
-
-static void
-ssl_reason(char *out, size_t n)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	if (e == 0)
-		snprintf(out, n, "no key found");
-	else
-		ERR_error_string_n(e, out, n);
-	ERR_clear_error();
-}
-
-static int
-parse_key(const char *path, enum mp_sign_alg alg, EVP_PKEY **pkeyp,
-    struct mp_error *err)
-{
-	unsigned char *data = NULL;
-	const unsigned char *dp;
-	size_t len = 0;
-	EVP_PKEY *pkey = NULL;
-	BIO *bio;
-	char why[256];
-	int rc, bits;
-
-	rc = read_keyfile(path, &data, &len, err);
-	if (rc != 0)
-		return rc;
-	if (strstr((char *)data, "ENCRYPTED") != NULL) {
-		rc = mp_error_set(err, MP_ECONFIG,
-		    "key file %s: the key is encrypted; the daemon cannot ask for a "
-		    "passphrase, store it unencrypted (mode 0600)", path);
-		goto out;
-	}
-	ERR_clear_error();
-	if (len > 5 && memcmp(data, "-----", 5) == 0) {
-		bio = BIO_new_mem_buf(data, (int)len);
-		if (bio != NULL)
-			pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	} else {
-		dp = data;
-		pkey = d2i_AutoPrivateKey(NULL, &dp, (long)len);
-	}
-	if (pkey == NULL) {
-		ssl_reason(why, sizeof(why));
-		rc = mp_error_set(err, MP_ECONFIG,
-		    "key file %s: does not parse as a PEM or DER private key (%s)",
-		    path, why);
-		goto out;
-	}
-	if (alg == MP_SIGN_RSA_SHA256 && !EVP_PKEY_is_a(pkey, "RSA")) {
-		rc = mp_error_set(err, MP_ECONFIG,
-		    "key file %s: holds a %s key where an RSA key was expected",
-		    path, EVP_PKEY_get0_type_name(pkey));
-		goto out;
-	}
-	if (alg == MP_SIGN_ED25519_SHA256 && !EVP_PKEY_is_a(pkey, "ED25519")) {
-		rc = mp_error_set(err, MP_ECONFIG,
-		    "key file %s: holds a %s key where an Ed25519 key was expected",
-		    path, EVP_PKEY_get0_type_name(pkey));
-		goto out;
-	}
-	bits = EVP_PKEY_get_bits(pkey);
-	if (alg == MP_SIGN_RSA_SHA256 && bits < MP_SIGN_RSA_MIN_BITS) {
-		rc = mp_error_set(err, MP_ECONFIG,
-		    "key file %s: RSA key of %d bits, at least %d needed (RFC 8301); "
-		    "2048 recommended", path, bits, MP_SIGN_RSA_MIN_BITS);
-		goto out;
-	}
-	if (EVP_PKEY_get_size(pkey) > SIG_MAX_BYTES) {
-		rc = mp_error_set(err, MP_ECONFIG,
-		    "key file %s: key of %d bits is larger than %d (limit)",
-		    path, bits, SIG_MAX_BYTES * 8);
-		goto out;
-	}
-	*pkeyp = pkey;
-	pkey = NULL;
-out:
-	EVP_PKEY_free(pkey);
-	OPENSSL_cleanse(data, len);
-	free(data);
-	return rc;
-}
-
-static int
-make_txt(struct key *k, struct mp_error *err)
-{
-	unsigned char raw[64], *der = NULL;
-	char *p64 = NULL;
-	size_t rawlen = sizeof(raw);
-	int derlen, rc = 0;
-	const char *kt = k->alg == MP_SIGN_RSA_SHA256 ? "rsa" : "ed25519";
-	struct mp_buf b;
-
-	if (k->alg == MP_SIGN_RSA_SHA256) {
-		derlen = i2d_PUBKEY(k->pkey, &der);
-		if (derlen <= 0)
-			return mp_error_set(err, MP_EINTERNAL, "cannot encode the RSA public key");
-		p64 = malloc((size_t)derlen * 4 / 3 + 8);
-		if (p64 != NULL)
-			b64(p64, der, (size_t)derlen);
-		OPENSSL_free(der);
-	} else {
-		if (EVP_PKEY_get_raw_public_key(k->pkey, raw, &rawlen) != 1)
-			return mp_error_set(err, MP_EINTERNAL, "cannot encode the Ed25519 public key");
-		p64 = malloc(rawlen * 4 / 3 + 8);
-		if (p64 != NULL)
-			b64(p64, raw, rawlen);
-	}
-	if (p64 == NULL)
-		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	mp_buf_init(&b, 0);
-	rc = mp_buf_printf(&b, "v=DKIM1; k=%s; p=%s", kt, p64);
-	free(p64);
-	if (rc != 0) {
-		mp_buf_free(&b);
-		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	}
-	k->txt = b.data;
-	return 0;
-}
-
-static int
-add_key(struct mp_signer *s, enum mp_sign_alg alg, const char *selector,
-    const char *path, struct mp_error *err)
-{
-	struct key *k = &s->key[s->n];
-	const char *what = alg == MP_SIGN_RSA_SHA256 ? "RSA" : "Ed25519";
-	struct mp_buf rec;
-	int rc;
-
-	if (selector == NULL || path == NULL)
-		return mp_error_set(err, MP_ECONFIG,
-		    "the %s key needs both a selector and a key file", what);
-	if (!valid_label_chars(selector, 63, 1))
-		return mp_error_set(err, MP_ECONFIG,
-		    "%s selector \"%.64s\" is not a DNS label (letters, digits, '-', '_', '.'; "
-		    "at most 63 bytes)", what, selector);
-	k->alg = alg;
-	rc = parse_key(path, alg, &k->pkey, err);
-	if (rc != 0)
-		return rc;
-	s->n++;
-	k->selector = strdup(selector);
-	mp_buf_init(&rec, 0);
-	if (k->selector == NULL ||
-	    mp_buf_printf(&rec, "%s._domainkey.%s", selector, s->domain) != 0) {
-		mp_buf_free(&rec);
-		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	}
-	k->record = rec.data;
-	return make_txt(k, err);
-}
-
-struct mp_signer *
-mp_signer_load(const char *domain, const char *rsa_selector,
-    const char *rsa_keyfile, const char *ed_selector, const char *ed_keyfile,
-    struct mp_error *err)
-{
-	struct mp_signer *s;
-	size_t i;
-	int rc = 0;
-
-	if (domain == NULL || !valid_label_chars(domain, 253, 0))
-		return mp_error_set(err, MP_ECONFIG,
-		    "signing domain \"%.64s\" is not a domain name", domain ? domain : ""),
-		    NULL;
-	if (rsa_selector == NULL && rsa_keyfile == NULL &&
-	    ed_selector == NULL && ed_keyfile == NULL)
-		return mp_error_set(err, MP_ECONFIG,
-		    "no signing key configured for %s", domain), NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL || (s->domain = strdup(domain)) == NULL) {
-		free(s);
-		return mp_error_set(err, MP_ENOMEM, "out of memory"), NULL;
-	}
-	for (i = 0; s->domain[i]; i++)
-		if (s->domain[i] >= 'A' && s->domain[i] <= 'Z')
-			s->domain[i] += 32;
-	s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (s->sha256 == NULL)
-		rc = mp_error_set(err, MP_EINTERNAL, "OpenSSL has no SHA-256");
-	if (rc == 0 && (rsa_selector != NULL || rsa_keyfile != NULL))
-		rc = add_key(s, MP_SIGN_RSA_SHA256, rsa_selector, rsa_keyfile, err);
-	if (rc == 0 && (ed_selector != NULL || ed_keyfile != NULL))
-		rc = add_key(s, MP_SIGN_ED25519_SHA256, ed_selector, ed_keyfile, err);
-	if (rc != 0) {
-		mp_signer_free(&s);
-		return NULL;
-	}
-	return s;
-}
-
-void
-mp_signer_free(struct mp_signer **sp)
-{
-	struct mp_signer *s = *sp;
-	size_t i;
-
-	if (s == NULL)
-		return;
-	for (i = 0; i < MP_SIGN_MAX_SIGS; i++) {
-		EVP_PKEY_free(s->key[i].pkey);
-		free(s->key[i].selector);
-		free(s->key[i].record);
-		free(s->key[i].txt);
-	}
-	EVP_MD_free(s->sha256);
-	free(s->domain);
-	free(s);
-	*sp = NULL;
-}
-
-size_t
-mp_signer_count(const struct mp_signer *s)
-{
-	return s->n;
-}
-
-const char *
-mp_signer_domain(const struct mp_signer *s)
-{
-	return s->domain;
-}
-
-enum mp_sign_alg
-mp_signer_alg(const struct mp_signer *s, size_t i)
-{
-	return s->key[i].alg;
-}
-
-const char *
-mp_signer_selector(const struct mp_signer *s, size_t i)
-{
-	return i < s->n ? s->key[i].selector : NULL;
-}
-
-const char *
-mp_signer_record_name(const struct mp_signer *s, size_t i)
-{
-	return i < s->n ? s->key[i].record : NULL;
-}
-
-const char *
-mp_signer_txt(const struct mp_signer *s, size_t i)
-{
-	return i < s->n ? s->key[i].txt : NULL;
 }

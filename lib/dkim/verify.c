@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "readfile.h"
 #include "msgsplit.h"
+#include "dnszone.h"
 #include "verify.h"
 
 struct mp_verifier {
@@ -358,174 +359,46 @@ mp_verify_message(const struct mp_verifier *v, const char *msg, size_t len,
 /* ---------------------------------------------------------------- */
 /* Key file: "selector._domainkey.domain TXT" lines                 */
 
-struct kf_entry {
-	char *name;
-	char *txt;
-};
-
+/* The key file is a DNS zone file read as one (dnszone.h). */
 struct mp_keyfile {
-	size_t n;
-	struct kf_entry *e;
+	struct mp_dnszone *z;
 };
 
-/* Join zone-file style "a" "b" strings; plain text is taken as is. */
-static int
-kf_value(const char *p, const char *e, struct mp_buf *out)
+static struct mp_keyfile *
+wrap(struct mp_dnszone *z, struct mp_error *err)
 {
-	int rc = 0;
+	struct mp_keyfile *k;
 
-	if (p >= e || *p != '"')
-		return mp_buf_append(out, p, (size_t)(e - p));
-	while (rc == 0 && p < e) {
-		const char *q;
-
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p == e)
-			break;
-		if (*p != '"')
-			return MP_EINPUT;
-		q = memchr(p + 1, '"', (size_t)(e - p - 1));
-		if (q == NULL)
-			return MP_EINPUT;
-		rc = mp_buf_append(out, p + 1, (size_t)(q - p - 1));
-		p = q + 1;
+	if (z == NULL)
+		return NULL;
+	if ((k = malloc(sizeof(*k))) == NULL) {
+		mp_dnszone_free(&z);
+		mp_error_set(err, MP_ENOMEM, "out of memory");
+		return NULL;
 	}
-	return rc;
-}
-
-static int
-has_domainkey(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 1; i + 12 < n; i++)
-		if (strncasecmp(s + i, "._domainkey.", 12) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-kf_line(struct mp_keyfile *k, const char *name, size_t lineno, const char *p,
-    const char *e, struct mp_error *err)
-{
-	const char *ns, *ne;
-	struct mp_buf v;
-	struct kf_entry *ne2;
-	size_t i;
-	int rc;
-
-	for (i = 0; p + i < e; i++)
-		if ((unsigned char)p[i] < 0x20 && p[i] != '\t')
-			return mp_error_set(err, MP_EINPUT,
-			    "%s:%zu: control character in the line", name, lineno);
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	if (p == e || *p == '#')
-		return 0;
-	ns = p;
-	while (p < e && *p != ' ' && *p != '\t')
-		p++;
-	ne = p;
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == e)
-		return mp_error_set(err, MP_EINPUT,
-		    "%s:%zu: expected \"selector._domainkey.domain TXT-record\"", name, lineno);
-	if (ne > ns && ne[-1] == '.')
-		ne--;			/* a zone-file style trailing dot */
-	if (!has_domainkey(ns, (size_t)(ne - ns)))
-		return mp_error_set(err, MP_EINPUT,
-		    "%s:%zu: \"%.*s\" is not a selector._domainkey.domain name",
-		    name, lineno, (int)(ne - ns > 100 ? 100 : ne - ns), ns);
-	if (k->n == MP_KEYFILE_MAX_KEYS)
-		return mp_error_set(err, MP_ELIMIT, "%s:%zu: more than %d records (limit)",
-		    name, lineno, MP_KEYFILE_MAX_KEYS);
-	mp_buf_init(&v, MP_KEYFILE_LINE_MAX);
-	rc = kf_value(p, e, &v);
-	if (rc == MP_EINPUT) {
-		mp_buf_free(&v);
-		return mp_error_set(err, MP_EINPUT, "%s:%zu: unbalanced quotes in the TXT record",
-		    name, lineno);
-	}
-	ne2 = rc == 0 ? realloc(k->e, (k->n + 1) * sizeof(*k->e)) : NULL;
-	if (ne2 == NULL) {
-		mp_buf_free(&v);
-		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name);
-	}
-	k->e = ne2;
-	k->e[k->n].txt = v.data != NULL ? v.data : strdup("");
-	k->e[k->n].name = strndup(ns, (size_t)(ne - ns));
-	k->n++;
-	if (k->e[k->n - 1].name == NULL || k->e[k->n - 1].txt == NULL)
-		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name);
-	return 0;
+	k->z = z;
+	return k;
 }
 
 struct mp_keyfile *
 mp_keyfile_parse(const char *name, const char *text, size_t len,
     struct mp_error *err)
 {
-	struct mp_keyfile *k;
-	const char *p = text, *e = text + len, *nl;
-	size_t lineno = 0;
-
-	if (len > MP_KEYFILE_MAX)
-		return mp_error_set(err, MP_ELIMIT, "%s: larger than %d bytes (limit)",
-		    name, MP_KEYFILE_MAX), NULL;
-	k = calloc(1, sizeof(*k));
-	if (k == NULL)
-		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name), NULL;
-	for (; p < e; p = nl + 1) {
-		const char *le;
-
-		lineno++;
-		nl = memchr(p, '\n', (size_t)(e - p));
-		if (nl == NULL)
-			nl = e;
-		le = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-		if ((size_t)(le - p) > MP_KEYFILE_LINE_MAX) {
-			mp_error_set(err, MP_ELIMIT, "%s:%zu: line longer than %d bytes (limit)",
-			    name, lineno, MP_KEYFILE_LINE_MAX);
-			mp_keyfile_free(&k);
-			return NULL;
-		}
-		if (kf_line(k, name, lineno, p, le, err) != 0) {
-			mp_keyfile_free(&k);
-			return NULL;
-		}
-		if (nl == e)
-			break;
-	}
-	return k;
+	return wrap(mp_dnszone_parse_as(name, text, len, MP_DNSZONE_KEYFILE, err), err);
 }
 
 struct mp_keyfile *
 mp_keyfile_load(const char *path, struct mp_error *err)
 {
-	struct mp_keyfile *k = NULL;
-	struct mp_buf b;
-
-	if (mp_read_file(path, MP_KEYFILE_MAX, &b, err) == 0)
-		k = mp_keyfile_parse(path, b.data != NULL ? b.data : "", b.len, err);
-	mp_buf_free(&b);
-	return k;
+	return wrap(mp_dnszone_load_as(path, MP_DNSZONE_KEYFILE, err), err);
 }
 
 void
 mp_keyfile_free(struct mp_keyfile **kp)
 {
-	size_t i;
-
 	if (*kp == NULL)
 		return;
-	for (i = 0; i < (*kp)->n; i++) {
-		free((*kp)->e[i].name);
-		free((*kp)->e[i].txt);
-	}
-	free((*kp)->e);
+	mp_dnszone_free(&(*kp)->z);
 	free(*kp);
 	*kp = NULL;
 }
@@ -533,24 +406,13 @@ mp_keyfile_free(struct mp_keyfile **kp)
 size_t
 mp_keyfile_count(const struct mp_keyfile *k)
 {
-	return k->n;
+	return mp_dnszone_count(k->z);
 }
 
 enum mp_lookup
 mp_keyfile_lookup(void *arg, const char *name, char *txt, size_t txtsz)
 {
 	const struct mp_keyfile *k = arg;
-	size_t i, nl = strlen(name);
 
-	if (nl > 0 && name[nl - 1] == '.')
-		nl--;
-	for (i = 0; i < k->n; i++) {
-		if (strlen(k->e[i].name) != nl || strncasecmp(k->e[i].name, name, nl) != 0)
-			continue;
-		if (strlen(k->e[i].txt) >= txtsz)
-			return MP_NOTFOUND;	/* cannot be a valid key for libopendkim */
-		strcpy(txt, k->e[i].txt);
-		return MP_FOUND;
-	}
-	return MP_NOTFOUND;
+	return mp_dnszone_dkim_lookup(k->z, name, txt, txtsz);
 }

@@ -24,7 +24,9 @@
  *	mp_keyfile parses published TXT records from a text file, one per
  *	line: "selector._domainkey.domain TXT-content", '#' comments and
  *	empty lines allowed; the TXT content may be split in "quoted"
- *	strings as in a zone file, which are joined.
+ *	strings as in a zone file, which are joined. It is the test DNS
+ *	zone's format (dnszone.h, MP_DNSZONE_KEYFILE), read by its parser:
+ *	a zone line "name TXT value" is a key file line too.
  * THREADS
  *	A verifier and a keyfile are immutable after creation; any number of
  *	threads may verify with them at once.
@@ -36,8 +38,7 @@
  * LIMITS
  *	MP_VERIFY_MAX_SIGS signatures reported per message (more are
  *	ignored, counted in `more`); MP_VERIFY_MAX_FIELDS header fields;
- *	keyfile: MP_KEYFILE_MAX bytes, MP_KEYFILE_LINE_MAX bytes a line,
- *	MP_KEYFILE_MAX_KEYS records.
+ *	keyfile: those of the zone (dnszone.h).
  */
 #ifndef MP_VERIFY_H
 #define MP_VERIFY_H
@@ -48,9 +49,6 @@
 
 #define MP_VERIFY_MAX_SIGS	16
 #define MP_VERIFY_MAX_FIELDS	1000
-#define MP_KEYFILE_MAX		(1024 * 1024)
-#define MP_KEYFILE_LINE_MAX	8192
-#define MP_KEYFILE_MAX_KEYS	1024
 
 enum mp_dkim_result {
 	MP_DKIM_PASS = 0,

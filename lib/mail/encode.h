@@ -44,7 +44,7 @@ int mp_enc_header_text(const char *utf8, struct mp_buf *out);
 int mp_enc_fold(const char *name, const char *value, const char *fold,
     int value_only, struct mp_buf *out);
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-size_t mp_utf8_seq(const unsigned char *p, size_t avail);
+/* mp_utf8_seq(), the UTF-8 decoder the encoders use, is core's (text.h). */
+#include "text.h"
 
 #endif

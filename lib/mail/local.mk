@@ -1,4 +1,5 @@
 # libmpmail: mail syntax over core. Addresses, IPs and prefixes (addr),
+# the From parser (from, glib for iconv),
 # header/body splitting (msgsplit), the MIME message under limits
 # (message, GMime), encodings (encode).
 #
@@ -6,6 +7,7 @@
 noinst_LIBRARIES += lib/mail/libmpmail.a
 lib_mail_libmpmail_a_SOURCES = \
 	lib/mail/addr.c lib/mail/addr.h \
+	lib/mail/from.c lib/mail/from.h \
 	lib/mail/msgsplit.c lib/mail/msgsplit.h \
 	lib/mail/message.c lib/mail/message.h \
 	lib/mail/encode.c lib/mail/encode.h

@@ -1,6 +1,7 @@
-# libmpnotify: notifications. Templates (template.c), the value policy and
-# rendering (notify.c), redaction (redact.c), over the report and the route.
-# The dedup/rate state is libmpstate's.
+# libmpnotify: notifications. Templates (template.c), the value policy
+# (notify_value.c), rendering (notify.c), the MIME message (notify_mime.c;
+# the three share notify_int.h), redaction (redact.c), over the report and
+# the route. The dedup/rate state is libmpstate's.
 #
 # Layer: notify, over report and route (notify.h carries both; only types
 # from route); beside auth, which it does not use. The dedup/rate records
@@ -9,7 +10,9 @@ noinst_LIBRARIES += lib/notify/libmpnotify.a
 lib_notify_libmpnotify_a_SOURCES = \
 	lib/notify/redact.c lib/notify/redact.h \
 	lib/notify/template.c lib/notify/template.h \
-	lib/notify/notify.c lib/notify/notify.h
+	lib/notify/notify.c lib/notify/notify.h \
+	lib/notify/notify_int.h \
+	lib/notify/notify_value.c lib/notify/notify_mime.c
 lib_notify_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
 lib_notify_libmpnotify_a_CPPFLAGS = $(NOTIFY_CPPFLAGS) $(MP_DEFS)
 

@@ -79,12 +79,6 @@
 #define MP_NOTIFY_MESSAGE_MAX	(64UL * 1024 * 1024)
 #define MP_NOTIFY_ID_MAX	32	/* "MP-" + 26 + NUL fits */
 
-enum mp_notify_lang {
-	MP_NOTIFY_NL = 0,
-	MP_NOTIFY_EN,
-	MP_NOTIFY_BILINGUAL,	/* nl then en: language unknown or mixed */
-};
-
 /* What the operator configured, and the recipients. */
 struct mp_notify_conf {
 	const char *from_addr;	/* Identity address: required, one mailbox */
@@ -124,25 +118,26 @@ struct mp_notice {
 	size_t body_len;
 	char *message;		/* headers + body: the whole message, CRLF */
 	size_t message_len;
-	enum mp_notify_lang lang;
+	enum mp_lang lang;
 	int redacted;		/* something was redacted */
 	int evidence;		/* 0 none, 1 attached as is, 2 redacted, 3 left out */
 };
 
 /*
  * The language for a notification to contacts whose preferences are
- * langs[0..n): "nl" or "en" when all agree, bilingual otherwise
+ * langs[0..n): "nl" or "en" when all agree, bilingual (MP_LANG_UNKNOWN:
+ * nl then en) otherwise
  * (unknown, empty, mixed, n == 0).
  */
-enum mp_notify_lang mp_notify_lang_pick(const char *const *langs, size_t n);
-const char *mp_notify_lang_name(enum mp_notify_lang lang); /* nl, en, nl+en */
+enum mp_lang mp_notify_lang_pick(const char *const *langs, size_t n);
+const char *mp_notify_lang_name(enum mp_lang lang); /* nl, en, nl+en */
 
 /* A new notice id in out (at least MP_NOTIFY_ID_MAX bytes); MP_ERETRY
  * when the kernel has no randomness to give. */
 int mp_notify_new_id(char *out, size_t outsz, struct mp_error *err);
 
 int mp_notify_render(const struct mp_template_set *set,
-    const struct mp_report *r, enum mp_notify_lang lang,
+    const struct mp_report *r, enum mp_lang lang,
     const struct mp_notify_conf *conf, struct mp_notice **np,
     struct mp_error *err);
 

@@ -47,7 +47,8 @@ static const char *const field_names[MP_TF_COUNT] = {
 	[MP_TF_PHONE] = "phone",
 };
 
-static const char *const lang_names[MP_TLANG_COUNT] = { "nl", "en" };
+static const enum mp_lang langs[] = { MP_LANG_NL, MP_LANG_EN };
+#define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
 #define FOOTER_NAME "footer"
 
@@ -69,8 +70,8 @@ struct mp_template {
 };
 
 struct mp_template_set {
-	struct mp_template *t[MP_TLANG_COUNT][MP_TYPE_COUNT];
-	struct mp_template *footer[MP_TLANG_COUNT];
+	struct mp_template *t[MP_LANG_COUNT][MP_TYPE_COUNT];
+	struct mp_template *footer[MP_LANG_COUNT];
 };
 
 /* One open list: the root, or the then/else part of an {{#if}}. */
@@ -99,9 +100,9 @@ mp_template_field_name(enum mp_tfield f)
 }
 
 const char *
-mp_template_lang_name(enum mp_tlang lang)
+mp_template_lang_name(enum mp_lang lang)
 {
-	return (unsigned)lang < MP_TLANG_COUNT ? lang_names[lang] : "nl";
+	return lang == MP_LANG_EN ? "en" : "nl";
 }
 
 static void
@@ -612,19 +613,20 @@ mp_templates_load(const char *dir, struct mp_template_set **setp,
 	struct mp_template_set *set;
 	char sub[PATH_MAX];
 	int rc = MP_OK;
-	size_t l, ty;
+	size_t i, l, ty;
 
 	*setp = NULL;
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	for (l = 0; rc == MP_OK && l < MP_TLANG_COUNT; l++) {
-		snprintf(sub, sizeof(sub), "%s/%s", dir, lang_names[l]);
+	for (i = 0; rc == MP_OK && i < NLANGS; i++) {
+		l = langs[i];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, mp_lang_name(l));
 		rc = check_names(sub, err);
 		for (ty = 0; rc == MP_OK && ty < MP_TYPE_COUNT; ty++)
-			rc = load_one(dir, lang_names[l], mp_report_type_name(ty), 1,
+			rc = load_one(dir, mp_lang_name(l), mp_report_type_name(ty), 1,
 			    &set->t[l][ty], err);
 		if (rc == MP_OK)
-			rc = load_one(dir, lang_names[l], FOOTER_NAME, 0,
+			rc = load_one(dir, mp_lang_name(l), FOOTER_NAME, 0,
 			    &set->footer[l], err);
 	}
 	if (rc != MP_OK) {
@@ -642,7 +644,7 @@ mp_templates_free(struct mp_template_set **setp)
 
 	if (setp == NULL || *setp == NULL)
 		return;
-	for (l = 0; l < MP_TLANG_COUNT; l++) {
+	for (l = 0; l < MP_LANG_COUNT; l++) {
 		for (ty = 0; ty < MP_TYPE_COUNT; ty++)
 			mp_template_free(&(*setp)->t[l][ty]);
 		mp_template_free(&(*setp)->footer[l]);
@@ -652,18 +654,18 @@ mp_templates_free(struct mp_template_set **setp)
 }
 
 const struct mp_template *
-mp_templates_get(const struct mp_template_set *set, enum mp_tlang lang,
+mp_templates_get(const struct mp_template_set *set, enum mp_lang lang,
     enum mp_report_type type)
 {
-	if ((unsigned)lang >= MP_TLANG_COUNT)
-		lang = MP_TLANG_NL;
+	if (lang != MP_LANG_EN)
+		lang = MP_LANG_NL;
 	if ((unsigned)type >= MP_TYPE_COUNT)
 		type = MP_TYPE_OTHER;
 	return set->t[lang][type];
 }
 
 const struct mp_template *
-mp_templates_footer(const struct mp_template_set *set, enum mp_tlang lang)
+mp_templates_footer(const struct mp_template_set *set, enum mp_lang lang)
 {
-	return set->footer[(unsigned)lang < MP_TLANG_COUNT ? lang : MP_TLANG_NL];
+	return set->footer[lang == MP_LANG_EN ? MP_LANG_EN : MP_LANG_NL];
 }

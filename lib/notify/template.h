@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "lang.h"
 #include "report.h"
 
 #define MP_TEMPLATE_MAX_BYTES	(64 * 1024)
@@ -81,11 +82,8 @@ enum mp_tfield {
 	MP_TF_COUNT
 };
 
-enum mp_tlang {
-	MP_TLANG_NL = 0,
-	MP_TLANG_EN,
-};
-#define MP_TLANG_COUNT 2
+/* Template sets exist for MP_LANG_NL and MP_LANG_EN (lang.h); any other
+   language reads the Dutch set. */
 
 struct mp_template;
 struct mp_template_set;
@@ -96,7 +94,7 @@ const char *mp_template_field_name(enum mp_tfield f);
 /* A template's file name is its type's mp_report_type_name() (report.h). */
 
 /* "nl", "en". */
-const char *mp_template_lang_name(enum mp_tlang lang);
+const char *mp_template_lang_name(enum mp_lang lang);
 
 /*
  * Parse one template from memory; `name` (a file name) prefixes errors.
@@ -126,8 +124,8 @@ void mp_templates_free(struct mp_template_set **setp);
 
 /* The template for a type in a language; the footer of a language. */
 const struct mp_template *mp_templates_get(const struct mp_template_set *set,
-    enum mp_tlang lang, enum mp_report_type type);
+    enum mp_lang lang, enum mp_report_type type);
 const struct mp_template *mp_templates_footer(const struct mp_template_set *set,
-    enum mp_tlang lang);
+    enum mp_lang lang);
 
 #endif

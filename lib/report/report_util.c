@@ -14,99 +14,18 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "datetime.h"
+#include "text.h"
 #include "report_int.h"
 
-/* Length of the valid UTF-8 sequence at s (n bytes left) and its code
- * point, or 0 when the bytes are not valid UTF-8. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long c;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /*
- * Invalid bytes become '?'; control characters (C0, DEL, C1, the
- * Unicode line and paragraph separators) and all white space become one
- * space; the result is trimmed and cut at MP_REPORT_MAX_VALUE on a
- * character boundary. CR and LF therefore never survive.
+ * Invalid bytes become '?'; control characters and all white space one
+ * space; trimmed and cut at MP_REPORT_MAX_VALUE (text.h).
  */
 char *
 mp_rpt_text(const char *in, size_t n, int *oom)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, o = 0, len, cap = n < MP_REPORT_MAX_VALUE ?
-	    n : MP_REPORT_MAX_VALUE;
-	unsigned long cp;
-	char *out;
-	int space = 1;		/* drops leading blanks */
-
-	*oom = 0;
-	if ((out = malloc(cap + 1)) == NULL) {
-		*oom = 1;
-		return NULL;
-	}
-	while (i < n) {
-		len = utf8_seq(s + i, n - i, &cp);
-		if (len == 0) {
-			cp = '?';
-			len = 1;
-		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029 || cp == ' ') {
-			if (!space && o < cap)
-				out[o++] = ' ';
-			space = 1;
-			i += len;
-			continue;
-		}
-		if (o + (cp == '?' ? 1 : len) > cap)
-			break;
-		if (len == 1 || cp == '?')
-			out[o++] = (char)cp;
-		else {
-			memcpy(out + o, s + i, len);
-			o += len;
-		}
-		space = 0;
-		i += len;
-	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	if (o == 0) {
-		free(out);
-		return NULL;
-	}
-	out[o] = '\0';
-	return out;
+	return mp_text_printable(in, n, MP_REPORT_MAX_VALUE, oom);
 }
 
 const char *
@@ -150,10 +69,10 @@ mp_rpt_set_text(char **dst, const char *s, struct mp_error *err)
 static int
 ip_parse(const char *s, char *out, size_t size)
 {
-	char tmp[INET6_ADDRSTRLEN + 16];
-	unsigned char bin[16];
 	const char *e, *rest;
+	mp_u128 a;
 	size_t n;
+	int fam;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -161,30 +80,16 @@ ip_parse(const char *s, char *out, size_t size)
 	while (*e != '\0' && *e != ' ' && *e != '\t' && *e != '(')
 		e++;
 	rest = e;
-	if (strncasecmp(s, "IPv6:", 5) == 0)
-		s += 5;
-	if (*s == '[' && e > s + 1 && e[-1] == ']') {
-		s++;
-		e--;
-	}
 	n = (size_t)(e - s);
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
 	for (; *rest == ' ' || *rest == '\t'; rest++)
 		;
 	if (*rest != '\0' && *rest != '(')
 		return -1;
-	if (inet_pton(AF_INET, tmp, bin) == 1)
-		return inet_ntop(AF_INET, bin, out, (socklen_t)size) ? 0 : -1;
-	if (inet_pton(AF_INET6, tmp, bin) != 1)
-		return -1;
 	/* An IPv4-mapped address routes as the IPv4 address it is. */
-	if (memcmp(bin, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
-		return inet_ntop(AF_INET, bin + 12, out, (socklen_t)size) ?
-		    0 : -1;
-	return inet_ntop(AF_INET6, bin, out, (socklen_t)size) ? 0 : -1;
+	if (mp_ip_parse_as(s, n, MP_IP_LITERAL | MP_IP_UNMAP, &a, &fam) != MP_OK)
+		return -1;
+	mp_ip_format(a, fam, out, size);
+	return 0;
 }
 
 int
@@ -208,29 +113,6 @@ mp_rpt_set_ip(struct mp_report *r, const char *s, const char *what,
 	return mp_rpt_set_text(&r->source_ip, out, err);
 }
 
-static int
-domain_ok(const char *d)
-{
-	size_t n = strlen(d), label = 0, i;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)d[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!(isalnum(c) || c == '-' || c == '_' || c >= 0x80))
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return label > 0;
-}
 
 int
 mp_rpt_set_domain(struct mp_report *r, const char *s, const char *what,
@@ -248,7 +130,7 @@ mp_rpt_set_domain(struct mp_report *r, const char *s, const char *what,
 		v[--n] = '\0';
 	for (i = 0; i < n; i++)
 		v[i] = (char)tolower((unsigned char)v[i]);
-	if (!domain_ok(v)) {
+	if (!mp_domain_valid(v)) {
 		free(v);
 		return mp_error_set(err, MP_EINPUT,
 		    "%s is not a domain name: \"%s\"", what,
@@ -404,74 +286,6 @@ mp_rpt_tlp(struct mp_report *r, const char *s, const char *what,
 	    what, mp_rpt_quote(s, q, sizeof(q)));
 }
 
-static int
-digits(const char **p, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-/* YYYY-MM-DD[Tt ]hh:mm[:ss[.frac]][Z|z|(+|-)hh[:]mm], no zone = UTC. */
-static int
-iso8601(const char *s, time_t *t)
-{
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	time_t v;
-
-	memset(&tm, 0, sizeof(tm));
-	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
-	    *s++ != '-' || digits(&s, 2, &d))
-		return -1;
-	if (*s == 'T' || *s == 't' || *s == ' ') {
-		s++;
-		if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
-			return -1;
-		if (*s == ':') {
-			s++;
-			if (digits(&s, 2, &sec))
-				return -1;
-			if (*s == '.' || *s == ',')
-				for (s++; isdigit((unsigned char)*s); s++)
-					;
-		}
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (digits(&s, 2, &oh))
-			return -1;
-		if (*s == ':')
-			s++;
-		if (*s != '\0' && digits(&s, 2, &om))
-			return -1;
-	}
-	while (*s == ' ')
-		s++;
-	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || oh > 23 || om > 59)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	if ((v = timegm(&tm)) == (time_t)-1)
-		return -1;
-	*t = v - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 int
 mp_rpt_date(const char *s, time_t *t, const char *what, struct mp_error *err)
 {
@@ -481,7 +295,7 @@ mp_rpt_date(const char *s, time_t *t, const char *what, struct mp_error *err)
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (iso8601(s, t) == 0 && *t >= 0)
+	if (mp_time_parse(s, strlen(s), 0, t) == MP_OK && *t >= 0)
 		return MP_OK;
 	if ((dt = g_mime_utils_header_decode_date(s)) != NULL) {
 		v = g_date_time_to_unix(dt);

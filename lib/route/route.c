@@ -44,16 +44,6 @@ mp_route_rule_name(enum mp_route_rule rule)
 }
 
 const char *
-mp_lang_name(enum mp_lang lang)
-{
-	switch (lang) {
-	case MP_LANG_NL:	return "nl";
-	case MP_LANG_EN:	return "en";
-	default:		return "unknown";
-	}
-}
-
-const char *
 mp_reporter_auth_name(enum mp_reporter_auth auth)
 {
 	switch (auth) {
@@ -135,16 +125,6 @@ route_reset(struct mp_route *route)
 	route->wants[0] = '\0';
 }
 
-static enum mp_lang
-lang_parse(const char *s, size_t n)
-{
-	if (n == 2 && strncmp(s, "nl", 2) == 0)
-		return MP_LANG_NL;
-	if (n == 2 && strncmp(s, "en", 2) == 0)
-		return MP_LANG_EN;
-	return MP_LANG_UNKNOWN;
-}
-
 static int
 rule_parse(const char *s, size_t n)
 {
@@ -190,7 +170,7 @@ mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
 		}
 		c = &route->contacts[route->ncontacts];
 		c->rule = (enum mp_route_rule)rule_parse(f[1], fl[1]);
-		c->lang = lang_parse(f[2], fl[2]);
+		c->lang = mp_lang_parse(f[2], fl[2]);
 		expand(f[3], fl[3], 0, 0, NULL, c->address, sizeof(c->address));
 		expand(f[4], fl[4], addr, fam, lens, c->matched, sizeof(c->matched));
 		expand(f[5], fl[5], addr, fam, lens, c->why, sizeof(c->why));

@@ -69,6 +69,7 @@
 
 #include "addr.h"
 #include "error.h"
+#include "lang.h"
 
 #define MP_ROUTE_CONTACTS 16
 #define MP_ROUTE_MATCHED 256
@@ -82,12 +83,6 @@ enum mp_route_rule {
 	MP_RULE_SECURITYTXT,
 	MP_RULE_INTERMEDIARY,
 	MP_RULE_ABUSEC,
-};
-
-enum mp_lang {
-	MP_LANG_UNKNOWN = 0,
-	MP_LANG_NL,
-	MP_LANG_EN,
 };
 
 enum mp_reporter_auth {
@@ -165,7 +160,6 @@ int mp_disclose_parse(const char *s, enum mp_disclose *d);
 int mp_route_wants(const struct mp_route *route, const char *type);
 
 const char *mp_route_rule_name(enum mp_route_rule rule);
-const char *mp_lang_name(enum mp_lang lang);
 const char *mp_reporter_auth_name(enum mp_reporter_auth auth);
 
 /*

@@ -13,145 +13,6 @@
 #include "error.h"
 #include "route_fmt.h"
 
-void
-mp_put_u32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-uint32_t
-mp_get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-void
-mp_put_u128(unsigned char *p, mp_u128 v)
-{
-	int i;
-
-	for (i = 15; i >= 0; i--) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
-}
-
-mp_u128
-mp_get_u128(const unsigned char *p)
-{
-	mp_u128 v = 0;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-int
-mp_ip_parse(const char *s, size_t n, mp_u128 *addr, int *fam)
-{
-	char tmp[INET6_ADDRSTRLEN + 1];
-	unsigned char b[16];
-
-	if (n == 0 || n >= sizeof(tmp))
-		return MP_EINPUT;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (inet_pton(AF_INET, tmp, b) == 1) {
-		*addr = mp_get_u32(b);
-		*fam = 4;
-		return MP_OK;
-	}
-	if (inet_pton(AF_INET6, tmp, b) == 1) {
-		*addr = mp_get_u128(b);
-		*fam = 6;
-		return MP_OK;
-	}
-	return MP_EINPUT;
-}
-
-int
-mp_prefix_parse(const char *s, size_t n, mp_u128 *addr, int *len, int *fam)
-{
-	const char *slash = memchr(s, '/', n);
-	size_t i;
-	int l = 0;
-
-	if (slash == NULL) {
-		if (mp_ip_parse(s, n, addr, fam) != MP_OK)
-			return MP_EINPUT;
-		*len = mp_fam_bits(*fam);
-		return MP_OK;
-	}
-	if (mp_ip_parse(s, (size_t)(slash - s), addr, fam) != MP_OK)
-		return MP_EINPUT;
-	i = (size_t)(slash - s) + 1;
-	if (i >= n || n - i > 3)
-		return MP_EINPUT;
-	for (; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return MP_EINPUT;
-		l = l * 10 + (s[i] - '0');
-	}
-	if (l > mp_fam_bits(*fam))
-		return MP_EINPUT;
-	*len = l;
-	return MP_OK;
-}
-
-static mp_u128
-hostmask(int len, int fam)
-{
-	int host = mp_fam_bits(fam) - len;
-
-	if (host <= 0)
-		return 0;
-	if (host >= 128)
-		return ~(mp_u128)0;
-	return ((mp_u128)1 << host) - 1;
-}
-
-mp_u128
-mp_ip_mask(mp_u128 a, int len, int fam)
-{
-	return a & ~hostmask(len, fam);
-}
-
-mp_u128
-mp_ip_last(mp_u128 a, int len, int fam)
-{
-	return mp_ip_mask(a, len, fam) | hostmask(len, fam);
-}
-
-void
-mp_ip_format(mp_u128 a, int fam, char *out, size_t outsz)
-{
-	unsigned char b[16];
-	char tmp[INET6_ADDRSTRLEN];
-
-	if (fam == 4) {
-		mp_put_u32(b, (uint32_t)a);
-		inet_ntop(AF_INET, b, tmp, sizeof(tmp));
-	} else {
-		mp_put_u128(b, a);
-		inet_ntop(AF_INET6, b, tmp, sizeof(tmp));
-	}
-	snprintf(out, outsz, "%s", tmp);
-}
-
-void
-mp_prefix_format(mp_u128 a, int len, int fam, char *out, size_t outsz)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	mp_ip_format(mp_ip_mask(a, len, fam), fam, ip, sizeof(ip));
-	snprintf(out, outsz, "%s/%d", ip, len);
-}
-
 int
 mp_range_split(mp_u128 first, mp_u128 last, int fam,
     int (*emit)(void *arg, mp_u128 start, int len), void *arg)
@@ -167,7 +28,7 @@ mp_range_split(mp_u128 first, mp_u128 last, int fam,
 		while (host < width && (first & ((mp_u128)1 << host)) == 0)
 			host++;
 		for (;;) {
-			end = first | hostmask(width - host, fam);
+			end = mp_ip_last(first, width - host, fam);
 			if (end <= last)
 				break;
 			host--;
@@ -178,34 +39,6 @@ mp_range_split(mp_u128 first, mp_u128 last, int fam,
 			return MP_OK;
 		first = end + 1;
 	}
-}
-
-int
-mp_domain_norm(const char *s, size_t n, char *out, size_t outsz)
-{
-	size_t i, label = 0;
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n > MP_DOMAIN_MAX || n >= outsz)
-		return MP_EINPUT;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return MP_EINPUT;
-			label = 0;
-		} else if (isalnum(c) || c == '-' || c == '_') {
-			if (++label > 63)
-				return MP_EINPUT;
-		} else {
-			return MP_EINPUT;
-		}
-		out[i] = (char)tolower(c);
-	}
-	out[n] = '\0';
-	return MP_OK;
 }
 
 /* The host of a URL: after "scheme://", before any of "/?#", without

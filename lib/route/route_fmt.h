@@ -50,7 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef unsigned __int128 mp_u128;
+#include "addr.h"
 
 #define MP_ROUTE_PAGE 64
 #define MP_ROUTE_NLENS 4
@@ -59,7 +59,6 @@ typedef unsigned __int128 mp_u128;
 #define MP_ROUTE_ENTRY(fam) (((fam) == 4 ? 4 : 16) + 4 + MP_ROUTE_NLENS)
 #define MP_ROUTE_MAGIC "meldpunt-routes 1\n"
 #define MP_QUERY_MAX 2048
-#define MP_DOMAIN_MAX 253
 #define MP_PREFIX_STR 64	/* "ffff:...:ffff/128" and more */
 
 enum mp_query_kind { MP_Q_IP4 = 4, MP_Q_IP6 = 6, MP_Q_ASN = 1, MP_Q_DOMAIN = 2 };
@@ -72,18 +71,7 @@ struct mp_query {
 	int from_url;		/* the host came out of a URL */
 };
 
-/* Width in bits of a family (4 or 6). */
-static inline int mp_fam_bits(int fam) { return fam == 4 ? 32 : 128; }
-
-/* Parse an IPv4 or IPv6 address; sets *fam to 4 or 6. 0 or MP_EINPUT. */
-int mp_ip_parse(const char *s, size_t n, mp_u128 *addr, int *fam);
-/* "addr/len" or a bare address (len = full width). */
-int mp_prefix_parse(const char *s, size_t n, mp_u128 *addr, int *len, int *fam);
-mp_u128 mp_ip_mask(mp_u128 a, int len, int fam);
-/* Last address of a prefix. */
-mp_u128 mp_ip_last(mp_u128 a, int len, int fam);
-void mp_ip_format(mp_u128 a, int fam, char *out, size_t outsz);
-void mp_prefix_format(mp_u128 a, int len, int fam, char *out, size_t outsz);
+/* Addresses, prefixes and domains are mail's (addr.h). */
 
 /*
  * Split the inclusive range first..last into CIDR prefixes, smallest
@@ -99,14 +87,5 @@ int mp_range_split(mp_u128 first, mp_u128 last, int fam,
  */
 struct mp_error;
 int mp_query_parse(const char *q, struct mp_query *out, struct mp_error *err);
-
-/* Normalize a domain into out (lower case, no final dot, LDH and '_'). */
-int mp_domain_norm(const char *s, size_t n, char *out, size_t outsz);
-
-/* Big-endian helpers. */
-void mp_put_u32(unsigned char *p, uint32_t v);
-uint32_t mp_get_u32(const unsigned char *p);
-void mp_put_u128(unsigned char *p, mp_u128 v);
-mp_u128 mp_get_u128(const unsigned char *p);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "datetime.h"
 #include "route_sectxt.h"
 
 static void
@@ -27,65 +28,6 @@ warn(struct mp_sectxt *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(out->warn[out->nwarn++], MP_SECTXT_WARN_LEN, fmt, ap);
 	va_end(ap);
-}
-
-static int
-digits(const char *s, size_t n, int *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 1;
-}
-
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian); no timegm(),
- * which depends on nothing but is not in C11. */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (long long)era * 146097 + doe - 719468;
-}
-
-int
-mp_rfc3339_parse(const char *s, size_t n, time_t *t)
-{
-	int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
-	size_t i = 19;
-
-	if (n < 20 || !digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) ||
-	    s[7] != '-' || !digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' &&
-	    s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &m) || s[16] != ':' || !digits(s + 17, 2, &sec))
-		return MP_EINPUT;
-	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
-		return MP_EINPUT;
-	if (s[i] == '.') {
-		for (i++; i < n && isdigit((unsigned char)s[i]); i++)
-			;
-	}
-	if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-		sign = 0;
-	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
-	    digits(s + i + 1, 2, &oh) && s[i + 3] == ':' && digits(s + i + 4, 2, &om)) {
-		sign = s[i] == '+' ? 1 : -1;
-	} else {
-		return MP_EINPUT;
-	}
-	*t = (time_t)(days_from_civil(Y, M, D) * 86400LL + h * 3600 + m * 60 + sec -
-	    sign * (oh * 3600 + om * 60));
-	return MP_OK;
 }
 
 /* "mailto:a@b.nl?subject=x" -> a@b.nl; returns 1 when it was a mailto. */
@@ -138,14 +80,8 @@ languages(struct mp_sectxt *out, const char *v, size_t n)
 			i++;
 		for (k = i; k < n && v[k] != ',' && v[k] != ' '; k++)
 			;
-		if (k - i == 2 && strncasecmp(v + i, "nl", 2) == 0) {
-			out->lang = MP_LANG_NL;
+		if ((out->lang = mp_lang_parse(v + i, k - i)) != MP_LANG_UNKNOWN)
 			return;
-		}
-		if (k - i == 2 && strncasecmp(v + i, "en", 2) == 0) {
-			out->lang = MP_LANG_EN;
-			return;
-		}
 		i = k;
 	}
 }
@@ -235,7 +171,7 @@ mp_sectxt_parse(const char *text, size_t len, time_t now, struct mp_sectxt *out,
 			} else if (k == 7 && strncasecmp(s, "Expires", 7) == 0) {
 				if (seen_expires++)
 					warn(out, "line %u: Expires given twice: the first one holds", line);
-				else if (mp_rfc3339_parse(vbuf, vn, &out->expires) != MP_OK)
+				else if (mp_time_parse(vbuf, vn, MP_TIME_RFC3339, &out->expires) != MP_OK)
 					warn(out, "line %u: Expires \"%.40s\" is not an RFC 3339 date", line, vbuf);
 			} else if (k == 19 && strncasecmp(s, "Preferred-Languages", 19) == 0) {
 				languages(out, vbuf, vn);

@@ -53,7 +53,4 @@ struct mp_sectxt {
 int mp_sectxt_parse(const char *text, size_t len, time_t now, struct mp_sectxt *out,
     struct mp_error *err);
 
-/* Parse an RFC 3339 date-time ("2026-12-31T23:59:59Z", "+01:00" offsets). */
-int mp_rfc3339_parse(const char *s, size_t n, time_t *t);
-
 #endif

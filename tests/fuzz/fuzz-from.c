@@ -226,7 +226,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			from[n++] = copy + i;
 	{
 		struct mp_identity_input in = { "user", "smtpd", "127.0.0.1",
-		    "x@example.org", from, n, seen };
+		    "x@example.org", from, n, seen, NULL };
 
 		if (mp_identity_decide(&pol, &in, &d) != 0) {
 			free(copy);

@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.evidence.content_type = f[4];
 		r.evidence.filename = f[3];
 	}
-	if (mp_notify_render(set, &r, (enum mp_notify_lang)(data[0] % 3), &c,
+	if (mp_notify_render(set, &r, (enum mp_lang)(data[0] % 3), &c,
 	    &n, &err) != MP_OK)
 		abort();	/* nothing in a report may make rendering fail */
 	check_headers(n);

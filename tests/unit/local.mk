@@ -8,6 +8,13 @@ tests_unit_test_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_core_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS += tests/unit/test-core
+
+# The concepts that exist once (issue 13, item 2), at their one place.
+check_PROGRAMS += tests/unit/test-concepts
+tests_unit_test_concepts_SOURCES = tests/unit/test-concepts.c tests/unit/check_tap.h
+tests_unit_test_concepts_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_concepts_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test-concepts
 endif
 
 # The outcome vocabulary and what is made from it: counters, plan, flow.

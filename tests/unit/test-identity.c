@@ -193,7 +193,7 @@ run(const char *auth, const char *daemon, const char *client, const char *env,
 	struct mp_identity_map *m = mp_identity_map_parse("m", map, strlen(map), &e);
 	struct mp_netlist *n = mp_netlist_parse("t", "127.0.0.1 10.0.0.0/8", &e);
 	struct mp_identity_policy pol = { pd, m, n, daemons };
-	struct mp_identity_input in = { auth, daemon, client, env, from, nfrom, 0 };
+	struct mp_identity_input in = { auth, daemon, client, env, from, nfrom, 0, NULL };
 
 	ck_assert_int_eq(mp_identity_decide(&pol, &in, d), 0);
 	ck_assert(strchr(d->reason, '\n') == NULL && strchr(d->reason, '\r') == NULL);
@@ -349,7 +349,7 @@ START_TEST(decide_many_from)
 {
 	struct mp_identity_policy pol = { pd, NULL, NULL, daemons };
 	struct mp_identity_input in = { NULL, "smtpd", "203.0.113.5", "x@example.org",
-	    NULL, 0, 0 };
+	    NULL, 0, 0, NULL };
 	struct mp_identity_decision d;
 	const char *kept[8];
 	size_t i;

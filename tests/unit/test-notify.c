@@ -211,7 +211,7 @@ report(enum mp_report_type type)
 }
 
 static struct mp_notice *
-render(const struct mp_report *r, enum mp_notify_lang lang)
+render(const struct mp_report *r, enum mp_lang lang)
 {
 	struct mp_notify_conf c = conf();
 	struct mp_notice *n = NULL;
@@ -231,7 +231,7 @@ START_TEST(every_template_loads)
 {
 	int l, t;
 
-	for (l = 0; l < MP_TLANG_COUNT; l++) {
+	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
 		for (t = 0; t < MP_TYPE_COUNT; t++)
 			ck_assert_ptr_nonnull(mp_templates_get(set, l, t));
 		ck_assert_ptr_nonnull(mp_templates_footer(set, l));
@@ -402,7 +402,7 @@ mini_dir(void)
 
 	strcpy(dir, "/tmp/mp-tmpl-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	for (l = 0; l < MP_TLANG_COUNT; l++) {
+	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, mp_template_lang_name(l));
 		mkdir(path, 0700);
 		for (t = 0; t < MP_TYPE_COUNT; t++) {
@@ -579,7 +579,7 @@ START_TEST(render_languages)
 	char *text;
 	size_t len;
 
-	n = render(&r, MP_NOTIFY_NL);
+	n = render(&r, MP_LANG_NL);
 	ck_assert_ptr_nonnull(strstr(n->text, "Goedendag"));
 	ck_assert_ptr_null(strstr(n->text, "Hello"));
 	ck_assert_ptr_nonnull(strstr(n->text, "- IP-adres: 192.0.2.7\n- Poort: 22\n"));
@@ -608,14 +608,14 @@ START_TEST(render_languages)
 	mp_notice_free(&n);
 	ck_assert_ptr_null(n);
 
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	ck_assert_ptr_nonnull(strstr(n->text, "Hello"));
 	ck_assert_ptr_null(strstr(n->text, "Goedendag"));
 	ck_assert_str_eq(n->subject_text, "Security notice: login attacks from "
 	    "192.0.2.7");
 	mp_notice_free(&n);
 
-	n = render(&r, MP_NOTIFY_BILINGUAL);
+	n = render(&r, MP_LANG_UNKNOWN);
 	ck_assert_ptr_nonnull(strstr(n->text, "Goedendag"));
 	ck_assert_ptr_nonnull(strstr(n->text, "Hello"));
 	ck_assert(strstr(n->text, "Goedendag") < strstr(n->text, "Hello"));
@@ -638,7 +638,7 @@ START_TEST(render_every_type)
 	int t, l;
 
 	for (t = 0; t < MP_TYPE_COUNT; t++) {
-		for (l = MP_NOTIFY_NL; l <= MP_NOTIFY_BILINGUAL; l++) {
+		for (l = MP_LANG_NL; l <= MP_LANG_UNKNOWN; l++) {
 			r = report(t);
 			r.domain = "example.nl";
 			r.url = "http://www.example.nl/x";
@@ -660,13 +660,13 @@ START_TEST(lang_pick)
 	const char *nl[] = { "nl", "NL" }, *mixed[] = { "nl", "en" },
 	    *en[] = { "en" }, *unk[] = { "unknown" }, *null[] = { NULL };
 
-	ck_assert_int_eq(mp_notify_lang_pick(nl, 2), MP_NOTIFY_NL);
-	ck_assert_int_eq(mp_notify_lang_pick(en, 1), MP_NOTIFY_EN);
-	ck_assert_int_eq(mp_notify_lang_pick(mixed, 2), MP_NOTIFY_BILINGUAL);
-	ck_assert_int_eq(mp_notify_lang_pick(unk, 1), MP_NOTIFY_BILINGUAL);
-	ck_assert_int_eq(mp_notify_lang_pick(null, 1), MP_NOTIFY_BILINGUAL);
-	ck_assert_int_eq(mp_notify_lang_pick(NULL, 0), MP_NOTIFY_BILINGUAL);
-	ck_assert_str_eq(mp_notify_lang_name(MP_NOTIFY_BILINGUAL), "nl+en");
+	ck_assert_int_eq(mp_notify_lang_pick(nl, 2), MP_LANG_NL);
+	ck_assert_int_eq(mp_notify_lang_pick(en, 1), MP_LANG_EN);
+	ck_assert_int_eq(mp_notify_lang_pick(mixed, 2), MP_LANG_UNKNOWN);
+	ck_assert_int_eq(mp_notify_lang_pick(unk, 1), MP_LANG_UNKNOWN);
+	ck_assert_int_eq(mp_notify_lang_pick(null, 1), MP_LANG_UNKNOWN);
+	ck_assert_int_eq(mp_notify_lang_pick(NULL, 0), MP_LANG_UNKNOWN);
+	ck_assert_str_eq(mp_notify_lang_name(MP_LANG_UNKNOWN), "nl+en");
 }
 END_TEST
 
@@ -687,7 +687,7 @@ START_TEST(evidence_byte_exact)
 	r.evidence.len = sizeof(bin);
 	r.evidence.content_type = "Application/JSON";
 	r.evidence.filename = "../../etc/x\"arf.json";
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	ck_assert_int_eq(n->evidence, 1);
 	p = part(n, 2, &len, &hdrs);
 	want = "\r\nContent-Type: application/json; name=\"x_arf.json\"\r\n"
@@ -705,7 +705,7 @@ START_TEST(evidence_byte_exact)
 	/* message/rfc822 may not be base64: it goes as octet-stream. */
 	r.evidence.content_type = "message/rfc822";
 	r.evidence.filename = NULL;
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	p = part(n, 2, &len, &hdrs);
 	want = "\r\nContent-Type: application/octet-stream; name=\"report.eml\"";
 	ck_assert_msg(strncmp(hdrs, want, strlen(want)) == 0, "%.100s", hdrs);
@@ -713,13 +713,13 @@ START_TEST(evidence_byte_exact)
 
 	/* A hostile content type is replaced. */
 	r.evidence.content_type = "text/plain\r\nBcc: x@y";
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	ck_assert_ptr_null(strstr(n->message, "Bcc"));
 	mp_notice_free(&n);
 
 	r.evidence.data = NULL;
 	r.evidence.len = 0;
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	ck_assert_int_eq(n->evidence, 0);
 	ck_assert_ptr_null(strstr(n->body, "base64"));
 	mp_notice_free(&n);
@@ -737,7 +737,7 @@ START_TEST(injection)
 	r.url = "http://evil.example/\r\nTo: victim@example.org\x1b[2J\xe2\x80\xae";
 	r.reporter_org = "=?utf-8?Q?CERT=0D=0ABcc:_x@y?=";
 	r.type_detail = "phish\nSubject: pwned";
-	for (l = MP_NOTIFY_NL; l <= MP_NOTIFY_BILINGUAL; l++) {
+	for (l = MP_LANG_NL; l <= MP_LANG_UNKNOWN; l++) {
 		n = render(&r, l);
 		hdr_end = strstr(n->message, "\r\n\r\n");
 		ck_assert_ptr_null(strstr(n->message, "\r\nBcc:"));
@@ -776,7 +776,7 @@ START_TEST(passwords_redacted)
 	r.evidence.content_type = "application/json";
 	r.evidence.data = (unsigned char *)ev;
 	r.evidence.len = strlen(ev);
-	n = render(&r, MP_NOTIFY_BILINGUAL);
+	n = render(&r, MP_LANG_UNKNOWN);
 	ck_assert_int_eq(n->redacted, 1);
 	ck_assert_int_eq(n->evidence, 2);
 	ck_assert_ptr_nonnull(strstr(n->text, "[REDACTED]"));
@@ -794,7 +794,7 @@ START_TEST(passwords_redacted)
 	/* Binary evidence cannot be redacted, so it is left out. */
 	r.evidence.data = binev;
 	r.evidence.len = sizeof(binev);
-	n = render(&r, MP_NOTIFY_NL);
+	n = render(&r, MP_LANG_NL);
 	ck_assert_int_eq(n->evidence, 3);
 	ck_assert_ptr_null(strstr(n->body, "base64"));
 	mp_notice_free(&n);
@@ -807,18 +807,18 @@ START_TEST(tlp_hides_reporter)
 	struct mp_notice *n;
 
 	r.tlp = "amber";
-	n = render(&r, MP_NOTIFY_BILINGUAL);
+	n = render(&r, MP_LANG_UNKNOWN);
 	ck_assert_ptr_null(strstr(n->text, "Voorbeeld CERT"));
 	mp_notice_free(&n);
 	r.tlp = "RED";
 	r.reporter_org = NULL;
 	r.reporter_addr = "abuse@cert.example";
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	ck_assert_ptr_null(strstr(n->text, "cert.example"));
 	mp_notice_free(&n);
 	/* No TLP: named by the default rule, which shows no address. */
 	r.tlp = NULL;
-	n = render(&r, MP_NOTIFY_EN);
+	n = render(&r, MP_LANG_EN);
 	ck_assert_ptr_null(strstr(n->text, "cert.example"));
 	mp_notice_free(&n);
 }
@@ -834,7 +834,7 @@ render_disclose(const struct mp_report *r, enum mp_disclose d,
 
 	c.disclose = d;
 	c.reporter_name = name;
-	if (mp_notify_render(set, r, MP_NOTIFY_BILINGUAL, &c, &n, &err) != MP_OK)
+	if (mp_notify_render(set, r, MP_LANG_UNKNOWN, &c, &n, &err) != MP_OK)
 		ck_abort_msg("render: %s", err.msg);
 	return n;
 }
@@ -902,8 +902,8 @@ START_TEST(ids_and_config)
 		for (j = 0; j < i; j++)
 			ck_assert_str_ne(ids[i], ids[j]);
 	}
-	n = render(&r, MP_NOTIFY_NL);
-	m = render(&r, MP_NOTIFY_NL);
+	n = render(&r, MP_LANG_NL);
+	m = render(&r, MP_LANG_NL);
 	ck_assert_str_ne(n->notice_id, m->notice_id);
 	snprintf(want, sizeof(want), "<%s@meldpunt.example>", n->notice_id);
 	ck_assert_str_eq(n->message_id, want);
@@ -911,28 +911,28 @@ START_TEST(ids_and_config)
 	mp_notice_free(&m);
 
 	c.from_addr = "not an address";
-	ck_assert_int_eq(mp_notify_render(set, &r, MP_NOTIFY_NL, &c, &n, &err),
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
 	    MP_ECONFIG);
 	ck_assert_ptr_null(n);
 	c = conf();
 	c.to = bad;
-	ck_assert_int_eq(mp_notify_render(set, &r, MP_NOTIFY_NL, &c, &n, &err),
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
 	    MP_EINPUT);
 	c = conf();
 	c.from_name = "M\xc3\xa9ldpunt \"CERT\"";
 	c.notice_id = "MP-test-1";
-	ck_assert_int_eq(mp_notify_render(set, &r, MP_NOTIFY_NL, &c, &n, &err),
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
 	    MP_OK);
 	ck_assert_str_eq(n->notice_id, "MP-test-1");
 	ck_assert(strncmp(n->from, "=?utf-8?B?", 10) == 0);
 	mp_notice_free(&n);
 	c.from_name = "Meldpunt, CERT";
-	ck_assert_int_eq(mp_notify_render(set, &r, MP_NOTIFY_NL, &c, &n, &err),
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
 	    MP_OK);
 	ck_assert_str_eq(n->from, "\"Meldpunt, CERT\" <meldingen@meldpunt.example>");
 	mp_notice_free(&n);
 	c.notice_id = "bad id\r\n";
-	ck_assert_int_eq(mp_notify_render(set, &r, MP_NOTIFY_NL, &c, &n, &err),
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
 	    MP_EINPUT);
 }
 END_TEST
@@ -948,7 +948,7 @@ START_TEST(long_values_bounded)
 	memcpy(big, "http://", 7);
 	r.url = big;
 	r.domain = big + 7;
-	n = render(&r, MP_NOTIFY_BILINGUAL);
+	n = render(&r, MP_LANG_UNKNOWN);
 	ck_assert_uint_lt(strlen(n->subject_text), 3 * MP_NOTIFY_SUBJECT_MAX + 8);
 	ck_assert_uint_lt(strlen(n->text), 20000);
 	mp_notice_free(&n);

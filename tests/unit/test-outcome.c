@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "envelope.h"
 #include "flow.h"
+#include "from.h"
 #include "outcome.h"
 #include "plan.h"
 #include "stats.h"
@@ -211,14 +212,39 @@ START_TEST(plan_headers_replaced)
 }
 END_TEST
 
+/* The fields read as the envelope reads them at EOH (from.h). */
+static struct mp_from_read *
+read_from(const char *const *v, size_t n)
+{
+	struct mp_from_read *r = calloc(n, sizeof(*r));
+	size_t i;
+
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < n; i++)
+		ck_assert_int_ne(mp_from_read(v[i], &r[i]), MP_ENOMEM);
+	return r;
+}
+
+static void
+free_read(struct mp_from_read *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mp_from_read_clear(&r[i]);
+	free(r);
+}
+
 START_TEST(flow_eoh_promotes)
 {
-	static const char *const prot[] = { "Staff <noc@meldpunt.nl>" };
-	static const char *const two[] = { "a@example.org", "b@sub.meldpunt.nl" };
-	static const char *const plain[] = { "a@example.org" };
-	static const char *const bad[] = { "not an address" };
+	static const char *const protv[] = { "Staff <noc@meldpunt.nl>" };
+	static const char *const twov[] = { "a@example.org", "b@sub.meldpunt.nl" };
+	static const char *const plainv[] = { "a@example.org" };
+	static const char *const badv[] = { "not an address" };
 	static const char *const conf_text = "IntakeAddress meld@meldpunt.nl\n"
 	    "ProtectedDomains meldpunt.nl\n";
+	struct mp_from_read *prot = read_from(protv, 1), *two = read_from(twov, 2),
+	    *plain = read_from(plainv, 1), *bad = read_from(badv, 1);
 	struct mp_error err;
 	struct mp_conf *c = mp_conf_parse("t.conf", conf_text, strlen(conf_text),
 	    &err), *none;
@@ -237,6 +263,10 @@ START_TEST(flow_eoh_promotes)
 	ck_assert_int_eq(mp_flow_eoh(none, MP_FLOW_OTHER, prot, 1), MP_FLOW_OTHER);
 	mp_conf_free(&none);
 	mp_conf_free(&c);
+	free_read(prot, 1);
+	free_read(two, 2);
+	free_read(plain, 1);
+	free_read(bad, 1);
 }
 END_TEST
 

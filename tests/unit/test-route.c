@@ -19,6 +19,7 @@
 #include "route_build.h"
 #include "route_fmt.h"
 #include "route_rpsl.h"
+#include "datetime.h"
 #include "route_sectxt.h"
 
 /* 2026-01-01: fixed, so "expired" does not depend on the day tests run. */
@@ -798,16 +799,16 @@ START_TEST(sectxt_plain_signed_expired)
 	ck_assert_str_eq(s.contacts[1], "escaped@example.nl");
 	ck_assert_int_eq(s.lang, MP_LANG_NL);
 	ck_assert_uint_eq(s.nwarn, 1);	/* the https contact */
-	ck_assert_int_eq(mp_rfc3339_parse("2030-06-01T10:00:00Z", 20, &t), 0);
+	ck_assert_int_eq(mp_time_parse("2030-06-01T10:00:00Z", 20, MP_TIME_RFC3339, &t), 0);
 	ck_assert_int_eq(s.expires, t);
 	ck_assert_int_eq(mp_sectxt_parse(sectxt_old, strlen(sectxt_old), NOW, &s, &err), 0);
 	ck_assert_int_eq(s.expired, 1);
 	ck_assert_int_eq(mp_sectxt_parse("Expires: 2099-01-01T00:00:00Z\n", 30, NOW, &s, &err), MP_EINPUT);
 	ck_assert_int_eq(mp_sectxt_parse("Contact: mailto:a@b.nl\n", 23, NOW, &s, &err), 0);
 	ck_assert_ptr_nonnull(strstr(s.warn[0], "no Expires"));
-	ck_assert_int_eq(mp_rfc3339_parse("2030-13-01T00:00:00Z", 20, &t), MP_EINPUT);
-	ck_assert_int_eq(mp_rfc3339_parse("2030-01-01T00:00:00", 19, &t), MP_EINPUT);
-	ck_assert_int_eq(mp_rfc3339_parse("1970-01-01T00:00:00.123Z", 24, &t), 0);
+	ck_assert_int_eq(mp_time_parse("2030-13-01T00:00:00Z", 20, MP_TIME_RFC3339, &t), MP_EINPUT);
+	ck_assert_int_eq(mp_time_parse("2030-01-01T00:00:00", 19, MP_TIME_RFC3339, &t), MP_EINPUT);
+	ck_assert_int_eq(mp_time_parse("1970-01-01T00:00:00.123Z", 24, MP_TIME_RFC3339, &t), 0);
 	ck_assert_int_eq(t, 0);
 }
 END_TEST

@@ -1,6 +1,7 @@
 /*
  * NAME
- *	dnszone - DNS answers from a text file, for tests only
+ *	dnszone - DNS answers from a text file, for tests only, and the
+ *	DKIM key file
  * SYNOPSIS
  *	#include "dnszone.h"
  * DESCRIPTION
@@ -32,6 +33,16 @@
  *	insensitive, a trailing dot is ignored; no wildcards. Names and types
  *	absent from the zone answer NXDOMAIN. A name/type holds either data
  *	records or one status, and a name with ANY holds nothing else.
+ *	Names are checked by the one domain rule (mp_domain_norm(), addr.h).
+ *
+ *	The DKIM key file of meldpunt-verify --key-file and the tests
+ *	(mp_keyfile, verify.h) is this format read with MP_DNSZONE_KEYFILE:
+ *	every name must be a "selector._domainkey.domain" name, and the type
+ *	may be left out, "name TXT-content" meaning a TXT record. (It had a
+ *	parser of its own; since they joined a key file also takes DEL as
+ *	the control character it is, and holds up to MP_DNSZONE_MAX_RECORDS
+ *	records.) The zone lives in dkim, the lowest layer that reads it:
+ *	the verifier's key file is here, the SPF test DNS (spf.h) above.
  * OWNERSHIP
  *	mp_dnszone_parse()/_load() return a zone freed with
  *	mp_dnszone_free(&z). Records returned by mp_dnszone_record() belong
@@ -81,6 +92,11 @@ struct mp_dnszone;
 struct mp_dnszone *mp_dnszone_parse(const char *name, const char *text,
     size_t len, struct mp_error *err);
 struct mp_dnszone *mp_dnszone_load(const char *path, struct mp_error *err);
+#define MP_DNSZONE_KEYFILE	1	/* verify.h's key file: see above */
+struct mp_dnszone *mp_dnszone_parse_as(const char *name, const char *text,
+    size_t len, int flags, struct mp_error *err);
+struct mp_dnszone *mp_dnszone_load_as(const char *path, int flags,
+    struct mp_error *err);
 void mp_dnszone_free(struct mp_dnszone **zp);
 
 size_t mp_dnszone_count(const struct mp_dnszone *z);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "dnszone.h"
 #include "readfile.h"
@@ -23,6 +24,7 @@ struct zrec {
 };
 
 struct mp_dnszone {
+	int flags;		/* MP_DNSZONE_KEYFILE: a key file's lines */
 	size_t n;
 	struct zrec *r;
 	struct mp_dns_record *view;	/* built once parsing is done */
@@ -66,33 +68,13 @@ is_blank(char c)
 }
 
 /*
- * A host name as DNS has it: labels of letters, digits, '-' and '_'
- * (for _domainkey and the like), 1..63 bytes each. Lower-cased in place;
- * a trailing dot is dropped by the caller.
+ * A host name as DNS has it, by the one rule (mp_domain_norm(), addr.h).
+ * Lower-cased in place; a trailing dot is dropped by the caller.
  */
 static int
 valid_name(char *s, size_t n)
 {
-	size_t i, label = 0;
-
-	if (n == 0 || n > MP_DNSZONE_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!isalnum(c) && c != '-' && c != '_')
-			return 0;
-		if (++label > 63)
-			return 0;
-		s[i] = (char)tolower(c);
-	}
-	return label > 0;
+	return n <= MP_DNSZONE_NAME_MAX && mp_domain_norm(s, n, s, n + 1) == MP_OK;
 }
 
 static int
@@ -152,8 +134,9 @@ static int
 record_value(enum mp_dns_type t, const char *p, const char *e, char **out,
     const struct zpos *pos, struct mp_error *err)
 {
-	unsigned char addr[16];
+	mp_u128 addr;
 	struct mp_buf b;
+	int fam;
 	char *s;
 	long prio;
 	int rc;
@@ -176,11 +159,11 @@ record_value(enum mp_dns_type t, const char *p, const char *e, char **out,
 	*out = s;
 	switch (t) {
 	case MP_DNS_A:
-		if (inet_pton(AF_INET, s, addr) == 1)
+		if (mp_ip_parse(s, strlen(s), &addr, &fam) == MP_OK && fam == 4)
 			return 0;
 		return ZERR(pos, MP_EINPUT, "\"%.64s\" is not an IPv4 address", s);
 	case MP_DNS_AAAA:
-		if (inet_pton(AF_INET6, s, addr) == 1)
+		if (mp_ip_parse(s, strlen(s), &addr, &fam) == MP_OK && fam == 6)
 			return 0;
 		return ZERR(pos, MP_EINPUT, "\"%.64s\" is not an IPv6 address", s);
 	case MP_DNS_MX:
@@ -229,11 +212,24 @@ conflicts(const struct mp_dnszone *z, const struct zrec *nr,
 	return 0;
 }
 
+/* A "selector._domainkey.domain" name, as a key file holds only those. */
+static int
+has_domainkey(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i + 12 < n; i++)
+		if (strncasecmp(s + i, "._domainkey.", 12) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 zone_line(struct mp_dnszone *z, const char *p, const char *e,
     const struct zpos *pos, struct mp_error *err)
 {
 	struct zrec nr = { NULL, NULL, MP_DNS_A, MP_DNS_OK };
+	int keys = (z->flags & MP_DNSZONE_KEYFILE) != 0;
 	const char *ns, *ne, *ts;
 	struct zrec *grown;
 	size_t i;
@@ -256,9 +252,18 @@ zone_line(struct mp_dnszone *z, const char *p, const char *e,
 		p++;
 	for (ts = p; p < e && !is_blank(*p); p++)
 		;
-	if (parse_type(ts, (size_t)(p - ts), &nr.type) != 0)
-		return ZERR(pos, MP_EINPUT,
-		    "expected \"name TYPE value\" with TYPE A, AAAA, MX, TXT, PTR or ANY");
+	if (keys && ts == e)
+		return ZERR(pos, MP_EINPUT, "expected \"selector._domainkey.domain TXT-record\"");
+	if (keys && !has_domainkey(ns, (size_t)(ne - ns)))
+		return ZERR(pos, MP_EINPUT, "\"%.*s\" is not a selector._domainkey.domain name",
+		    (int)(ne - ns > 100 ? 100 : ne - ns), ns);
+	if (parse_type(ts, (size_t)(p - ts), &nr.type) != 0) {
+		if (!keys)
+			return ZERR(pos, MP_EINPUT, "expected \"name TYPE value\" with TYPE "
+			    "A, AAAA, MX, TXT, PTR or ANY");
+		nr.type = MP_DNS_TXT;	/* a key file's "name TXT-content" */
+		p = ts;
+	}
 	while (p < e && is_blank(*p))
 		p++;
 	if (p == e)
@@ -322,6 +327,13 @@ struct mp_dnszone *
 mp_dnszone_parse(const char *name, const char *text, size_t len,
     struct mp_error *err)
 {
+	return mp_dnszone_parse_as(name, text, len, 0, err);
+}
+
+struct mp_dnszone *
+mp_dnszone_parse_as(const char *name, const char *text, size_t len, int flags,
+    struct mp_error *err)
+{
 	struct mp_dnszone *z;
 	const char *p = text, *e = text + len, *nl;
 	struct zpos pos = { name, 0 };
@@ -333,6 +345,7 @@ mp_dnszone_parse(const char *name, const char *text, size_t len,
 	z = calloc(1, sizeof(*z));
 	if (z == NULL)
 		return mp_error_set(err, MP_ENOMEM, "%s: out of memory", name), NULL;
+	z->flags = flags;
 	for (; p < e; p = nl + 1) {
 		const char *le;
 
@@ -364,11 +377,18 @@ fail:
 struct mp_dnszone *
 mp_dnszone_load(const char *path, struct mp_error *err)
 {
+	return mp_dnszone_load_as(path, 0, err);
+}
+
+struct mp_dnszone *
+mp_dnszone_load_as(const char *path, int flags, struct mp_error *err)
+{
 	struct mp_dnszone *z = NULL;
 	struct mp_buf b;
 
 	if (mp_read_file(path, MP_DNSZONE_MAX, &b, err) == 0)
-		z = mp_dnszone_parse(path, b.data != NULL ? b.data : "", b.len, err);
+		z = mp_dnszone_parse_as(path, b.data != NULL ? b.data : "", b.len, flags,
+		    err);
 	mp_buf_free(&b);
 	return z;
 }

@@ -1,0 +1,43 @@
+/*
+ * NAME
+ *	datetime - dates and times written by people and programs
+ * SYNOPSIS
+ *	#include "datetime.h"
+ * DESCRIPTION
+ *	mp_time_parse() is the one RFC 3339 / ISO 8601 date-time parser of
+ *	the tree. It reads "YYYY-MM-DD", then 'T', 't' or ' ' and
+ *	"hh:mm[:ss[.frac]]", then 'Z', 'z' or an offset "+hh:mm", into
+ *	seconds since the epoch (proleptic Gregorian, no timegm(), no
+ *	locale, no time zone database).
+ *
+ *	With MP_TIME_RFC3339 it takes RFC 3339 (5.6) date-time only: the
+ *	time, its seconds and the offset are required, the offset is
+ *	"+hh:mm", a fraction follows '.', nothing trails: security.txt's
+ *	Expires (RFC 9116). Without it, the ISO 8601 profile reporters
+ *	write: a date alone is midnight UTC, seconds are optional, a
+ *	fraction may follow ',', no offset is UTC, the offset may be "+hh",
+ *	"+hhmm" or "+hh:mm", blanks may trail.
+ *
+ *	Both profiles check the ranges alike: month 1-12, day 1-31 (a
+ *	day past the month's end runs into the next month, as timegm()
+ *	does), hour 0-23, minute 0-59, second 0-60 (a leap second is the
+ *	next second), offset hours 0-23 and minutes 0-59. (The security.txt
+ *	parser used to take any two digits as an offset; the report parser
+ *	used timegm(). Fractions are dropped in both.)
+ * OWNERSHIP
+ *	None: pure, thread-safe.
+ * LIMITS
+ *	Years 0000-9999.
+ */
+#ifndef MP_DATETIME_H
+#define MP_DATETIME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define MP_TIME_RFC3339	1
+
+/* 0 with *t set, or MP_EINPUT. */
+int mp_time_parse(const char *s, size_t n, int flags, time_t *t);
+
+#endif
