@@ -14,9 +14,6 @@
 # sandbox, and meldpunt only turns authenticated reports into notifications.
 # Everything started is stopped again at the end; H_KEEP=1 keeps the temp
 # dir (Postfix log, milter log, every delivered message).
-# README runs it as `sh scripts/demo.sh`: Debian's sh is dash, which has no
-# $RANDOM (the harness picks free ports with it and would loop forever).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1

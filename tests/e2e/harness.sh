@@ -33,13 +33,17 @@
 
 MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/meldpunt-milter}
 
-# h_free_port [PORT...]: a TCP port on 127.0.0.1 that nothing listens on
-# and that is not among PORT... (those already handed out). Random, so
-# that harnesses running side by side rarely collide; bounded tries.
+# h_free_port [PORT...]: a TCP port on 127.0.0.1 that nothing uses and
+# that is not among PORT... (those already handed out). Random, so that
+# harnesses running side by side rarely collide; bounded tries. Below the
+# kernel's ephemeral range (ip_local_port_range), so that no outgoing
+# connection of a test holds it when a server binds it.
 h_free_port() {
-	local p used try
-	used=$(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://')
-	for try in $(shuf -i 20000-49999 -n 200); do
+	local p used try lo
+	used=$(ss -Hatn 2>/dev/null | awk '{print $4}' | sed 's/.*://')
+	lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${lo:-0}" -gt 12000 ] || lo=32768
+	for try in $(shuf -i 10000-$((lo - 1)) -n 200); do
 		p=$try
 		case " $* " in *" $p "*) continue ;; esac
 		printf '%s\n' "$used" | grep -qx "$p" && continue
