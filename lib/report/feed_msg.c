@@ -157,6 +157,32 @@ feeds(const struct mp_message *msg, const struct mp_feed_opts *o,
 	return found;
 }
 
+static const char *const phrases[] = {
+	"download", "can be obtained", "following link", "retrieve the report",
+	NULL,
+};
+
+/* 1 when the message is in a format of mp_report_parse(): ARF, X-ARF,
+ * XARF JSON. Its refusal stands; nothing else is tried. */
+static int
+has_format(const struct mp_message *msg)
+{
+	size_t i;
+
+	if (mp_message_header(msg, "X-ARF") != NULL ||
+	    mp_message_header(msg, "X-XARF") != NULL ||
+	    mp_rpt_find_json(msg) != NULL)
+		return 1;
+	for (i = 0; i < mp_message_nparts(msg); i++) {
+		const struct mp_part *p = mp_message_part(msg, i);
+
+		if (!p->embedded && is_type(p->obj, "message",
+		    "feedback-report"))
+			return 1;
+	}
+	return 0;
+}
+
 /* The first http(s) URL of the reporter's text, when nothing is attached
  * and the mail says it is a report. Malloc'd, or NULL. */
 static char *
@@ -187,8 +213,17 @@ link_only(const struct mp_message *msg)
 		return NULL;
 	g_byte_array_append(ba, (const guint8 *)"", 1);
 	p = (char *)ba->data;
-	if ((q = strcasestr(p, "https://")) == NULL)
-		q = strcasestr(p, "http://");
+	/* The text must say the report is behind the link. */
+	for (i = 0; phrases[i] != NULL; i++)
+		if ((q = strcasestr(p, phrases[i])) != NULL)
+			break;
+	if (phrases[i] == NULL)
+		q = NULL;
+	else if ((p = strcasestr(q, "https://")) != NULL ||
+	    (p = strcasestr(q, "http://")) != NULL)
+		q = p;
+	else
+		q = NULL;
 	if (q != NULL) {
 		size_t n = strcspn(q, " \t\r\n\"'<>");
 
@@ -208,9 +243,14 @@ digest(const struct mp_message *msg, const struct mp_feed_opts *o,
     const struct mp_feed_limits *lim, struct mp_report_set *s,
     struct mp_error *err)
 {
-	size_t i, k = 0;
+	GMimeObject *top = g_mime_message_get_mime_part(mp_message_mime(msg));
+	size_t i, k = 0, start = s->n, good = 0;
 	int rc;
 
+	/* A returned mail (multipart/report) carries the message it returns:
+	 * no digest. */
+	if (top == NULL || is_type(top, "multipart", "report"))
+		return 0;
 	for (i = 0; i < mp_message_nparts(msg); i++) {
 		const struct mp_part *p = mp_message_part(msg, i);
 		GMimeMessage *inner;
@@ -249,9 +289,23 @@ digest(const struct mp_message *msg, const struct mp_feed_opts *o,
 			if ((it->why = strdup(e.msg)) == NULL)
 				return mp_error_set(err, MP_ENOMEM,
 				    "out of memory");
-		}
+		} else if (s->n > before)
+			good++;
 	}
-	return k > 0 ? 1 : 0;
+	/* Only a digest when one of its messages is a report: otherwise the
+	 * attached messages were something else (a forwarded spam, say). */
+	if (good == 0) {
+		while (s->n > start) {
+			struct mp_report_item *it = &s->items[--s->n];
+
+			mp_report_free(&it->report);
+			mp_feed_free(&it->feed);
+			free(it->link);
+			free(it->why);
+		}
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -274,7 +328,7 @@ parse_one(const struct mp_message *msg, const struct mp_feed_opts *o,
 		it->digest_part = digest_part;
 		return MP_OK;
 	}
-	if (rc != MP_EINPUT)
+	if (rc != MP_EINPUT || has_format(msg))
 		return rc;
 	/* err holds mp_report_parse()'s reason: kept when nothing else fits. */
 	{
