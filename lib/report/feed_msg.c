@@ -89,6 +89,7 @@ feed_headers(struct mp_feed *f, const struct mp_message *msg)
 	struct mp_report *tmp;
 	struct mp_error e;
 	const char *id;
+	size_t i;
 	int oom = 0;
 
 	if ((tmp = mp_rpt_new(0, &e)) == NULL)
@@ -103,7 +104,17 @@ feed_headers(struct mp_feed *f, const struct mp_message *msg)
 	id = g_mime_message_get_message_id(mp_message_mime(msg));
 	if (id != NULL)
 		f->report_id = mp_fa_text(f, id, &oom);
-	return oom ? -1 : 0;
+	if (oom)
+		return -1;
+	for (i = 0; i < f->nrows; i++) {
+		struct mp_report *r = &f->rows[i].r;
+
+		r->reporter_addr = (char *)f->reporter_addr;
+		r->reporter_org = (char *)f->reporter_org;
+		if (f->case_ref == NULL)
+			r->report_id = (char *)f->report_id;
+	}
+	return 0;
 }
 
 /* The list attachments: 0 when none, 1 when some were added, or < 0. */
