@@ -22,3 +22,5 @@ tests_unit_test_feed_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GMIME_CFLAGS) \
 tests_unit_test_feed_LDADD = $(REPORT_LIBS) $(CHECK_LIBS) $(PTHREAD_LIBS)
 UNIT_TESTS += tests/unit/test-feed
 endif
+TESTS += tests/feed-docs.sh
+dist_check_SCRIPTS += tests/feed-docs.sh
