@@ -44,7 +44,12 @@ mp_fa_alloc(struct mp_feed *f, size_t n)
 
 	n = (n + 7) & ~(size_t)7;
 	if (a == NULL || a->size - a->used < n) {
-		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		/* Blocks double up to 4 MiB: few allocations for big tables. */
+		size_t size = a == NULL ? ARENA_BLOCK : a->size < (4u << 20) ?
+		    a->size * 2 : a->size;
+
+		if (size < n)
+			size = n;
 
 		if ((a = malloc(sizeof(*a) + size)) == NULL)
 			return NULL;
@@ -92,10 +97,20 @@ char *
 mp_fa_text(struct mp_feed *f, const char *s, int *oom)
 {
 	char *t, *p;
+	size_t n;
 
 	*oom = 0;
 	if (s == NULL || *s == '\0')
 		return NULL;
+	/* Already safe (printable ASCII, trimmed, single spaces): copy. */
+	for (n = 0; s[n] > ' ' && s[n] < 0x7f ? 1 : s[n] == ' ' && n > 0 &&
+	    s[n - 1] != ' ' && s[n + 1] != '\0'; n++)
+		;
+	if (s[n] == '\0' && n <= MP_REPORT_MAX_VALUE) {
+		if ((p = mp_fa_strndup(f, s, n)) == NULL)
+			*oom = 1;
+		return p;
+	}
 	if ((t = mp_rpt_text(s, strlen(s), oom)) == NULL)
 		return NULL;
 	p = mp_fa_strdup(f, t);
@@ -495,10 +510,15 @@ type_by_name(const char *s, int *found)
 	return MP_TYPE_OTHER;
 }
 
-static int
-fill_row(struct mp_feed *f, struct mp_feed_row *row,
-    const struct mp_feed_cols *c, const char *service, int per_row_type)
+#define CELL(i)	((size_t)(i) < row->ncells ? cell[i] : "")
+
+int
+mp_feed_fill_row(struct mp_feed *f, struct mp_feed_row *row,
+    const struct mp_feed_fill *fl, const char *const *cell)
 {
+	const struct mp_feed_cols *c = &fl->cols;
+	const char *service = fl->service;
+	int per_row_type = fl->per_row_type;
 	struct mp_report *r = &row->r;
 	char tags[1024], cves[512], ipbuf[INET6_ADDRSTRLEN];
 	unsigned char addr[16];
@@ -516,7 +536,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 	r->reported_at = f->report_date;
 
 	/* The address: required. */
-	v = c->ip >= 0 ? mp_feed_cell(row, (size_t)c->ip) : "";
+	v = c->ip >= 0 ? CELL(c->ip) : "";
 	while (*v == ' ')
 		v++;
 	if (*v == '\0') {
@@ -534,7 +554,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 	if ((r->source_ip = mp_fa_strdup(f, ipbuf)) == NULL)
 		return MP_ENOMEM;
 
-	if (c->port >= 0 && !empty(v = mp_feed_cell(row, (size_t)c->port))) {
+	if (c->port >= 0 && !empty(v = CELL(c->port))) {
 		n = strtoul(v, &end, 10);
 		if (!isdigit((unsigned char)*v) || *end != '\0' || n > 65535) {
 			mp_feed_invalid(f, row, bad(f, f->columns[c->port],
@@ -545,7 +565,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		r->source_port = (int)n;
 	}
 	if (c->src_port >= 0 &&
-	    !empty(v = mp_feed_cell(row, (size_t)c->src_port))) {
+	    !empty(v = CELL(c->src_port))) {
 		n = strtoul(v, &end, 10);
 		if (!isdigit((unsigned char)*v) || *end != '\0' || n > 65535) {
 			mp_feed_invalid(f, row, bad(f, f->columns[c->src_port],
@@ -554,7 +574,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		}
 		r->source_port = (int)n;
 	}
-	if (c->asn >= 0 && !empty(v = mp_feed_cell(row, (size_t)c->asn))) {
+	if (c->asn >= 0 && !empty(v = CELL(c->asn))) {
 		const char *d = strncasecmp(v, "AS", 2) == 0 ? v + 2 : v;
 
 		n = strtoul(d, &end, 10);
@@ -567,7 +587,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		r->asn = (uint32_t)n;
 	}
 	if (c->timestamp >= 0 &&
-	    !empty(v = mp_feed_cell(row, (size_t)c->timestamp))) {
+	    !empty(v = CELL(c->timestamp))) {
 		time_t t;
 		struct mp_error e;
 
@@ -580,7 +600,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		r->first_seen = r->last_seen = t;
 	}
 	if (c->hostname >= 0 &&
-	    host_ok(v = mp_feed_cell(row, (size_t)c->hostname))) {
+	    host_ok(v = CELL(c->hostname))) {
 		char *h;
 		size_t i, len = strlen(v);
 
@@ -593,7 +613,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		r->domain = h;
 	}
 	if (c->url >= 0) {
-		v = mp_feed_cell(row, (size_t)c->url);
+		v = CELL(c->url);
 		if (strncasecmp(v, "http://", 7) == 0 ||
 		    strncasecmp(v, "https://", 8) == 0) {
 			r->url = mp_fa_text(f, v, &oom);
@@ -602,26 +622,24 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		}
 	}
 	if (c->protocol >= 0) {
-		row->protocol = mp_fa_text(f, mp_feed_cell(row,
-		    (size_t)c->protocol), &oom);
+		row->protocol = mp_fa_text(f, CELL(c->protocol), &oom);
 		if (oom)
 			return MP_ENOMEM;
 	}
 	if (c->severity >= 0) {
-		row->severity = mp_fa_text(f, mp_feed_cell(row,
-		    (size_t)c->severity), &oom);
+		row->severity = mp_fa_text(f, CELL(c->severity), &oom);
 		if (oom)
 			return MP_ENOMEM;
 	}
 	tags[0] = cves[0] = '\0';
 	if (c->tag >= 0)
-		split_tags(f, mp_feed_cell(row, (size_t)c->tag), tags,
+		split_tags(f, CELL(c->tag), tags,
 		    sizeof(tags), cves, sizeof(cves));
 	if (c->cve >= 0) {
 		char t2[1024];
 
 		t2[0] = '\0';
-		split_tags(f, mp_feed_cell(row, (size_t)c->cve), t2,
+		split_tags(f, CELL(c->cve), t2,
 		    sizeof(t2), cves, sizeof(cves));
 	}
 	if (tags[0] != '\0') {
@@ -632,7 +650,7 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 	if (cves[0] != '\0' && (row->cves = mp_fa_strdup(f, cves)) == NULL)
 		return MP_ENOMEM;
 	if (per_row_type && c->type >= 0 &&
-	    *(v = mp_feed_cell(row, (size_t)c->type)) != '\0') {
+	    *(v = CELL(c->type)) != '\0') {
 		int found;
 		enum mp_report_type t = type_by_name(v, &found);
 
@@ -643,32 +661,13 @@ fill_row(struct mp_feed *f, struct mp_feed_row *row,
 			return MP_ENOMEM;
 	}
 	if (c->infection >= 0 &&
-	    *(v = mp_feed_cell(row, (size_t)c->infection)) != '\0') {
+	    *(v = CELL(c->infection)) != '\0') {
 		char buf[256];
 
 		snprintf(buf, sizeof(buf), "%s: %s", f->name, v);
 		r->type_detail = mp_fa_text(f, buf, &oom);
 		if (oom)
 			return MP_ENOMEM;
-	}
-	return MP_OK;
-}
-
-int
-mp_feed_fill(struct mp_feed *f, const struct mp_feed_cols *c,
-    const char *service, int per_row_type, struct mp_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < f->nrows; i++) {
-		struct mp_feed_row *row = &f->rows[i];
-
-		if (row->state != MP_ROW_VALID)
-			continue;
-		if (fill_row(f, row, c, service, per_row_type) != MP_OK)
-			return mp_error_set(err, MP_ENOMEM, "out of memory");
-		if (row->state == MP_ROW_INVALID && row->reason == NULL)
-			return mp_error_set(err, MP_ENOMEM, "out of memory");
 	}
 	return MP_OK;
 }

@@ -33,7 +33,8 @@ struct reader {
 	size_t hsize;
 	int rc;
 	struct mp_error *err;
-	int oom;
+	struct mp_feed_fill *fl;	/* fills rows as they come, or NULL */
+	const char **cellp;		/* the current row's cells, for fl */
 };
 
 static uint64_t
@@ -149,7 +150,21 @@ header(struct reader *rd)
 	}
 	f->ncolumns = rd->ncells;
 	rd->header_done = 1;
+	if (rd->fl != NULL && rd->fl->header != NULL)
+		return rd->fl->header(f, rd->fl, rd->err);
 	return MP_OK;
+}
+
+/* Bytes of a row's packed cells, NULs included. */
+static size_t
+packed_len(const struct mp_feed_row *row)
+{
+	const char *p = row->cells;
+	size_t i;
+
+	for (i = 0; i < row->ncells; i++)
+		p += strlen(p) + 1;
+	return (size_t)(p - row->cells);
 }
 
 static void
@@ -224,6 +239,7 @@ on_row(int c, void *data)
 			const struct mp_feed_row *o = &f->rows[rd->hidx[j] - 1];
 
 			if (rd->hash[j] == h && o->ncells == row->ncells &&
+			    packed_len(o) == rd->len &&
 			    memcmp(o->cells, cells, rd->len) == 0) {
 				mp_feed_invalid(f, row, mp_fa_printf(f,
 				    "duplicate of row %zu", o->line));
@@ -232,6 +248,15 @@ on_row(int c, void *data)
 		}
 		rd->hash[j] = h;
 		rd->hidx[j] = f->nrows;
+	}
+	if (rd->fl != NULL && row->state == MP_ROW_VALID) {
+		const char *p = cells;
+
+		for (j = 0; j < row->ncells; j++, p += strlen(p) + 1)
+			rd->cellp[j] = p;
+		if (mp_feed_fill_row(f, row, rd->fl, rd->cellp) != MP_OK)
+			rd->rc = mp_error_set(rd->err, MP_ENOMEM,
+			    "out of memory");
 	}
 out:
 	rd->len = 0;
@@ -243,6 +268,30 @@ int
 mp_feed_csv_read(struct mp_feed *f, const void *data, size_t len,
     const struct mp_feed_limits *lim, struct mp_error *err)
 {
+	return mp_feed_csv_read_fill(f, data, len, lim, NULL, err);
+}
+
+/* Rows to expect: the line count, so the row array and the duplicate
+ * table are sized once (quoted newlines only make it larger). */
+static size_t
+estimate_rows(const char *s, size_t len, size_t max)
+{
+	const char *p = s, *e = s + len;
+	size_t n = 1;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n < max ? n : max;
+}
+
+int
+mp_feed_csv_read_fill(struct mp_feed *f, const void *data, size_t len,
+    const struct mp_feed_limits *lim, struct mp_feed_fill *fl,
+    struct mp_error *err)
+{
+	size_t est;
 	struct mp_feed_limits dl;
 	struct csv_parser p;
 	struct reader rd;
@@ -264,8 +313,23 @@ mp_feed_csv_read(struct mp_feed *f, const void *data, size_t len,
 	rd.lim = lim;
 	rd.err = err;
 	rd.rc = MP_OK;
-	if (csv_init(&p, 0) != 0)
+	rd.fl = fl;
+	est = estimate_rows(s, len, lim->max_rows + 1);
+	if (f->rows == NULL && (f->rows = malloc(est * sizeof(*f->rows)))
+	    != NULL)
+		f->cap = est;
+	while (rd.hsize < 2 * est)
+		rd.hsize = rd.hsize ? rd.hsize * 2 : 1024;
+	rd.hash = calloc(rd.hsize, sizeof(*rd.hash));
+	rd.hidx = calloc(rd.hsize, sizeof(*rd.hidx));
+	rd.cellp = calloc(lim->max_columns + 2, sizeof(*rd.cellp));
+	if (rd.hash == NULL || rd.hidx == NULL || rd.cellp == NULL ||
+	    csv_init(&p, 0) != 0) {
+		free(rd.hash);
+		free(rd.hidx);
+		free(rd.cellp);
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	}
 	if (csv_parse(&p, s, len, on_field, on_row, &rd) != len &&
 	    rd.rc == MP_OK)
 		rd.rc = mp_error_set(err, MP_EINPUT, "CSV: %s",
@@ -276,6 +340,7 @@ mp_feed_csv_read(struct mp_feed *f, const void *data, size_t len,
 	free(rd.buf);
 	free(rd.hash);
 	free(rd.hidx);
+	free(rd.cellp);
 	if (rd.rc != MP_OK)
 		return rd.rc;
 	if (!rd.header_done)

@@ -35,19 +35,33 @@ struct mp_feed_cols {
 /* First of the names present (a '|'-separated list), or -1. */
 long mp_feed_column_any(const struct mp_feed *f, const char *names);
 
-/* Fill every raw-valid row's model from the columns: address, ports,
- * ASN, time, host name, tags and CVEs, severity, URL. A value that is
- * present but wrong makes the row invalid, naming column and value.
- * `service` and `detail_prefix` go to every row (arena strings or NULL).
- * `per_row_type`: the `type` column names the row's report type (lists).
- * Returns MP_OK or MP_ENOMEM. */
-int mp_feed_fill(struct mp_feed *f, const struct mp_feed_cols *c,
-    const char *service, int per_row_type, struct mp_error *err);
+/* How a format fills a row's model while the CSV is read (one pass). */
+struct mp_feed_fill {
+	/* After the header: set `cols` from the names, or refuse (MP_EINPUT). */
+	int (*header)(struct mp_feed *f, struct mp_feed_fill *fl,
+	    struct mp_error *err);
+	struct mp_feed_cols cols;
+	const char *service;	/* for every row (arena string) or NULL */
+	int per_row_type;	/* the `type` column names the row's type */
+};
 
-/* Read `data` (a zip by magic or ".zip" name, else CSV) into f's raw
- * rows; the zip's first *.csv entry name goes to f->entry. */
+/* Fill a raw-valid row's model from its cells (cell[i], i < ncells):
+ * address, ports, ASN, time, host name, tags and CVEs, severity, URL. A
+ * value that is present but wrong makes the row invalid, naming column
+ * and value. MP_OK or MP_ENOMEM. */
+int mp_feed_fill_row(struct mp_feed *f, struct mp_feed_row *row,
+    const struct mp_feed_fill *fl, const char *const *cell);
+
+/* mp_feed_csv_read(), filling each row as it is read when fl is set. */
+int mp_feed_csv_read_fill(struct mp_feed *f, const void *data, size_t len,
+    const struct mp_feed_limits *lim, struct mp_feed_fill *fl,
+    struct mp_error *err);
+
+/* Read `data` (a zip by magic or ".zip" name, else CSV) into f; the zip's
+ * *.csv entry name goes to f->entry. */
 int mp_feed_load(struct mp_feed *f, const char *filename, const void *data,
-    size_t len, const struct mp_feed_limits *lim, struct mp_error *err);
+    size_t len, const struct mp_feed_limits *lim, struct mp_feed_fill *fl,
+    struct mp_error *err);
 
 /* Case-insensitive suffix test; NULL-safe. */
 int mp_feed_ends_with(const char *s, const char *suffix);

@@ -231,16 +231,42 @@ mp_shadowserver_filename(const char *fn, char *type, size_t size,
 	return 1;
 }
 
+/* The columns, by name, once the header is read. */
+static int
+ss_header(struct mp_feed *f, struct mp_feed_fill *fl, struct mp_error *err)
+{
+	struct mp_feed_cols *c = &fl->cols;
+
+	c->ip = mp_feed_column_any(f, "ip|src_ip");
+	if (c->ip < 0)
+		return mp_error_set(err, MP_EINPUT, "Shadowserver %s: no ip or "
+		    "src_ip column", f->name);
+	c->port = mp_feed_column_any(f, "port");
+	c->src_port = mp_feed_column_any(f, "src_port");
+	c->protocol = mp_feed_column_any(f, "protocol");
+	c->asn = mp_feed_column_any(f, "asn|src_asn");
+	c->timestamp = mp_feed_column_any(f, "timestamp");
+	c->hostname = mp_feed_column_any(f, "hostname|src_hostname|http_host");
+	c->tag = mp_feed_column_any(f, "tag");
+	c->severity = mp_feed_column_any(f, "severity");
+	c->cve = mp_feed_column_any(f, "cve");
+	c->type = -1;
+	c->url = mp_feed_column_any(f, "url|http_url");
+	c->infection = mp_feed_column_any(f, "infection");
+	if (c->infection < 0 && f->type == MP_TYPE_MALWARE)
+		c->infection = mp_feed_column_any(f, "type");
+	return MP_OK;
+}
+
 int
 mp_feed_parse_shadowserver(const char *filename, const void *data,
     size_t len, const struct mp_feed_limits *lim, struct mp_feed **fp,
     struct mp_error *err)
 {
 	const struct mp_shadowserver_type *t;
-	struct mp_feed_cols c;
+	struct mp_feed_fill fl;
 	struct mp_feed *f;
 	char word[128];
-	const char *service = NULL;
 	time_t date = 0;
 	int rc;
 
@@ -261,35 +287,16 @@ mp_feed_parse_shadowserver(const char *filename, const void *data,
 		mp_feed_free(&f);
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
 	}
-	if ((rc = mp_feed_load(f, filename, data, len, lim, err)) != MP_OK)
-		goto fail;
-	c.ip = mp_feed_column_any(f, "ip|src_ip");
-	if (c.ip < 0) {
-		rc = mp_error_set(err, MP_EINPUT, "Shadowserver %s: no ip or "
-		    "src_ip column", f->name);
-		goto fail;
-	}
-	c.port = mp_feed_column_any(f, "port");
-	c.src_port = mp_feed_column_any(f, "src_port");
-	c.protocol = mp_feed_column_any(f, "protocol");
-	c.asn = mp_feed_column_any(f, "asn|src_asn");
-	c.timestamp = mp_feed_column_any(f, "timestamp");
-	c.hostname = mp_feed_column_any(f, "hostname|src_hostname|http_host");
-	c.tag = mp_feed_column_any(f, "tag");
-	c.severity = mp_feed_column_any(f, "severity");
-	c.cve = mp_feed_column_any(f, "cve");
-	c.type = -1;
-	c.url = mp_feed_column_any(f, "url|http_url");
-	c.infection = mp_feed_column_any(f, "infection");
-	if (c.infection < 0 && f->type == MP_TYPE_MALWARE)
-		c.infection = mp_feed_column_any(f, "type");
+	fl.header = ss_header;
+	fl.per_row_type = 0;
+	fl.service = NULL;
 	if (strncmp(f->name, "scan_", 5) == 0)
-		service = f->name + 5;
+		fl.service = f->name + 5;
 	else if (strncmp(f->name, "scan6_", 6) == 0)
-		service = f->name + 6;
+		fl.service = f->name + 6;
 	else if (strncmp(f->name, "population_", 11) == 0)
-		service = f->name + 11;
-	if ((rc = mp_feed_fill(f, &c, service, 0, err)) != MP_OK)
+		fl.service = f->name + 11;
+	if ((rc = mp_feed_load(f, filename, data, len, lim, &fl, err)) != MP_OK)
 		goto fail;
 	*fp = f;
 	return MP_OK;

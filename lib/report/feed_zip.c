@@ -226,7 +226,8 @@ mp_zip_read(const void *data, size_t len, const struct mp_feed_limits *lim,
 
 int
 mp_feed_load(struct mp_feed *f, const char *filename, const void *data,
-    size_t len, const struct mp_feed_limits *lim, struct mp_error *err)
+    size_t len, const struct mp_feed_limits *lim, struct mp_feed_fill *fl,
+    struct mp_error *err)
 {
 	struct mp_zip_entry *es;
 	size_t ne;
@@ -234,7 +235,7 @@ mp_feed_load(struct mp_feed *f, const char *filename, const void *data,
 
 	if (!(len >= 4 && memcmp(data, "PK\003\004", 4) == 0) &&
 	    !mp_feed_ends_with(filename, ".zip"))
-		return mp_feed_csv_read(f, data, len, lim, err);
+		return mp_feed_csv_read_fill(f, data, len, lim, fl, err);
 	if ((rc = mp_zip_read(data, len, lim, &es, &ne, err)) != MP_OK)
 		return rc;
 	if (ne > 1) {
@@ -248,7 +249,8 @@ mp_feed_load(struct mp_feed *f, const char *filename, const void *data,
 	if ((f->entry = mp_fa_strdup(f, es[0].name)) == NULL)
 		rc = mp_error_set(err, MP_ENOMEM, "out of memory");
 	else
-		rc = mp_feed_csv_read(f, es[0].data, es[0].len, lim, err);
+		rc = mp_feed_csv_read_fill(f, es[0].data, es[0].len, lim, fl,
+		    err);
 	mp_zip_entries_free(es, ne);
 	return rc;
 }
