@@ -25,6 +25,7 @@ struct reader {
 	size_t len, size;
 	size_t ncells;
 	size_t longest;		/* longest cell of the row */
+	int nul;		/* a cell of the row held a NUL byte */
 	int header_done;
 	const char *header;	/* packed header cells, for repeats */
 	size_t header_len;
@@ -93,8 +94,19 @@ put(struct reader *rd, const void *p, size_t n)
 		rd->buf = nb;
 		rd->size = ns;
 	}
-	if (n > 0)
-		memcpy(rd->buf + rd->len, p, n);
+	if (n > 0) {
+		char *d = rd->buf + rd->len, *z;
+
+		memcpy(d, p, n);
+		/* Cells are NUL-terminated: a NUL inside one becomes '?' and
+		 * makes the row invalid. */
+		while ((z = memchr(d, '\0', n - (size_t)(d - (rd->buf +
+		    rd->len)))) != NULL) {
+			*z = '?';
+			d = z + 1;
+			rd->nul = 1;
+		}
+	}
 	rd->len += n;
 	rd->buf[rd->len++] = '\0';
 	return 0;
@@ -221,6 +233,8 @@ on_row(int c, void *data)
 	if (rd->longest > rd->lim->max_field)
 		mp_feed_invalid(f, row, mp_fa_printf(f, "a cell of %zu bytes "
 		    "(limit %zu)", rd->longest, rd->lim->max_field));
+	else if (rd->nul)
+		mp_feed_invalid(f, row, "a cell holds a NUL byte");
 	else if (rd->ncells != f->ncolumns)
 		mp_feed_invalid(f, row, mp_fa_printf(f, "%zu columns, the "
 		    "header has %zu", rd->ncells, f->ncolumns));
@@ -262,6 +276,7 @@ out:
 	rd->len = 0;
 	rd->ncells = 0;
 	rd->longest = 0;
+	rd->nul = 0;
 }
 
 int

@@ -11,7 +11,7 @@ endif
 # libFuzzer targets for the list readers: CSV (libcsv and the row states)
 # and zip (libzip and the limits). Seeds: tests/fuzz/{csv,zip}.seeds.
 EXTRA_DIST += tests/fuzz/csv.seeds tests/fuzz/zip.seeds tests/fuzz/csv-corpus \
-	tests/fuzz/zip-corpus
+	tests/fuzz/zip-corpus tests/fuzz/regress/csv tests/fuzz/regress/zip
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-csv tests/fuzz/fuzz-zip
 tests_fuzz_fuzz_csv_SOURCES = tests/fuzz/fuzz-csv.c

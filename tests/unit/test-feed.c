@@ -234,6 +234,23 @@ START_TEST(bad_values)
 	ck_assert_int_eq(f->rows[7].state, MP_ROW_VALID);
 	ck_assert_int_eq(f->rows[7].r.source_port, 0);
 	mp_feed_free(&f);
+	/* A NUL byte inside a cell (found by fuzz-csv): the row keeps its
+	 * cells apart, is invalid, and the next row is unharmed. */
+	{
+		static const char csv[] = "ip,a\n192.0.2.1,x\0y\n192.0.2.2,z\n";
+		struct mp_error err;
+
+		f = NULL;
+		ck_assert_int_eq(mp_feed_parse_shadowserver(
+		    "2024-01-02-scan_ssh-org-asn.csv", csv, sizeof(csv) - 1,
+		    NULL, &f, &err), MP_OK);
+		ck_assert_uint_eq(f->nrows, 2);
+		row_invalid(f, 0, "NUL byte");
+		ck_assert_str_eq(mp_feed_cell(&f->rows[0], 1), "x?y");
+		ck_assert_int_eq(f->rows[1].state, MP_ROW_VALID);
+		ck_assert_str_eq(mp_feed_cell(&f->rows[1], 1), "z");
+		mp_feed_free(&f);
+	}
 }
 END_TEST
 
