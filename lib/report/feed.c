@@ -291,6 +291,11 @@ mp_feed_defang(const char *in, char *out, size_t size)
 		out[0] = '\0';
 		return out;
 	}
+	/* The formula test looks at what a reader sees first: leading
+	 * blanks and control characters are dropped below. */
+	while (*s != '\0' && (*s <= ' ' || *s == 0x7f))
+		s++;
+	in = (const char *)s;
 	n = strlen(in);
 	start = (in[0] == '=' || in[0] == '+' || in[0] == '-' ||
 	    in[0] == '@') && !plain_number(in) ? 1 : 0;

@@ -316,6 +316,10 @@ START_TEST(defang)
 	ck_assert_str_eq(mp_feed_defang("caf\xc3\xa9 \xff", b, sizeof(b)),
 	    "caf\xc3\xa9 ?");
 	ck_assert_str_eq(mp_feed_defang("abcdef", b, 4), "abc");
+	/* Found by fuzz-csv: the prefix after leading blanks and CR/LF. */
+	ck_assert_str_eq(mp_feed_defang("\r\n =,@x\r\n", b, sizeof(b)),
+	    "'=,@x");
+	ck_assert_str_eq(mp_feed_defang("\t-1", b, sizeof(b)), "-1");
 	ck_assert_str_eq(mp_feed_defang(NULL, b, sizeof(b)), "");
 }
 END_TEST
