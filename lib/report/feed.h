@@ -35,10 +35,12 @@
  *	max_rows	data rows of one table (more: the table is refused)
  *	max_columns	columns of the header (more: refused; a data row
  *			with another count is invalid)
- *	max_field	bytes of one cell (longer: the row is invalid)
+ *	max_field	bytes of one cell (longer: the row is invalid,
+ *			the cell kept cut; a NUL byte in a cell: '?', invalid)
  *	max_zip_entries	entries in one zip file
  *	max_zip_size	uncompressed bytes of one zip (declared and read)
- *	max_zip_ratio	uncompressed / compressed size of an entry
+ *	max_zip_ratio	uncompressed / compressed size of an entry (of
+ *			more than 64 KiB; declared and as read)
  *	max_items	reports in one message (digests, several attachments)
  *	A zip entry whose name has a path (/, \, ..) or is not *.csv is
  *	refused. A UTF-8 BOM is skipped; CRLF, quoted commas, quotes and
