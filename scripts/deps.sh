@@ -8,7 +8,7 @@ SUDO=
 
 PKGS="autoconf automake libtool pkg-config make gcc libc6-dev
       libmilter-dev libssl-dev libspf2-dev libopendkim-dev libgdbm-dev
-      libgmime-3.0-dev libyaml-dev libjansson-dev check
+      libgmime-3.0-dev libyaml-dev libjansson-dev libzip-dev libcsv-dev check
       postfix swaks opendkim opendkim-tools miltertest python3-dkim openssl
       clang libclang-rt-14-dev iproute2 procps valgrind
       sasl2-bin libsasl2-modules libmail-dkim-perl libnet-ssleay-perl adduser"

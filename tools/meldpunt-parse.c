@@ -1,8 +1,16 @@
 /*
  * meldpunt-parse - parse abuse reports as the milter would, and show them
  *
- * meldpunt-parse [--json] FILE...
- * meldpunt-parse --mapping
+ * meldpunt-parse [--json] [--list TYPE [--case REF]] FILE...
+ * meldpunt-parse --mapping | --shadowserver-types
+ *
+ * A list report (Shadowserver CSV, a CSV list) prints a line for the
+ * table and one per row, valid or invalid with its reason (--json: one
+ * object per line, the feed's own columns defanged under "evidence").
+ * A FILE that is no mail but a *.csv or *.csv.zip is read as the table
+ * itself: a Shadowserver file by its name, else a list when --list gives
+ * its report type. A report that is only a download link prints
+ * "link-only" and its URL (nothing is fetched).
  *
  * Exit 0 when every FILE held a report, 2 when one did not (with
  * "FILE: not a report: <why>" on stderr), 1 on usage or read errors.
@@ -19,14 +27,16 @@
 #include <gmime/gmime.h>
 #include <jansson.h>
 
+#include "feed.h"
 #include "message.h"
 #include "report.h"
 
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: meldpunt-parse [--json] FILE...\n"
-	    "       meldpunt-parse --mapping\n");
+	fprintf(fp, "usage: meldpunt-parse [--json] [--list TYPE [--case REF]] "
+	    "FILE...\n"
+	    "       meldpunt-parse --mapping | --shadowserver-types\n");
 }
 
 /* The whole file, at most `max` + 1 bytes so the parser can name the limit. */
@@ -224,20 +234,326 @@ print_mapping(void)
 		    mp_report_type_name(row->result));
 }
 
+
+static json_t *
+jsplit(const char *s)
+{
+	json_t *a = json_array();
+	const char *e;
+
+	while (s != NULL && *s != '\0') {
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		json_array_append_new(a, json_stringn(s, (size_t)(e - s)));
+		s = *e ? e + 1 : e;
+	}
+	return a;
+}
+
+static void
+json_line(json_t *o)
+{
+	char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+
+	json_decref(o);
+	if (s != NULL) {
+		printf("%s\n", s);
+		free(s);
+	}
+}
+
+static void
+print_feed_json(const struct mp_feed *f, size_t part)
+{
+	json_t *o = json_object(), *cols = json_array();
+	char cell[2 * MP_FEED_MAX_FIELD + 8];
+	size_t i, c;
+
+	json_object_set_new(o, "feed", json_string(f->name));
+	json_object_set_new(o, "kind", json_string(f->kind ==
+	    MP_FEED_SHADOWSERVER ? "shadowserver" : "list"));
+	json_object_set_new(o, "alias", jstr_or_null(f->alias));
+	json_object_set_new(o, "type", json_string(mp_report_type_name(f->type)));
+	json_object_set_new(o, "file", jstr_or_null(f->filename));
+	json_object_set_new(o, "entry", jstr_or_null(f->entry));
+	json_object_set_new(o, "case", jstr_or_null(f->case_ref));
+	json_object_set_new(o, "report_date", jtime(f->report_date));
+	json_object_set_new(o, "reporter", jstr_or_null(f->reporter_addr));
+	json_object_set_new(o, "report_id", jstr_or_null(f->report_id));
+	if (part > 0)
+		json_object_set_new(o, "digest_part", json_integer((json_int_t)part));
+	json_object_set_new(o, "rows", json_integer((json_int_t)f->nrows));
+	json_object_set_new(o, "valid", json_integer((json_int_t)f->nvalid));
+	json_object_set_new(o, "invalid", json_integer((json_int_t)f->ninvalid));
+	for (c = 0; c < f->ncolumns; c++)
+		json_array_append_new(cols, json_string(mp_feed_defang(
+		    f->columns[c], cell, sizeof(cell))));
+	json_object_set_new(o, "columns", cols);
+	json_line(o);
+	for (i = 0; i < f->nrows; i++) {
+		const struct mp_feed_row *row = &f->rows[i];
+		const struct mp_report *r = &row->r;
+		json_t *ev = json_object();
+
+		o = json_object();
+		json_object_set_new(o, "row", json_integer((json_int_t)row->line));
+		json_object_set_new(o, "state", json_string(row->state ==
+		    MP_ROW_VALID ? "valid" : "invalid"));
+		json_object_set_new(o, "reason", jstr_or_null(row->reason));
+		json_object_set_new(o, "type", json_string(mp_report_type_name(r->type)));
+		json_object_set_new(o, "detail", jstr_or_null(r->type_detail));
+		json_object_set_new(o, "source_ip", jstr_or_null(r->source_ip));
+		json_object_set_new(o, "source_port", jint(r->source_port));
+		json_object_set_new(o, "service_port", jint(r->service_port));
+		json_object_set_new(o, "protocol", jstr_or_null(row->protocol));
+		json_object_set_new(o, "service", jstr_or_null(r->service));
+		json_object_set_new(o, "asn", jint(r->asn));
+		json_object_set_new(o, "timestamp", jtime(r->first_seen));
+		json_object_set_new(o, "hostname", jstr_or_null(r->domain));
+		json_object_set_new(o, "url", jstr_or_null(r->url));
+		json_object_set_new(o, "tags", jsplit(row->tags));
+		json_object_set_new(o, "cves", jsplit(row->cves));
+		json_object_set_new(o, "severity", jstr_or_null(row->severity));
+		for (c = 0; c < f->ncolumns && c < row->ncells; c++) {
+			const char *v = mp_feed_cell(row, c);
+
+			if (*v != '\0')
+				json_object_set_new(ev, f->columns[c],
+				    json_string(mp_feed_defang(v, cell,
+				    sizeof(cell))));
+		}
+		json_object_set_new(o, "evidence", ev);
+		json_line(o);
+	}
+}
+
+static void
+print_feed_text(const char *file, const struct mp_feed *f)
+{
+	char ts[32], ep[64];
+	size_t i;
+
+	printf("%s: %s report (%s %s%s%s%s): %zu rows, %zu valid, %zu invalid\n",
+	    file, mp_report_type_name(f->type), f->kind == MP_FEED_SHADOWSERVER ?
+	    "Shadowserver" : "CSV list", f->name, f->alias ? ", file name " : "",
+	    f->alias ? f->alias : "", f->case_ref ? "" : "", f->nrows,
+	    f->nvalid, f->ninvalid);
+	for (i = 0; i < f->nrows; i++) {
+		const struct mp_feed_row *row = &f->rows[i];
+		const struct mp_report *r = &row->r;
+
+		if (row->state != MP_ROW_VALID) {
+			printf("  %6zu invalid: %s\n", row->line, row->reason);
+			continue;
+		}
+		if (r->source_port != 0)
+			snprintf(ep, sizeof(ep), strchr(r->source_ip, ':') ?
+			    "[%s]:%d" : "%s:%d", r->source_ip, r->source_port);
+		else
+			snprintf(ep, sizeof(ep), "%s", r->source_ip);
+		fmt_time(r->first_seen, ts, sizeof(ts));
+		printf("  %6zu %s %s AS%u %s%s%s%s%s\n", row->line, ep,
+		    row->protocol ? row->protocol : "-", (unsigned)r->asn, ts,
+		    r->domain ? " " : "", r->domain ? r->domain : "",
+		    row->cves ? " " : "", row->cves ? row->cves : "");
+	}
+}
+
+static void
+print_set(const char *file, const struct mp_report_set *s, int json)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct mp_report_item *it = &s->items[i];
+
+		switch (it->kind) {
+		case MP_ITEM_REPORT:
+			if (json)
+				print_json(it->report);
+			else
+				print_summary(file, it->report);
+			break;
+		case MP_ITEM_FEED:
+			if (json)
+				print_feed_json(it->feed, it->digest_part);
+			else
+				print_feed_text(file, it->feed);
+			break;
+		case MP_ITEM_LINK_ONLY:
+		case MP_ITEM_REFUSED:
+			if (json) {
+				json_t *o = json_object();
+
+				json_object_set_new(o, "result", json_string(
+				    mp_item_kind_name(it->kind)));
+				if (it->digest_part > 0)
+					json_object_set_new(o, "digest_part",
+					    json_integer((json_int_t)it->digest_part));
+				json_object_set_new(o, it->link ? "url" : "why",
+				    json_string(it->link ? it->link : it->why));
+				json_line(o);
+			} else
+				printf("%s: %s: %s\n", file,
+				    mp_item_kind_name(it->kind),
+				    it->link ? it->link : it->why);
+			break;
+		}
+	}
+}
+
+static void
+print_types(void)
+{
+	const struct mp_shadowserver_type *t;
+	size_t i;
+
+	for (i = 0; (t = mp_shadowserver_type_row(i)) != NULL; i++)
+		printf("%s\t%s\t%s\n", t->name, t->alias_of ? t->alias_of : "-",
+		    mp_report_type_name(t->type));
+}
+
+static enum mp_report_type
+type_named(const char *s, int *ok)
+{
+	unsigned t;
+
+	for (t = 0; t < MP_TYPE_COUNT; t++)
+		if (strcmp(s, mp_report_type_name((enum mp_report_type)t)) == 0) {
+			*ok = 1;
+			return (enum mp_report_type)t;
+		}
+	*ok = 0;
+	return MP_TYPE_OTHER;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b != NULL ? b + 1 : path;
+}
+
+static int
+is_table(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n > 4 && strcmp(path + n - 4, ".csv") == 0) ||
+	    (n > 8 && strcmp(path + n - 8, ".csv.zip") == 0);
+}
+
+/* One FILE: MP_OK with *sp, or an error in err. */
+static int
+parse_file(const char *path, const char *data, size_t len,
+    const struct mp_message_limits *lim, const struct mp_feed_opts *o,
+    struct mp_report_set **sp, struct mp_error *err)
+{
+	struct mp_message *msg;
+	struct mp_report *r = NULL;
+	struct mp_feed *f = NULL;
+	size_t i = 0;
+	int rc;
+
+	*sp = NULL;
+	if (is_table(path)) {
+		char word[128];
+		time_t date;
+
+		if (mp_shadowserver_filename(base_name(path), word, sizeof(word),
+		    &date))
+			rc = mp_feed_parse_shadowserver(base_name(path), data,
+			    len, o->limits, &f, err);
+		else if (o->list)
+			rc = mp_feed_parse_list(base_name(path), data, len,
+			    o->list_type, o->case_ref, o->limits, &f, err);
+		else
+			rc = mp_error_set(err, MP_EINPUT, "a CSV file needs "
+			    "--list TYPE, or a Shadowserver file name");
+		if (rc != MP_OK) {
+			if (rc == MP_EINPUT || rc == MP_ELIMIT)
+				mp_error_prefix(err, "not a report");
+			return rc;
+		}
+		if ((*sp = calloc(1, sizeof(**sp))) == NULL ||
+		    ((*sp)->items = calloc(1, sizeof(*(*sp)->items))) == NULL) {
+			mp_feed_free(&f);
+			free(*sp);
+			*sp = NULL;
+			return mp_error_set(err, MP_ENOMEM, "out of memory");
+		}
+		(*sp)->n = 1;
+		(*sp)->items[0].kind = MP_ITEM_FEED;
+		(*sp)->items[0].feed = f;
+		return MP_OK;
+	}
+	/* A bare XARF JSON document: as before. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' ||
+	    data[i] == '\r' || data[i] == '\n'))
+		i++;
+	if (i < len && data[i] == '{') {
+		if ((rc = mp_report_parse_buffer(data, len, lim, &r, err)) != MP_OK)
+			return rc;
+		if ((*sp = calloc(1, sizeof(**sp))) == NULL ||
+		    ((*sp)->items = calloc(1, sizeof(*(*sp)->items))) == NULL) {
+			mp_report_free(&r);
+			free(*sp);
+			*sp = NULL;
+			return mp_error_set(err, MP_ENOMEM, "out of memory");
+		}
+		(*sp)->n = 1;
+		(*sp)->items[0].kind = MP_ITEM_REPORT;
+		(*sp)->items[0].report = r;
+		return MP_OK;
+	}
+	if ((rc = mp_message_parse(data, len, lim, &msg, err)) != MP_OK) {
+		if (rc == MP_EINPUT || rc == MP_ELIMIT)
+			mp_error_prefix(err, "not a report");
+		return rc;
+	}
+	rc = mp_report_parse_all(msg, o, sp, err);
+	mp_message_free(&msg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "mapping", no_argument, NULL, 'm' },
+		{ "shadowserver-types", no_argument, NULL, 't' },
+		{ "list", required_argument, NULL, 'l' },
+		{ "case", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mp_message_limits lim;
-	int c, json = 0, mapping = 0, status = 0, i;
+	struct mp_feed_opts fo;
+	int c, json = 0, mapping = 0, types = 0, status = 0, i, ok;
 
-	while ((c = getopt_long(argc, argv, "jmh", opts, NULL)) != -1) {
+	memset(&fo, 0, sizeof(fo));
+	while ((c = getopt_long(argc, argv, "jmhtl:c:", opts, NULL)) != -1) {
 		switch (c) {
+		case 't':
+			types = 1;
+			break;
+		case 'l':
+			fo.list = 1;
+			fo.list_type = type_named(optarg, &ok);
+			if (!ok) {
+				fprintf(stderr, "meldpunt-parse: --list %s: not "
+				    "a report type (see --mapping)\n", optarg);
+				return 1;
+			}
+			break;
+		case 'c':
+			fo.case_ref = optarg;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -256,14 +572,19 @@ main(int argc, char **argv)
 		print_mapping();
 		return 0;
 	}
+	if (types) {
+		print_types();
+		return 0;
+	}
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;
 	}
 	mp_message_limits_default(&lim);
+	fo.msg_limits = &lim;
 	g_mime_init();
 	for (i = optind; i < argc; i++) {
-		struct mp_report *r = NULL;
+		struct mp_report_set *set = NULL;
 		struct mp_error err;
 		size_t len;
 		char *data;
@@ -276,7 +597,7 @@ main(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		rc = mp_report_parse_buffer(data, len, &lim, &r, &err);
+		rc = parse_file(argv[i], data, len, &lim, &fo, &set, &err);
 		free(data);
 		if (rc != MP_OK) {
 			fprintf(stderr, "%s: %s\n", argv[i], err.msg);
@@ -284,11 +605,8 @@ main(int argc, char **argv)
 				status = rc == MP_ENOMEM ? 1 : 2;
 			continue;
 		}
-		if (json)
-			print_json(r);
-		else
-			print_summary(argv[i], r);
-		mp_report_free(&r);
+		print_set(argv[i], set, json);
+		mp_report_set_free(&set);
 	}
 	g_mime_shutdown();
 	if (fflush(stdout) != 0)

@@ -16,7 +16,8 @@
  *	one report, or says why the message is not one. Refusals start
  *	with "not a report: " and name the field, value or limit, e.g.
  *	"not a report: no message/feedback-report part and no X-ARF marker",
- *	"not a report: unsupported format: Shadowserver CSV",
+ *	"not a report: unsupported format: Shadowserver CSV" (the list
+ *	reports mp_report_parse_all() in feed.h reads),
  *	"not a report: X-ARF report lacks required field Source".
  *	mp_report_parse_buffer() does the same for raw bytes: a mail message,
  *	or a bare XARF JSON document (first byte '{').

@@ -7,3 +7,24 @@ BENCH_TARGETS += bench-report
 bench-report: tests/bench/bench-report$(EXEEXT)
 	cd $(top_srcdir) && find tests/corpus -type f -name '*.eml' -print0 | \
 		xargs -0 $(abs_top_builddir)/tests/bench/bench-report$(EXEEXT) 2
+
+# Benchmark: splitting zipped Shadowserver reports of 1k, 10k and 100k
+# rows (tests/feed-gen.py) into rows, beside unzip + CSV parse alone
+# (make bench-feed).
+noinst_PROGRAMS += tests/bench/bench-feed
+tests_bench_bench_feed_SOURCES = tests/bench/bench-feed.c
+tests_bench_bench_feed_CFLAGS = $(AM_CFLAGS) $(LIBZIP_CFLAGS)
+tests_bench_bench_feed_LDADD = $(REPORT_LIBS)
+EXTRA_DIST += tests/feed-gen.py
+BENCH_TARGETS += bench-feed
+FEED_BENCH_DIR = tests/bench/feed-data
+bench-feed: tests/bench/bench-feed$(EXEEXT)
+	@mkdir -p $(FEED_BENCH_DIR)
+	@for n in 1000 10000 100000; do \
+		$(top_srcdir)/tests/feed-gen.py --type scan_ntp --rows $$n --zip \
+		    --date 2024-01-0$${#n} --out $(FEED_BENCH_DIR) >/dev/null || exit 1; \
+	done
+	tests/bench/bench-feed$(EXEEXT) $${BENCH_SECONDS:-4} \
+		$(FEED_BENCH_DIR)/2024-01-04-scan_ntp-meldpunt-asn.csv.zip \
+		$(FEED_BENCH_DIR)/2024-01-05-scan_ntp-meldpunt-asn.csv.zip \
+		$(FEED_BENCH_DIR)/2024-01-06-scan_ntp-meldpunt-asn.csv.zip

@@ -11,3 +11,16 @@ tests_unit_test_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_report_LDADD = $(REPORT_LIBS) $(CHECK_LIBS) $(PTHREAD_LIBS)
 UNIT_TESTS += tests/unit/test-report
 endif
+
+# List reports (lib/report/feed*): Check unit tests, every hostile CSV and
+# zip case of feed.h. libzip also builds the test zips.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-feed
+tests_unit_test_feed_SOURCES = tests/unit/test-feed.c tests/unit/check_tap.h
+tests_unit_test_feed_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GMIME_CFLAGS) \
+	$(LIBZIP_CFLAGS)
+tests_unit_test_feed_LDADD = $(REPORT_LIBS) $(CHECK_LIBS) $(PTHREAD_LIBS)
+UNIT_TESTS += tests/unit/test-feed
+endif
+TESTS += tests/feed-docs.sh
+dist_check_SCRIPTS += tests/feed-docs.sh
