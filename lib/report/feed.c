@@ -12,8 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "feed_int.h"
 #include "report_int.h"
+#include "text.h"
 
 #define ARENA_BLOCK	(256u * 1024)
 
@@ -222,42 +224,6 @@ mp_feed_invalid(struct mp_feed *f, struct mp_feed_row *row,
 	f->ninvalid++;
 }
 
-/* Length of the UTF-8 sequence at s (0 when invalid), its code point. */
-static size_t
-utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	size_t len, i;
-	unsigned long c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 static int
 plain_number(const char *s)
 {
@@ -302,7 +268,7 @@ mp_feed_defang(const char *in, char *out, size_t size)
 	if (start && size > 1)
 		out[o++] = '\'';
 	while (i < n && o + 1 < size) {
-		len = utf8_len(s + i, n - i, &cp);
+		len = mp_utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			cp = '?';
 			len = 1;
@@ -526,11 +492,11 @@ mp_feed_fill_row(struct mp_feed *f, struct mp_feed_row *row,
 	int per_row_type = fl->per_row_type;
 	struct mp_report *r = &row->r;
 	char tags[1024], cves[512], ipbuf[INET6_ADDRSTRLEN];
-	unsigned char addr[16];
+	mp_u128 ipa;
 	const char *v;
 	unsigned long n;
 	char *end;
-	int oom, af;
+	int oom, fam;
 
 	r->type = f->type;
 	r->type_detail = (char *)f->name;
@@ -549,13 +515,15 @@ mp_feed_fill_row(struct mp_feed *f, struct mp_feed_row *row,
 		    f->columns[c->ip]));
 		return MP_OK;
 	}
-	af = strchr(v, ':') != NULL ? AF_INET6 : AF_INET;
-	if (inet_pton(af, v, addr) != 1 ||
-	    inet_ntop(af, addr, ipbuf, sizeof(ipbuf)) == NULL) {
+	/* The one IP parser (addr.h), with the report parser's reading: an
+	 * IPv4-mapped address routes as the IPv4 address it is. */
+	if (mp_ip_parse_as(v, strlen(v), MP_IP_LITERAL | MP_IP_UNMAP, &ipa,
+	    &fam) != MP_OK) {
 		mp_feed_invalid(f, row, bad(f, f->columns[c->ip],
 		    "an address", v));
 		return MP_OK;
 	}
+	mp_ip_format(ipa, fam, ipbuf, sizeof(ipbuf));
 	if ((r->source_ip = mp_fa_strdup(f, ipbuf)) == NULL)
 		return MP_ENOMEM;
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "datetime.h"
 #include "feed_int.h"
 #include "report_int.h"
 
@@ -199,14 +200,12 @@ mp_shadowserver_filename(const char *fn, char *type, size_t size,
     time_t *date)
 {
 	const char *p, *e;
-	int y, m, d;
 	size_t n;
-	struct tm tm;
 
 	if (fn == NULL || (!mp_feed_ends_with(fn, ".csv") &&
 	    !mp_feed_ends_with(fn, ".csv.zip")))
 		return 0;
-	if (strlen(fn) < 11 || sscanf(fn, "%4d-%2d-%2d-", &y, &m, &d) != 3)
+	if (strlen(fn) < 11)
 		return 0;
 	for (n = 0; n < 10; n++)
 		if (n == 4 || n == 7 ? fn[n] != '-' :
@@ -223,11 +222,9 @@ mp_shadowserver_filename(const char *fn, char *type, size_t size,
 		return 0;
 	memcpy(type, p, (size_t)(e - p));
 	type[e - p] = '\0';
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	*date = (m >= 1 && m <= 12 && d >= 1 && d <= 31) ? timegm(&tm) : 0;
+	/* The one date parser (datetime.h): a date alone is midnight UTC. */
+	if (mp_time_parse(fn, 10, 0, date) != MP_OK)
+		*date = 0;
 	return 1;
 }
 
