@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "text.h"
 
@@ -112,4 +113,16 @@ mp_text_ascii(char *dst, size_t n, const char *src)
 	for (i = 0; i + 1 < n && src[i] != '\0'; i++)
 		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f && src[i] != '"') ? src[i] : '?';
 	dst[i] = '\0';
+}
+
+int
+mp_text_ends_with(const char *s, const char *suffix)
+{
+	size_t n, m;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	m = strlen(suffix);
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }

@@ -38,4 +38,7 @@ size_t mp_utf8_seq(const unsigned char *p, size_t avail);
 char *mp_text_printable(const char *in, size_t n, size_t max, int *oom);
 void mp_text_ascii(char *dst, size_t n, const char *src);
 
+/* 1 when `s` (NULL: no) ends with `suffix`, ASCII case ignored (file names). */
+int mp_text_ends_with(const char *s, const char *suffix);
+
 #endif

@@ -6,31 +6,19 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "addr.h"
 #include "align.h"
+#include "error.h"
 
 #define DOM_MAX	254
 
-/* Lower case, no final dot; "" when absent, too long or hostile bytes. */
+/* Lower case, no final dot, by the one domain validator (addr.h); ""
+ * when absent or not a domain name (no hostile bytes reach a sentence). */
 static void
 norm(const char *in, char out[DOM_MAX])
 {
-	size_t i, n = in != NULL ? strlen(in) : 0;
-
-	out[0] = '\0';
-	if (n > 0 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= DOM_MAX)
-		return;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (c <= 0x20 || c >= 0x7f) {
-			out[0] = '\0';
-			return;
-		}
-		out[i] = (char)tolower(c);
-	}
-	out[n] = '\0';
+	if (in == NULL || mp_domain_norm(in, strlen(in), out, DOM_MAX) != MP_OK)
+		out[0] = '\0';
 }
 
 static int

@@ -153,18 +153,6 @@ mp_feed_free(struct mp_feed **fp)
 	*fp = NULL;
 }
 
-int
-mp_feed_ends_with(const char *s, const char *suffix)
-{
-	size_t n, m;
-
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 long
 mp_feed_column(const struct mp_feed *f, const char *name)
 {

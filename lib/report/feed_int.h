@@ -63,7 +63,4 @@ int mp_feed_load(struct mp_feed *f, const char *filename, const void *data,
     size_t len, const struct mp_feed_limits *lim, struct mp_feed_fill *fl,
     struct mp_error *err);
 
-/* Case-insensitive suffix test; NULL-safe. */
-int mp_feed_ends_with(const char *s, const char *suffix);
-
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "feed_int.h"
+#include "text.h"
 #include "report_int.h"
 
 #define LINK_SCAN_MAX	(64u * 1024)
@@ -139,8 +140,8 @@ feeds(const struct mp_message *msg, const struct mp_feed_opts *o,
 		if (p->embedded || !GMIME_IS_PART(p->obj))
 			continue;
 		ss = mp_shadowserver_filename(fn, word, sizeof(word), &date);
-		if (!ss && !(o->list && (mp_feed_ends_with(fn, ".csv") ||
-		    mp_feed_ends_with(fn, ".csv.zip") ||
+		if (!ss && !(o->list && (mp_text_ends_with(fn, ".csv") ||
+		    mp_text_ends_with(fn, ".csv.zip") ||
 		    is_type(p->obj, "text", "csv"))))
 			continue;
 		if ((rc = mp_message_part_content(p->obj, lim->max_zip_size >

@@ -18,6 +18,7 @@
 #include "datetime.h"
 #include "feed_int.h"
 #include "report_int.h"
+#include "text.h"
 
 #define OPEN	MP_TYPE_OPEN_SERVICE
 #define VULN	MP_TYPE_VULNERABLE_SERVICE
@@ -202,8 +203,8 @@ mp_shadowserver_filename(const char *fn, char *type, size_t size,
 	const char *p, *e;
 	size_t n;
 
-	if (fn == NULL || (!mp_feed_ends_with(fn, ".csv") &&
-	    !mp_feed_ends_with(fn, ".csv.zip")))
+	if (fn == NULL || (!mp_text_ends_with(fn, ".csv") &&
+	    !mp_text_ends_with(fn, ".csv.zip")))
 		return 0;
 	if (strlen(fn) < 11)
 		return 0;

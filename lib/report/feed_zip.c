@@ -17,6 +17,7 @@
 #include <zip.h>
 
 #include "feed_int.h"
+#include "text.h"
 #include "report_int.h"
 
 /* Below this many bytes the ratio does not matter. */
@@ -170,7 +171,7 @@ mp_zip_read(const void *data, size_t len, const struct mp_feed_limits *lim,
 			    "\"%s\" has a path or control characters", q);
 			break;
 		}
-		if (!mp_feed_ends_with(st.name, ".csv")) {
+		if (!mp_text_ends_with(st.name, ".csv")) {
 			rc = mp_error_set(err, MP_EINPUT, "zip entry \"%s\" "
 			    "is not a .csv file", q);
 			break;
@@ -234,7 +235,7 @@ mp_feed_load(struct mp_feed *f, const char *filename, const void *data,
 	int rc;
 
 	if (!(len >= 4 && memcmp(data, "PK\003\004", 4) == 0) &&
-	    !mp_feed_ends_with(filename, ".zip"))
+	    !mp_text_ends_with(filename, ".zip"))
 		return mp_feed_csv_read_fill(f, data, len, lim, fl, err);
 	if ((rc = mp_zip_read(data, len, lim, &es, &ne, err)) != MP_OK)
 		return rc;

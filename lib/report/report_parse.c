@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "report_int.h"
+#include "text.h"
 
 static int
 is_type(GMimeObject *obj, const char *type, const char *subtype)
@@ -22,18 +23,6 @@ is_type(GMimeObject *obj, const char *type, const char *subtype)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 
 	return ct != NULL && g_mime_content_type_is_type(ct, type, subtype);
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n, m;
-
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 static const char *
@@ -67,7 +56,7 @@ mp_rpt_find_json(const struct mp_message *msg)
 	for (i = 0; obj == NULL && i < mp_message_nparts(msg); i++) {
 		const struct mp_part *p = mp_message_part(msg, i);
 
-		if (!p->embedded && ends_with(part_filename(p->obj), ".json"))
+		if (!p->embedded && mp_text_ends_with(part_filename(p->obj), ".json"))
 			obj = p->obj;
 	}
 	return obj;
@@ -148,7 +137,7 @@ unsupported(const struct mp_message *msg)
 			    INTERNET_ADDRESS_MAILBOX(ia));
 	}
 	for (i = 0; addr != NULL && i < sizeof(feeds) / sizeof(feeds[0]); i++)
-		if (ends_with(addr, feeds[i].sender))
+		if (mp_text_ends_with(addr, feeds[i].sender))
 			return feeds[i].name;
 	for (i = 0; i < mp_message_nparts(msg); i++) {
 		const struct mp_part *p = mp_message_part(msg, i);
@@ -157,9 +146,9 @@ unsupported(const struct mp_message *msg)
 			continue;
 		fn = part_filename(p->obj);
 		if (is_type(p->obj, "application", "xml") ||
-		    is_type(p->obj, "text", "xml") || ends_with(fn, ".xml"))
+		    is_type(p->obj, "text", "xml") || mp_text_ends_with(fn, ".xml"))
 			return "XML notice (ACNS or similar)";
-		if (ends_with(fn, ".csv") || ends_with(fn, ".csv.zip") ||
+		if (mp_text_ends_with(fn, ".csv") || mp_text_ends_with(fn, ".csv.zip") ||
 		    is_type(p->obj, "text", "csv"))
 			return "CSV attachment";
 	}

@@ -327,8 +327,11 @@ h_wait_for() {
 # by header_checks, docs/privacy.md) - the one with the notice id the
 # milter logged for it, or else one not handed out before that holds the
 # Message-ID Postfix logged for it.
-_h_sink_file() {
-	local qid=$1 f id mid g
+# h_sink_by_ids QID: the sink file whose Received header names queue id
+# QID, else the one with the notice id the milter logged for QID (any
+# MTA's harness; empty when neither is there).
+h_sink_by_ids() {
+	local qid=$1 f id
 	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
 	if [ -z "$f" ]; then
 		id=$(sed -n "s/.*$qid: .* id=\(MP-[a-z2-7]*\).*/\1/p" \
@@ -336,6 +339,12 @@ _h_sink_file() {
 		[ -n "$id" ] && f=$(grep -l -- "^X-Meldpunt-Id: $id" \
 			"$HD"/sink/* 2>/dev/null | head -n 1)
 	fi
+	echo "$f"
+}
+
+_h_sink_file() {
+	local qid=$1 f mid g
+	f=$(h_sink_by_ids "$qid")
 	if [ -z "$f" ]; then
 		mid=$(sed -n "s/.* $qid: message-id=\(.*\)\$/\1/p" \
 			"${H_MAILLOG:-$HD/log/maillog}" 2>/dev/null | head -n 1)

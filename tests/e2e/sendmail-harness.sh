@@ -323,14 +323,8 @@ s_wait_log() {
 # for QID, the newest such file not returned before (quarantined and
 # archived copies keep the report's Message-ID).
 _s_sink_file() {
-	local qid=$1 f id mid rcpt g
-	f=$(grep -l -- " id $qid" "$HD"/sink/* 2>/dev/null | head -n 1)
-	if [ -z "$f" ]; then
-		id=$(sed -n "s/.*$qid: .* id=\(MP-[a-z2-7]*\).*/\1/p" \
-			"$HD/log/milter.log" 2>/dev/null | tail -n 1)
-		[ -n "$id" ] && f=$(grep -l -- "^X-Meldpunt-Id: $id" \
-			"$HD"/sink/* 2>/dev/null | head -n 1)
-	fi
+	local qid=$1 f mid rcpt g
+	f=$(h_sink_by_ids "$qid")
 	if [ -z "$f" ]; then
 		mid=$(sed -n "s/.*sm-mta\[[0-9]*\]: $qid: from=.*, msgid=\(<[^>]*>\),.*/\1/p" \
 			"$SD/maillog" | head -n 1)
