@@ -52,20 +52,17 @@ mp_utf8_seq(const unsigned char *p, size_t avail)
 	return mp_utf8_decode(p, avail, NULL);
 }
 
-char *
-mp_text_printable(const char *in, size_t n, size_t max, int *oom)
+size_t
+mp_text_printable_to(const char *in, size_t n, char *out, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, o = 0, len, cap = n < max ? n : max;
+	size_t i = 0, o = 0, len, cap;
 	unsigned long cp;
-	char *out;
 	int space = 1;		/* drops leading blanks */
 
-	*oom = 0;
-	if ((out = malloc(cap + 1)) == NULL) {
-		*oom = 1;
-		return NULL;
-	}
+	if (size == 0)
+		return 0;
+	cap = size - 1;
 	while (i < n) {
 		len = mp_utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
@@ -93,11 +90,25 @@ mp_text_printable(const char *in, size_t n, size_t max, int *oom)
 	}
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
-	if (o == 0) {
+	out[o] = '\0';
+	return o;
+}
+
+char *
+mp_text_printable(const char *in, size_t n, size_t max, int *oom)
+{
+	size_t cap = n < max ? n : max;
+	char *out;
+
+	*oom = 0;
+	if ((out = malloc(cap + 1)) == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	if (mp_text_printable_to(in, n, out, cap + 1) == 0) {
 		free(out);
 		return NULL;
 	}
-	out[o] = '\0';
 	return out;
 }
 

@@ -17,7 +17,9 @@
  *	(C0, DEL, C1, U+2028, U+2029) and all white space become one space;
  *	the result is trimmed and cut at `max` bytes on a character
  *	boundary, so CR and LF never survive. NULL when nothing is left, or
- *	when out of memory (then *oom is set).
+ *	when out of memory (then *oom is set). mp_text_printable_to() writes
+ *	the same into out[size] (at most size - 1 bytes and a NUL) and
+ *	returns its length, for callers with a buffer of their own.
  *
  *	mp_text_ascii() copies `src` (NULL: "") into dst[n] for a sentence a
  *	reply or log line carries: printable ASCII only, every other byte and
@@ -36,6 +38,7 @@ size_t mp_utf8_decode(const unsigned char *p, size_t avail, unsigned long *cp);
 size_t mp_utf8_seq(const unsigned char *p, size_t avail);
 
 char *mp_text_printable(const char *in, size_t n, size_t max, int *oom);
+size_t mp_text_printable_to(const char *in, size_t n, char *out, size_t size);
 void mp_text_ascii(char *dst, size_t n, const char *src);
 
 /* 1 when `s` (NULL: no) ends with `suffix`, ASCII case ignored (file names). */

@@ -235,54 +235,24 @@ char *
 mp_feed_defang(const char *in, char *out, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t n, i = 0, o = 0, len, start;
-	unsigned long cp;
-	int space = 1;
+	size_t start;
 
 	if (size == 0)
 		return out;
-	if (in == NULL) {
-		out[0] = '\0';
+	out[0] = '\0';
+	if (in == NULL)
 		return out;
-	}
 	/* The formula test looks at what a reader sees first: leading
-	 * blanks and control characters are dropped below. */
+	 * blanks and control characters go (mp_text_printable_to drops
+	 * them too). */
 	while (*s != '\0' && (*s <= ' ' || *s == 0x7f))
 		s++;
 	in = (const char *)s;
-	n = strlen(in);
 	start = (in[0] == '=' || in[0] == '+' || in[0] == '-' ||
-	    in[0] == '@') && !plain_number(in) ? 1 : 0;
-	if (start && size > 1)
-		out[o++] = '\'';
-	while (i < n && o + 1 < size) {
-		len = mp_utf8_decode(s + i, n - i, &cp);
-		if (len == 0) {
-			cp = '?';
-			len = 1;
-		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029 || cp == ' ') {
-			if (!space)
-				out[o++] = ' ';
-			space = 1;
-			i += len;
-			continue;
-		}
-		if (cp == '?' || len == 1) {
-			out[o++] = (char)cp;
-		} else {
-			if (o + len + 1 > size)
-				break;
-			memcpy(out + o, s + i, len);
-			o += len;
-		}
-		space = 0;
-		i += len;
-	}
-	while (o > start && out[o - 1] == ' ')
-		o--;
-	out[o] = '\0';
+	    in[0] == '@') && !plain_number(in) && size > 1 ? 1 : 0;
+	if (start)
+		out[0] = '\'';
+	mp_text_printable_to(in, strlen(in), out + start, size - start);
 	return out;
 }
 
