@@ -43,9 +43,12 @@ mkdir "$tmp/debs" "$tmp/root"
 # apt-get download drops to _apt when it can write the directory.
 chown _apt "$tmp/debs" 2>/dev/null || true
 # shellcheck disable=SC2086
-( cd "$tmp/debs" && apt-get download -q $PKGS ) >"$tmp/download.log" 2>&1 || {
+# Stale or missing package lists (deps.sh updates them only when it installs
+# something): one apt-get update, then one more try.
+( cd "$tmp/debs" && apt-get download -q $PKGS ) >"$tmp/download.log" 2>&1 ||
+( apt-get update -q && cd "$tmp/debs" && apt-get download -q $PKGS ) >>"$tmp/download.log" 2>&1 || {
 	cat "$tmp/download.log" >&2
-	echo "sendmail-private: apt-get download $PKGS failed (apt-get update?)" >&2
+	echo "sendmail-private: apt-get download $PKGS failed, after apt-get update too" >&2
 	exit 1
 }
 for deb in "$tmp"/debs/*.deb; do
