@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "conf.h"
 #include "identity.h"
 #include "intake.h"
@@ -559,6 +560,7 @@ notified(struct intake *in, const struct mp_notice *n)
 	struct mp_plan *plan = in->plan;
 	struct mp_error err;
 	char why[MP_ERROR_MAX + 40];
+	char rpath[MP_ADDR_MAX];
 	size_t i, len;
 	int rc;
 
@@ -577,10 +579,16 @@ notified(struct intake *in, const struct mp_notice *n)
 		if ((rc = mp_plan_add_rcpt(plan, in->to[i]->address)) != MP_OK)
 			mp_error_set(&err, rc, "cannot add contact %s as a "
 			    "recipient", in->to[i]->address);
-	if (rc == MP_OK && in->conf->bounce_addr != NULL &&
-	    (rc = mp_plan_sender(plan, in->conf->bounce_addr)) != MP_OK)
-		mp_error_set(&err, rc, "cannot set BounceAddress %s as the "
-		    "envelope sender", in->conf->bounce_addr);
+	if (rc == MP_OK && in->conf->bounce_addr != NULL) {
+		/* Its own return path: a bounce names the notice (bounce.h). */
+		if ((rc = mp_bounce_return_path(in->conf->bounce_addr,
+		    in->conf->bounce_delim, n->notice_id, rpath,
+		    sizeof(rpath))) != MP_OK ||
+		    (rc = mp_plan_sender(plan, rpath)) != MP_OK)
+			mp_error_set(&err, rc, "cannot set BounceAddress %s "
+			    "with notice id %s as the envelope sender",
+			    in->conf->bounce_addr, n->notice_id);
+	}
 	if (rc != MP_OK) {
 		snprintf(why, sizeof(why), "cannot build the notification: %s",
 		    err.msg);
