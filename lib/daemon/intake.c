@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "identity.h"
 #include "intake.h"
+#include "notices.h"
 #include "notify.h"
 #include "report.h"
 #include "reporter_auth.h"
@@ -56,7 +57,11 @@ struct marks {
 	time_t at;
 	size_t n;
 	struct { char *type, *source, *contact; } m[MP_ROUTE_CONTACTS];
+	char notice[MP_NOTICE_ID_MAX];	/* the notice record made, "" if none */
 };
+
+_Static_assert(MP_ROUTE_CONTACTS <= MP_NOTICE_CONTACTS,
+    "a notice record holds every routed contact");
 
 static void
 marks_clear(struct marks *mk)
@@ -79,10 +84,14 @@ marks_undo(void *arg)
 	struct mp_seen *seen;
 	size_t i;
 
-	if ((seen = mp_statedb_get(mk->sdb, &err)) != NULL)
+	if ((seen = mp_statedb_get(mk->sdb, &err)) != NULL) {
 		for (i = 0; i < mk->n; i++)
 			mp_seen_undo(seen, mk->m[i].type, mk->m[i].source,
 			    mk->m[i].contact, mk->at, &err);
+		if (mk->notice[0] != '\0')
+			mp_notice_forget(seen, mk->notice, &err);
+	}
+	mk->notice[0] = '\0';
 	marks_clear(mk);
 }
 
@@ -553,8 +562,45 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 	return rc;
 }
 
+/*
+ * What the notification was, under its notice id (notices.h): a bounce
+ * finds its contact by it. Taken back with the marks.
+ */
+static int
+record_notice(struct intake *in, struct marks *mk, const struct mp_notice *n,
+    struct mp_error *err)
+{
+	struct mp_notice_rec *r;
+	struct mp_seen *seen;
+	size_t i;
+	int rc;
+
+	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
+		return MP_ERETRY;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return mp_error_set(err, MP_ERETRY, "out of memory");
+	snprintf(r->id, sizeof(r->id), "%s", n->notice_id);
+	snprintf(r->type, sizeof(r->type), "%s",
+	    mp_report_type_name(in->report->type));
+	snprintf(r->source, sizeof(r->source), "%s", in->query);
+	r->at = mk->at;
+	for (i = 0; i < in->nto; i++) {
+		snprintf(r->contact[i].addr, sizeof(r->contact[i].addr), "%s",
+		    in->to[i]->address);
+		snprintf(r->contact[i].rule, sizeof(r->contact[i].rule), "%s",
+		    mp_route_rule_name(in->to[i]->rule));
+		snprintf(r->contact[i].matched, sizeof(r->contact[i].matched),
+		    "%s", in->to[i]->matched);
+	}
+	r->ncontacts = in->nto;
+	if ((rc = mp_notice_record(seen, r, err)) == MP_OK)
+		snprintf(mk->notice, sizeof(mk->notice), "%s", n->notice_id);
+	free(r);
+	return rc;
+}
+
 static void
-notified(struct intake *in, const struct mp_notice *n)
+notified(struct intake *in, struct marks *mk, const struct mp_notice *n)
 {
 	const struct mp_envelope *env = in->env;
 	struct mp_plan *plan = in->plan;
@@ -589,6 +635,8 @@ notified(struct intake *in, const struct mp_notice *n)
 			    "with notice id %s as the envelope sender",
 			    in->conf->bounce_addr, n->notice_id);
 	}
+	if (rc == MP_OK)
+		rc = record_notice(in, mk, n, &err);
 	if (rc != MP_OK) {
 		snprintf(why, sizeof(why), "cannot build the notification: %s",
 		    err.msg);
@@ -706,7 +754,7 @@ decide(struct intake *in)
 	if (in->nto == 0)
 		duplicate(in);
 	else if (render(in, &notice) == 0)
-		notified(in, notice);
+		notified(in, mk, notice);
 	if (plan->verdict != MP_VERDICT_CONTINUE ||
 	    plan->outcome != MP_OUTCOME_NOTIFIED)
 		marks_undo(mk);		/* nothing was sent */

@@ -21,7 +21,9 @@
 #include "eom.h"
 #include "plan.h"
 #include "sign.h"
+#include "notices.h"
 #include "snapshot.h"
+#include "statedb.h"
 
 static char tmp[64];
 static const char *srcdir, *builddir;
@@ -280,6 +282,21 @@ START_TEST(notified_then_duplicate)
 		    p.notice_id);
 		ck_assert_int_eq(strcasecmp(p.new_sender, rpath), 0);
 	}
+	{
+		/* What it was, under its id, for a bounce to find (notices.h) */
+		struct mp_notice_rec r;
+		struct mp_error err;
+		struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+
+		ck_assert_ptr_nonnull(seen);
+		ck_assert_int_eq(mp_notice_get(seen, p.notice_id, &r, &err),
+		    MP_FOUND);
+		ck_assert_str_eq(r.type, "spam");
+		ck_assert_uint_eq(r.ncontacts, 1);
+		ck_assert_str_eq(r.contact[0].addr, "meldingen@zorgcert.example.nl");
+		ck_assert_str_ne(r.contact[0].rule, "");
+		ck_assert_str_ne(r.source, "");
+	}
 	mp_plan_hold(&p, &held);	/* the MTA took it */
 	mp_plan_free(&p);
 	mp_plan_settle(&held);
@@ -303,6 +320,15 @@ START_TEST(rollback_is_not_a_duplicate)
 	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
 	mp_plan_rollback(&p);		/* the MTA did not take it */
+	{
+		/* nor its notice record */
+		struct mp_notice_rec r;
+		struct mp_error err;
+		struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+
+		ck_assert_int_eq(mp_notice_get(seen, p.notice_id, &r, &err),
+		    MP_NOTFOUND);
+	}
 	mp_plan_free(&p);
 	ck_assert_int_eq(decide(s, "examples/xarf4-vulnerable.eml",
 	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
