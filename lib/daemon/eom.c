@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "bounceflow.h"
 #include "eom.h"
 #include "identity.h"
 #include "intake.h"
@@ -131,6 +132,10 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		return;
 	if (env->flow == MP_FLOW_INTAKE) {
 		mp_intake_decide(snap, env, plan);
+		return;
+	}
+	if (env->flow == MP_FLOW_BOUNCE) {
+		mp_bounceflow_decide(snap, env, plan);
 		return;
 	}
 	if (mp_env_drop_forged(env, plan) != MP_OK ||

@@ -132,6 +132,42 @@ mp_health_add(struct mp_seen *s, const char *addr, time_t at,
 	return rc;
 }
 
+int
+mp_health_undo(struct mp_seen *s, const char *addr, time_t at,
+    struct mp_error *err)
+{
+	char k[1 + MP_HEALTH_ADDR_MAX], v[MP_HEALTH_KEEP * ENTRY];
+	struct mp_health *h;
+	datum key, val;
+	size_t klen, i;
+	int rc;
+
+	if ((rc = make_key(addr, k, &klen, err)) != MP_OK)
+		return rc;
+	if ((h = malloc(sizeof(*h))) == NULL)
+		return mp_error_set(err, MP_ERETRY, "out of memory");
+	pthread_mutex_lock(&s->lock);
+	if (fetch_locked(s, k, klen, h, err) == MP_RETRY)
+		rc = MP_ERETRY;
+	/* newest first: the one to take back was the last added */
+	for (i = h->n; rc == MP_OK && i-- > 0;)
+		if (h->b[i].at == (int64_t)at) {
+			memmove(&h->b[i], &h->b[i + 1],
+			    (h->n - i - 1) * sizeof(h->b[0]));
+			h->n--;
+			key.dptr = k, key.dsize = (int)klen;
+			encode(h, v);
+			val.dptr = v, val.dsize = (int)(h->n * ENTRY);
+			if ((h->n == 0 ? gdbm_delete(s->db, key) :
+			    gdbm_store(s->db, key, val, GDBM_REPLACE)) != 0)
+				rc = mp_seen_db_error_(s, "update", err);
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	free(h);
+	return rc;
+}
+
 enum mp_lookup
 mp_health_get(struct mp_seen *s, const char *addr, struct mp_health *h,
     struct mp_error *err)

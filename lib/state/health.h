@@ -57,6 +57,9 @@ int mp_health_add(struct mp_seen *s, const char *addr, time_t at,
     const char *status, const char *notice, struct mp_error *err);
 enum mp_lookup mp_health_get(struct mp_seen *s, const char *addr,
     struct mp_health *h, struct mp_error *err);
+/* Take back the bounce recorded at `at` (a plan that was not carried out). */
+int mp_health_undo(struct mp_seen *s, const char *addr, time_t at,
+    struct mp_error *err);
 /* 1 unreachable, 0 not; *since and *count as above (either may be NULL). */
 int mp_health_judge(const struct mp_health *h, time_t now, unsigned limit,
     unsigned window, time_t *since, unsigned *count);
