@@ -333,7 +333,10 @@ mp_bounceflow_decide(const struct mp_snapshot *snap,
 	for (i = 0; i < n; i++)
 		if (mp_plan_header(plan, MP_HDR_ADD, name[i], value[i]) != MP_OK)
 			goto fail;
-	if (archive(snap->conf, env, plan) != MP_OK)
+	/* Not returned mail (a person writing to BounceAddress, which is the
+	 * Identity address when unset): left with its own recipients. */
+	if (plan->outcome != MP_OUTCOME_BOUNCE_NOT_A_BOUNCE &&
+	    archive(snap->conf, env, plan) != MP_OK)
 		goto fail;
 	return;
 fail:

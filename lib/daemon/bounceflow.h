@@ -19,7 +19,9 @@
  *	     unreachable (BounceLimit within BounceWindow);
  *	  5. delivers the message to ArchiveAddress instead of the bounce
  *	     recipients (without ArchiveAddress: to them, the bounce
- *	     mailbox) -- never to a person, never dropped -- with
+ *	     mailbox) -- never to a person, never dropped; what is not
+ *	     returned mail at all (bounce:not-a-bounce) stays with its own
+ *	     recipients, as before the bounce flow -- with
  *	     X-Meldpunt-Flow, -Outcome, -Reason and, when matched, -Id.
  *	Outcomes (outcome.h): bounce:hard, bounce:soft, bounce:auto-reply
  *	(matched or not), bounce:unmatched (a hard or soft bounce no notice
