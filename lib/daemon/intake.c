@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "bounce.h"
 #include "conf.h"
+#include "health.h"
 #include "identity.h"
 #include "intake.h"
 #include "notices.h"
@@ -45,6 +46,8 @@ struct intake {
 	struct mp_route route;
 	const struct mp_route_contact *to[MP_ROUTE_CONTACTS];
 	size_t nto;
+	struct mp_route_pick pick;	/* with the contacts skipped as unreachable */
+	char skipped[512];		/* "; skipped: ADDR [rule] why; ..." or "" */
 	/* The known-reporter record, for what the notification may say about
 	 * the reporter (route.h, disclose); zero (disclose name, no name)
 	 * for an unknown reporter. */
@@ -314,25 +317,45 @@ pick_query(struct intake *in)
 	return 0;
 }
 
-/* The contacts of the most specific rule that has any (intake.h). */
-static void
-pick_contacts(struct intake *in)
+/* Contact health (health.h): the routing layer asks, the state DB says. */
+static int
+contact_health(const char *addr, void *arg, char *why, size_t whylen,
+    struct mp_error *err)
 {
-	static const enum mp_route_rule order[] = { MP_RULE_ORG,
-	    MP_RULE_SECURITYTXT, MP_RULE_INTERMEDIARY, MP_RULE_ABUSEC };
-	const char *type = mp_report_type_name(in->report->type);
-	int wanted = mp_route_wants(&in->route, type);
-	size_t k, i;
+	struct intake *in = arg;
+	struct mp_seen *seen;
 
+	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
+		return -1;
+	return mp_health_check(seen, addr, time(NULL), in->conf->bounce_limit,
+	    in->conf->bounce_window, why, whylen, err);
+}
+
+/*
+ * The contacts of the most specific rule that has any reachable
+ * (intake.h, route.h mp_route_pick); "skipped: ..." for the reason.
+ */
+static enum mp_lookup
+pick_contacts(struct intake *in, struct mp_error *err)
+{
+	enum mp_lookup lk;
+	size_t i, len = 0;
+
+	lk = mp_route_pick(&in->route, mp_report_type_name(in->report->type),
+	    in->snap->statedb != NULL ? contact_health : NULL, in, &in->pick,
+	    err);
 	in->nto = 0;
-	for (k = 0; k < sizeof(order) / sizeof(order[0]) && in->nto == 0; k++) {
-		if (!wanted && (order[k] == MP_RULE_ORG ||
-		    order[k] == MP_RULE_SECURITYTXT))
-			continue;
-		for (i = 0; i < in->route.ncontacts; i++)
-			if (in->route.contacts[i].rule == order[k])
-				in->to[in->nto++] = &in->route.contacts[i];
-	}
+	if (lk == MP_FOUND)
+		for (i = 0; i < in->pick.nto; i++)
+			in->to[in->nto++] = in->pick.to[i];
+	in->skipped[0] = '\0';
+	for (i = 0; i < in->pick.nskipped && len < sizeof(in->skipped); i++)
+		len += (size_t)snprintf(in->skipped + len, sizeof(in->skipped) -
+		    len, "%s%s [%s] %s", i ? "; " : "; skipped: ",
+		    in->pick.skipped[i].c->address,
+		    mp_route_rule_name(in->pick.skipped[i].c->rule),
+		    in->pick.skipped[i].why);
+	return lk;
 }
 
 static int
@@ -340,7 +363,7 @@ route(struct intake *in)
 {
 	const struct mp_snapshot *snap = in->snap;
 	struct mp_error err;
-	char why[MP_ROUTE_MATCHED + MP_ERROR_MAX + 32];
+	char why[MP_ROUTE_MATCHED + MP_ERROR_MAX + sizeof(in->skipped) + 32];
 	enum mp_lookup lk;
 
 	if (pick_query(in) != 0) {
@@ -358,11 +381,13 @@ route(struct intake *in)
 		tempfail(in, err.msg);
 		return -1;
 	}
-	if (lk == MP_FOUND)
-		pick_contacts(in);
+	if (lk == MP_FOUND && pick_contacts(in, &err) == MP_RETRY) {
+		tempfail(in, err.msg);
+		return -1;
+	}
 	if (lk == MP_NOTFOUND || in->nto == 0) {
-		snprintf(why, sizeof(why), "no contact for %s%s%s", in->query,
-		    err.msg[0] ? ": " : "", err.msg);
+		snprintf(why, sizeof(why), "no contact for %s%s%s%s", in->query,
+		    err.msg[0] ? ": " : "", err.msg, in->skipped);
 		quarantine(in, MP_OUTCOME_QUARANTINED_UNROUTED, why);
 		return -1;
 	}
@@ -652,6 +677,8 @@ notified(struct intake *in, struct marks *mk, const struct mp_notice *n)
 		len += (size_t)snprintf(why + len, sizeof(why) - len, " %s [%s %s]",
 		    in->to[i]->address, mp_route_rule_name(in->to[i]->rule),
 		    in->to[i]->matched);
+	if (len < sizeof(why))
+		snprintf(why + len, sizeof(why) - len, "%s", in->skipped);
 	mp_plan_outcome(plan, MP_OUTCOME_NOTIFIED, why);
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "health.h"
 #include "seen.h"
@@ -265,4 +266,38 @@ mp_health_list(struct mp_seen *s,
 	pthread_mutex_unlock(&s->lock);
 	free(h);
 	return rc;
+}
+
+int
+mp_health_check(struct mp_seen *s, const char *addr, time_t now,
+    unsigned limit, unsigned window, char *why, size_t whylen,
+    struct mp_error *err)
+{
+	struct mp_health *h;
+	char when[32];
+	struct tm tm;
+	time_t since;
+	unsigned n;
+	enum mp_lookup lk;
+	int r = 0;
+
+	if (limit == 0)
+		return 0;
+	if ((h = malloc(sizeof(*h))) == NULL) {
+		mp_error_set(err, MP_ERETRY, "out of memory");
+		return -1;
+	}
+	lk = mp_health_get(s, addr, h, err);
+	if (lk == MP_RETRY)
+		r = -1;
+	else if (lk == MP_FOUND && mp_health_judge(h, now, limit, window,
+	    &since, &n)) {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+		    gmtime_r(&since, &tm));
+		snprintf(why, whylen, "unreachable since %s (%u bounces)", when,
+		    n);
+		r = 1;
+	}
+	free(h);
+	return r;
 }

@@ -63,6 +63,14 @@ int mp_health_undo(struct mp_seen *s, const char *addr, time_t at,
 /* 1 unreachable, 0 not; *since and *count as above (either may be NULL). */
 int mp_health_judge(const struct mp_health *h, time_t now, unsigned limit,
     unsigned window, time_t *since, unsigned *count);
+/*
+ * The routing question for `addr` at `now` (route.h, mp_route_health_fn):
+ * 0 reachable, 1 unreachable with why = "unreachable since
+ * 2026-12-01T10:00:00Z (2 bounces)", -1 when the DB cannot answer (err).
+ */
+int mp_health_check(struct mp_seen *s, const char *addr, time_t now,
+    unsigned limit, unsigned window, char *why, size_t whylen,
+    struct mp_error *err);
 /* MP_FOUND with *was (may be NULL) what was removed, MP_NOTFOUND, MP_RETRY. */
 enum mp_lookup mp_health_reset(struct mp_seen *s, const char *addr,
     struct mp_health *was, struct mp_error *err);

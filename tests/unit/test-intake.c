@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>
@@ -21,6 +22,7 @@
 #include "eom.h"
 #include "plan.h"
 #include "sign.h"
+#include "health.h"
 #include "notices.h"
 #include "snapshot.h"
 #include "statedb.h"
@@ -311,6 +313,53 @@ START_TEST(notified_then_duplicate)
 }
 END_TEST
 
+/*
+ * A contact with BounceLimit hard bounces within BounceWindow is skipped:
+ * the next tier is told, and the reason says why.
+ */
+START_TEST(unreachable_contact_skipped)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	struct mp_error err;
+	struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+	time_t now = time(NULL);
+
+	ck_assert_ptr_nonnull(seen);
+	ck_assert_int_eq(mp_health_add(seen, "meldingen@zorgcert.example.nl",
+	    now - 3600, "5.1.1", "MP-one", &err), MP_OK);
+	/* one bounce: still reachable */
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
+	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_add(seen, "meldingen@zorgcert.example.nl",
+	    now - 60, "5.1.1", "MP-two", &err), MP_OK);
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], "abuse@hosting.example.nl");
+	ck_assert_msg(strstr(p.reason, "abuse@hosting.example.nl [abuse-c") &&
+	    strstr(p.reason, "skipped: meldingen@zorgcert.example.nl "
+	    "[intermediary] unreachable since ") &&
+	    strstr(p.reason, "(2 bounces)"), "%s", p.reason);
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	/* reset: reachable again */
+	ck_assert_int_eq(mp_health_reset(seen, "meldingen@zorgcert.example.nl",
+	    NULL, &err), MP_FOUND);
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 START_TEST(rollback_is_not_a_duplicate)
 {
 	struct mp_snapshot *s = snapshot();
@@ -495,6 +544,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, notified_then_duplicate);
 	tcase_add_test(tc, rollback_is_not_a_duplicate);
+	tcase_add_test(tc, unreachable_contact_skipped);
 	tcase_add_test(tc, quarantine_states);
 	tcase_add_test(tc, dkim_dns_trouble_is_tempfail);
 	tcase_add_test(tc, spf_dns_trouble_is_tempfail);
