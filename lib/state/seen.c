@@ -80,6 +80,35 @@ mp_seen_open(const char *path, struct mp_error *err)
 	return s;
 }
 
+struct mp_seen *
+mp_seen_open_read(const char *path, struct mp_error *err)
+{
+	struct mp_seen *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		mp_error_set(err, MP_ERETRY, "%s: out of memory", path);
+		return NULL;
+	}
+	/* No lock: the milter holds the writer's; a read may see a record
+	 * being written (seen.h). */
+	s->db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK | GDBM_CLOEXEC,
+	    0600, NULL);
+	if (s->db == NULL) {
+		mp_error_set(err, MP_ERETRY, "%s: cannot open the state DB "
+		    "(StateDB) for reading: %s%s%s", path,
+		    gdbm_strerror(gdbm_errno),
+		    gdbm_check_syserr(gdbm_errno) ? ": " : "",
+		    gdbm_check_syserr(gdbm_errno) ? strerror(errno) : "");
+		free(s->path);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
 void
 mp_seen_close(struct mp_seen **sp)
 {
