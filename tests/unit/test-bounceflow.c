@@ -415,6 +415,29 @@ START_TEST(no_archive_keeps_recipient)
 END_TEST
 
 /* A state DB that cannot be opened: tempfail, the MTA keeps the bounce. */
+/*
+ * The MTA's own DSN speaks as its host (MAILER-DAEMON@ a protected
+ * domain): to the bounce address alone it needs no identity check (it is
+ * archived, never signed, never sent on); with another recipient it does.
+ */
+START_TEST(own_dsn_needs_no_identity)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE
+	    "\nProtectedDomains meldpunt.test");
+	struct mp_plan p;
+	const char *f = edited(SISIMAI "lhost-postfix-01.eml",
+	    "s/^From: MAILER-DAEMON@[^ ]*/From: MAILER-DAEMON@mx.meldpunt.test/",
+	    "own-dsn.eml");
+
+	notice(s, "MP-hhhh", "r@p351355.pool.example.ne.jp", NULL);
+	ck_assert_int_eq(decide_to(s, f, "bounces+mp-hhhh@meldpunt.test", &p,
+	    NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-hhhh@meldpunt.test", "bounce:hard");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 START_TEST(tempfail_on_state_db)
 {
 	char bad[256];
@@ -448,6 +471,7 @@ suite(void)
 	tcase_add_test(tc, auto_reply_and_not_a_bounce);
 	tcase_add_test(tc, no_archive_keeps_recipient);
 	tcase_add_test(tc, tempfail_on_state_db);
+	tcase_add_test(tc, own_dsn_needs_no_identity);
 	suite_add_tcase(s, tc);
 	return s;
 }
