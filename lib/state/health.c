@@ -108,6 +108,7 @@ mp_health_add(struct mp_seen *s, const char *addr, time_t at,
 	if ((h = malloc(sizeof(*h))) == NULL)
 		return mp_error_set(err, MP_ERETRY, "out of memory");
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if (fetch_locked(s, k, klen, h, err) == MP_RETRY)
 		rc = MP_ERETRY;
 	else {
@@ -148,6 +149,7 @@ mp_health_undo(struct mp_seen *s, const char *addr, time_t at,
 	if ((h = malloc(sizeof(*h))) == NULL)
 		return mp_error_set(err, MP_ERETRY, "out of memory");
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if (fetch_locked(s, k, klen, h, err) == MP_RETRY)
 		rc = MP_ERETRY;
 	/* newest first: the one to take back was the last added */
@@ -181,6 +183,7 @@ mp_health_get(struct mp_seen *s, const char *addr, struct mp_health *h,
 	if (make_key(addr, k, &klen, NULL) != MP_OK)
 		return MP_NOTFOUND;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	lk = fetch_locked(s, k, klen, h, err);
 	pthread_mutex_unlock(&s->lock);
 	return lk;
@@ -218,6 +221,7 @@ mp_health_reset(struct mp_seen *s, const char *addr, struct mp_health *was,
 	if (make_key(addr, k, &klen, NULL) != MP_OK)
 		return MP_NOTFOUND;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	lk = fetch_locked(s, k, klen, &h, err);
 	key.dptr = k, key.dsize = (int)klen;
 	if (lk == MP_FOUND && gdbm_delete(s->db, key) != 0 &&
@@ -243,6 +247,7 @@ mp_health_list(struct mp_seen *s,
 	if ((h = malloc(sizeof(*h))) == NULL)
 		return mp_error_set(err, MP_ERETRY, "out of memory");
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	key = gdbm_firstkey(s->db);
 	while (key.dptr != NULL && rc == MP_OK) {
 		if (key.dsize > 1 && key.dsize <= MP_HEALTH_ADDR_MAX &&

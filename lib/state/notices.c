@@ -80,6 +80,7 @@ mp_notice_record(struct mp_seen *s, const struct mp_notice_rec *r,
 		key.dptr = k, key.dsize = (int)klen;
 		val.dptr = v, val.dsize = (int)len;
 		pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 		if (gdbm_store(s->db, key, val, GDBM_REPLACE) != 0)
 			rc = mp_seen_db_error_(s, "write", err);
 		pthread_mutex_unlock(&s->lock);
@@ -143,6 +144,7 @@ mp_notice_get(struct mp_seen *s, const char *id, struct mp_notice_rec *r,
 		return MP_NOTFOUND;	/* no such id can have been recorded */
 	key.dptr = k, key.dsize = (int)klen;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	val = gdbm_fetch(s->db, key);
 	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
 		mp_seen_db_error_(s, "read", err);
@@ -173,6 +175,7 @@ mp_notice_forget(struct mp_seen *s, const char *id, struct mp_error *err)
 		return rc;
 	key.dptr = k, key.dsize = (int)klen;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if (gdbm_delete(s->db, key) != 0 && gdbm_errno != GDBM_ITEM_NOT_FOUND)
 		rc = mp_seen_db_error_(s, "update", err);
 	pthread_mutex_unlock(&s->lock);

@@ -317,6 +317,7 @@ mp_seen_check_and_record_msg(struct mp_seen *s, const char *type,
 	    (times = malloc(8 * ((size_t)MP_SEEN_RATE_MAX + 1))) == NULL)
 		return mp_error_set(err, MP_ERETRY, "out of memory");
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if (interval > 0 && (rc = dedup_time(s, &k, &prev, &by, err)) == MP_OK &&
 	    prev >= 0 && (int64_t)now - prev < (int64_t)interval) {
 		/* The message that made the record, again: not a duplicate. */
@@ -379,6 +380,7 @@ mp_seen_undo(struct mp_seen *s, const char *type, const char *source,
 	if ((rc = make_key(&k, type, source, contact, err)) != MP_OK)
 		return rc;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if ((rc = dedup_time(s, &k, &t, &by, err)) == MP_OK && t == (int64_t)now)
 		rc = store(s, k.d, k.dlen, NULL, 0, err);
 	if (rc == MP_OK)
@@ -400,6 +402,7 @@ mp_seen_commit(struct mp_seen *s, const char *type, const char *source,
 	if ((rc = make_key(&k, type, source, contact, err)) != MP_OK)
 		return rc;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if ((rc = dedup_time(s, &k, &tm, &by, err)) == MP_OK &&
 	    tm == (int64_t)now && by != 0) {
 		mp_seen_put64_(t, now);
@@ -484,6 +487,7 @@ mp_seen_prune(struct mp_seen *s, time_t now, unsigned interval,
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	rc = prune_locked(s, now, interval, removed, err);
 	s->last_prune = now;
 	pthread_mutex_unlock(&s->lock);

@@ -25,6 +25,19 @@ struct mp_seen {
 	char *path;
 };
 
+/*
+ * Called with the lock held, before each use: a write that failed (disk
+ * full) can leave GDBM wanting recovery, and the recovery tried then may
+ * have failed too; once there is room again the next use recovers first
+ * instead of failing one more message.
+ */
+static inline void
+mp_seen_recover_(struct mp_seen *s)
+{
+	if (gdbm_needs_recovery(s->db))
+		(void)gdbm_recover(s->db, NULL, 0);
+}
+
 /* MP_ERETRY naming the file and GDBM's error; recovers GDBM if it asks. */
 int mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err);
 void mp_seen_put64_(unsigned char *p, int64_t v);
