@@ -2,7 +2,7 @@
  * meldpunt-route - build and query the routing database
  *
  *	meldpunt-route compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...
- *	meldpunt-route lookup routes.db QUERY [--json]
+ *	meldpunt-route lookup routes.db QUERY [--json] [--state STATEDB [--limit N] [--window DURATION]]
  *	meldpunt-route reporter routes.db DOMAIN
  *	meldpunt-route dump routes.db
  *
@@ -23,9 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
+#include "health.h"
 #include "route.h"
 #include "route_build.h"
 #include "route_fmt.h"
+#include "seen.h"
 
 static const char *progname = "meldpunt-route";
 
@@ -34,7 +37,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: %s compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...\n"
-	    "       %s lookup routes.db QUERY [--json]\n"
+	    "       %s lookup routes.db QUERY [--json] [--state STATEDB [--limit N] [--window DURATION]]\n"
 	    "       %s reporter routes.db DOMAIN\n"
 	    "       %s dump routes.db\n", progname, progname, progname, progname);
 	exit(EX_USAGE);
@@ -199,21 +202,79 @@ exit_for(enum mp_lookup r, const struct mp_error *err)
 	return r == MP_FOUND ? 0 : 1;
 }
 
+/* Seconds, or a number with s, m, h or d (BounceWindow); -1 if not. */
+static long
+parse_duration(const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end == v || n < 0 || errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': n *= 60; break;
+	case 'h': n *= 3600; break;
+	case 'd': n *= 86400; break;
+	default: return -1;
+	}
+	return *end != '\0' && end[1] != '\0' ? -1 : n;
+}
+
+/* Each contact's health (health.h) from the state DB, "" when reachable. */
+static int
+contact_health(struct mp_seen *seen, const struct mp_route *route,
+    unsigned limit, unsigned window, char health[][MP_ROUTE_SKIP_WHY])
+{
+	struct mp_error err;
+	size_t k;
+
+	for (k = 0; k < route->ncontacts; k++) {
+		health[k][0] = '\0';
+		if (mp_health_check(seen, route->contacts[k].address, time(NULL),
+		    limit, window, health[k], MP_ROUTE_SKIP_WHY, &err) < 0) {
+			fprintf(stderr, "%s: %s (try again later)\n", progname,
+			    err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 cmd_lookup(int argc, char **argv)
 {
-	const char *path = NULL, *query = NULL;
+	const char *path = NULL, *query = NULL, *state = NULL;
+	char health[MP_ROUTE_CONTACTS][MP_ROUTE_SKIP_WHY];
+	unsigned limit = MP_CONF_DEFAULT_BOUNCELIMIT;
+	unsigned window = MP_CONF_DEFAULT_BOUNCEWINDOW;
+	struct mp_seen *seen = NULL;
 	struct mp_routedb *db;
 	struct mp_route route;
 	struct mp_error err;
 	enum mp_lookup r;
 	int json = 0, i;
+	long v;
 	size_t k;
 
+	memset(health, 0, sizeof(health));
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
-		else if (path == NULL)
+		else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+			state = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			if ((v = parse_duration(argv[++i])) < 0 || v > 100000)
+				usage();
+			limit = (unsigned)v;
+		} else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
+			if ((v = parse_duration(argv[++i])) <= 0 ||
+			    v > 365L * 86400)
+				usage();
+			window = (unsigned)v;
+		} else if (path == NULL)
 			path = argv[i];
 		else if (query == NULL)
 			query = argv[i];
@@ -228,6 +289,16 @@ cmd_lookup(int argc, char **argv)
 	}
 	r = mp_route_lookup(db, query, &route, &err);
 	mp_routedb_close(&db);
+	if (state != NULL && r == MP_FOUND) {
+		if ((seen = mp_seen_open_read(state, &err)) == NULL) {
+			fprintf(stderr, "%s: %s\n", progname, err.msg);
+			return EX_TEMPFAIL;
+		}
+		i = contact_health(seen, &route, limit, window, health);
+		mp_seen_close(&seen);
+		if (i != 0)
+			return EX_TEMPFAIL;
+	}
 	if (r == MP_NOTFOUND && err.code == MP_EINPUT) {
 		fprintf(stderr, "%s: %s\n", progname, err.msg);
 		return EX_USAGE;
@@ -245,9 +316,14 @@ cmd_lookup(int argc, char **argv)
 		for (k = 0; k < route.ncontacts; k++) {
 			const struct mp_route_contact *c = &route.contacts[k];
 
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			json_t *jc = json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			    "address", c->address, "rule", mp_route_rule_name(c->rule),
-			    "lang", mp_lang_name(c->lang), "matched", c->matched, "why", c->why));
+			    "lang", mp_lang_name(c->lang), "matched", c->matched, "why", c->why);
+
+			if (health[k][0] != '\0')
+				json_object_set_new(jc, "skipped",
+				    json_string(health[k]));
+			json_array_append_new(a, jc);
 		}
 		json_object_set_new(o, "contacts", a);
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -271,6 +347,8 @@ cmd_lookup(int argc, char **argv)
 
 		printf("  %zu. %s  [%s, %s] matched %s\n     why: %s\n", k + 1, c->address,
 		    mp_route_rule_name(c->rule), mp_lang_name(c->lang), c->matched, c->why);
+		if (health[k][0] != '\0')
+			printf("     skipped: %s\n", health[k]);
 	}
 	return 0;
 }

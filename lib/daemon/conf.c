@@ -43,6 +43,7 @@ enum conf_type {
 	T_MILLIS,	/* milliseconds, 10 to 25000 */
 	T_UNKNOWNPOL,	/* quarantine | accept (mp_unknown_policy_parse) */
 	T_NETLIST,	/* networks, parsed once here (trusted.h), lines add up */
+	T_DELIM,	/* one character that may separate an address tag */
 };
 
 struct conf_key {
@@ -88,6 +89,10 @@ static const struct conf_key keys[] = {
 	{ "SPFTimeout",		T_MILLIS,	OFF(spf_timeout_ms), 0 },
 	{ "UnknownReporters",	T_UNKNOWNPOL,	OFF(unknown_reporters), 0 },
 	{ "DNSZoneFile",	T_STRING,	OFF(dns_zone_file), 0 },
+	/* Bounces and contact health (issue 15; bounce.h, health.h) */
+	{ "BounceDelimiter",	T_DELIM,	OFF(bounce_delim), 0 },
+	{ "BounceLimit",	T_UINT,		OFF(bounce_limit), 0 },
+	{ "BounceWindow",	T_DURATION,	OFF(bounce_window), 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -439,6 +444,14 @@ set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
 			return conf_fail(ps, "%s: \"%s\" is not quarantine or accept",
 			    k->name, v);
 		return MP_OK;
+	case T_DELIM:
+		/* Postfix's recipient_delimiter characters that a notice id
+		 * (letters, digits, '-') can never contain. */
+		if (strlen(v) != 1 || strchr("+=_.~", v[0]) == NULL)
+			return conf_fail(ps, "%s: \"%s\" is not one of the "
+			    "characters + = _ . ~", k->name, v);
+		*(char *)field = v[0];
+		return MP_OK;
 	case T_FACILITY:
 		for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
 			if (strcasecmp(v, facilities[i].name) == 0) {
@@ -505,6 +518,9 @@ conf_defaults(struct mp_conf *c, const char *name)
 	c->renotify_interval = MP_CONF_DEFAULT_RENOTIFY;
 	c->max_notices = MP_CONF_DEFAULT_MAXNOTICES;
 	c->spf_timeout_ms = MP_CONF_DEFAULT_SPFTIMEOUT;
+	c->bounce_delim = MP_CONF_DEFAULT_BOUNCEDELIM;
+	c->bounce_limit = MP_CONF_DEFAULT_BOUNCELIMIT;
+	c->bounce_window = MP_CONF_DEFAULT_BOUNCEWINDOW;
 	if ((c->path = strdup(name)) == NULL)
 		return MP_ENOMEM;
 	return MP_OK;

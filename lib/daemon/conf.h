@@ -74,6 +74,11 @@ struct mp_conf {
 	enum mp_unknown_policy unknown_reporters; /* UnknownReporters */
 	char *dns_zone_file;	/* DNSZoneFile: FOR TESTS, answers instead of DNS */
 
+	/* Bounces and contact health (bounce.h, health.h) */
+	char bounce_delim;	/* BounceDelimiter: BounceAddress local, this, notice id */
+	unsigned bounce_limit;	/* BounceLimit: hard bounces that make a contact unreachable; 0 = never */
+	unsigned bounce_window;	/* BounceWindow, seconds: within which they count */
+
 	/* The line each scalar key was set on (0: default), for messages
 	 * that name FILE:LINE; read through mp_conf_where(). */
 	unsigned key_line[MP_CONF_MAX_KEYS];
@@ -86,6 +91,9 @@ struct mp_conf {
 #define MP_CONF_DEFAULT_RENOTIFY 86400
 #define MP_CONF_DEFAULT_MAXNOTICES 20
 #define MP_CONF_DEFAULT_SPFTIMEOUT 10000
+#define MP_CONF_DEFAULT_BOUNCEDELIM '+'
+#define MP_CONF_DEFAULT_BOUNCELIMIT 2
+#define MP_CONF_DEFAULT_BOUNCEWINDOW (30u * 86400)
 
 struct mp_conf *mp_conf_load(const char *path, struct mp_error *err);
 

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "bounceflow.h"
 #include "eom.h"
 #include "identity.h"
 #include "intake.h"
@@ -126,11 +127,30 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
     struct mp_plan *plan)
 {
 	int speaks;
+	size_t i;
 
+	/*
+	 * Mail to the bounce address alone is archived, never signed and
+	 * never sent on: the MTA's own DSN (From MAILER-DAEMON@ its host
+	 * name, often in a protected domain) needs no identity check.
+	 */
+	if (env->flow == MP_FLOW_BOUNCE) {
+		for (i = 0; i < env->nrcpts; i++)
+			if (!mp_bounce_is_addr(snap->conf, env->rcpts_norm[i]))
+				break;
+		if (i == env->nrcpts) {
+			mp_bounceflow_decide(snap, env, plan);
+			return;
+		}
+	}
 	if ((speaks = check_identity(snap, env, plan)) < 0)
 		return;
 	if (env->flow == MP_FLOW_INTAKE) {
 		mp_intake_decide(snap, env, plan);
+		return;
+	}
+	if (env->flow == MP_FLOW_BOUNCE) {
+		mp_bounceflow_decide(snap, env, plan);
 		return;
 	}
 	if (mp_env_drop_forged(env, plan) != MP_OK ||

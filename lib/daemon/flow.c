@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bounceflow.h"
 #include "flow.h"
 #include "from.h"
 
@@ -15,6 +16,7 @@ mp_flow_name(enum mp_flow flow)
 	switch (flow) {
 	case MP_FLOW_INTAKE:	return "intake";
 	case MP_FLOW_OUTBOUND:	return "outbound";
+	case MP_FLOW_BOUNCE:	return "bounce";
 	default:		return "other";
 	}
 }
@@ -25,6 +27,8 @@ mp_flow_classify(const struct mp_conf *conf, const char *sender,
 {
 	if (current == MP_FLOW_INTAKE || mp_addr_in(rcpt, conf->intake))
 		return MP_FLOW_INTAKE;
+	if (current == MP_FLOW_BOUNCE || mp_bounce_is_addr(conf, rcpt))
+		return MP_FLOW_BOUNCE;
 	if (mp_domain_in(mp_addr_domain(sender), conf->protected_domains))
 		return MP_FLOW_OUTBOUND;
 	return current;

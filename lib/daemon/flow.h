@@ -6,9 +6,11 @@
  *	  intake    a recipient is one of IntakeAddress (a report coming in);
  *	  outbound  the envelope sender is in ProtectedDomains (mail that
  *		    speaks as the clearinghouse);
+ *	  bounce    a recipient is BounceAddress or its tagged form
+ *		    (bounceflow.h): returned mail;
  *	  other     anything else: passed on untouched.
- *	Intake wins over outbound: once a message has an intake recipient it
- *	is handled as a report whoever sent it.
+ *	Intake wins over bounce, bounce over outbound: once a message has an
+ *	intake recipient it is handled as a report whoever sent it.
  *
  *	At end of header, mp_flow_eoh() promotes: a message that is "other"
  *	by its envelope but has a From address in ProtectedDomains becomes
@@ -28,6 +30,7 @@ enum mp_flow {
 	MP_FLOW_OTHER = 0,
 	MP_FLOW_OUTBOUND,
 	MP_FLOW_INTAKE,
+	MP_FLOW_BOUNCE,
 };
 
 const char *mp_flow_name(enum mp_flow flow);

@@ -16,9 +16,12 @@
 #include <time.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "conf.h"
+#include "health.h"
 #include "identity.h"
 #include "intake.h"
+#include "notices.h"
 #include "notify.h"
 #include "report.h"
 #include "reporter_auth.h"
@@ -43,6 +46,8 @@ struct intake {
 	struct mp_route route;
 	const struct mp_route_contact *to[MP_ROUTE_CONTACTS];
 	size_t nto;
+	struct mp_route_pick pick;	/* with the contacts skipped as unreachable */
+	char skipped[512];		/* "; skipped: ADDR [rule] why; ..." or "" */
 	/* The known-reporter record, for what the notification may say about
 	 * the reporter (route.h, disclose); zero (disclose name, no name)
 	 * for an unknown reporter. */
@@ -55,7 +60,11 @@ struct marks {
 	time_t at;
 	size_t n;
 	struct { char *type, *source, *contact; } m[MP_ROUTE_CONTACTS];
+	char notice[MP_NOTICE_ID_MAX];	/* the notice record made, "" if none */
 };
+
+_Static_assert(MP_ROUTE_CONTACTS <= MP_NOTICE_CONTACTS,
+    "a notice record holds every routed contact");
 
 static void
 marks_clear(struct marks *mk)
@@ -78,10 +87,14 @@ marks_undo(void *arg)
 	struct mp_seen *seen;
 	size_t i;
 
-	if ((seen = mp_statedb_get(mk->sdb, &err)) != NULL)
+	if ((seen = mp_statedb_get(mk->sdb, &err)) != NULL) {
 		for (i = 0; i < mk->n; i++)
 			mp_seen_undo(seen, mk->m[i].type, mk->m[i].source,
 			    mk->m[i].contact, mk->at, &err);
+		if (mk->notice[0] != '\0')
+			mp_notice_forget(seen, mk->notice, &err);
+	}
+	mk->notice[0] = '\0';
 	marks_clear(mk);
 }
 
@@ -304,25 +317,45 @@ pick_query(struct intake *in)
 	return 0;
 }
 
-/* The contacts of the most specific rule that has any (intake.h). */
-static void
-pick_contacts(struct intake *in)
+/* Contact health (health.h): the routing layer asks, the state DB says. */
+static int
+contact_health(const char *addr, void *arg, char *why, size_t whylen,
+    struct mp_error *err)
 {
-	static const enum mp_route_rule order[] = { MP_RULE_ORG,
-	    MP_RULE_SECURITYTXT, MP_RULE_INTERMEDIARY, MP_RULE_ABUSEC };
-	const char *type = mp_report_type_name(in->report->type);
-	int wanted = mp_route_wants(&in->route, type);
-	size_t k, i;
+	struct intake *in = arg;
+	struct mp_seen *seen;
 
+	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
+		return -1;
+	return mp_health_check(seen, addr, time(NULL), in->conf->bounce_limit,
+	    in->conf->bounce_window, why, whylen, err);
+}
+
+/*
+ * The contacts of the most specific rule that has any reachable
+ * (intake.h, route.h mp_route_pick); "skipped: ..." for the reason.
+ */
+static enum mp_lookup
+pick_contacts(struct intake *in, struct mp_error *err)
+{
+	enum mp_lookup lk;
+	size_t i, len = 0;
+
+	lk = mp_route_pick(&in->route, mp_report_type_name(in->report->type),
+	    in->snap->statedb != NULL ? contact_health : NULL, in, &in->pick,
+	    err);
 	in->nto = 0;
-	for (k = 0; k < sizeof(order) / sizeof(order[0]) && in->nto == 0; k++) {
-		if (!wanted && (order[k] == MP_RULE_ORG ||
-		    order[k] == MP_RULE_SECURITYTXT))
-			continue;
-		for (i = 0; i < in->route.ncontacts; i++)
-			if (in->route.contacts[i].rule == order[k])
-				in->to[in->nto++] = &in->route.contacts[i];
-	}
+	if (lk == MP_FOUND)
+		for (i = 0; i < in->pick.nto; i++)
+			in->to[in->nto++] = in->pick.to[i];
+	in->skipped[0] = '\0';
+	for (i = 0; i < in->pick.nskipped && len < sizeof(in->skipped); i++)
+		len += (size_t)snprintf(in->skipped + len, sizeof(in->skipped) -
+		    len, "%s%s [%s] %s", i ? "; " : "; skipped: ",
+		    in->pick.skipped[i].c->address,
+		    mp_route_rule_name(in->pick.skipped[i].c->rule),
+		    in->pick.skipped[i].why);
+	return lk;
 }
 
 static int
@@ -330,7 +363,7 @@ route(struct intake *in)
 {
 	const struct mp_snapshot *snap = in->snap;
 	struct mp_error err;
-	char why[MP_ROUTE_MATCHED + MP_ERROR_MAX + 32];
+	char why[MP_ROUTE_MATCHED + MP_ERROR_MAX + sizeof(in->skipped) + 32];
 	enum mp_lookup lk;
 
 	if (pick_query(in) != 0) {
@@ -348,11 +381,13 @@ route(struct intake *in)
 		tempfail(in, err.msg);
 		return -1;
 	}
-	if (lk == MP_FOUND)
-		pick_contacts(in);
+	if (lk == MP_FOUND && pick_contacts(in, &err) == MP_RETRY) {
+		tempfail(in, err.msg);
+		return -1;
+	}
 	if (lk == MP_NOTFOUND || in->nto == 0) {
-		snprintf(why, sizeof(why), "no contact for %s%s%s", in->query,
-		    err.msg[0] ? ": " : "", err.msg);
+		snprintf(why, sizeof(why), "no contact for %s%s%s%s", in->query,
+		    err.msg[0] ? ": " : "", err.msg, in->skipped);
 		quarantine(in, MP_OUTCOME_QUARANTINED_UNROUTED, why);
 		return -1;
 	}
@@ -552,13 +587,51 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 	return rc;
 }
 
+/*
+ * What the notification was, under its notice id (notices.h): a bounce
+ * finds its contact by it. Taken back with the marks.
+ */
+static int
+record_notice(struct intake *in, struct marks *mk, const struct mp_notice *n,
+    struct mp_error *err)
+{
+	struct mp_notice_rec *r;
+	struct mp_seen *seen;
+	size_t i;
+	int rc;
+
+	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
+		return MP_ERETRY;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return mp_error_set(err, MP_ERETRY, "out of memory");
+	snprintf(r->id, sizeof(r->id), "%s", n->notice_id);
+	snprintf(r->type, sizeof(r->type), "%s",
+	    mp_report_type_name(in->report->type));
+	snprintf(r->source, sizeof(r->source), "%s", in->query);
+	r->at = mk->at;
+	for (i = 0; i < in->nto; i++) {
+		snprintf(r->contact[i].addr, sizeof(r->contact[i].addr), "%s",
+		    in->to[i]->address);
+		snprintf(r->contact[i].rule, sizeof(r->contact[i].rule), "%s",
+		    mp_route_rule_name(in->to[i]->rule));
+		snprintf(r->contact[i].matched, sizeof(r->contact[i].matched),
+		    "%s", in->to[i]->matched);
+	}
+	r->ncontacts = in->nto;
+	if ((rc = mp_notice_record(seen, r, err)) == MP_OK)
+		snprintf(mk->notice, sizeof(mk->notice), "%s", n->notice_id);
+	free(r);
+	return rc;
+}
+
 static void
-notified(struct intake *in, const struct mp_notice *n)
+notified(struct intake *in, struct marks *mk, const struct mp_notice *n)
 {
 	const struct mp_envelope *env = in->env;
 	struct mp_plan *plan = in->plan;
 	struct mp_error err;
 	char why[MP_ERROR_MAX + 40];
+	char rpath[MP_ADDR_MAX];
 	size_t i, len;
 	int rc;
 
@@ -577,10 +650,18 @@ notified(struct intake *in, const struct mp_notice *n)
 		if ((rc = mp_plan_add_rcpt(plan, in->to[i]->address)) != MP_OK)
 			mp_error_set(&err, rc, "cannot add contact %s as a "
 			    "recipient", in->to[i]->address);
-	if (rc == MP_OK && in->conf->bounce_addr != NULL &&
-	    (rc = mp_plan_sender(plan, in->conf->bounce_addr)) != MP_OK)
-		mp_error_set(&err, rc, "cannot set BounceAddress %s as the "
-		    "envelope sender", in->conf->bounce_addr);
+	if (rc == MP_OK && in->conf->bounce_addr != NULL) {
+		/* Its own return path: a bounce names the notice (bounce.h). */
+		if ((rc = mp_bounce_return_path(in->conf->bounce_addr,
+		    in->conf->bounce_delim, n->notice_id, rpath,
+		    sizeof(rpath))) != MP_OK ||
+		    (rc = mp_plan_sender(plan, rpath)) != MP_OK)
+			mp_error_set(&err, rc, "cannot set BounceAddress %s "
+			    "with notice id %s as the envelope sender",
+			    in->conf->bounce_addr, n->notice_id);
+	}
+	if (rc == MP_OK)
+		rc = record_notice(in, mk, n, &err);
 	if (rc != MP_OK) {
 		snprintf(why, sizeof(why), "cannot build the notification: %s",
 		    err.msg);
@@ -596,6 +677,8 @@ notified(struct intake *in, const struct mp_notice *n)
 		len += (size_t)snprintf(why + len, sizeof(why) - len, " %s [%s %s]",
 		    in->to[i]->address, mp_route_rule_name(in->to[i]->rule),
 		    in->to[i]->matched);
+	if (len < sizeof(why))
+		snprintf(why + len, sizeof(why) - len, "%s", in->skipped);
 	mp_plan_outcome(plan, MP_OUTCOME_NOTIFIED, why);
 }
 
@@ -698,7 +781,7 @@ decide(struct intake *in)
 	if (in->nto == 0)
 		duplicate(in);
 	else if (render(in, &notice) == 0)
-		notified(in, notice);
+		notified(in, mk, notice);
 	if (plan->verdict != MP_VERDICT_CONTINUE ||
 	    plan->outcome != MP_OUTCOME_NOTIFIED)
 		marks_undo(mk);		/* nothing was sent */

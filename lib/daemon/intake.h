@@ -33,7 +33,12 @@
  *	order org, securitytxt, intermediary, abuse-c. An organisation that
  *	listed the report types it wants and not this one is passed over,
  *	with its security.txt contact: the intermediary or network owner is
- *	told instead.
+ *	told instead. A contact address that is unreachable (BounceLimit
+ *	hard bounces within BounceWindow, health.h) is skipped; a rule
+ *	whose contacts are all skipped gives way to the next (route.h,
+ *	mp_route_pick), and the reason says "skipped: ADDR [rule]
+ *	unreachable since ... (N bounces)". No contact left is
+ *	quarantined:unrouted with that reason.
  *
  *	Intake writes its own header fields: unless the plan replaced the
  *	whole header (plan.h, headers_replaced), the sender's X-Meldpunt-*

@@ -16,6 +16,9 @@
  *	  signed                   outbound mail, DKIM-signed
  *	  rejected:<reason>        an SMTP 5xx the sender sees
  *	  deferred:rate-limit      a 4xx: a contact has had MaxNoticesPerContact
+ *	  bounce:<kind>            mail to BounceAddress (bounceflow.h): hard,
+ *	                           soft, auto-reply, unmatched, not-a-bounce;
+ *	                           archived
  *	  tempfail                 an internal error or a fault: the MTA retries
  *	  passed                   passed on untouched (the log says "-")
  *
@@ -43,7 +46,12 @@
 	X(REJECTED_UNSIGNABLE,		"rejected:unsignable") \
 	X(DEFERRED_RATE_LIMIT,		"deferred:rate-limit") \
 	X(TEMPFAIL,			"tempfail") \
-	X(PASSED,			"passed")
+	X(PASSED,			"passed") \
+	X(BOUNCE_HARD,			"bounce:hard") \
+	X(BOUNCE_SOFT,			"bounce:soft") \
+	X(BOUNCE_AUTO_REPLY,		"bounce:auto-reply") \
+	X(BOUNCE_UNMATCHED,		"bounce:unmatched") \
+	X(BOUNCE_NOT_A_BOUNCE,		"bounce:not-a-bounce")
 
 enum mp_outcome {
 #define MP_OUTCOME_ENUM_(id, name) MP_OUTCOME_##id,

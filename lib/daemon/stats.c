@@ -16,7 +16,7 @@
  */
 enum {
 	SLOT_MESSAGES = 0,
-	SLOT_INTAKE, SLOT_OUTBOUND, SLOT_OTHER_FLOW,
+	SLOT_INTAKE, SLOT_OUTBOUND, SLOT_OTHER_FLOW, SLOT_BOUNCE,
 	SLOT_OUTCOME0,
 	SLOT_OTHER = SLOT_OUTCOME0 + MP_OUTCOME_COUNT,
 	NSLOTS
@@ -25,7 +25,7 @@ enum {
 _Static_assert(NSLOTS <= MP_STATS_MAX, "every outcome has a counter");
 
 static const char *const fixed[SLOT_OUTCOME0] = {
-	"messages", "flow:intake", "flow:outbound", "flow:other",
+	"messages", "flow:intake", "flow:outbound", "flow:other", "flow:bounce",
 };
 
 static const char *
@@ -44,6 +44,7 @@ flow_slot(enum mp_flow flow)
 	switch (flow) {
 	case MP_FLOW_INTAKE:	return SLOT_INTAKE;
 	case MP_FLOW_OUTBOUND:	return SLOT_OUTBOUND;
+	case MP_FLOW_BOUNCE:	return SLOT_BOUNCE;
 	default:		return SLOT_OTHER_FLOW;
 	}
 }

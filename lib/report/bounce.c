@@ -1257,3 +1257,32 @@ mp_bounce_verp_tag(const char *rcpt, const char *bounce_local, char delim,
 	tag[n] = '\0';
 	return MP_FOUND;
 }
+
+int
+mp_bounce_return_path(const char *bounce_addr, char delim, const char *tag,
+    char *out, size_t outlen)
+{
+	const char *at;
+	size_t i, n;
+	int w;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (bounce_addr == NULL || tag == NULL || *tag == '\0' ||
+	    delim == '\0' || delim == '@' ||
+	    (at = strrchr(bounce_addr, '@')) == NULL || at == bounce_addr ||
+	    at[1] == '\0')
+		return MP_EINPUT;
+	for (i = 0; tag[i] != '\0'; i++)
+		if (!isalnum((unsigned char)tag[i]) && tag[i] != '-')
+			return MP_EINPUT;
+	n = (size_t)(at - bounce_addr);
+	w = snprintf(out, outlen, "%.*s%c%s%s", (int)n, bounce_addr, delim, tag,
+	    at);
+	if (w < 0 || (size_t)w >= outlen) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return MP_ELIMIT;
+	}
+	return MP_OK;
+}

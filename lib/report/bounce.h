@@ -43,6 +43,7 @@
  *	mp_bounce_verp_tag() takes the envelope recipient the bounce came to,
  *	"<bounce-local><delim><tag>@domain" (the delimiter as in Postfix's
  *	recipient_delimiter), and copies out the tag: the notice id.
+ *	mp_bounce_return_path() makes that address from BounceAddress.
  *
  *	The kind, signal and shape names (mp_bounce_kind_name(), ...) are
  *	the words of the corpus table tests/corpus/expected/bounce.tsv and
@@ -175,6 +176,17 @@ int mp_bounce_classify(const char *msg, size_t len,
  */
 int mp_bounce_verp_tag(const char *rcpt, const char *bounce_local, char delim,
     char *tag, size_t taglen);
+
+/*
+ * The other way round: the return path of the notification whose notice
+ * id is `tag`: "local@domain" of `bounce_addr` becomes
+ * "local<delim>tag@domain" in out[outlen]. MP_OK; MP_EINPUT when
+ * bounce_addr has no local part or domain, delim is NUL or '@', or the
+ * tag is empty or holds anything but letters, digits and '-';
+ * MP_ELIMIT when it does not fit (out is then "").
+ */
+int mp_bounce_return_path(const char *bounce_addr, char delim, const char *tag,
+    char *out, size_t outlen);
 
 /* "hard", "soft", "auto-reply", "not-a-bounce". */
 const char *mp_bounce_kind_name(enum mp_bounce_kind kind);

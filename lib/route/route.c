@@ -73,6 +73,46 @@ mp_route_wants(const struct mp_route *route, const char *type)
 	return 0;
 }
 
+enum mp_lookup
+mp_route_pick(const struct mp_route *route, const char *type,
+    mp_route_health_fn health, void *arg, struct mp_route_pick *pick,
+    struct mp_error *err)
+{
+	static const enum mp_route_rule order[] = { MP_RULE_ORG,
+	    MP_RULE_SECURITYTXT, MP_RULE_INTERMEDIARY, MP_RULE_ABUSEC };
+	int wanted = mp_route_wants(route, type);
+	size_t k, i;
+	int h;
+
+	memset(pick, 0, sizeof(*pick));
+	for (k = 0; k < sizeof(order) / sizeof(order[0]) && pick->nto == 0;
+	    k++) {
+		if (!wanted && (order[k] == MP_RULE_ORG ||
+		    order[k] == MP_RULE_SECURITYTXT))
+			continue;
+		for (i = 0; i < route->ncontacts; i++) {
+			const struct mp_route_contact *c = &route->contacts[i];
+
+			if (c->rule != order[k])
+				continue;
+			h = 0;
+			if (health != NULL) {
+				pick->skipped[pick->nskipped].why[0] = '\0';
+				h = health(c->address, arg,
+				    pick->skipped[pick->nskipped].why,
+				    MP_ROUTE_SKIP_WHY, err);
+			}
+			if (h < 0)
+				return MP_RETRY;
+			if (h > 0)
+				pick->skipped[pick->nskipped++].c = c;
+			else
+				pick->to[pick->nto++] = c;
+		}
+	}
+	return pick->nto > 0 ? MP_FOUND : MP_NOTFOUND;
+}
+
 /* Copy src[0..n) into out, expanding %0-%3 and %%; cut at outsz. */
 static void
 expand(const char *src, size_t n, mp_u128 addr, int fam, const uint8_t *lens,

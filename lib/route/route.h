@@ -159,6 +159,36 @@ int mp_disclose_parse(const char *s, enum mp_disclose *d);
 /* 1 when the route's organisation wants reports of `type` (or any). */
 int mp_route_wants(const struct mp_route *route, const char *type);
 
+/*
+ * Whom of a route's contacts to tell about a report of `type`: the
+ * contacts of the most specific tier that has any (organisation, then
+ * security.txt, then intermediary, then abuse-c; organisation and
+ * security.txt only when the organisation wants the type). `health`
+ * (NULL: every address is reachable) is asked about each contact: 0 to
+ * use it, 1 to skip it (unreachable; `why` says since when), -1 when it
+ * cannot tell (err filled: the caller retries). A tier whose contacts
+ * are all skipped gives way to the next. The routing layer knows no state:
+ * the caller's callback does (lib/daemon, tools).
+ * Returns MP_FOUND with pick->to[] the contacts, MP_NOTFOUND when none
+ * is left, MP_RETRY when `health` could not tell. Skipped contacts are in
+ * pick->skipped[] either way.
+ */
+#define MP_ROUTE_SKIP_WHY 160
+typedef int (*mp_route_health_fn)(const char *addr, void *arg, char *why,
+    size_t whylen, struct mp_error *err);
+struct mp_route_pick {
+	const struct mp_route_contact *to[MP_ROUTE_CONTACTS];
+	size_t nto;
+	struct {
+		const struct mp_route_contact *c;
+		char why[MP_ROUTE_SKIP_WHY];
+	} skipped[MP_ROUTE_CONTACTS];
+	size_t nskipped;
+};
+enum mp_lookup mp_route_pick(const struct mp_route *route, const char *type,
+    mp_route_health_fn health, void *arg, struct mp_route_pick *pick,
+    struct mp_error *err);
+
 const char *mp_route_rule_name(enum mp_route_rule rule);
 const char *mp_reporter_auth_name(enum mp_reporter_auth auth);
 

@@ -8,6 +8,8 @@
  *                                        that made it (final records, and
  *                                        those from before, have none)
  *   "r" contact                      ->  8-byte times of the last hour
+ *   "n" notice id, "h" contact         notices.c, health.c (their own
+ *                                      expiry: expired() below)
  */
 #include "config.h"
 
@@ -19,13 +21,8 @@
 #include <string.h>
 
 #include "seen.h"
+#include "seen_int.h"
 
-struct mp_seen {
-	GDBM_FILE db;
-	pthread_mutex_t lock;
-	time_t last_prune;
-	char *path;
-};
 
 struct key {
 	char d[1 + 3 * (MP_SEEN_PART_MAX + 1)];
@@ -45,8 +42,8 @@ mp_seen_verdict_name(enum mp_seen_verdict v)
 	return "?";
 }
 
-static int
-db_error(struct mp_seen *s, const char *what, struct mp_error *err)
+int
+mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err)
 {
 	int rc = mp_error_set(err, MP_ERETRY, "%s: cannot %s the state DB: %s",
 	    s->path, what, gdbm_db_strerror(s->db));
@@ -72,6 +69,35 @@ mp_seen_open(const char *path, struct mp_error *err)
 	if (s->db == NULL) {
 		mp_error_set(err, MP_ERETRY, "%s: cannot open the state DB "
 		    "(StateDB) for writing: %s%s%s", path,
+		    gdbm_strerror(gdbm_errno),
+		    gdbm_check_syserr(gdbm_errno) ? ": " : "",
+		    gdbm_check_syserr(gdbm_errno) ? strerror(errno) : "");
+		free(s->path);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+struct mp_seen *
+mp_seen_open_read(const char *path, struct mp_error *err)
+{
+	struct mp_seen *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		mp_error_set(err, MP_ERETRY, "%s: out of memory", path);
+		return NULL;
+	}
+	/* No lock: the milter holds the writer's; a read may see a record
+	 * being written (seen.h). */
+	s->db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK | GDBM_CLOEXEC,
+	    0600, NULL);
+	if (s->db == NULL) {
+		mp_error_set(err, MP_ERETRY, "%s: cannot open the state DB "
+		    "(StateDB) for reading: %s%s%s", path,
 		    gdbm_strerror(gdbm_errno),
 		    gdbm_check_syserr(gdbm_errno) ? ": " : "",
 		    gdbm_check_syserr(gdbm_errno) ? strerror(errno) : "");
@@ -121,8 +147,8 @@ make_key(struct key *k, const char *type, const char *source,
 	return MP_OK;
 }
 
-static void
-put64(unsigned char *p, int64_t v)
+void
+mp_seen_put64_(unsigned char *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
 	int i;
@@ -131,8 +157,8 @@ put64(unsigned char *p, int64_t v)
 		p[i] = (unsigned char)(u & 0xff);
 }
 
-static int64_t
-get64(const unsigned char *p)
+int64_t
+mp_seen_get64_(const unsigned char *p)
 {
 	uint64_t u = 0;
 	int i;
@@ -151,7 +177,7 @@ fetch(struct mp_seen *s, const char *k, size_t klen, datum *out,
 
 	*out = gdbm_fetch(s->db, key);
 	if (out->dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND)
-		return db_error(s, "read", err);
+		return mp_seen_db_error_(s, "read", err);
 	return MP_OK;
 }
 
@@ -164,11 +190,11 @@ store(struct mp_seen *s, const char *k, size_t klen, const void *v,
 	if (vlen == 0) {
 		if (gdbm_delete(s->db, key) != 0 &&
 		    gdbm_errno != GDBM_ITEM_NOT_FOUND)
-			return db_error(s, "update", err);
+			return mp_seen_db_error_(s, "update", err);
 		return MP_OK;
 	}
 	if (gdbm_store(s->db, key, val, GDBM_REPLACE) != 0)
-		return db_error(s, "write", err);
+		return mp_seen_db_error_(s, "write", err);
 	return MP_OK;
 }
 
@@ -188,9 +214,9 @@ dedup_time(struct mp_seen *s, const struct key *k, int64_t *t, uint64_t *by,
 	if ((rc = fetch(s, k->d, k->dlen, &v, err)) != MP_OK)
 		return rc;
 	if (v.dptr != NULL && (v.dsize == 8 || v.dsize == 16))
-		*t = get64((unsigned char *)v.dptr);
+		*t = mp_seen_get64_((unsigned char *)v.dptr);
 	if (v.dptr != NULL && v.dsize == 16)
-		*by = (uint64_t)get64((unsigned char *)v.dptr + 8);
+		*by = (uint64_t)mp_seen_get64_((unsigned char *)v.dptr + 8);
 	free(v.dptr);
 	return MP_OK;
 }
@@ -216,11 +242,11 @@ rate_times(struct mp_seen *s, const struct key *k, time_t now, int64_t skip,
 		for (i = 0; i < cnt; i++) {
 			const unsigned char *p = (unsigned char *)v.dptr + 8 * i;
 
-			if (skip >= 0 && get64(p) == skip) {
+			if (skip >= 0 && mp_seen_get64_(p) == skip) {
 				skip = -1;
 				continue;
 			}
-			if (get64(p) > (int64_t)now - MP_SEEN_HOUR)
+			if (mp_seen_get64_(p) > (int64_t)now - MP_SEEN_HOUR)
 				memcpy(times + 8 * (*n)++, p, 8);
 		}
 	}
@@ -237,15 +263,15 @@ record(struct mp_seen *s, const struct key *k, time_t now, uint64_t by,
 	int rc;
 
 	if (max > 0) {
-		put64(times + 8 * n, now);
+		mp_seen_put64_(times + 8 * n, now);
 		if ((rc = store(s, k->r, k->rlen, times, 8 * (n + 1), err))
 		    != MP_OK)
 			return rc;
 	}
 	if (interval == 0)
 		return MP_OK;
-	put64(t, now);
-	put64(t + 8, (int64_t)by);
+	mp_seen_put64_(t, now);
+	mp_seen_put64_(t + 8, (int64_t)by);
 	if ((rc = store(s, k->d, k->dlen, t, by ? 16 : 8, err)) != MP_OK &&
 	    max > 0) {
 		/* Leave the rate as it was: the notice is not going out. */
@@ -291,6 +317,7 @@ mp_seen_check_and_record_msg(struct mp_seen *s, const char *type,
 	    (times = malloc(8 * ((size_t)MP_SEEN_RATE_MAX + 1))) == NULL)
 		return mp_error_set(err, MP_ERETRY, "out of memory");
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if (interval > 0 && (rc = dedup_time(s, &k, &prev, &by, err)) == MP_OK &&
 	    prev >= 0 && (int64_t)now - prev < (int64_t)interval) {
 		/* The message that made the record, again: not a duplicate. */
@@ -330,7 +357,7 @@ undo_rate(struct mp_seen *s, const struct key *k, time_t now,
 	n = v.dsize % 8 == 0 ? (size_t)v.dsize / 8 : 0;
 	/* Newest first: the record to take back was the last added. */
 	for (i = n; i-- > 0;) {
-		if (get64((unsigned char *)v.dptr + 8 * i) == (int64_t)now) {
+		if (mp_seen_get64_((unsigned char *)v.dptr + 8 * i) == (int64_t)now) {
 			memmove(v.dptr + 8 * i, v.dptr + 8 * (i + 1),
 			    8 * (n - i - 1));
 			rc = store(s, k->r, k->rlen, v.dptr, 8 * (n - 1), err);
@@ -353,6 +380,7 @@ mp_seen_undo(struct mp_seen *s, const char *type, const char *source,
 	if ((rc = make_key(&k, type, source, contact, err)) != MP_OK)
 		return rc;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if ((rc = dedup_time(s, &k, &t, &by, err)) == MP_OK && t == (int64_t)now)
 		rc = store(s, k.d, k.dlen, NULL, 0, err);
 	if (rc == MP_OK)
@@ -374,9 +402,10 @@ mp_seen_commit(struct mp_seen *s, const char *type, const char *source,
 	if ((rc = make_key(&k, type, source, contact, err)) != MP_OK)
 		return rc;
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	if ((rc = dedup_time(s, &k, &tm, &by, err)) == MP_OK &&
 	    tm == (int64_t)now && by != 0) {
-		put64(t, now);
+		mp_seen_put64_(t, now);
 		rc = store(s, k.d, k.dlen, t, 8, err);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -389,15 +418,21 @@ expired(datum key, datum val, time_t now, unsigned interval)
 {
 	size_t i;
 
-	if (key.dsize < 1 || val.dptr == NULL || val.dsize % 8 != 0)
+	if (key.dsize < 1 || val.dptr == NULL)
+		return 1;
+	if (key.dptr[0] == 'n')
+		return mp_notice_expired_(val, now);
+	if (key.dptr[0] == 'h')
+		return 0;	/* until reset (health.h) */
+	if (val.dsize % 8 != 0)
 		return 1;
 	if (key.dptr[0] == 'd')
 		return (val.dsize != 8 && val.dsize != 16) ||
-		    get64((unsigned char *)val.dptr) + interval <= (int64_t)now;
+		    mp_seen_get64_((unsigned char *)val.dptr) + interval <= (int64_t)now;
 	if (key.dptr[0] != 'r')
 		return 1;
 	for (i = 0; i < (size_t)val.dsize / 8; i++)
-		if (get64((unsigned char *)val.dptr + 8 * i) >
+		if (mp_seen_get64_((unsigned char *)val.dptr + 8 * i) >
 		    (int64_t)now - MP_SEEN_HOUR)
 			return 0;
 	return 1;
@@ -432,11 +467,11 @@ prune_locked(struct mp_seen *s, time_t now, unsigned interval,
 	}
 	if (key.dptr == NULL && n < MP_SEEN_PRUNE_MAX &&
 	    gdbm_errno != GDBM_ITEM_NOT_FOUND && gdbm_errno != GDBM_NO_ERROR)
-		rc = db_error(s, "walk", err);
+		rc = mp_seen_db_error_(s, "walk", err);
 	for (i = 0; i < n; i++) {
 		if (rc == MP_OK && gdbm_delete(s->db, doomed[i]) != 0 &&
 		    gdbm_errno != GDBM_ITEM_NOT_FOUND)
-			rc = db_error(s, "prune", err);
+			rc = mp_seen_db_error_(s, "prune", err);
 		free(doomed[i].dptr);
 	}
 	free(doomed);
@@ -452,6 +487,7 @@ mp_seen_prune(struct mp_seen *s, time_t now, unsigned interval,
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
 	rc = prune_locked(s, now, interval, removed, err);
 	s->last_prune = now;
 	pthread_mutex_unlock(&s->lock);

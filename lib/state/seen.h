@@ -79,6 +79,13 @@ struct mp_seen;
 
 /* Open or create the state DB; NULL with err (MP_ERETRY) on failure. */
 struct mp_seen *mp_seen_open(const char *path, struct mp_error *err);
+/*
+ * Open an existing state DB to read only, without taking GDBM's lock, so
+ * that a tool can read it while the milter holds it (meldpunt-health
+ * list, meldpunt-route lookup --state). A record being written at that
+ * moment may read as damaged (absent); writes through this handle fail.
+ */
+struct mp_seen *mp_seen_open_read(const char *path, struct mp_error *err);
 
 int mp_seen_check_and_record(struct mp_seen *s, const char *type,
     const char *source, const char *contact, time_t now, unsigned interval,

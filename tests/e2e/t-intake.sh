@@ -86,7 +86,7 @@ is "$(h_rcpts "$f")" "meldingen@zorgcert.example.nl" "ARF: the routed contact is
 is "$(h_header "$f" X-Meldpunt-Outcome)" "notified" "ARF: outcome notified"
 like "$(h_header "$f" X-Meldpunt-Id)" "^MP-[a-z2-7]{26}$" "ARF: one notification id"
 like "$(h_header "$f" From)" "meldingen@meldpunt.test" "ARF: From is the clearinghouse identity"
-is "$(envelope_sender "$f")" "bounces@meldpunt.test" "ARF: envelope sender is BounceAddress"
+is "$(envelope_sender "$f")" "bounces+$(h_header "$f" X-Meldpunt-Id | tr A-Z a-z)@meldpunt.test" "ARF: envelope sender is BounceAddress with the notice id (BounceDelimiter +)"
 is "$(h_header "$f" Received | grep -c mailbox.example.com)" 0 "ARF: the report's own header is gone"
 no_trace "$f" fbl@mailbox.example.com "ARF"
 text=$($PART "$f" text/plain)

@@ -165,7 +165,7 @@ is "$rc" 0 "signed report: delivered"
 is "$(h_rcpts "$f")" "meldingen@zorgcert.example.nl" "to the routed contact only"
 is "$(h_header "$f" X-Meldpunt-Outcome)" "notified" "outcome notified"
 like "$(h_header "$f" From)" "meldingen@meldpunt.test" "From is the clearinghouse identity"
-is "$(sed -n 's/^X-Mail-Args: <\([^>]*\)>.*/\1/p' "$f")" "bounces@meldpunt.test" "envelope sender is BounceAddress"
+is "$(sed -n 's/^X-Mail-Args: <\([^>]*\)>.*/\1/p' "$f")" "bounces+$(h_header "$f" X-Meldpunt-Id | tr A-Z a-z)@meldpunt.test" "envelope sender is BounceAddress with the notice id"
 no_trace "$f" fbl@mailbox.example.com "notification"
 sigs=$(h_header "$f" DKIM-Signature)
 like "$sigs" "a=rsa-sha256" "an rsa-sha256 signature"

@@ -9,6 +9,11 @@ tests_unit_test_notify_LDADD = $(NOTIFY_LIBS) $(CHECK_LIBS)
 tests_unit_test_seen_SOURCES = tests/unit/test-seen.c tests/unit/check_tap.h
 tests_unit_test_seen_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_seen_LDADD = $(STATE_LIBS) $(CHECK_LIBS)
+# libmpstate's notice and contact-health records.
+check_PROGRAMS += tests/unit/test-health
+tests_unit_test_health_SOURCES = tests/unit/test-health.c tests/unit/check_tap.h
+tests_unit_test_health_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_health_LDADD = $(STATE_LIBS) $(CHECK_LIBS)
 
-UNIT_TESTS += tests/unit/test-notify tests/unit/test-seen
+UNIT_TESTS += tests/unit/test-notify tests/unit/test-seen tests/unit/test-health
 endif

@@ -628,6 +628,36 @@ START_TEST(verp_null)
 }
 END_TEST
 
+/* The return path and its tag: one the inverse of the other. */
+START_TEST(return_path)
+{
+	char out[64], tag[32];
+
+	ck_assert_int_eq(mp_bounce_return_path("bounces@meldpunt.example.nl",
+	    '+', "MP-abc234", out, sizeof(out)), MP_OK);
+	ck_assert_str_eq(out, "bounces+MP-abc234@meldpunt.example.nl");
+	ck_assert_int_eq(mp_bounce_verp_tag(out, "bounces", '+', tag,
+	    sizeof(tag)), MP_FOUND);
+	ck_assert_str_eq(tag, "MP-abc234");
+	ck_assert_int_eq(mp_bounce_return_path("b@x.nl", '=', "MP-1", out,
+	    sizeof(out)), MP_OK);
+	ck_assert_str_eq(out, "b=MP-1@x.nl");
+	ck_assert_int_eq(mp_bounce_return_path("b@x.nl", '+', "MP-1", out, 8),
+	    MP_ELIMIT);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(mp_bounce_return_path("b@x.nl", '+', "a@b", out,
+	    sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_bounce_return_path("b@x.nl", '+', "", out,
+	    sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_bounce_return_path("@x.nl", '+', "t", out,
+	    sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_bounce_return_path("bx.nl", '+', "t", out,
+	    sizeof(out)), MP_EINPUT);
+	ck_assert_int_eq(mp_bounce_return_path("b@x.nl", '@', "t", out,
+	    sizeof(out)), MP_EINPUT);
+}
+END_TEST
+
 START_TEST(names)
 {
 	ck_assert_str_eq(mp_bounce_kind_name(MP_BOUNCE_HARD), "hard");
@@ -695,6 +725,7 @@ main(void)
 	tcase_add_test(tc, empty_and_garbage);
 	tcase_add_test(tc, pathological_lines);
 	tcase_add_test(tc, verp_null);
+	tcase_add_test(tc, return_path);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, threads);
 	suite_add_tcase(s, tc);

@@ -21,6 +21,32 @@ parse(const char *text, struct mp_error *err)
 	return mp_conf_parse("t.conf", text, strlen(text), err);
 }
 
+/* Bounces and contact health: defaults, values, refusals. */
+START_TEST(conf_bounce_keys)
+{
+	struct mp_error err;
+	struct mp_conf *c;
+
+	c = parse("Socket inet:1@localhost\n", &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(c->bounce_delim, '+');
+	ck_assert_uint_eq(c->bounce_limit, 2);
+	ck_assert_uint_eq(c->bounce_window, 30u * 86400);
+	mp_conf_free(&c);
+	c = parse("BounceDelimiter =\nBounceLimit 3\nBounceWindow 7d\n", &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(c->bounce_delim, '=');
+	ck_assert_uint_eq(c->bounce_limit, 3);
+	ck_assert_uint_eq(c->bounce_window, 7u * 86400);
+	mp_conf_free(&c);
+	ck_assert_ptr_null(parse("BounceDelimiter ++\n", &err));
+	ck_assert_ptr_null(parse("BounceDelimiter @\n", &err));
+	ck_assert_ptr_null(parse("BounceDelimiter a\n", &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, "BounceDelimiter"));
+	ck_assert_ptr_null(parse("BounceWindow forever\n", &err));
+}
+END_TEST
+
 START_TEST(buf_caps)
 {
 	struct mp_buf b;
@@ -402,6 +428,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, buf_caps);
+	tcase_add_test(tc, conf_bounce_keys);
 	tcase_add_test(tc, addr_normalize);
 	tcase_add_test(tc, domain_match);
 	tcase_add_test(tc, conf_good);

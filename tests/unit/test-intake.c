@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>
@@ -21,7 +22,10 @@
 #include "eom.h"
 #include "plan.h"
 #include "sign.h"
+#include "health.h"
+#include "notices.h"
 #include "snapshot.h"
+#include "statedb.h"
 
 static char tmp[64];
 static const char *srcdir, *builddir;
@@ -270,8 +274,31 @@ START_TEST(notified_then_duplicate)
 	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
 	ck_assert_uint_eq(p.ndel, 1);
 	ck_assert(p.replace_body);
-	ck_assert_str_eq(p.new_sender, "meldingen@meldpunt.test");
 	ck_assert_int_ne(p.notice_id[0], '\0');
+	{
+		/* Its own return path: BounceAddress (here Identity), '+', the
+		 * id (the address normalized: lower case) */
+		char rpath[128];
+
+		snprintf(rpath, sizeof(rpath), "meldingen+%s@meldpunt.test",
+		    p.notice_id);
+		ck_assert_int_eq(strcasecmp(p.new_sender, rpath), 0);
+	}
+	{
+		/* What it was, under its id, for a bounce to find (notices.h) */
+		struct mp_notice_rec r;
+		struct mp_error err;
+		struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+
+		ck_assert_ptr_nonnull(seen);
+		ck_assert_int_eq(mp_notice_get(seen, p.notice_id, &r, &err),
+		    MP_FOUND);
+		ck_assert_str_eq(r.type, "spam");
+		ck_assert_uint_eq(r.ncontacts, 1);
+		ck_assert_str_eq(r.contact[0].addr, "meldingen@zorgcert.example.nl");
+		ck_assert_str_ne(r.contact[0].rule, "");
+		ck_assert_str_ne(r.source, "");
+	}
 	mp_plan_hold(&p, &held);	/* the MTA took it */
 	mp_plan_free(&p);
 	mp_plan_settle(&held);
@@ -286,6 +313,53 @@ START_TEST(notified_then_duplicate)
 }
 END_TEST
 
+/*
+ * A contact with BounceLimit hard bounces within BounceWindow is skipped:
+ * the next tier is told, and the reason says why.
+ */
+START_TEST(unreachable_contact_skipped)
+{
+	struct mp_snapshot *s = snapshot();
+	struct mp_plan p;
+	struct mp_error err;
+	struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+	time_t now = time(NULL);
+
+	ck_assert_ptr_nonnull(seen);
+	ck_assert_int_eq(mp_health_add(seen, "meldingen@zorgcert.example.nl",
+	    now - 3600, "5.1.1", "MP-one", &err), MP_OK);
+	/* one bounce: still reachable */
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
+	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_add(seen, "meldingen@zorgcert.example.nl",
+	    now - 60, "5.1.1", "MP-two", &err), MP_OK);
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], "abuse@hosting.example.nl");
+	ck_assert_msg(strstr(p.reason, "abuse@hosting.example.nl [abuse-c") &&
+	    strstr(p.reason, "skipped: meldingen@zorgcert.example.nl "
+	    "[intermediary] unreachable since ") &&
+	    strstr(p.reason, "(2 bounces)"), "%s", p.reason);
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	/* reset: reachable again */
+	ck_assert_int_eq(mp_health_reset(seen, "meldingen@zorgcert.example.nl",
+	    NULL, &err), MP_FOUND);
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml",
+	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 START_TEST(rollback_is_not_a_duplicate)
 {
 	struct mp_snapshot *s = snapshot();
@@ -295,6 +369,15 @@ START_TEST(rollback_is_not_a_duplicate)
 	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
 	mp_plan_rollback(&p);		/* the MTA did not take it */
+	{
+		/* nor its notice record */
+		struct mp_notice_rec r;
+		struct mp_error err;
+		struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+
+		ck_assert_int_eq(mp_notice_get(seen, p.notice_id, &r, &err),
+		    MP_NOTFOUND);
+	}
 	mp_plan_free(&p);
 	ck_assert_int_eq(decide(s, "examples/xarf4-vulnerable.eml",
 	    "meldingen@meldpunt.test", &p), MP_VERDICT_CONTINUE);
@@ -461,6 +544,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, notified_then_duplicate);
 	tcase_add_test(tc, rollback_is_not_a_duplicate);
+	tcase_add_test(tc, unreachable_contact_skipped);
 	tcase_add_test(tc, quarantine_states);
 	tcase_add_test(tc, dkim_dns_trouble_is_tempfail);
 	tcase_add_test(tc, spf_dns_trouble_is_tempfail);

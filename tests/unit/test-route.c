@@ -314,6 +314,87 @@ START_TEST(step_intermediary_network)
 }
 END_TEST
 
+/* mp_route_pick: tier order, wants, and unreachable contacts skipped. */
+static int
+fake_health(const char *addr, void *arg, char *why, size_t whylen,
+    struct mp_error *err)
+{
+	const char *dead = arg;
+
+	if (strcmp(addr, "retry@x.example") == 0) {
+		mp_error_set(err, MP_ERETRY, "state DB trouble");
+		return -1;
+	}
+	if (dead != NULL && strstr(dead, addr) != NULL) {
+		snprintf(why, whylen, "unreachable since T (2 bounces)");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+add_contact(struct mp_route *r, const char *addr, enum mp_route_rule rule)
+{
+	struct mp_route_contact *c = &r->contacts[r->ncontacts++];
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->address, sizeof(c->address), "%s", addr);
+	c->rule = rule;
+}
+
+START_TEST(pick_tiers_and_health)
+{
+	struct mp_route r;
+	struct mp_route_pick p;
+	struct mp_error err;
+
+	memset(&r, 0, sizeof(r));
+	add_contact(&r, "org@x.example", MP_RULE_ORG);
+	add_contact(&r, "org2@x.example", MP_RULE_ORG);
+	add_contact(&r, "cert@x.example", MP_RULE_INTERMEDIARY);
+	add_contact(&r, "abuse@x.example", MP_RULE_ABUSEC);
+	ck_assert_int_eq(mp_route_pick(&r, "spam", NULL, NULL, &p, &err),
+	    MP_FOUND);
+	ck_assert_uint_eq(p.nto, 2);
+	ck_assert_str_eq(p.to[0]->address, "org@x.example");
+	ck_assert_uint_eq(p.nskipped, 0);
+	/* one of the tier unreachable: the other one of it */
+	ck_assert_int_eq(mp_route_pick(&r, "spam", fake_health,
+	    (void *)"org@x.example", &p, &err), MP_FOUND);
+	ck_assert_uint_eq(p.nto, 1);
+	ck_assert_str_eq(p.to[0]->address, "org2@x.example");
+	ck_assert_uint_eq(p.nskipped, 1);
+	ck_assert_str_eq(p.skipped[0].c->address, "org@x.example");
+	ck_assert_str_eq(p.skipped[0].why, "unreachable since T (2 bounces)");
+	/* the whole tier: the next one */
+	ck_assert_int_eq(mp_route_pick(&r, "spam", fake_health,
+	    (void *)"org@x.example org2@x.example", &p, &err), MP_FOUND);
+	ck_assert_uint_eq(p.nto, 1);
+	ck_assert_str_eq(p.to[0]->address, "cert@x.example");
+	ck_assert_uint_eq(p.nskipped, 2);
+	ck_assert_int_eq(mp_route_pick(&r, "spam", fake_health,
+	    (void *)"org@x.example org2@x.example cert@x.example", &p, &err),
+	    MP_FOUND);
+	ck_assert_str_eq(p.to[0]->address, "abuse@x.example");
+	/* all unreachable: none */
+	ck_assert_int_eq(mp_route_pick(&r, "spam", fake_health,
+	    (void *)"org@x.example org2@x.example cert@x.example abuse@x.example",
+	    &p, &err), MP_NOTFOUND);
+	ck_assert_uint_eq(p.nto, 0);
+	ck_assert_uint_eq(p.nskipped, 4);
+	/* wants: the organisation does not want spam */
+	snprintf(r.wants, sizeof(r.wants), "malware");
+	ck_assert_int_eq(mp_route_pick(&r, "spam", NULL, NULL, &p, &err),
+	    MP_FOUND);
+	ck_assert_str_eq(p.to[0]->address, "cert@x.example");
+	/* the health check cannot tell: RETRY, never "unreachable" */
+	add_contact(&r, "retry@x.example", MP_RULE_INTERMEDIARY);
+	ck_assert_int_eq(mp_route_pick(&r, "spam", fake_health, NULL, &p, &err),
+	    MP_RETRY);
+	ck_assert_str_eq(err.msg, "state DB trouble");
+}
+END_TEST
+
 START_TEST(step_abuse_c)
 {
 	struct mp_routedb *db = open_all();
@@ -869,6 +950,7 @@ suite(void)
 	tcase_add_test(tc, step_precedence);
 	tcase_add_test(tc, step_intermediary_network);
 	tcase_add_test(tc, step_abuse_c);
+	tcase_add_test(tc, pick_tiers_and_health);
 	tcase_add_test(tc, overlapping_prefixes);
 	tcase_add_test(tc, ipv6);
 	tcase_add_test(tc, asn_domain_url);

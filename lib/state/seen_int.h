@@ -1,0 +1,48 @@
+/*
+ * NAME
+ *	seen_int - the state DB handle's insides, for the modules that keep
+ *	their own records in the same GDBM file (notices.c, health.c)
+ * DESCRIPTION
+ *	Not for use outside lib/state. Every access to `db` holds `lock`.
+ *	Keys begin with one letter naming the record kind: "d" and "r"
+ *	(seen.c), "n" (notices.c), "h" (health.c). Integers are 8 bytes,
+ *	network byte order (mp_seen_put64_, mp_seen_get64_).
+ */
+#ifndef MP_SEEN_INT_H
+#define MP_SEEN_INT_H
+
+#include <gdbm.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "error.h"
+
+struct mp_seen {
+	GDBM_FILE db;
+	pthread_mutex_t lock;
+	time_t last_prune;
+	char *path;
+};
+
+/*
+ * Called with the lock held, before each use: a write that failed (disk
+ * full) can leave GDBM wanting recovery, and the recovery tried then may
+ * have failed too; once there is room again the next use recovers first
+ * instead of failing one more message.
+ */
+static inline void
+mp_seen_recover_(struct mp_seen *s)
+{
+	if (gdbm_needs_recovery(s->db))
+		(void)gdbm_recover(s->db, NULL, 0);
+}
+
+/* MP_ERETRY naming the file and GDBM's error; recovers GDBM if it asks. */
+int mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err);
+void mp_seen_put64_(unsigned char *p, int64_t v);
+int64_t mp_seen_get64_(const unsigned char *p);
+/* Whether a notice record (notices.c) is old enough to prune. */
+int mp_notice_expired_(datum val, time_t now);
+
+#endif

@@ -1,0 +1,483 @@
+/*
+ * Unit tests: the bounce flow (bounceflow.h) without an MTA. Real bounces
+ * of the sisimai corpus, sent to a notification's return path
+ * (bounces+<notice id>@) or, rewritten to return an X-Meldpunt-Id, to the
+ * plain bounce address; the notice records they are matched to are
+ * written into the state DB first, as intake writes them. Checked: the
+ * flow, the outcome (bounce:hard, bounce:soft, bounce:auto-reply,
+ * bounce:unmatched, bounce:not-a-bounce), the reason, the contact's
+ * health record and the unreachable rule, delivery to ArchiveAddress (or
+ * the bounce mailbox), tempfail when the state DB cannot answer.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "check_tap.h"
+#include "envelope.h"
+#include "eom.h"
+#include "flow.h"
+#include "health.h"
+#include "notices.h"
+#include "outcome.h"
+#include "plan.h"
+#include "snapshot.h"
+#include "statedb.h"
+
+#define INTAKE	"meldingen@meldpunt.test"
+#define ARCHIVE	"archive@meldpunt.test"
+#define SISIMAI	"tests/corpus/sisimai/maildir/bsd/"
+
+static char tmp[64];
+static const char *srcdir;
+
+static void
+run(const char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+static void
+setup(void)
+{
+	srcdir = mp_check_dir("top_srcdir", ".");
+	snprintf(tmp, sizeof(tmp), "/tmp/test-bounceflow.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp);
+}
+
+static struct mp_snapshot *
+conf_write(const char *state, const char *extra)
+{
+	char path[256], dflt_state[256];
+	struct mp_error err;
+	struct mp_snapshot *s;
+	FILE *fp;
+
+	snprintf(dflt_state, sizeof(dflt_state), "%s/state.db", tmp);
+	snprintf(path, sizeof(path), "%s/meldpunt.conf", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fprintf(fp, "IntakeAddress " INTAKE "\n"
+	    "TemplateDirectory %s/templates\nStateDB %s\n"
+	    "Identity " INTAKE " Meldpunt Test\n"
+	    "BounceAddress bounces@meldpunt.test\n%s\n",
+	    srcdir, state ? state : dflt_state, extra ? extra : "");
+	fclose(fp);
+	s = mp_snapshot_load(path, NULL, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	return s;
+}
+
+static void
+release(struct mp_snapshot *s)
+{
+	struct mp_current cur;
+
+	mp_current_init(&cur);
+	mp_current_install(&cur, s);
+	mp_current_clear(&cur);
+}
+
+static struct mp_seen *
+seen_of(struct mp_snapshot *s)
+{
+	struct mp_error err;
+	struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+
+	ck_assert_msg(seen != NULL, "%s", err.msg);
+	return seen;
+}
+
+/* A notice record as intake makes it: one contact, or two. */
+static void
+notice(struct mp_snapshot *s, const char *id, const char *contact,
+    const char *other)
+{
+	struct mp_notice_rec r;
+	struct mp_error err;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	snprintf(r.type, sizeof(r.type), "spam");
+	snprintf(r.source, sizeof(r.source), "192.0.2.25");
+	r.at = time(NULL) - 60;
+	snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), "%s", contact);
+	snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
+	snprintf(r.contact[0].matched, sizeof(r.contact[0].matched),
+	    "192.0.2.0/24");
+	r.ncontacts = 1;
+	if (other != NULL) {
+		snprintf(r.contact[1].addr, sizeof(r.contact[1].addr), "%s",
+		    other);
+		snprintf(r.contact[1].rule, sizeof(r.contact[1].rule), "org");
+		r.ncontacts = 2;
+	}
+	ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+}
+
+/* A copy of a sample in the temp dir, edited by a sed script. */
+static const char *
+edited(const char *sample, const char *script, const char *name)
+{
+	static char path[256];
+	char cmd[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	snprintf(cmd, sizeof(cmd), "sed -e '%s' '%s/%s' >'%s'", script, srcdir,
+	    sample, path);
+	run(cmd);
+	return path;
+}
+
+/* Feed a message to `rcpt` from the null sender as the callbacks do. */
+static int
+decide_to(struct mp_snapshot *s, const char *file, const char *rcpt,
+    struct mp_plan *plan, enum mp_flow *flow)
+{
+	char path[512], line[4096], hname[256];
+	struct mp_envelope env;
+	struct mp_buf msg, value;
+	const char *p, *e, *nl, *colon;
+	FILE *fp;
+	int have = 0;
+
+	if (file[0] == '/')
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", srcdir, file);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	mp_buf_init(&msg, 0);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		mp_buf_printf(&msg, "%s\r\n", line);
+	}
+	fclose(fp);
+	mp_env_init(&env, s->conf);
+	mp_env_connection(&env, "127.0.0.1", "smtpd");
+	mp_env_helo(&env, "mx.example.com");
+	mp_env_sender(&env, "<>", NULL);
+	ck_assert_int_eq(mp_env_rcpt(&env, rcpt), MP_OK);
+	mp_buf_init(&value, 0);
+	for (p = msg.data, e = msg.data + msg.len; p < e; p = nl + 2) {
+		nl = strstr(p, "\r\n");
+		ck_assert_ptr_nonnull(nl);
+		if ((*p == ' ' || *p == '\t') && have) {
+			mp_buf_puts(&value, "\n");
+			mp_buf_append(&value, p, (size_t)(nl - p));
+			continue;
+		}
+		if (have)
+			mp_env_header(&env, hname, value.data, 0);
+		if (nl == p) {
+			mp_env_eoh(&env);
+			mp_env_body(&env, (const unsigned char *)nl + 2,
+			    (size_t)(e - nl - 2));
+			break;
+		}
+		colon = memchr(p, ':', (size_t)(nl - p));
+		ck_assert_ptr_nonnull(colon);
+		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - p), p);
+		mp_buf_reset(&value);
+		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
+		have = 1;
+	}
+	mp_buf_free(&value);
+	mp_buf_free(&msg);
+	if (flow != NULL)
+		*flow = env.flow;
+	mp_plan_init(plan);
+	mp_eom_decide(s, &env, plan);
+	mp_env_free(&env);
+	return plan->verdict;
+}
+
+static const char *
+plan_added(const struct mp_plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhdrs; i++)
+		if (p->hdrs[i].op == MP_HDR_ADD &&
+		    strcasecmp(p->hdrs[i].name, name) == 0)
+			return p->hdrs[i].value;
+	return NULL;
+}
+
+/* Passed on, archived, with flow and outcome in its header. */
+static void
+assert_archived(const struct mp_plan *p, const char *rcpt, const char *outcome)
+{
+	ck_assert_int_eq(p->verdict, MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p->outcome), outcome);
+	ck_assert_str_eq(plan_added(p, "X-Meldpunt-Flow"), "bounce");
+	ck_assert_str_eq(plan_added(p, "X-Meldpunt-Outcome"), outcome);
+	ck_assert_uint_eq(p->ndel, 1);
+	ck_assert_str_eq(p->del_rcpts[0], rcpt);
+	ck_assert_uint_eq(p->nadd, 1);
+	ck_assert_str_eq(p->add_rcpts[0], ARCHIVE);
+	ck_assert_ptr_null(p->new_sender);
+	ck_assert(!p->replace_body);
+}
+
+START_TEST(flow_is_bounce)
+{
+	struct mp_snapshot *s = conf_write(NULL, NULL);
+	const struct mp_conf *c = s->conf;
+
+	ck_assert_int_eq(mp_flow_classify(c, "", "bounces@meldpunt.test",
+	    MP_FLOW_OTHER), MP_FLOW_BOUNCE);
+	ck_assert_int_eq(mp_flow_classify(c, "", "bounces+mp-abc@meldpunt.test",
+	    MP_FLOW_OTHER), MP_FLOW_BOUNCE);
+	/* a mangled tag is still the bounce address */
+	ck_assert_int_eq(mp_flow_classify(c, "", "bounces+a.b@meldpunt.test",
+	    MP_FLOW_OTHER), MP_FLOW_BOUNCE);
+	ck_assert_int_eq(mp_flow_classify(c, "", "bounces+mp-abc@other.test",
+	    MP_FLOW_OTHER), MP_FLOW_OTHER);
+	ck_assert_int_eq(mp_flow_classify(c, "", "bouncesx@meldpunt.test",
+	    MP_FLOW_OTHER), MP_FLOW_OTHER);
+	/* intake wins */
+	ck_assert_int_eq(mp_flow_classify(c, "", INTAKE, MP_FLOW_BOUNCE),
+	    MP_FLOW_INTAKE);
+	ck_assert_int_eq(mp_flow_classify(c, "", "bounces@meldpunt.test",
+	    MP_FLOW_INTAKE), MP_FLOW_INTAKE);
+	ck_assert_str_eq(mp_flow_name(MP_FLOW_BOUNCE), "bounce");
+	release(s);
+}
+END_TEST
+
+/* Two hard bounces by the VERP tag: counted; the second makes it unreachable. */
+START_TEST(hard_by_tag_then_unreachable)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE);
+	const char *to = "r@p351355.pool.example.ne.jp";
+	struct mp_plan p;
+	struct mp_health h;
+	struct mp_error err;
+	enum mp_flow flow;
+
+	notice(s, "MP-aaaa", to, "other@example.net");
+	notice(s, "MP-bbbb", to, NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-aaaa@meldpunt.test", &p, &flow), MP_VERDICT_CONTINUE);
+	ck_assert_int_eq(flow, MP_FLOW_BOUNCE);
+	assert_archived(&p, "bounces+mp-aaaa@meldpunt.test", "bounce:hard");
+	ck_assert_msg(strstr(p.reason, "hard 5.1.1 for " "r@p351355.pool.example.ne.jp"
+	    " [org 192.0.2.0/24] notice mp-aaaa") != NULL, "%s", p.reason);
+	ck_assert_msg(strstr(p.reason, "1 of BounceLimit 2") != NULL, "%s",
+	    p.reason);
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Id"), "mp-aaaa");
+	ck_assert_str_eq(p.notice_id, "mp-aaaa");
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_get(seen_of(s), to, &h, &err), MP_FOUND);
+	ck_assert_uint_eq(h.n, 1);
+	ck_assert_str_eq(h.b[0].status, "5.1.1");
+	ck_assert_str_eq(h.b[0].notice, "mp-aaaa");
+
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-bbbb@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-bbbb@meldpunt.test", "bounce:hard");
+	ck_assert_msg(strstr(p.reason, "unreachable since ") != NULL &&
+	    strstr(p.reason, "(2 bounces)") != NULL, "%s", p.reason);
+	/* not carried out: the count is taken back */
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_get(seen_of(s), to, &h, &err), MP_FOUND);
+	ck_assert_uint_eq(h.n, 1);
+	release(s);
+}
+END_TEST
+
+/* No tag: the X-Meldpunt-Id the bounce returned finds the notice. */
+START_TEST(hard_by_returned_id)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE);
+	struct mp_plan p;
+	struct mp_health h;
+	struct mp_error err;
+	const char *f = edited(SISIMAI "lhost-postfix-01.eml",
+	    "/^Content-Type: message\\/rfc822/{n;a\\\nX-Meldpunt-Id: MP-cccc\n}",
+	    "returned-id.eml");
+
+	notice(s, "MP-cccc", "r@p351355.pool.example.ne.jp", NULL);
+	ck_assert_int_eq(decide_to(s, f, "bounces@meldpunt.test", &p, NULL),
+	    MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces@meldpunt.test", "bounce:hard");
+	ck_assert_msg(strstr(p.reason, "notice mp-cccc") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_get(seen_of(s), "r@p351355.pool.example.ne.jp",
+	    &h, &err), MP_FOUND);
+	release(s);
+}
+END_TEST
+
+START_TEST(soft_not_counted)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE);
+	struct mp_plan p;
+	struct mp_health h;
+	struct mp_error err;
+
+	notice(s, "MP-dddd", "kijitora@example.org", NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-05.eml",
+	    "bounces+MP-dddd@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+MP-dddd@meldpunt.test", "bounce:soft");
+	ck_assert_msg(strstr(p.reason, "soft 4.1.1 for kijitora@example.org")
+	    != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_get(seen_of(s), "kijitora@example.org", &h,
+	    &err), MP_NOTFOUND);
+	release(s);
+}
+END_TEST
+
+/* No notice, or no contact of it: unmatched, archived all the same. */
+START_TEST(unmatched)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE);
+	struct mp_plan p;
+
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-none@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-none@meldpunt.test", "bounce:unmatched");
+	ck_assert_msg(strstr(p.reason, "no such notice") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces@meldpunt.test", "bounce:unmatched");
+	ck_assert_msg(strstr(p.reason, "names no notice") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	/* two contacts, the DSN names neither */
+	notice(s, "MP-eeee", "a@example.net", "b@example.net");
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-eeee@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-eeee@meldpunt.test", "bounce:unmatched");
+	ck_assert_msg(strstr(p.reason, "names none of its contacts") != NULL,
+	    "%s", p.reason);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+START_TEST(auto_reply_and_not_a_bounce)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE);
+	struct mp_plan p;
+
+	notice(s, "MP-ffff", "kijitora@example.jp", NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "rfc3834-01.eml",
+	    "bounces+mp-ffff@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-ffff@meldpunt.test", "bounce:auto-reply");
+	mp_plan_free(&p);
+	ck_assert_int_eq(decide_to(s, "examples/arf-spam.eml",
+	    "bounces@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	/* not returned mail: stays with its own recipient, marked */
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "bounce:not-a-bounce");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"),
+	    "bounce:not-a-bounce");
+	ck_assert_uint_eq(p.ndel, 0);
+	ck_assert_uint_eq(p.nadd, 0);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* Without ArchiveAddress the bounce stays with its own recipient. */
+START_TEST(no_archive_keeps_recipient)
+{
+	struct mp_snapshot *s = conf_write(NULL, NULL);
+	struct mp_plan p;
+
+	notice(s, "MP-gggg", "r@p351355.pool.example.ne.jp", NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-gggg@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "bounce:hard");
+	ck_assert_uint_eq(p.ndel, 0);
+	ck_assert_uint_eq(p.nadd, 0);
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* A state DB that cannot be opened: tempfail, the MTA keeps the bounce. */
+/*
+ * The MTA's own DSN speaks as its host (MAILER-DAEMON@ a protected
+ * domain): to the bounce address alone it needs no identity check (it is
+ * archived, never signed, never sent on); with another recipient it does.
+ */
+START_TEST(own_dsn_needs_no_identity)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE
+	    "\nProtectedDomains meldpunt.test");
+	struct mp_plan p;
+	const char *f = edited(SISIMAI "lhost-postfix-01.eml",
+	    "s/^From: MAILER-DAEMON@[^ ]*/From: MAILER-DAEMON@mx.meldpunt.test/",
+	    "own-dsn.eml");
+
+	notice(s, "MP-hhhh", "r@p351355.pool.example.ne.jp", NULL);
+	ck_assert_int_eq(decide_to(s, f, "bounces+mp-hhhh@meldpunt.test", &p,
+	    NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-hhhh@meldpunt.test", "bounce:hard");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+START_TEST(tempfail_on_state_db)
+{
+	char bad[256];
+	struct mp_snapshot *s;
+	struct mp_plan p;
+
+	snprintf(bad, sizeof(bad), "%s/missing/state.db", tmp);
+	s = conf_write(bad, "ArchiveAddress " ARCHIVE);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-aaaa@meldpunt.test", &p, NULL), MP_VERDICT_TEMPFAIL);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "tempfail");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("bounceflow");
+	TCase *tc = tcase_create("bounceflow");
+
+	g_mime_init();
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, flow_is_bounce);
+	tcase_add_test(tc, hard_by_tag_then_unreachable);
+	tcase_add_test(tc, hard_by_returned_id);
+	tcase_add_test(tc, soft_not_counted);
+	tcase_add_test(tc, unmatched);
+	tcase_add_test(tc, auto_reply_and_not_a_bounce);
+	tcase_add_test(tc, no_archive_keeps_recipient);
+	tcase_add_test(tc, tempfail_on_state_db);
+	tcase_add_test(tc, own_dsn_needs_no_identity);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return mp_check_run(suite());
+}
