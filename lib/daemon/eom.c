@@ -130,9 +130,13 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	size_t i;
 
 	/*
-	 * Mail to the bounce address alone is archived, never signed and
-	 * never sent on: the MTA's own DSN (From MAILER-DAEMON@ its host
-	 * name, often in a protected domain) needs no identity check.
+	 * Returned mail to the bounce address alone is archived, never
+	 * signed and never sent on: the MTA's own DSN (From MAILER-DAEMON@
+	 * its host name, often in a protected domain) needs no identity
+	 * check. What is not returned mail stays with its own recipients -
+	 * people, when BounceAddress is the Identity address - so it is
+	 * judged like any other mail: an outsider's protected From is
+	 * refused there too.
 	 */
 	if (env->flow == MP_FLOW_BOUNCE) {
 		for (i = 0; i < env->nrcpts; i++)
@@ -140,7 +144,14 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 				break;
 		if (i == env->nrcpts) {
 			mp_bounceflow_decide(snap, env, plan);
-			return;
+			if (plan->verdict != MP_VERDICT_CONTINUE ||
+			    plan->outcome != MP_OUTCOME_BOUNCE_NOT_A_BOUNCE)
+				return;
+			/* not-a-bounce makes no marks; start over */
+			if (plan->undo_fn != NULL)
+				mp_plan_rollback(plan);
+			mp_plan_free(plan);
+			mp_plan_init(plan);
 		}
 	}
 	if ((speaks = check_identity(snap, env, plan)) < 0)

@@ -414,6 +414,28 @@ START_TEST(no_archive_keeps_recipient)
 }
 END_TEST
 
+/*
+ * What is not returned mail stays with its recipients, who may be
+ * people (BounceAddress defaults to the Identity address): an outsider's
+ * protected From is refused there as anywhere, DSN-shaped or not.
+ */
+START_TEST(not_a_bounce_keeps_identity_check)
+{
+	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE
+	    "\nProtectedDomains meldpunt.test");
+	struct mp_plan p;
+	const char *f = edited("examples/outbound-notice.eml",
+	    "s/^From: .*/From: Meldpunt <noc@meldpunt.test>/", "spoof.eml");
+
+	ck_assert_int_eq(decide_to(s, f, "bounces@meldpunt.test", &p, NULL),
+	    MP_VERDICT_REJECT);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "rejected:identity");
+	ck_assert_str_eq(p.smtp_code, "550");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 /* A state DB that cannot be opened: tempfail, the MTA keeps the bounce. */
 /*
  * The MTA's own DSN speaks as its host (MAILER-DAEMON@ a protected
@@ -469,6 +491,7 @@ suite(void)
 	tcase_add_test(tc, soft_not_counted);
 	tcase_add_test(tc, unmatched);
 	tcase_add_test(tc, auto_reply_and_not_a_bounce);
+	tcase_add_test(tc, not_a_bounce_keeps_identity_check);
 	tcase_add_test(tc, no_archive_keeps_recipient);
 	tcase_add_test(tc, tempfail_on_state_db);
 	tcase_add_test(tc, own_dsn_needs_no_identity);
