@@ -1,11 +1,13 @@
 # libmpstate: what meldpunt remembers across messages: the state database
-# (statedb.c) and the notification dedup/rate records in it (seen.c). GDBM.
+# (statedb.c), the notification dedup/rate records in it (seen.c) and the
+# rows of list reports waiting for the sender (pending.c). GDBM.
 #
 # Layer: state, over core only; beside report, route, dkim.
 noinst_LIBRARIES += lib/state/libmpstate.a
 lib_state_libmpstate_a_SOURCES = \
 	lib/state/statedb.c lib/state/statedb.h \
-	lib/state/seen.c lib/state/seen.h
+	lib/state/seen.c lib/state/seen.h \
+	lib/state/pending.c lib/state/pending.h
 lib_state_libmpstate_a_CPPFLAGS = $(STATE_CPPFLAGS) $(MP_DEFS)
 
 # Code over libmpstate: its include path (this folder and the ones below

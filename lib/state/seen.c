@@ -83,6 +83,33 @@ mp_seen_open(const char *path, struct mp_error *err)
 	return s;
 }
 
+struct mp_seen *
+mp_seen_open_reader(const char *path, struct mp_error *err)
+{
+	struct mp_seen *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		mp_error_set(err, MP_ENOMEM, "%s: out of memory", path);
+		return NULL;
+	}
+	s->db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK | GDBM_CLOEXEC,
+	    0, NULL);
+	if (s->db == NULL) {
+		mp_error_set(err, MP_ERETRY, "%s: cannot open the state DB "
+		    "(StateDB) for reading: %s%s%s", path,
+		    gdbm_strerror(gdbm_errno),
+		    gdbm_check_syserr(gdbm_errno) ? ": " : "",
+		    gdbm_check_syserr(gdbm_errno) ? strerror(errno) : "");
+		free(s->path);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
 void
 mp_seen_close(struct mp_seen **sp)
 {
@@ -454,6 +481,31 @@ mp_seen_prune(struct mp_seen *s, time_t now, unsigned interval,
 	pthread_mutex_lock(&s->lock);
 	rc = prune_locked(s, now, interval, removed, err);
 	s->last_prune = now;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+void *
+mp_seen_lock(struct mp_seen *s)
+{
+	pthread_mutex_lock(&s->lock);
+	return s->db;
+}
+
+void
+mp_seen_unlock(struct mp_seen *s)
+{
+	pthread_mutex_unlock(&s->lock);
+}
+
+int
+mp_seen_sync(struct mp_seen *s, struct mp_error *err)
+{
+	int rc = MP_OK;
+
+	pthread_mutex_lock(&s->lock);
+	if (gdbm_sync(s->db) != 0)
+		rc = db_error(s, "sync", err);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

@@ -80,6 +80,13 @@ struct mp_seen;
 /* Open or create the state DB; NULL with err (MP_ERETRY) on failure. */
 struct mp_seen *mp_seen_open(const char *path, struct mp_error *err);
 
+/*
+ * Open it to read only, without GDBM's lock, beside the milter that
+ * holds it (tools: meldpunt-queue). What the milter wrote since its last
+ * sync is not seen; writes through this handle fail.
+ */
+struct mp_seen *mp_seen_open_reader(const char *path, struct mp_error *err);
+
 int mp_seen_check_and_record(struct mp_seen *s, const char *type,
     const char *source, const char *contact, time_t now, unsigned interval,
     unsigned max_per_hour, enum mp_seen_verdict *verdict,
@@ -106,5 +113,15 @@ int mp_seen_prune(struct mp_seen *s, time_t now, unsigned interval,
 const char *mp_seen_verdict_name(enum mp_seen_verdict v); /* new, ... */
 
 void mp_seen_close(struct mp_seen **sp);
+
+/*
+ * The other record kinds of the same file (pending.h) share the handle:
+ * mp_seen_lock() takes the handle's lock and returns its GDBM_FILE
+ * (as void *); mp_seen_unlock() gives the lock back. mp_seen_sync()
+ * flushes the file to disk (gdbm_sync): MP_OK or MP_ERETRY.
+ */
+void *mp_seen_lock(struct mp_seen *s);
+void mp_seen_unlock(struct mp_seen *s);
+int mp_seen_sync(struct mp_seen *s, struct mp_error *err);
 
 #endif
