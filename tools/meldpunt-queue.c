@@ -16,6 +16,7 @@
 #include "seen.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/meldpunt/meldpunt.conf"
+#define READ_TRIES 10
 
 static void
 usage(void)
@@ -48,7 +49,7 @@ main(int argc, char **argv)
 	struct mp_seen *seen;
 	char t1[32], t2[32];
 	size_t n, i, rows = 0;
-	int ch;
+	int ch, tries;
 
 	if (argc < 2 || strcmp(argv[1], "list") != 0)
 		usage();
@@ -73,16 +74,26 @@ main(int argc, char **argv)
 		mp_conf_free(&conf);
 		return EX_CONFIG;
 	}
-	if ((seen = mp_seen_open_reader(conf->state_db, &err)) == NULL) {
-		fprintf(stderr, "meldpunt-queue: %s\n", err.msg);
-		mp_conf_free(&conf);
-		return EX_UNAVAILABLE;
-	}
-	if (mp_pending_groups(seen, &g, &n, &err) != MP_OK) {
-		fprintf(stderr, "meldpunt-queue: %s\n", err.msg);
+	/*
+	 * The milter writes the file while this reads it without the lock:
+	 * a bucket caught mid-update reads as damaged. Read again, a few
+	 * times, before saying so.
+	 */
+	for (tries = 0;; tries++) {
+		if ((seen = mp_seen_open_reader(conf->state_db, &err)) == NULL) {
+			fprintf(stderr, "meldpunt-queue: %s\n", err.msg);
+			mp_conf_free(&conf);
+			return EX_UNAVAILABLE;
+		}
+		if (mp_pending_groups(seen, &g, &n, &err) == MP_OK)
+			break;
 		mp_seen_close(&seen);
-		mp_conf_free(&conf);
-		return EX_IOERR;
+		if (tries == READ_TRIES) {
+			fprintf(stderr, "meldpunt-queue: %s\n", err.msg);
+			mp_conf_free(&conf);
+			return EX_IOERR;
+		}
+		usleep(200000);
 	}
 	printf("contact\ttype\tlanguage\trows\toldest\tnewest\n");
 	for (i = 0; i < n; i++) {

@@ -419,6 +419,9 @@ expired(datum key, datum val, time_t now, unsigned interval)
 {
 	size_t i;
 
+	/* The file's other records (pending.h, ...) are not seen's to prune. */
+	if (key.dsize >= 1 && key.dptr[0] != 'd' && key.dptr[0] != 'r')
+		return 0;
 	if (key.dsize < 1 || val.dptr == NULL || val.dsize % 8 != 0)
 		return 1;
 	if (key.dptr[0] == 'd')
