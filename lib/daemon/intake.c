@@ -1088,18 +1088,20 @@ list_report(struct intake *in, struct marks *mk)
 	rc = mp_message_parse(in->env->msg.data, in->env->msg.len, NULL, &msg,
 	    &err);
 	if (rc == MP_OK) {
-		/* A generic CSV list: its type and case from the mail
-		 * (docs/feeds.md, "Intake"); without X-Feed-Type none. */
-		if ((t = mp_message_header(msg, "X-Feed-Type")) != NULL) {
-			for (i = 0; i < MP_TYPE_COUNT; i++)
-				if (strcasecmp(t, mp_report_type_name(
-				    (enum mp_report_type)i)) == 0)
-					break;
-			if (i < MP_TYPE_COUNT) {
-				opts.list = 1;
-				opts.list_type = (enum mp_report_type)i;
-				opts.case_ref = mp_message_header(msg, "X-Feed-Case");
-			}
+		/* A generic CSV list: its type and case from the reporter's
+		 * record, else from the mail (docs/feeds.md, "Intake"). */
+		t = in->rep.listtype[0] ? in->rep.listtype :
+		    mp_message_header(msg, "X-Feed-Type");
+		for (i = 0; t != NULL && i < MP_TYPE_COUNT; i++)
+			if (strcasecmp(t, mp_report_type_name(
+			    (enum mp_report_type)i)) == 0)
+				break;
+		if (t != NULL && i < MP_TYPE_COUNT) {
+			opts.list = 1;
+			opts.list_type = (enum mp_report_type)i;
+			opts.case_ref = in->rep.listtype[0] ?
+			    (in->rep.case_ref[0] ? in->rep.case_ref : NULL) :
+			    mp_message_header(msg, "X-Feed-Case");
 		}
 		rc = mp_report_parse_all(msg, &opts, &set, &err);
 	}

@@ -600,7 +600,9 @@ feed_snapshot(void)
 	    "organisation b\n    contact abuse@b.example\n    language en\n"
 	    "    network 193.158.0.0/16\n"
 	    "organisation c\n    contact cert@c.example\n    language en\n"
-	    "    network 115.91.0.0/16\n    network 106.243.0.0/16\n", fp);
+	    "    network 115.91.0.0/16\n    network 106.243.0.0/16\n"
+	    "reporter research.example.org\n    auth dkim\n"
+	    "    listtype vulnerable-service\n    case DIVD-2026-00042\n", fp);
 	fclose(fp);
 	snprintf(db, sizeof(db), "%s/feed-routes.db", tmp);
 	snprintf(state, sizeof(state), "%s/feed-state.db", tmp);
@@ -715,6 +717,46 @@ START_TEST(list_report_rollback)
 }
 END_TEST
 
+/* A researcher's CSV list: its type and case from the reporter's record. */
+START_TEST(list_report_generic_csv)
+{
+	struct mp_snapshot *s = feed_snapshot();
+	struct mp_plan p;
+	char path[256], got[1024];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/list.eml", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("From: DIVD <feeds@research.example.org>\n"
+	    "To: " INTAKE "\n"
+	    "Subject: Vulnerable hosts in your constituency\n"
+	    "Date: Mon, 30 Nov 2026 09:00:00 +0100\n"
+	    "Message-ID: <list-1@research.example.org>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nThe list is attached.\n"
+	    "--b\nContent-Type: text/csv; name=\"hosts.csv\"\n"
+	    "Content-Disposition: attachment; filename=\"hosts.csv\"\n\n"
+	    "ip,port,timestamp\n76.22.1.1,443,2026-11-29 10:00:00\n"
+	    "193.158.2.2,443,2026-11-29 11:00:00\n"
+	    "8.8.8.8,443,2026-11-29 12:00:00\nnot-an-ip,443,\n"
+	    "--b--\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(decide(s, path, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "4 rows in 1 "
+	    "list: 2 pending for 2 contacts, 0 duplicates, 1 unrouted, 1 invalid "
+	    "(ip is not an address: 1)");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Unrouted"), "8.8.8.8 (row 3)");
+	mp_plan_free(&p);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "abuse@b.example vulnerable-service:list en 1\n"
+	    "noc@a.example vulnerable-service:list nl 1\n");
+	release(s);
+}
+END_TEST
+
 /* A report that only links to its data. */
 START_TEST(link_only)
 {
@@ -753,6 +795,7 @@ main(void)
 	tcase_add_test(tc, list_report_queued);
 	tcase_add_test(tc, list_report_rollback);
 	tcase_add_test(tc, link_only);
+	tcase_add_test(tc, list_report_generic_csv);
 	suite_add_tcase(su, tc);
 	return mp_check_run(su);
 }
