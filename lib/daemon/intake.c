@@ -693,6 +693,7 @@ struct list_summary {
 /* The seen records a list report made: "type\0source\0contact\0"... */
 struct feed_marks {
 	struct mp_buf keys;
+	struct mp_pending_batch *batch;	/* the rows on their way */
 	uint64_t msg;
 	int recorded;		/* the message record is written */
 };
@@ -749,6 +750,7 @@ feed_marks_free(struct marks *mk)
 	if (mk->feed == NULL)
 		return;
 	mp_buf_free(&mk->feed->keys);
+	mp_pending_batch_free(&mk->feed->batch);
 	free(mk->feed);
 	mk->feed = NULL;
 }
@@ -951,7 +953,8 @@ list_row(struct intake *in, struct marks *mk, struct mp_seen *seen,
 				cells[k] = c;
 			pr.cells = cells;
 			pr.ncells = n;
-			if ((rc = mp_pending_put_row(seen, &pr, err)) != MP_OK)
+			if ((rc = mp_pending_batch_add(seen, mk->feed->batch,
+			    &pr, err)) != MP_OK)
 				return rc;
 		}
 		if (count_contact(ls, addr) != 0)
@@ -1021,6 +1024,8 @@ list_record(struct intake *in, struct marks *mk, struct list_summary *ls,
 
 	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
 		return MP_ERETRY;
+	if ((mk->feed->batch = mp_pending_batch_new()) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
 	for (i = 0; i < set->n; i++) {
 		const struct mp_feed *f = set->items[i].feed;
 
@@ -1058,6 +1063,9 @@ list_record(struct intake *in, struct marks *mk, struct list_summary *ls,
 				return rc;
 		}
 	}
+	if ((rc = mp_pending_batch_flush(seen, mk->feed->batch, err)) != MP_OK)
+		return rc;
+	mp_pending_batch_free(&mk->feed->batch);
 	if ((rc = mp_pending_put_msg(seen, mk->feed->msg, received,
 	    (unsigned)ls->pending, err)) != MP_OK)
 		return rc;

@@ -20,6 +20,25 @@
 #define ROW_FIXED	(8 + 8 + 4 + 4 + 4)
 #define ROW_STRINGS	6
 
+struct mp_pending_batch;
+
+/* One group's rows not yet written, and its key (room for the chunk). */
+struct chunkbuf {
+	unsigned char *key;
+	size_t klen;
+	unsigned char *data;
+	size_t len, cap;
+	unsigned chunk;
+	struct mp_pending_batch *batch;
+};
+
+struct mp_pending_batch {
+	struct chunkbuf *g;
+	size_t n;
+	size_t *slot, nslot;	/* open addressing: index+1 into g */
+	size_t held;		/* bytes buffered in all groups */
+};
+
 static void
 put_n(unsigned char *p, uint64_t u, int n)
 {
@@ -82,29 +101,15 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-int
-mp_pending_put_row(struct mp_seen *s, const struct mp_pending_row *r,
-    struct mp_error *err)
+/* The row's value (the layout above), appended to b with its length
+ * and row number before it: a chunk is a sequence of these. */
+static int
+row_append(struct chunkbuf *b, const struct mp_pending_row *r)
 {
-	const char *part[3] = { r->contact, r->type, r->lang };
 	const char *str[ROW_STRINGS] = { r->ip, r->protocol, r->hostname,
 	    r->tags, r->cves, r->severity };
-	unsigned char key[3 * (MP_PENDING_PART_MAX + 1) + 1 + 14], *v, *p;
-	size_t klen = 1, n, i, vlen, room;
-	int rc;
-
-	key[0] = 'p';
-	for (i = 0; i < 3; i++) {
-		if ((n = strlen(nz(part[i]))) > MP_PENDING_PART_MAX)
-			return mp_error_set(err, MP_EINPUT, "pending key part "
-			    "longer than %d bytes (limit)", MP_PENDING_PART_MAX);
-		memcpy(key + klen, nz(part[i]), n + 1);
-		klen += n + 1;
-	}
-	put_n(key + klen, r->msg, 8);
-	put_n(key + klen + 8, r->item, 2);
-	put_n(key + klen + 10, r->row, 4);
-	klen += 14;
+	size_t n, i, vlen, room, need;
+	unsigned char *v, *p, *nb;
 
 	vlen = ROW_FIXED;
 	for (i = 0; i < ROW_STRINGS; i++)
@@ -113,8 +118,18 @@ mp_pending_put_row(struct mp_seen *s, const struct mp_pending_row *r,
 		vlen += strlen(nz(r->cells[i])) + 1;
 	if (vlen > MP_PENDING_VALUE_MAX)
 		vlen = MP_PENDING_VALUE_MAX;
-	if ((v = malloc(vlen)) == NULL)
-		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	need = b->len + 8 + vlen;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		if ((nb = realloc(b->data, cap)) == NULL)
+			return -1;
+		b->data = nb;
+		b->cap = cap;
+	}
+	v = b->data + b->len + 8;
 	put_n(v, (uint64_t)r->seen, 8);
 	put_n(v + 8, (uint64_t)r->received, 8);
 	put_n(v + 16, r->asn, 4);
@@ -135,9 +150,159 @@ mp_pending_put_row(struct mp_seen *s, const struct mp_pending_row *r,
 		p += n + 1;
 		room -= n;
 	}
-	rc = put(s, key, klen, v, (size_t)(p - v), err);
-	free(v);
-	return rc;
+	vlen = (size_t)(p - v);
+	put_n(b->data + b->len, vlen, 4);
+	put_n(b->data + b->len + 4, r->row, 4);
+	b->len += 8 + vlen;
+	return 0;
+}
+
+/* The group's rows so far, as its next chunk. */
+static int
+chunk_write(struct mp_seen *s, struct chunkbuf *g, struct mp_error *err)
+{
+	int rc;
+
+	if (g->len == 0)
+		return MP_OK;
+	put_n(g->key + g->klen, g->chunk, 4);
+	if ((rc = put(s, g->key, g->klen + 4, g->data, g->len, err)) != MP_OK)
+		return rc;
+	g->chunk++;
+	g->batch->held -= g->len;
+	g->len = 0;
+	return MP_OK;
+}
+
+struct mp_pending_batch *
+mp_pending_batch_new(void)
+{
+	return calloc(1, sizeof(struct mp_pending_batch));
+}
+
+void
+mp_pending_batch_free(struct mp_pending_batch **bp)
+{
+	struct mp_pending_batch *b = *bp;
+	size_t i;
+
+	*bp = NULL;
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		free(b->g[i].data);
+		free(b->g[i].key);
+	}
+	free(b->g);
+	free(b->slot);
+	free(b);
+}
+
+static uint64_t
+fnv(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The group's buffer (found or made), or NULL (no memory). */
+static struct chunkbuf *
+group_of(struct mp_pending_batch *b, const unsigned char *key, size_t klen)
+{
+	size_t i, j, ns;
+	uint64_t h = fnv(key, klen);
+	struct chunkbuf *ng;
+	size_t *nslot;
+
+	for (i = h & (b->nslot - 1); b->nslot > 0 && b->slot[i] != 0;
+	    i = (i + 1) & (b->nslot - 1)) {
+		struct chunkbuf *g = &b->g[b->slot[i] - 1];
+
+		if (g->klen == klen && memcmp(g->key, key, klen) == 0)
+			return g;
+	}
+	if (2 * (b->n + 1) > b->nslot) {
+		ns = b->nslot ? 2 * b->nslot : 64;
+		if ((nslot = calloc(ns, sizeof(*nslot))) == NULL)
+			return NULL;
+		for (j = 0; j < b->n; j++) {
+			for (i = fnv(b->g[j].key, b->g[j].klen) & (ns - 1);
+			    nslot[i] != 0; i = (i + 1) & (ns - 1))
+				;
+			nslot[i] = j + 1;
+		}
+		free(b->slot);
+		b->slot = nslot;
+		b->nslot = ns;
+		if ((ng = realloc(b->g, ns / 2 * sizeof(*ng))) == NULL)
+			return NULL;
+		b->g = ng;
+		for (i = h & (ns - 1); b->slot[i] != 0; i = (i + 1) & (ns - 1))
+			;
+	}
+	ng = &b->g[b->n];
+	memset(ng, 0, sizeof(*ng));
+	if ((ng->key = malloc(klen + 4)) == NULL)
+		return NULL;
+	memcpy(ng->key, key, klen);
+	ng->klen = klen;
+	ng->batch = b;
+	b->slot[i] = ++b->n;
+	return ng;
+}
+
+int
+mp_pending_batch_add(struct mp_seen *s, struct mp_pending_batch *b,
+    const struct mp_pending_row *r, struct mp_error *err)
+{
+	const char *part[3] = { r->contact, r->type, r->lang };
+	unsigned char key[3 * (MP_PENDING_PART_MAX + 1) + 1 + 10];
+	struct chunkbuf *g;
+	size_t klen = 1, n, i, before;
+	int rc;
+
+	key[0] = 'p';
+	for (i = 0; i < 3; i++) {
+		if ((n = strlen(nz(part[i]))) > MP_PENDING_PART_MAX)
+			return mp_error_set(err, MP_EINPUT, "pending key part "
+			    "longer than %d bytes (limit)", MP_PENDING_PART_MAX);
+		memcpy(key + klen, nz(part[i]), n + 1);
+		klen += n + 1;
+	}
+	put_n(key + klen, r->msg, 8);
+	put_n(key + klen + 8, r->item, 2);
+	klen += 10;
+	if ((g = group_of(b, key, klen)) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	before = g->len;
+	if (row_append(g, r) != 0)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	b->held += g->len - before;
+	if (g->len >= MP_PENDING_CHUNK)
+		return chunk_write(s, g, err);
+	if (b->held > MP_PENDING_HELD) {
+		/* many groups at once: out with all of them */
+		for (i = 0; i < b->n; i++)
+			if ((rc = chunk_write(s, &b->g[i], err)) != MP_OK)
+				return rc;
+	}
+	return MP_OK;
+}
+
+int
+mp_pending_batch_flush(struct mp_seen *s, struct mp_pending_batch *b,
+    struct mp_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < b->n; i++)
+		if ((rc = chunk_write(s, &b->g[i], err)) != MP_OK)
+			return rc;
+	return MP_OK;
 }
 
 /* NUL-terminated strings, one after the other. */
@@ -211,41 +376,57 @@ mp_pending_undo_msg(struct mp_seen *s, uint64_t msg, struct mp_error *err)
 }
 
 int
-mp_pending_row_decode(const void *key, size_t klen, const void *val,
-    size_t vlen, struct mp_pending_row *r, const char **cells,
+mp_pending_chunk_next(const void *key, size_t klen, const void *val,
+    size_t vlen, size_t *off, struct mp_pending_row *r, const char **cells,
     size_t maxcells, struct mp_error *err)
 {
-	const char *k = key, *v = val, *end;
+	const char *k = key, *v, *end;
 	const char **str[ROW_STRINGS] = { &r->ip, &r->protocol, &r->hostname,
 	    &r->tags, &r->cves, &r->severity };
 	const char *part[3];
-	size_t i, n, off = 1;
+	size_t i, n, len, at = 1;
 
 	memset(r, 0, sizeof(*r));
+	if (*off >= vlen)
+		return 0;
 	if (klen < 1 + 3 + 14 || k[0] != 'p' || k[klen - 15] != '\0' ||
-	    vlen < ROW_FIXED || v[vlen - 1] != '\0')
-		return mp_error_set(err, MP_EINPUT, "damaged pending record");
+	    vlen - *off < 8) {
+		mp_error_set(err, MP_EINPUT, "damaged pending record");
+		return -1;
+	}
 	for (i = 0; i < 3; i++) {
-		part[i] = k + off;
-		n = strnlen(k + off, klen - 14 - off);
-		if (off + n >= klen - 14)
-			return mp_error_set(err, MP_EINPUT, "damaged pending key");
-		off += n + 1;
+		part[i] = k + at;
+		n = strnlen(k + at, klen - 14 - at);
+		if (at + n >= klen - 14) {
+			mp_error_set(err, MP_EINPUT, "damaged pending key");
+			return -1;
+		}
+		at += n + 1;
 	}
 	r->contact = part[0], r->type = part[1], r->lang = part[2];
-	r->msg = get_n((const unsigned char *)k + off, 8);
-	r->item = (unsigned)get_n((const unsigned char *)k + off + 8, 2);
-	r->row = (unsigned)get_n((const unsigned char *)k + off + 10, 4);
+	r->msg = get_n((const unsigned char *)k + at, 8);
+	r->item = (unsigned)get_n((const unsigned char *)k + at + 8, 2);
+	v = (const char *)val + *off;
+	len = (size_t)get_n((const unsigned char *)v, 4);
+	r->row = (unsigned)get_n((const unsigned char *)v + 4, 4);
+	if (len < ROW_FIXED || len > vlen - *off - 8 || v[8 + len - 1] != '\0') {
+		mp_error_set(err, MP_EINPUT, "damaged pending row");
+		return -1;
+	}
+	v += 8;
+	end = v + len;
+	*off += 8 + len;
 	r->seen = (time_t)get_n((const unsigned char *)v, 8);
 	r->received = (time_t)get_n((const unsigned char *)v + 8, 8);
 	r->asn = (uint32_t)get_n((const unsigned char *)v + 16, 4);
 	r->port = (unsigned)get_n((const unsigned char *)v + 20, 4);
 	n = (size_t)get_n((const unsigned char *)v + 24, 4);
-	end = v + vlen;
 	v += ROW_FIXED;
 	for (i = 0; i < ROW_STRINGS + n; i++) {
-		if (v >= end)
-			return mp_error_set(err, MP_EINPUT, "damaged pending row");
+		if (v >= end) {
+			mp_error_set(err, MP_EINPUT, "damaged pending row");
+			return -1;
+		}
 		if (i < ROW_STRINGS)
 			*str[i] = *v ? v : NULL;
 		else if (i - ROW_STRINGS < maxcells)
@@ -254,7 +435,7 @@ mp_pending_row_decode(const void *key, size_t klen, const void *val,
 	}
 	r->cells = cells;
 	r->ncells = n < maxcells ? n : maxcells;
-	return MP_OK;
+	return 1;
 }
 
 static int
@@ -303,8 +484,11 @@ mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
 	while (key.dptr != NULL && rc == MP_OK) {
 		if (key.dsize > 0 && key.dptr[0] == 'p' &&
 		    (val = gdbm_fetch(db, key)).dptr != NULL) {
-			if (mp_pending_row_decode(key.dptr, (size_t)key.dsize,
-			    val.dptr, (size_t)val.dsize, &r, cells, 0, err) == MP_OK &&
+			size_t off = 0;
+
+			while (rc == MP_OK && mp_pending_chunk_next(key.dptr,
+			    (size_t)key.dsize, val.dptr, (size_t)val.dsize, &off,
+			    &r, cells, 0, err) == 1 &&
 			    msg_recorded(db, r.msg, &last, &last_ok)) {
 				snprintf(want.contact, sizeof(want.contact), "%s",
 				    r.contact);
@@ -319,7 +503,6 @@ mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
 						if ((ng = realloc(g, cap * sizeof(*g))) == NULL) {
 							rc = mp_error_set(err, MP_ENOMEM,
 							    "out of memory");
-							free(val.dptr);
 							break;
 						}
 						g = ng;

@@ -8,16 +8,22 @@
  *	(contact, report type, language). Records, keys and numbers in
  *	network byte order:
  *
- *	  "p" contact NUL type NUL lang NUL msg(8) item(2) row(4)
- *	      -> struct mp_pending_row's fields (pending.c: row_encode)
+ *	  "p" contact NUL type NUL lang NUL msg(8) item(2) chunk(4)
+ *	      -> rows: length(4) row(4) and the row's fields
+ *	         (struct mp_pending_row; pending.c, row_append), repeated
  *	  "f" msg(8) item(2)  -> the feed: name, file name, report id, case
  *	                         reference, reporter, its column names
  *	  "m" msg(8)          -> received(8) rows(4): the report is recorded
  *
  *	`msg` is the caller's fingerprint of the message's bytes, `item` the
- *	feed's number in the message, `row` its data row: the same message
- *	again (the MTA's retry after a tempfail or a crash) writes the same
- *	keys, so every row is pending once however often it comes.
+ *	feed's number in the message. A batch (mp_pending_batch_add) keeps
+ *	each group's rows of a report and writes them as chunks of about
+ *	MP_PENDING_CHUNK bytes, numbered from 0 per group (one GDBM store
+ *	per chunk rather than per row: the stores are what a list report's
+ *	intake costs). The same message again (the MTA's retry after a
+ *	tempfail or a crash) gives the same rows in the same order, so the
+ *	same chunks under the same keys: every row is pending once however
+ *	often it comes.
  *	Rows are visible (mp_pending_groups, the sender) only once their
  *	message record is written: mp_pending_put_msg() is the last write of
  *	a report and mp_seen_sync() follows it, once per report. A report
@@ -26,7 +32,9 @@
  *	report again (the MTA did not take it).
  * LIMITS
  *	contact, type, lang at most MP_PENDING_PART_MAX bytes; a row's value
- *	at most MP_PENDING_VALUE_MAX bytes (cells are cut, never the row).
+ *	at most MP_PENDING_VALUE_MAX bytes (cells are cut, never the row); a
+ *	batch holds at most MP_PENDING_HELD bytes before it writes every
+ *	group's chunk.
  * THREADS
  *	Every call takes the seen handle's lock (seen.h).
  */
@@ -43,6 +51,8 @@ struct mp_seen;
 
 #define MP_PENDING_PART_MAX	512
 #define MP_PENDING_VALUE_MAX	(64u * 1024)
+#define MP_PENDING_CHUNK	(32u * 1024)	/* bytes of rows a chunk */
+#define MP_PENDING_HELD		(8u * 1024 * 1024)	/* buffered, all groups */
 
 struct mp_pending_row {
 	/* the group and the key */
@@ -70,8 +80,16 @@ struct mp_pending_feed {
 	size_t ncolumns;
 };
 
-int mp_pending_put_row(struct mp_seen *s, const struct mp_pending_row *r,
+struct mp_pending_batch;
+
+struct mp_pending_batch *mp_pending_batch_new(void);	/* NULL: no memory */
+/* Add a row (the group and key from r); writes a chunk when one is full. */
+int mp_pending_batch_add(struct mp_seen *s, struct mp_pending_batch *b,
+    const struct mp_pending_row *r, struct mp_error *err);
+/* Write what every group still holds. */
+int mp_pending_batch_flush(struct mp_seen *s, struct mp_pending_batch *b,
     struct mp_error *err);
+void mp_pending_batch_free(struct mp_pending_batch **bp);
 int mp_pending_put_feed(struct mp_seen *s, const struct mp_pending_feed *f,
     struct mp_error *err);
 /* The report is recorded: its rows become visible. */
@@ -96,12 +114,12 @@ int mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
     size_t *np, struct mp_error *err);
 
 /*
- * Decode a "p" record (for the sender and the tests): the key and value
- * as stored; strings point into them or into `buf` (cells: `cells`, at
- * most `maxcells`). MP_OK or MP_EINPUT (damaged).
+ * The rows of a "p" record (for the sender and the tests), one a call:
+ * `off` starts at 0. 1 with *r (strings point into key and val; cells in
+ * `cells`, at most `maxcells`), 0 after the last, -1 damaged (err).
  */
-int mp_pending_row_decode(const void *key, size_t klen, const void *val,
-    size_t vlen, struct mp_pending_row *r, const char **cells,
+int mp_pending_chunk_next(const void *key, size_t klen, const void *val,
+    size_t vlen, size_t *off, struct mp_pending_row *r, const char **cells,
     size_t maxcells, struct mp_error *err);
 
 #endif
