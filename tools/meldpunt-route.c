@@ -370,10 +370,13 @@ cmd_reporter(int argc, char **argv)
 	r = mp_route_reporter_rec(db, argv[1], &rec, &err);
 	mp_routedb_close(&db);
 	if (r == MP_FOUND)
-		printf("%s: known reporter (%s), requires %s, discloses %s%s%s%s\n",
+		printf("%s: known reporter (%s), requires %s, discloses %s%s%s%s"
+		    "%s%s%s%s\n",
 		    argv[1], rec.domain, mp_reporter_auth_name(rec.auth),
 		    mp_disclose_name(rec.disclose), rec.name[0] ? " (name \"" : "",
-		    rec.name, rec.name[0] ? "\")" : "");
+		    rec.name, rec.name[0] ? "\")" : "",
+		    rec.listtype[0] ? ", lists of " : "", rec.listtype,
+		    rec.case_ref[0] ? ", case " : "", rec.case_ref);
 	else if (r == MP_NOTFOUND && err.code == 0)
 		printf("%s: not a known reporter\n", argv[1]);
 	else

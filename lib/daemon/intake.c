@@ -9,20 +9,26 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
 #include "bounce.h"
+#include "buf.h"
 #include "conf.h"
+#include "feed.h"
 #include "health.h"
 #include "identity.h"
 #include "intake.h"
+#include "message.h"
 #include "notices.h"
 #include "notify.h"
+#include "pending.h"
 #include "report.h"
 #include "reporter_auth.h"
 #include "route.h"
@@ -52,6 +58,7 @@ struct intake {
 	 * the reporter (route.h, disclose); zero (disclose name, no name)
 	 * for an unknown reporter. */
 	struct mp_route_reporter rep;
+	struct list_summary *list;	/* a list report's summary fields */
 };
 
 /* State DB records made for this message, to take back on failure. */
@@ -61,10 +68,15 @@ struct marks {
 	size_t n;
 	struct { char *type, *source, *contact; } m[MP_ROUTE_CONTACTS];
 	char notice[MP_NOTICE_ID_MAX];	/* the notice record made, "" if none */
+	struct feed_marks *feed;	/* a list report's records */
 };
 
 _Static_assert(MP_ROUTE_CONTACTS <= MP_NOTICE_CONTACTS,
     "a notice record holds every routed contact");
+
+static void feed_marks_undo(struct marks *mk);
+static void feed_marks_commit(struct marks *mk);
+static void feed_marks_free(struct marks *mk);
 
 static void
 marks_clear(struct marks *mk)
@@ -96,6 +108,7 @@ marks_undo(void *arg)
 	}
 	mk->notice[0] = '\0';
 	marks_clear(mk);
+	feed_marks_undo(mk);
 }
 
 /* The MTA took the message: the records are final (seen.h). */
@@ -107,6 +120,7 @@ marks_commit(void *arg)
 	struct mp_seen *seen;
 	size_t i;
 
+	feed_marks_commit(mk);
 	if (mk->n == 0 || (seen = mp_statedb_get(mk->sdb, &err)) == NULL)
 		return;
 	for (i = 0; i < mk->n; i++)
@@ -120,6 +134,7 @@ marks_free(void *arg)
 	struct marks *mk = arg;
 
 	marks_clear(mk);
+	feed_marks_free(mk);
 	mp_statedb_unref(&mk->sdb);
 	free(mk);
 }
@@ -291,8 +306,12 @@ parse(struct intake *in)
 	if (is_fault(rc))
 		tempfail(in, rc == MP_ENOMEM ? "out of memory parsing the report" :
 		    err.msg);
-	else if (rc == MP_EINPUT)
-		quarantine(in, MP_OUTCOME_QUARANTINED_NOT_A_REPORT, err.msg);
+	else if (rc == MP_EINPUT) {
+		/* not one incident: perhaps a list (list_report) */
+		snprintf(in->plan->reason, sizeof(in->plan->reason), "%s",
+		    err.msg);
+		return 1;
+	}
 	else
 		quarantine(in, MP_OUTCOME_QUARANTINED_PARSE_ERROR, err.msg);
 	return -1;
@@ -719,6 +738,540 @@ outcome_headers(struct intake *in)
 	}
 }
 
+/*
+ * ---- List reports (issue 14): one message, many rows ----
+ *
+ * A message that is not one incident may hold lists (feed.h). Every
+ * valid row is routed with the single report's contact policy
+ * (pick_contacts), deduplicated per (type, address and port, contact)
+ * with the seen records, and recorded as pending for each contact
+ * (pending.h) before the message is accepted; one sync per report. The
+ * original goes to ArchiveAddress, outcome queued, with a summary. A row
+ * is in exactly one tally: pending, duplicate, unrouted or invalid.
+ */
+
+/* Header fields a list report's archived copy carries (list_headers). */
+#define MP_HDR_SUMMARY	"X-Meldpunt-Summary"
+#define MP_HDR_UNROUTED	"X-Meldpunt-Unrouted"
+#define MP_HDR_INVALID	"X-Meldpunt-Invalid"
+#define LIST_FIELD_MAX	900	/* bytes of one listing field */
+#define LIST_REASONS	8	/* invalid-row reasons counted by name */
+#define LIST_CONTACTS	1024	/* contacts counted by name */
+
+struct list_summary {
+	size_t rows, lists, pending, duplicates, unrouted, invalid, other;
+	size_t contacts;
+	const char *contact[LIST_CONTACTS];	/* borrowed: list_report only */
+	struct { char why[64]; size_t n; } reason[LIST_REASONS + 1];
+	size_t nreasons;
+	char summary[512];
+	char unrouted_list[LIST_FIELD_MAX];
+	size_t unrouted_more;
+	char invalid_list[LIST_FIELD_MAX];
+	size_t invalid_more;
+	char *contact_store;	/* the contact names, NUL-separated */
+	size_t store_len, store_cap;
+};
+
+/* The seen records a list report made: "type\0source\0contact\0"... */
+struct feed_marks {
+	struct mp_buf keys;
+	struct mp_pending_batch *batch;	/* the rows on their way */
+	uint64_t msg;
+	int recorded;		/* the message record is written */
+};
+
+static void
+feed_marks_undo_all(struct marks *mk)
+{
+	struct mp_error err;
+	struct mp_seen *seen;
+	const char *p, *end, *type, *src;
+
+	if (mk->feed == NULL || (seen = mp_statedb_get(mk->sdb, &err)) == NULL)
+		return;
+	p = (const char *)mk->feed->keys.data;
+	end = p + mk->feed->keys.len;
+	while (p < end) {
+		type = p, p += strlen(p) + 1;
+		src = p, p += strlen(p) + 1;
+		mp_seen_undo(seen, type, src, p, mk->at, &err);
+		p += strlen(p) + 1;
+	}
+	if (mk->feed->recorded) {
+		/* the rows go out of sight: the MTA did not take the report */
+		(void)mp_pending_undo_msg(seen, mk->feed->msg, &err);
+		(void)mp_seen_sync(seen, &err);
+		mk->feed->recorded = 0;
+	}
+}
+
+static void
+feed_marks_undo(struct marks *mk)
+{
+	feed_marks_undo_all(mk);
+	feed_marks_free(mk);
+}
+
+/*
+ * The MTA took the report. Its rows' seen records stay pending (seen.h):
+ * making 100,000 of them final after the reply would hold the state DB
+ * for as long again, and all it buys is that the very same bytes sent
+ * again later count as duplicates; as it is, they rewrite the same
+ * pending keys (a row already sent is told again: told twice beats
+ * never told).
+ */
+static void
+feed_marks_commit(struct marks *mk)
+{
+	(void)mk;
+}
+
+static void
+feed_marks_free(struct marks *mk)
+{
+	if (mk->feed == NULL)
+		return;
+	mp_buf_free(&mk->feed->keys);
+	mp_pending_batch_free(&mk->feed->batch);
+	free(mk->feed);
+	mk->feed = NULL;
+}
+
+/* Append to a bounded listing; past the bound, count. */
+static void
+list_add(char *list, size_t size, size_t *more, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void
+list_add(char *list, size_t size, size_t *more, const char *fmt, ...)
+{
+	char item[256];
+	size_t len = strlen(list), n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	n = strlen(item);
+	/* room kept for " (+N more)" */
+	if (*more > 0 || len + n + 2 + 24 >= size) {
+		(*more)++;
+		return;
+	}
+	snprintf(list + len, size - len, "%s%s", len ? "; " : "", item);
+}
+
+/* "ip is not an address: \"x\"" -> "ip is not an address"; digits as N. */
+static void
+reason_class(const char *why, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *why && *why != ':' && o + 1 < size; why++) {
+		if (*why >= '0' && *why <= '9') {
+			if (o == 0 || out[o - 1] != 'N')
+				out[o++] = 'N';
+			continue;
+		}
+		out[o++] = (unsigned char)*why < 0x20 ? ' ' : *why;
+	}
+	out[o] = '\0';
+}
+
+static void
+count_reason(struct list_summary *ls, const char *why)
+{
+	char c[64];
+	size_t i;
+
+	reason_class(why != NULL ? why : "invalid", c, sizeof(c));
+	for (i = 0; i < ls->nreasons; i++)
+		if (strcmp(ls->reason[i].why, c) == 0)
+			break;
+	if (i == ls->nreasons) {
+		if (i == LIST_REASONS)
+			snprintf(c, sizeof(c), "other reasons");
+		for (i = 0; i < ls->nreasons; i++)
+			if (strcmp(ls->reason[i].why, c) == 0)
+				break;
+		if (i == ls->nreasons) {
+			snprintf(ls->reason[i].why, sizeof(ls->reason[i].why),
+			    "%s", c);
+			ls->reason[i].n = 0;
+			ls->nreasons++;
+		}
+	}
+	ls->reason[i].n++;
+}
+
+/* Count a contact once (by name, up to LIST_CONTACTS). */
+static int
+count_contact(struct list_summary *ls, const char *addr)
+{
+	size_t i, n;
+	char *nb;
+
+	for (i = 0; i < ls->contacts && i < LIST_CONTACTS; i++)
+		if (strcmp(ls->contact[i], addr) == 0)
+			return 0;
+	if (ls->contacts >= LIST_CONTACTS) {
+		ls->contacts++;		/* an estimate past the bound */
+		return 0;
+	}
+	n = strlen(addr) + 1;
+	if (ls->store_len + n > ls->store_cap) {
+		/* the pointers move with the store: keep offsets until done */
+		size_t cap = ls->store_cap ? 2 * ls->store_cap : 4096;
+
+		while (cap < ls->store_len + n)
+			cap *= 2;
+		if ((nb = realloc(ls->contact_store, cap)) == NULL)
+			return -1;
+		for (i = 0; i < ls->contacts; i++)
+			ls->contact[i] = nb + (ls->contact[i] - ls->contact_store);
+		ls->contact_store = nb;
+		ls->store_cap = cap;
+	}
+	memcpy(ls->contact_store + ls->store_len, addr, n);
+	ls->contact[ls->contacts++] = ls->contact_store + ls->store_len;
+	ls->store_len += n;
+	return 0;
+}
+
+/* A seen record's fingerprint for one row: the same row of the same
+ * message again is not its own duplicate; another row is (seen.h). */
+static uint64_t
+row_print(uint64_t msg, size_t item, size_t line)
+{
+	uint64_t h = msg;
+
+	h = (h ^ (uint64_t)item) * 0x100000001b3ULL;
+	h = (h ^ (uint64_t)line) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
+
+/*
+ * One valid row: routed, deduplicated and recorded for each contact.
+ * MP_OK (tallied), or an error that tempfails the message.
+ */
+static int
+list_row(struct intake *in, struct marks *mk, struct mp_seen *seen,
+    struct list_summary *ls, const struct mp_feed *f, size_t item,
+    struct mp_feed_row *row, time_t received, struct mp_error *err)
+{
+	struct mp_pending_row pr;
+	enum mp_seen_verdict v;
+	enum mp_lookup lk;
+	char type[96], source[MP_ROUTE_MATCHED + 16];
+	size_t i, fresh = 0;
+	int rc;
+
+	in->report = &row->r;		/* borrowed: pick_contacts reads it */
+	snprintf(in->query, sizeof(in->query), "%s", row->r.source_ip);
+	mp_error_clear(err);
+	lk = mp_route_lookup(in->snap->routedb, in->query, &in->route, err);
+	if (lk == MP_RETRY)
+		return MP_ERETRY;
+	in->nto = 0;
+	if (lk == MP_FOUND && pick_contacts(in, err) == MP_RETRY) {
+		in->report = NULL;
+		return MP_ERETRY;	/* a contact's health could not be read */
+	}
+	in->report = NULL;
+	if (in->nto == 0) {
+		ls->unrouted++;
+		list_add(ls->unrouted_list, sizeof(ls->unrouted_list),
+		    &ls->unrouted_more, "%s (row %zu)", row->r.source_ip,
+		    row->line);
+		return MP_OK;
+	}
+	snprintf(type, sizeof(type), "%s:%s", mp_report_type_name(row->r.type),
+	    f->name != NULL ? f->name : "list");
+	if (row->r.source_port > 0)
+		snprintf(source, sizeof(source), "%s port %d", row->r.source_ip,
+		    row->r.source_port);
+	else
+		snprintf(source, sizeof(source), "%s", row->r.source_ip);
+	memset(&pr, 0, sizeof(pr));
+	pr.type = type;
+	pr.msg = mk->feed->msg;
+	pr.item = (unsigned)item;
+	pr.row = (unsigned)row->line;
+	pr.seen = row->r.last_seen ? row->r.last_seen : row->r.first_seen;
+	pr.received = received;
+	pr.ip = row->r.source_ip;
+	pr.port = row->r.source_port > 0 ? (unsigned)row->r.source_port : 0;
+	pr.protocol = row->protocol;
+	pr.hostname = row->r.domain;
+	pr.tags = row->tags;
+	pr.cves = row->cves;
+	pr.severity = row->severity;
+	pr.asn = row->r.asn;
+	pr.cells = NULL;
+	for (i = 0; i < in->nto; i++) {
+		const char *addr = in->to[i]->address;
+
+		if ((rc = mp_seen_check_and_record_msg(seen, type, source, addr,
+		    row_print(mk->feed->msg, item, row->line), mk->at,
+		    in->conf->renotify_interval, 0, &v, err)) != MP_OK)
+			return rc;
+		if (v != MP_SEEN_NEW)
+			continue;
+		if (in->conf->renotify_interval > 0 &&
+		    (mp_buf_append(&mk->feed->keys, type, strlen(type) + 1) != MP_OK ||
+		    mp_buf_append(&mk->feed->keys, source, strlen(source) + 1) != MP_OK ||
+		    mp_buf_append(&mk->feed->keys, addr, strlen(addr) + 1) != MP_OK)) {
+			mp_seen_undo(seen, type, source, addr, mk->at, err);
+			return mp_error_set(err, MP_ENOMEM, "out of memory");
+		}
+		pr.contact = addr;
+		pr.lang = mp_lang_name(in->to[i]->lang);
+		pr.cells = (const char *const *)NULL;
+		pr.ncells = 0;
+		{
+			const char *cells[MP_FEED_MAX_COLUMNS];
+			const char *c = row->cells;
+			size_t k, n = row->ncells < MP_FEED_MAX_COLUMNS ?
+			    row->ncells : MP_FEED_MAX_COLUMNS;
+
+			for (k = 0; k < n; k++, c += strlen(c) + 1)
+				cells[k] = c;
+			pr.cells = cells;
+			pr.ncells = n;
+			if ((rc = mp_pending_batch_add(seen, mk->feed->batch,
+			    &pr, err)) != MP_OK)
+				return rc;
+		}
+		if (count_contact(ls, addr) != 0)
+			return mp_error_set(err, MP_ENOMEM, "out of memory");
+		fresh++;
+	}
+	if (fresh > 0)
+		ls->pending++;
+	else
+		ls->duplicates++;
+	return MP_OK;
+}
+
+static void
+list_summarise(struct list_summary *ls, char *reason, size_t size)
+{
+	size_t len, i;
+
+	len = (size_t)snprintf(ls->summary, sizeof(ls->summary), "%zu rows in "
+	    "%zu list%s: %zu pending for %zu contact%s, %zu duplicate%s, "
+	    "%zu unrouted, %zu invalid", ls->rows, ls->lists,
+	    ls->lists == 1 ? "" : "s", ls->pending, ls->contacts,
+	    ls->contacts == 1 ? "" : "s", ls->duplicates,
+	    ls->duplicates == 1 ? "" : "s", ls->unrouted, ls->invalid);
+	for (i = 0; i < ls->nreasons && len < sizeof(ls->summary); i++)
+		len += (size_t)snprintf(ls->summary + len, sizeof(ls->summary) -
+		    len, "%s%s: %zu", i ? "; " : " (", ls->reason[i].why,
+		    ls->reason[i].n);
+	if (ls->nreasons > 0 && len < sizeof(ls->summary))
+		len += (size_t)snprintf(ls->summary + len,
+		    sizeof(ls->summary) - len, ")");
+	if (ls->other > 0 && len < sizeof(ls->summary))
+		snprintf(ls->summary + len, sizeof(ls->summary) - len,
+		    "; %zu other part%s not handled (link-only or no report)",
+		    ls->other, ls->other == 1 ? "" : "s");
+	if (ls->unrouted_more > 0) {
+		len = strlen(ls->unrouted_list);
+		snprintf(ls->unrouted_list + len, sizeof(ls->unrouted_list) - len,
+		    " (+%zu more)", ls->unrouted_more);
+	}
+	if (ls->invalid_more > 0) {
+		len = strlen(ls->invalid_list);
+		snprintf(ls->invalid_list + len, sizeof(ls->invalid_list) - len,
+		    " (+%zu more)", ls->invalid_more);
+	}
+	/* the log line: the summary, then what the operators must look at */
+	len = (size_t)snprintf(reason, size, "%s", ls->summary);
+	if (ls->unrouted > 0 && len < size)
+		len += (size_t)snprintf(reason + len, size - len,
+		    "; unrouted: %.300s", ls->unrouted_list);
+	if (ls->invalid > 0 && len < size)
+		snprintf(reason + len, size - len, "; invalid: %.300s",
+		    ls->invalid_list);
+}
+
+/* Record every row of the set's lists; MP_OK, or a fault. */
+static int
+list_record(struct intake *in, struct marks *mk, struct list_summary *ls,
+    struct mp_report_set *set, struct mp_error *err)
+{
+	struct mp_feed_row *row;
+	struct mp_pending_feed pf;
+	struct mp_seen *seen;
+	time_t received = mk->at;
+	size_t i, j;
+	int rc;
+
+	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
+		return MP_ERETRY;
+	if ((mk->feed->batch = mp_pending_batch_new()) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	for (i = 0; i < set->n; i++) {
+		const struct mp_feed *f = set->items[i].feed;
+
+		if (set->items[i].kind != MP_ITEM_FEED) {
+			ls->other++;
+			continue;
+		}
+		ls->lists++;
+		memset(&pf, 0, sizeof(pf));
+		pf.msg = mk->feed->msg;
+		pf.item = (unsigned)i;
+		pf.name = f->name;
+		pf.filename = f->filename;
+		pf.report_id = f->report_id;
+		pf.case_ref = f->case_ref;
+		pf.reporter = in->rep.domain[0] ? in->rep.domain :
+		    f->reporter_addr;
+		pf.columns = f->columns;
+		pf.ncolumns = f->ncolumns;
+		if ((rc = mp_pending_put_feed(seen, &pf, err)) != MP_OK)
+			return rc;
+		for (j = 0; j < f->nrows; j++) {
+			row = &f->rows[j];
+			ls->rows++;
+			if (row->state != MP_ROW_VALID || row->r.source_ip == NULL) {
+				ls->invalid++;
+				count_reason(ls, row->reason);
+				list_add(ls->invalid_list, sizeof(ls->invalid_list),
+				    &ls->invalid_more, "row %zu: %.120s", row->line,
+				    row->reason != NULL ? row->reason : "no address");
+				continue;
+			}
+			if ((rc = list_row(in, mk, seen, ls, f, i, row, received,
+			    err)) != MP_OK)
+				return rc;
+		}
+	}
+	if ((rc = mp_pending_batch_flush(seen, mk->feed->batch, err)) != MP_OK)
+		return rc;
+	mp_pending_batch_free(&mk->feed->batch);
+	if ((rc = mp_pending_put_msg(seen, mk->feed->msg, received,
+	    (unsigned)ls->pending, err)) != MP_OK)
+		return rc;
+	mk->feed->recorded = 1;
+	return mp_seen_sync(seen, err);
+}
+
+/*
+ * The message is no single incident (`in->plan->reason` says why):
+ * its lists are recorded, or it ends as link-only / not a report.
+ */
+static void
+list_report(struct intake *in, struct marks *mk)
+{
+	struct mp_feed_opts opts;
+	struct mp_message *msg = NULL;
+	struct mp_report_set *set = NULL;
+	struct list_summary *ls;
+	struct mp_error err;
+	char first[MP_ERROR_MAX], why[sizeof(in->plan->reason)];
+	const char *t;
+	size_t i, feeds = 0, links = 0;
+	int rc;
+
+	snprintf(first, sizeof(first), "%s", in->plan->reason);
+	in->plan->reason[0] = '\0';
+	memset(&opts, 0, sizeof(opts));
+	rc = mp_message_parse(in->env->msg.data, in->env->msg.len, NULL, &msg,
+	    &err);
+	if (rc == MP_OK) {
+		/* A generic CSV list: its type and case from the reporter's
+		 * record, else from the mail (docs/feeds.md, "Intake"). */
+		t = in->rep.listtype[0] ? in->rep.listtype :
+		    mp_message_header(msg, "X-Feed-Type");
+		for (i = 0; t != NULL && i < MP_TYPE_COUNT; i++)
+			if (strcasecmp(t, mp_report_type_name(
+			    (enum mp_report_type)i)) == 0)
+				break;
+		if (t != NULL && i < MP_TYPE_COUNT) {
+			opts.list = 1;
+			opts.list_type = (enum mp_report_type)i;
+			opts.case_ref = in->rep.listtype[0] ?
+			    (in->rep.case_ref[0] ? in->rep.case_ref : NULL) :
+			    mp_message_header(msg, "X-Feed-Case");
+		}
+		rc = mp_report_parse_all(msg, &opts, &set, &err);
+	}
+	if (rc != MP_OK) {
+		if (is_fault(rc))
+			tempfail(in, err.msg);
+		else if (rc == MP_EINPUT)
+			quarantine(in, MP_OUTCOME_QUARANTINED_NOT_A_REPORT, first);
+		else
+			quarantine(in, MP_OUTCOME_QUARANTINED_PARSE_ERROR, err.msg);
+		goto out;
+	}
+	for (i = 0; i < set->n; i++) {
+		feeds += set->items[i].kind == MP_ITEM_FEED;
+		links += set->items[i].kind == MP_ITEM_LINK_ONLY;
+	}
+	if (feeds == 0) {
+		if (links > 0)
+			quarantine(in, MP_OUTCOME_QUARANTINED_LINK_ONLY, "the report "
+			    "only links to its data (nothing is fetched during "
+			    "intake); fetch and send it as an attachment");
+		else
+			quarantine(in, MP_OUTCOME_QUARANTINED_NOT_A_REPORT, first);
+		goto out;
+	}
+	if ((ls = calloc(1, sizeof(*ls))) == NULL ||
+	    (mk->feed = calloc(1, sizeof(*mk->feed))) == NULL) {
+		free(ls);
+		tempfail(in, "out of memory");
+		goto out;
+	}
+	in->list = ls;
+	mk->feed->msg = fingerprint(in->env);
+	if ((rc = list_record(in, mk, ls, set, &err)) != MP_OK) {
+		marks_undo(mk);
+		tempfail(in, err.msg);
+		goto out;
+	}
+	list_summarise(ls, why, sizeof(why));
+	mp_plan_outcome(in->plan, MP_OUTCOME_QUEUED, why);
+	redirect(in, in->conf->archive_addr, "ArchiveAddress");
+	if (in->plan->verdict != MP_VERDICT_CONTINUE)
+		marks_undo(mk);
+out:
+	in->report = NULL;
+	mp_report_set_free(&set);
+	mp_message_free(&msg);
+}
+
+/* The summary fields on the archived copy of a queued list report. */
+static void
+list_headers(struct intake *in)
+{
+	struct list_summary *ls = in->list;
+	struct mp_plan *plan = in->plan;
+	int rc = MP_OK;
+
+	if (ls == NULL)
+		return;
+	if (plan->verdict == MP_VERDICT_CONTINUE &&
+	    plan->outcome == MP_OUTCOME_QUEUED) {
+		rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_SUMMARY, ls->summary);
+		if (rc == MP_OK && ls->unrouted > 0)
+			rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_UNROUTED,
+			    ls->unrouted_list);
+		if (rc == MP_OK && ls->invalid > 0)
+			rc = mp_plan_header(plan, MP_HDR_ADD, MP_HDR_INVALID,
+			    ls->invalid_list);
+		if (rc != MP_OK)
+			tempfail(in, "cannot add the X-Meldpunt-Summary header to "
+			    "the plan (out of memory)");
+	}
+	free(ls->contact_store);
+	free(ls);
+	in->list = NULL;
+}
+
 static void
 decide(struct intake *in)
 {
@@ -728,6 +1281,7 @@ decide(struct intake *in)
 	struct mp_notice *notice = NULL;
 	struct marks *mk;
 	char why[200];
+	int rc;
 
 	if (env->too_large) {
 		snprintf(why, sizeof(why), "message of %zu bytes is larger than "
@@ -775,8 +1329,13 @@ decide(struct intake *in)
 	plan->undo_free = marks_free;
 	plan->undo_arg = mk;
 
-	if (authenticate(in) != 0 || parse(in) != 0 || route(in) != 0 ||
-	    dedup(in, mk) != 0)
+	if (authenticate(in) != 0)
+		goto done;
+	if ((rc = parse(in)) == 1) {
+		list_report(in, mk);
+		goto done;
+	}
+	if (rc != 0 || route(in) != 0 || dedup(in, mk) != 0)
 		goto done;
 	if (in->nto == 0)
 		duplicate(in);
@@ -804,4 +1363,5 @@ mp_intake_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	decide(&in);
 	if (plan->verdict == MP_VERDICT_CONTINUE)
 		outcome_headers(&in);
+	list_headers(&in);
 }

@@ -12,6 +12,9 @@
  *
  *	  notified                 a notification went to the routed contacts
  *	  duplicate                every contact was told within RenotifyInterval
+ *	  queued                   a list report: its rows recorded as pending
+ *	                           for their contacts (pending.h), the original
+ *	                           archived with a summary
  *	  quarantined:<reason>     delivered to the review mailbox, with the reason
  *	  signed                   outbound mail, DKIM-signed
  *	  rejected:<reason>        an SMTP 5xx the sender sees
@@ -33,6 +36,7 @@
 #define MP_OUTCOMES(X) \
 	X(NOTIFIED,			"notified") \
 	X(DUPLICATE,			"duplicate") \
+	X(QUEUED,			"queued") \
 	X(QUARANTINED_UNAUTHENTICATED,	"quarantined:unauthenticated") \
 	X(QUARANTINED_NOT_A_REPORT,	"quarantined:not-a-report") \
 	X(QUARANTINED_PARSE_ERROR,	"quarantined:parse-error") \
@@ -40,6 +44,7 @@
 	X(QUARANTINED_TOO_LARGE,	"quarantined:too-large") \
 	X(QUARANTINED_MIXED_RECIPIENTS,	"quarantined:mixed-recipients") \
 	X(QUARANTINED_RENDER_ERROR,	"quarantined:render-error") \
+	X(QUARANTINED_LINK_ONLY,	"quarantined:link-only") \
 	X(SIGNED,			"signed") \
 	X(REJECTED_IDENTITY,		"rejected:identity") \
 	X(REJECTED_TOO_LARGE,		"rejected:too-large") \

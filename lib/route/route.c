@@ -566,7 +566,7 @@ mp_route_lookup(struct mp_routedb *db, const char *query, struct mp_route *route
 
 /*
  * A reporter record is "auth" (version 1 as first shipped), or
- * "auth TAB disclose TAB name".
+ * "auth TAB disclose TAB name", or that and "TAB listtype TAB case".
  */
 static int
 reporter_value(const char *p, size_t n, struct mp_route_reporter *rec)
@@ -596,10 +596,31 @@ reporter_value(const char *p, size_t n, struct mp_route_reporter *rec)
 	if (mp_disclose_parse(word, &rec->disclose) != 0)
 		return -1;
 	n -= (size_t)(t2 + 1 - t1);
-	if (n >= sizeof(rec->name))
+	t1 = t2 + 1;
+	/* the name, then perhaps listtype TAB case (no tab in a name) */
+	if ((t2 = memchr(t1, '\t', n)) == NULL) {
+		if (n >= sizeof(rec->name))
+			return -1;
+		memcpy(rec->name, t1, n);
+		rec->name[n] = '\0';
+		return 0;
+	}
+	if ((size_t)(t2 - t1) >= sizeof(rec->name))
 		return -1;
-	memcpy(rec->name, t2 + 1, n);
-	rec->name[n] = '\0';
+	memcpy(rec->name, t1, (size_t)(t2 - t1));
+	rec->name[t2 - t1] = '\0';
+	n -= (size_t)(t2 + 1 - t1);
+	t1 = t2 + 1;
+	if ((t2 = memchr(t1, '\t', n)) == NULL ||
+	    (size_t)(t2 - t1) >= sizeof(rec->listtype))
+		return -1;
+	memcpy(rec->listtype, t1, (size_t)(t2 - t1));
+	rec->listtype[t2 - t1] = '\0';
+	n -= (size_t)(t2 + 1 - t1);
+	if (n >= sizeof(rec->case_ref))
+		return -1;
+	memcpy(rec->case_ref, t2 + 1, n);
+	rec->case_ref[n] = '\0';
 	return 0;
 }
 

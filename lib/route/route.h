@@ -104,12 +104,19 @@ enum mp_disclose {
 };
 
 #define MP_REPORTER_NAME_MAX 128
+#define MP_REPORTER_WORD_MAX 32
+#define MP_REPORTER_CASE_MAX 64
 
 /* A known-reporter record. */
 struct mp_route_reporter {
 	enum mp_reporter_auth auth;
 	enum mp_disclose disclose;
 	char name[MP_REPORTER_NAME_MAX];	/* "" when the record has none */
+	/* For a generic CSV list from this reporter (docs/feeds.md): the
+	 * report type word ("vulnerable-service") and case reference its
+	 * record gives, "" when none (meldpunt-routes(5), listtype, case). */
+	char listtype[MP_REPORTER_WORD_MAX];
+	char case_ref[MP_REPORTER_CASE_MAX];
 	char domain[MP_ROUTE_MATCHED];		/* the record's domain */
 };
 

@@ -50,6 +50,8 @@ struct strinfo {
 	uint8_t reporter;	/* domain -> enum mp_reporter_auth */
 	uint8_t rep_disclose;	/* domain -> enum mp_disclose (reporter) */
 	uint32_t rep_name;	/* domain -> the reporter's name, 0 none */
+	uint32_t rep_listtype;	/* domain -> its lists' report type, 0 none */
+	uint32_t rep_case;	/* domain -> its lists' case reference, 0 none */
 };
 
 struct entity {

@@ -258,10 +258,10 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 {
 	char dom[MP_DOMAIN_MAX + 1];
 	enum mp_disclose disclose = MP_DISCLOSE_NAME;
-	const char *name = NULL;
+	const char *name = NULL, *listtype = NULL, *case_ref = NULL;
 	int auth = 0;
 	size_t i, k;
-	uint32_t d, nid = 0;
+	uint32_t d, nid = 0, lid = 0, cid = 0;
 
 	*line = o->line;
 	if (mp_domain_norm(o->attr[0].value, o->attr[0].vlen, dom, sizeof(dom)) != MP_OK) {
@@ -285,6 +285,38 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 					return MP_EINPUT;
 				}
 			name = a->value;
+			continue;
+		}
+		if (strcmp(a->name, "listtype") == 0) {
+			/* one report type, as in "wants" */
+			for (k = 0; report_types[k] != NULL; k++)
+				if (strcasecmp(a->value, report_types[k]) == 0)
+					break;
+			if (report_types[k] == NULL || strchr(a->value, ',') != NULL) {
+				snprintf(why, whysz, "listtype \"%.40s\" is not one "
+				    "report type (malware, vulnerable-service, "
+				    "open-service, login-attack, spam, phishing, "
+				    "leaked-credentials, compromised-website, ddos, "
+				    "other)", a->value);
+				return MP_EINPUT;
+			}
+			listtype = report_types[k];
+			continue;
+		}
+		if (strcmp(a->name, "case") == 0) {
+			if (a->vlen == 0 || a->vlen >= MP_REPORTER_CASE_MAX) {
+				snprintf(why, whysz, "case must be 1 to %d bytes",
+				    MP_REPORTER_CASE_MAX - 1);
+				return MP_EINPUT;
+			}
+			for (k = 0; k < a->vlen; k++)
+				if ((unsigned char)a->value[k] <= 0x20 ||
+				    a->value[k] == 0x7f) {
+					snprintf(why, whysz, "case has a space or a "
+					    "control character");
+					return MP_EINPUT;
+				}
+			case_ref = a->value;
 			continue;
 		}
 		if (strcmp(a->name, "disclose") == 0) {
@@ -315,7 +347,9 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 		snprintf(why, whysz, "reporter %s has no \"auth spf|dkim|both\"", dom);
 		return MP_EINPUT;
 	}
-	if ((d = rb_sidz(c, dom)) == 0 || (name != NULL && (nid = rb_sidz(c, name)) == 0))
+	if ((d = rb_sidz(c, dom)) == 0 || (name != NULL && (nid = rb_sidz(c, name)) == 0) ||
+	    (listtype != NULL && (lid = rb_sidz(c, listtype)) == 0) ||
+	    (case_ref != NULL && (cid = rb_sidz(c, case_ref)) == 0))
 		return MP_ENOMEM;
 	if (c->info[d].reporter != 0) {
 		snprintf(why, whysz, "reporter %s is defined twice", dom);
@@ -324,6 +358,8 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 	c->info[d].reporter = (uint8_t)auth;
 	c->info[d].rep_disclose = (uint8_t)disclose;
 	c->info[d].rep_name = nid;
+	c->info[d].rep_listtype = lid;
+	c->info[d].rep_case = cid;
 	c->counts.reporters++;
 	return MP_OK;
 }

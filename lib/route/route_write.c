@@ -218,8 +218,10 @@ write_domains(struct mp_routec *c, GDBM_FILE db, struct routes *rt, struct mp_er
 		size_t n;
 
 		if (in->reporter != 0) {
-			/* "auth TAB disclose TAB name" (route_fmt.h) */
-			char rv[16 + MP_REPORTER_NAME_MAX];
+			/* "auth TAB disclose TAB name[TAB listtype TAB case]"
+			 * (route_fmt.h) */
+			char rv[16 + MP_REPORTER_NAME_MAX + MP_REPORTER_WORD_MAX +
+			    MP_REPORTER_CASE_MAX];
 			int rn;
 
 			key[0] = 'K';
@@ -229,6 +231,11 @@ write_domains(struct mp_routec *c, GDBM_FILE db, struct routes *rt, struct mp_er
 			    mp_reporter_auth_name(in->reporter),
 			    mp_disclose_name((enum mp_disclose)in->rep_disclose),
 			    in->rep_name != 0 ? c->s.str[in->rep_name] : "");
+			if (in->rep_listtype != 0 || in->rep_case != 0)
+				rn += snprintf(rv + rn, sizeof(rv) - (size_t)rn,
+				    "\t%s\t%s", in->rep_listtype != 0 ?
+				    c->s.str[in->rep_listtype] : "",
+				    in->rep_case != 0 ? c->s.str[in->rep_case] : "");
 			rc = store(db, key, n + 1, rv, (size_t)rn, err);
 			c->counts.reporter_keys++;
 		}

@@ -82,8 +82,10 @@ struct mp_seen *mp_seen_open(const char *path, struct mp_error *err);
 /*
  * Open an existing state DB to read only, without taking GDBM's lock, so
  * that a tool can read it while the milter holds it (meldpunt-health
- * list, meldpunt-route lookup --state). A record being written at that
- * moment may read as damaged (absent); writes through this handle fail.
+ * list, meldpunt-route lookup --state, meldpunt-queue list). A record
+ * being written at that moment may read as damaged (absent), and what the
+ * milter wrote since its last sync is not seen; writes through this
+ * handle fail.
  */
 struct mp_seen *mp_seen_open_read(const char *path, struct mp_error *err);
 
@@ -113,5 +115,15 @@ int mp_seen_prune(struct mp_seen *s, time_t now, unsigned interval,
 const char *mp_seen_verdict_name(enum mp_seen_verdict v); /* new, ... */
 
 void mp_seen_close(struct mp_seen **sp);
+
+/*
+ * The other record kinds of the same file (pending.h) share the handle:
+ * mp_seen_lock() takes the handle's lock and returns its GDBM_FILE
+ * (as void *); mp_seen_unlock() gives the lock back. mp_seen_sync()
+ * flushes the file to disk (gdbm_sync): MP_OK or MP_ERETRY.
+ */
+void *mp_seen_lock(struct mp_seen *s);
+void mp_seen_unlock(struct mp_seen *s);
+int mp_seen_sync(struct mp_seen *s, struct mp_error *err);
 
 #endif

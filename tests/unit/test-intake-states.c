@@ -28,6 +28,9 @@
 
 #include "check_tap.h"
 #include "outcome.h"
+#include "pending.h"
+#include "seen.h"
+#include "statedb.h"
 #include "envelope.h"
 #include "eom.h"
 #include "plan.h"
@@ -187,7 +190,8 @@ wire_message(const char *name, struct mp_buf *msg)
 					r = i;
 	}
 	fclose(fp);
-	if (r < 0) {
+	/* unsigned, or signed already (a retry's very bytes, signed_copy) */
+	if (r < 0 || strncmp(raw.data, "DKIM-Signature:", 15) == 0) {
 		*msg = raw;
 		return;
 	}
@@ -572,6 +576,220 @@ START_TEST(tempfail_routedb)
 }
 END_TEST
 
+
+/*
+ * A list report (issue 14): a signed Shadowserver sample (9 rows) over
+ * a routes source that routes 4 of its addresses to three contacts:
+ * queued, archived with the summary, its rows pending per contact; the
+ * same message again (the MTA's retry) changes nothing; another copy
+ * after the first was taken finds every row a duplicate.
+ */
+#define SS_SAMPLE "tests/corpus/abuseio/extra/notifier-samples/shadowserver/" \
+	"2015-01-01-scan_ntp-sample-asn.csv.zip.eml"
+#define ARCHIVE "archive@meldpunt.test"
+
+static struct mp_snapshot *
+feed_snapshot(void)
+{
+	char cmd[2048], path[256], db[256], state[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/feed-routes.conf", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("organisation a\n    contact noc@a.example\n    language nl\n"
+	    "    network 76.22.0.0/16\n"
+	    "organisation b\n    contact abuse@b.example\n    language en\n"
+	    "    network 193.158.0.0/16\n"
+	    "organisation c\n    contact cert@c.example\n    language en\n"
+	    "    network 115.91.0.0/16\n    network 106.243.0.0/16\n"
+	    "reporter research.example.org\n    auth dkim\n"
+	    "    listtype vulnerable-service\n    case DIVD-2026-00042\n", fp);
+	fclose(fp);
+	snprintf(db, sizeof(db), "%s/feed-routes.db", tmp);
+	snprintf(state, sizeof(state), "%s/feed-state.db", tmp);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'; '%s/tools/meldpunt-route' compile "
+	    "-o '%s' '%s' >/dev/null", state, builddir, db, path);
+	run(cmd);
+	return conf_write(db, state, NULL, "ArchiveAddress " ARCHIVE);
+}
+
+/* The pending groups, as "contact type lang rows" lines. */
+static void
+feed_groups(struct mp_snapshot *s, char *out, size_t size)
+{
+	struct mp_pending_group *g;
+	struct mp_error err;
+	struct mp_seen *seen;
+	size_t n, i, len = 0;
+
+	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	ck_assert_int_eq(mp_pending_groups(seen, &g, &n, &err), MP_OK);
+	out[0] = '\0';
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s %s %s %zu\n",
+		    g[i].contact, g[i].type, g[i].lang, g[i].rows);
+	free(g);
+}
+
+/* The file signed once, for sending the same bytes twice. */
+static const char *
+signed_copy(const char *file, const char *name)
+{
+	static char path[256];
+	struct mp_buf w;
+	FILE *fp;
+
+	wire_message(file, &w);
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(w.data, 1, w.len, fp), w.len);
+	fclose(fp);
+	mp_buf_free(&w);
+	return path;
+}
+
+START_TEST(list_report_queued)
+{
+	static const char groups[] =
+	    "abuse@b.example open-service:scan_ntp en 1\n"
+	    "cert@c.example open-service:scan_ntp en 2\n"
+	    "noc@a.example open-service:scan_ntp nl 1\n";
+	struct mp_snapshot *s = feed_snapshot();
+	struct mp_plan_held held = { 0 };
+	struct mp_plan p;
+	const char *h, *msg;
+	char got[1024];
+
+	msg = signed_copy(edited(SS_SAMPLE, "s/autoreports@shadowserver.org/"
+	    "feeds@research.example.org/", "ss.eml"), "ss-signed.eml");
+	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], ARCHIVE);
+	ck_assert(!p.replace_body);
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "queued");
+	ck_assert_ptr_nonnull(h = plan_added(&p, "X-Meldpunt-Summary"));
+	ck_assert_str_eq(h, "9 rows in 1 list: 4 pending for 3 contacts, "
+	    "0 duplicates, 5 unrouted, 0 invalid");
+	ck_assert_ptr_nonnull(h = plan_added(&p, "X-Meldpunt-Unrouted"));
+	ck_assert_str_eq(h, "123.23.130.233 (row 2); 221.112.23.116 (row 4); "
+	    "62.212.206.130 (row 5); 118.186.156.166 (row 8); "
+	    "91.191.233.205 (row 9)");
+	ck_assert_ptr_null(plan_added(&p, "X-Meldpunt-Invalid"));
+	ck_assert_msg(strstr(p.reason, "unrouted: 123.23.130.233 (row 2)") !=
+	    NULL, "reason: %s", p.reason);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, groups);
+	mp_plan_free(&p);
+
+	/* the MTA's retry of the same bytes: the same rows, once */
+	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
+	    "list: 4 pending for 3 contacts, 0 duplicates, 5 unrouted, "
+	    "0 invalid");
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, groups);
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+
+	/* another copy: every routed row was recorded within RenotifyInterval */
+	msg = edited(SS_SAMPLE, "s/autoreports@shadowserver.org/"
+	    "feeds@research.example.org/;s/^Subject: /Subject: Fwd: /", "ss2.eml");
+	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
+	    "list: 0 pending for 0 contacts, 4 duplicates, 5 unrouted, "
+	    "0 invalid");
+	mp_plan_free(&p);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, groups);
+	release(s);
+}
+END_TEST
+
+/* Taken back: a plan the milter could not carry out hides its rows. */
+START_TEST(list_report_rollback)
+{
+	struct mp_snapshot *s = feed_snapshot();
+	struct mp_plan p;
+	const char *msg;
+	char got[1024];
+
+	msg = edited(SS_SAMPLE, "s/autoreports@shadowserver.org/"
+	    "feeds@research.example.org/", "ss.eml");
+	decide(s, msg, &p);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, "");
+	/* and the retry is not a duplicate of it */
+	decide(s, msg, &p);
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
+	    "list: 4 pending for 3 contacts, 0 duplicates, 5 unrouted, "
+	    "0 invalid");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
+/* A researcher's CSV list: its type and case from the reporter's record. */
+START_TEST(list_report_generic_csv)
+{
+	struct mp_snapshot *s = feed_snapshot();
+	struct mp_plan p;
+	char path[256], got[1024];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/list.eml", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("From: DIVD <feeds@research.example.org>\n"
+	    "To: " INTAKE "\n"
+	    "Subject: Vulnerable hosts in your constituency\n"
+	    "Date: Mon, 30 Nov 2026 09:00:00 +0100\n"
+	    "Message-ID: <list-1@research.example.org>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nThe list is attached.\n"
+	    "--b\nContent-Type: text/csv; name=\"hosts.csv\"\n"
+	    "Content-Disposition: attachment; filename=\"hosts.csv\"\n\n"
+	    "ip,port,timestamp\n76.22.1.1,443,2026-11-29 10:00:00\n"
+	    "193.158.2.2,443,2026-11-29 11:00:00\n"
+	    "8.8.8.8,443,2026-11-29 12:00:00\nnot-an-ip,443,\n"
+	    "--b--\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(decide(s, path, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "4 rows in 1 "
+	    "list: 2 pending for 2 contacts, 0 duplicates, 1 unrouted, 1 invalid "
+	    "(ip is not an address: 1)");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Unrouted"), "8.8.8.8 (row 3)");
+	mp_plan_free(&p);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "abuse@b.example vulnerable-service:list en 1\n"
+	    "noc@a.example vulnerable-service:list nl 1\n");
+	release(s);
+}
+END_TEST
+
+/* A report that only links to its data. */
+START_TEST(link_only)
+{
+	struct mp_snapshot *s = feed_snapshot();
+	struct mp_plan p;
+	const char *msg;
+
+	msg = edited("tests/e2e/data/link-only.eml", "", "link.eml");
+	decide(s, msg, &p);
+	assert_quarantined(&p, "quarantined:link-only", "only links");
+	mp_plan_free(&p);
+	release(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -592,6 +810,10 @@ main(void)
 	tcase_add_test(tc, rate_limit);
 	tcase_add_test(tc, tempfail_statedb);
 	tcase_add_test(tc, tempfail_routedb);
+	tcase_add_test(tc, list_report_queued);
+	tcase_add_test(tc, list_report_rollback);
+	tcase_add_test(tc, link_only);
+	tcase_add_test(tc, list_report_generic_csv);
 	suite_add_tcase(su, tc);
 	return mp_check_run(su);
 }

@@ -22,11 +22,12 @@
 /* The names that StatsFile, the header and the log used before the enum:
  * they must not change (readers of the file and of the header key on them). */
 static const char *const known[] = {
-	"notified", "duplicate",
+	"notified", "duplicate", "queued",
 	"quarantined:unauthenticated", "quarantined:not-a-report",
 	"quarantined:parse-error", "quarantined:unrouted",
 	"quarantined:too-large", "quarantined:mixed-recipients",
-	"quarantined:render-error", "signed", "rejected:identity",
+	"quarantined:render-error", "quarantined:link-only", "signed",
+	"rejected:identity",
 	"rejected:too-large", "rejected:unsignable", "deferred:rate-limit",
 	"tempfail", "passed",
 	"bounce:hard", "bounce:soft", "bounce:auto-reply", "bounce:unmatched",

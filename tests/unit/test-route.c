@@ -101,7 +101,12 @@ static const char *own_src =
     "reporter quiet.example.nl\n"
     "    name Quiet Scanner\n"
     "    auth dkim\n"
-    "    disclose NONE\n";
+    "    disclose NONE\n"
+    "reporter lists.example.org\n"
+    "    name Lists\n"
+    "    auth dkim\n"
+    "    listtype Vulnerable-Service\n"
+    "    case DIVD-2026-00042\n";
 
 static const char *rpsl_src =
     "% comment line\n"
@@ -547,6 +552,14 @@ START_TEST(reporter_records)
 	    &err), MP_FOUND);
 	ck_assert_int_eq(rec.disclose, MP_DISCLOSE_NONE);
 	ck_assert_str_eq(rec.name, "Quiet Scanner");
+	ck_assert_str_eq(rec.listtype, "");
+	ck_assert_str_eq(rec.case_ref, "");
+	/* a generic CSV list's type and case (docs/feeds.md) */
+	ck_assert_int_eq(mp_route_reporter_rec(db, "lists.example.org", &rec,
+	    &err), MP_FOUND);
+	ck_assert_str_eq(rec.name, "Lists");
+	ck_assert_str_eq(rec.listtype, "vulnerable-service");
+	ck_assert_str_eq(rec.case_ref, "DIVD-2026-00042");
 	mp_routedb_close(&db);
 
 	/* A record as the first version wrote it (auth only) still reads;
@@ -831,14 +844,18 @@ START_TEST(own_source_errors)
 	    "reporter s.example.nl\n"
 	    "    auth dkim\n"
 	    "    disclose all\n"		/* line 20 */
-	    "banana x\n";		/* line 21 */
+	    "banana x\n"		/* line 21 */
+	    "reporter t.example.nl\n"
+	    "    auth dkim\n"
+	    "    listtype spam,phishing\n"	/* line 24 */
+	    "    case two words\n";		/* line 25 */
 
 	ck_assert_int_eq(mp_routec_add_source(c, "r.conf", src, strlen(src)), 0);
 	snprintf(path, sizeof(path), "%s/e.db", tmpdir);
 	ck_assert_int_eq(mp_routec_write(c, path, &err), MP_OK);
 	n = mp_routec_counts(c);
 	ck_assert_uint_eq(n->organisations, 1);
-	ck_assert_uint_eq(n->errors, 9);
+	ck_assert_uint_eq(n->errors, 10);
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:4: organisation \"a\" is defined twice (first at r.conf:1)"));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:7: network \"192.0.2.1/24\""));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:9: language \"de\" is not nl or en"));
@@ -847,6 +864,7 @@ START_TEST(own_source_errors)
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:17: auth \"maybe\""));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:20: disclose \"all\" is not none, name or name+address"));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:21: unknown object kind \"banana\""));
+	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:24: listtype \"spam,phishing\" is not one report type"));
 	ck_assert_ptr_nonnull(strstr(warnings, "r.conf:1: organisation a names intermediary \"nope\", which is not defined"));
 	mp_routec_free(&c);
 }

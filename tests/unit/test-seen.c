@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_tap.h"
+#include "pending.h"
 #include "seen.h"
 
 #define T0 1714564800
@@ -210,6 +211,102 @@ START_TEST(prune_expired)
 }
 END_TEST
 
+/* Pending rows (pending.h) share the file: prune leaves them, and they
+ * are visible once their report's record is written. */
+START_TEST(prune_keeps_pending)
+{
+	static const char *const cells[] = { "2024-01-02 00:00:00", "10.0.0.1" };
+	struct mp_seen *s = open_db();
+	struct mp_pending_batch *b;
+	struct mp_pending_row r;
+	struct mp_pending_group *g;
+	struct mp_error err;
+	unsigned removed = 99;
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	r.contact = "c@x.nl", r.type = "open-service:scan_ntp", r.lang = "nl";
+	r.msg = 42, r.item = 0, r.row = 1, r.seen = T0, r.received = T0 + 5;
+	r.ip = "10.0.0.1", r.port = 123, r.cells = cells, r.ncells = 2;
+	ck_assert_ptr_nonnull(b = mp_pending_batch_new());
+	ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err), MP_OK);
+	r.row = 2, r.seen = T0 + 60;
+	ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err), MP_OK);
+	ck_assert_int_eq(mp_pending_batch_flush(s, b, &err), MP_OK);
+	mp_pending_batch_free(&b);
+	/* the same rows again (a retry): the same chunk, written over */
+	r.row = 1, r.seen = T0;
+	ck_assert_ptr_nonnull(b = mp_pending_batch_new());
+	ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err), MP_OK);
+	r.row = 2, r.seen = T0 + 60;
+	ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err), MP_OK);
+	ck_assert_int_eq(mp_pending_batch_flush(s, b, &err), MP_OK);
+	mp_pending_batch_free(&b);
+	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
+	ck_assert_uint_eq(n, 0);	/* the report is not recorded yet */
+	free(g);
+	ck_assert_int_eq(mp_pending_put_msg(s, 42, T0 + 5, 2, &err), MP_OK);
+	ck_assert_int_eq(check(s, "spam", "s", "c@x.nl", T0, 600, 100), MP_SEEN_NEW);
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 4000, 600, &removed, &err), MP_OK);
+	ck_assert_uint_eq(removed, 2);	/* seen's own two, nothing else */
+	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(g[0].contact, "c@x.nl");
+	ck_assert_uint_eq(g[0].rows, 2);
+	ck_assert_int_eq(g[0].oldest, T0);
+	ck_assert_int_eq(g[0].newest, T0 + 60);
+	free(g);
+	ck_assert_int_eq(mp_pending_undo_msg(s, 42, &err), MP_OK);
+	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
+	ck_assert_uint_eq(n, 0);
+	free(g);
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* Rows past one chunk: written in several, read back in full, and the
+ * same batch again (a retry) leaves the same rows. */
+START_TEST(pending_chunks)
+{
+	static const char *const cells[] = { "a cell of some length, to fill "
+	    "the chunks a little faster than the fixed fields alone" };
+	struct mp_seen *s = open_db();
+	struct mp_pending_batch *b;
+	struct mp_pending_row r;
+	struct mp_pending_group *g;
+	struct mp_error err;
+	char ip[32];
+	size_t n;
+	int pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		ck_assert_ptr_nonnull(b = mp_pending_batch_new());
+		for (i = 1; i <= 3000; i++) {
+			memset(&r, 0, sizeof(r));
+			r.contact = i % 3 ? "a@x.nl" : "b@x.nl";
+			r.type = "open-service:scan_ntp", r.lang = "en";
+			r.msg = 7, r.item = 0, r.row = (unsigned)i;
+			r.seen = T0 + i, r.received = T0;
+			snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 256, i % 256);
+			r.ip = ip, r.cells = cells, r.ncells = 1;
+			ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err), MP_OK);
+		}
+		ck_assert_int_eq(mp_pending_batch_flush(s, b, &err), MP_OK);
+		mp_pending_batch_free(&b);
+		ck_assert_int_eq(mp_pending_put_msg(s, 7, T0, 3000, &err), MP_OK);
+		ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_str_eq(g[0].contact, "a@x.nl");
+		ck_assert_uint_eq(g[0].rows, 2000);
+		ck_assert_int_eq(g[0].oldest, T0 + 1);
+		ck_assert_int_eq(g[0].newest, T0 + 2999);
+		ck_assert_uint_eq(g[1].rows, 1000);
+		free(g);
+	}
+	mp_seen_close(&s);
+}
+END_TEST
+
 START_TEST(retry_on_bad_db)
 {
 	struct mp_error err;
@@ -364,6 +461,8 @@ suite(void)
 	tcase_add_test(tc, undo_record);
 	tcase_add_test(tc, retry_of_same_message);
 	tcase_add_test(tc, prune_expired);
+	tcase_add_test(tc, prune_keeps_pending);
+	tcase_add_test(tc, pending_chunks);
 	tcase_add_test(tc, retry_on_bad_db);
 	tcase_add_test(tc, retry_on_write_failure);
 	tcase_add_test(tc, limits);

@@ -1,0 +1,531 @@
+/*
+ * pending - see pending.h
+ *
+ * A row's value:
+ *   seen(8) received(8) asn(4) port(4) ncells(4)
+ *   ip NUL protocol NUL hostname NUL tags NUL cves NUL severity NUL
+ *   cell NUL ... (ncells)
+ * "" stands for a field that is not given.
+ */
+#include "config.h"
+
+#include <gdbm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pending.h"
+#include "seen_int.h"
+#include "seen.h"
+
+#define ROW_FIXED	(8 + 8 + 4 + 4 + 4)
+#define ROW_STRINGS	6
+
+struct mp_pending_batch;
+
+/* One group's rows not yet written, and its key (room for the chunk). */
+struct chunkbuf {
+	unsigned char *key;
+	size_t klen;
+	unsigned char *data;
+	size_t len, cap;
+	unsigned chunk;
+	struct mp_pending_batch *batch;
+};
+
+struct mp_pending_batch {
+	struct chunkbuf *g;
+	size_t n;
+	size_t *slot, nslot;	/* open addressing: index+1 into g */
+	size_t held;		/* bytes buffered in all groups */
+};
+
+static void
+put_n(unsigned char *p, uint64_t u, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, u >>= 8)
+		p[i] = (unsigned char)(u & 0xff);
+}
+
+static uint64_t
+get_n(const unsigned char *p, int n)
+{
+	uint64_t u = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		u = (u << 8) | p[i];
+	return u;
+}
+
+static int
+put(struct mp_seen *s, const void *k, size_t klen, const void *v, size_t vlen,
+    struct mp_error *err)
+{
+	datum key = { (char *)k, (int)klen }, val = { (char *)v, (int)vlen };
+	GDBM_FILE db = mp_seen_lock(s);
+	int rc = MP_OK;
+
+	if (gdbm_store(db, key, val, GDBM_REPLACE) != 0)
+		rc = mp_seen_db_error_(s, "write a pending record in", err);
+	mp_seen_unlock(s);
+	return rc;
+}
+
+static size_t
+msg_key(unsigned char *k, char tag, uint64_t msg, int item, unsigned n)
+{
+	k[0] = (unsigned char)tag;
+	put_n(k + 1, msg, 8);
+	if (item < 0)
+		return 9;
+	put_n(k + 9, n, 2);
+	return 11;
+}
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* The row's value (the layout above), appended to b with its length
+ * and row number before it: a chunk is a sequence of these. */
+static int
+row_append(struct chunkbuf *b, const struct mp_pending_row *r)
+{
+	const char *str[ROW_STRINGS] = { r->ip, r->protocol, r->hostname,
+	    r->tags, r->cves, r->severity };
+	size_t n, i, vlen, room, need;
+	unsigned char *v, *p, *nb;
+
+	vlen = ROW_FIXED;
+	for (i = 0; i < ROW_STRINGS; i++)
+		vlen += strlen(nz(str[i])) + 1;
+	for (i = 0; i < r->ncells; i++)
+		vlen += strlen(nz(r->cells[i])) + 1;
+	if (vlen > MP_PENDING_VALUE_MAX)
+		vlen = MP_PENDING_VALUE_MAX;
+	need = b->len + 8 + vlen;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		if ((nb = realloc(b->data, cap)) == NULL)
+			return -1;
+		b->data = nb;
+		b->cap = cap;
+	}
+	v = b->data + b->len + 8;
+	put_n(v, (uint64_t)r->seen, 8);
+	put_n(v + 8, (uint64_t)r->received, 8);
+	put_n(v + 16, r->asn, 4);
+	put_n(v + 20, r->port, 4);
+	put_n(v + 24, r->ncells, 4);
+	p = v + ROW_FIXED;
+	/* room for the NULs of what follows is kept back: cut, not dropped */
+	room = vlen - ROW_FIXED - ROW_STRINGS - r->ncells;
+	for (i = 0; i < ROW_STRINGS + r->ncells; i++) {
+		const char *t = i < ROW_STRINGS ? nz(str[i]) :
+		    nz(r->cells[i - ROW_STRINGS]);
+
+		n = strlen(t);
+		if (n > room)
+			n = room;
+		memcpy(p, t, n);
+		p[n] = '\0';
+		p += n + 1;
+		room -= n;
+	}
+	vlen = (size_t)(p - v);
+	put_n(b->data + b->len, vlen, 4);
+	put_n(b->data + b->len + 4, r->row, 4);
+	b->len += 8 + vlen;
+	return 0;
+}
+
+/* The group's rows so far, as its next chunk. */
+static int
+chunk_write(struct mp_seen *s, struct chunkbuf *g, struct mp_error *err)
+{
+	int rc;
+
+	if (g->len == 0)
+		return MP_OK;
+	put_n(g->key + g->klen, g->chunk, 4);
+	if ((rc = put(s, g->key, g->klen + 4, g->data, g->len, err)) != MP_OK)
+		return rc;
+	g->chunk++;
+	g->batch->held -= g->len;
+	g->len = 0;
+	return MP_OK;
+}
+
+struct mp_pending_batch *
+mp_pending_batch_new(void)
+{
+	return calloc(1, sizeof(struct mp_pending_batch));
+}
+
+void
+mp_pending_batch_free(struct mp_pending_batch **bp)
+{
+	struct mp_pending_batch *b = *bp;
+	size_t i;
+
+	*bp = NULL;
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		free(b->g[i].data);
+		free(b->g[i].key);
+	}
+	free(b->g);
+	free(b->slot);
+	free(b);
+}
+
+static uint64_t
+fnv(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The group's buffer (found or made), or NULL (no memory). */
+static struct chunkbuf *
+group_of(struct mp_pending_batch *b, const unsigned char *key, size_t klen)
+{
+	size_t i, j, ns;
+	uint64_t h = fnv(key, klen);
+	struct chunkbuf *ng;
+	size_t *nslot;
+
+	for (i = h & (b->nslot - 1); b->nslot > 0 && b->slot[i] != 0;
+	    i = (i + 1) & (b->nslot - 1)) {
+		struct chunkbuf *g = &b->g[b->slot[i] - 1];
+
+		if (g->klen == klen && memcmp(g->key, key, klen) == 0)
+			return g;
+	}
+	if (2 * (b->n + 1) > b->nslot) {
+		ns = b->nslot ? 2 * b->nslot : 64;
+		if ((nslot = calloc(ns, sizeof(*nslot))) == NULL)
+			return NULL;
+		for (j = 0; j < b->n; j++) {
+			for (i = fnv(b->g[j].key, b->g[j].klen) & (ns - 1);
+			    nslot[i] != 0; i = (i + 1) & (ns - 1))
+				;
+			nslot[i] = j + 1;
+		}
+		free(b->slot);
+		b->slot = nslot;
+		b->nslot = ns;
+		if ((ng = realloc(b->g, ns / 2 * sizeof(*ng))) == NULL)
+			return NULL;
+		b->g = ng;
+		for (i = h & (ns - 1); b->slot[i] != 0; i = (i + 1) & (ns - 1))
+			;
+	}
+	ng = &b->g[b->n];
+	memset(ng, 0, sizeof(*ng));
+	if ((ng->key = malloc(klen + 4)) == NULL)
+		return NULL;
+	memcpy(ng->key, key, klen);
+	ng->klen = klen;
+	ng->batch = b;
+	b->slot[i] = ++b->n;
+	return ng;
+}
+
+int
+mp_pending_batch_add(struct mp_seen *s, struct mp_pending_batch *b,
+    const struct mp_pending_row *r, struct mp_error *err)
+{
+	const char *part[3] = { r->contact, r->type, r->lang };
+	unsigned char key[3 * (MP_PENDING_PART_MAX + 1) + 1 + 10];
+	struct chunkbuf *g;
+	size_t klen = 1, n, i, before;
+	int rc;
+
+	key[0] = 'p';
+	for (i = 0; i < 3; i++) {
+		if ((n = strlen(nz(part[i]))) > MP_PENDING_PART_MAX)
+			return mp_error_set(err, MP_EINPUT, "pending key part "
+			    "longer than %d bytes (limit)", MP_PENDING_PART_MAX);
+		memcpy(key + klen, nz(part[i]), n + 1);
+		klen += n + 1;
+	}
+	put_n(key + klen, r->msg, 8);
+	put_n(key + klen + 8, r->item, 2);
+	klen += 10;
+	if ((g = group_of(b, key, klen)) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	before = g->len;
+	if (row_append(g, r) != 0)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	b->held += g->len - before;
+	if (g->len >= MP_PENDING_CHUNK)
+		return chunk_write(s, g, err);
+	if (b->held > MP_PENDING_HELD) {
+		/* many groups at once: out with all of them */
+		for (i = 0; i < b->n; i++)
+			if ((rc = chunk_write(s, &b->g[i], err)) != MP_OK)
+				return rc;
+	}
+	return MP_OK;
+}
+
+int
+mp_pending_batch_flush(struct mp_seen *s, struct mp_pending_batch *b,
+    struct mp_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < b->n; i++)
+		if ((rc = chunk_write(s, &b->g[i], err)) != MP_OK)
+			return rc;
+	return MP_OK;
+}
+
+/* NUL-terminated strings, one after the other. */
+static int
+add_str(unsigned char **bp, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(nz(s)) + 1;
+	unsigned char *nb;
+
+	if (*len + n > *cap) {
+		*cap = (*len + n) * 2;
+		if ((nb = realloc(*bp, *cap)) == NULL)
+			return -1;
+		*bp = nb;
+	}
+	memcpy(*bp + *len, nz(s), n);
+	*len += n;
+	return 0;
+}
+
+int
+mp_pending_put_feed(struct mp_seen *s, const struct mp_pending_feed *f,
+    struct mp_error *err)
+{
+	const char *head[5] = { f->name, f->filename, f->report_id, f->case_ref,
+	    f->reporter };
+	unsigned char key[16], *b = NULL;
+	size_t klen = msg_key(key, 'f', f->msg, 1, f->item), len = 4, cap = 0;
+	size_t i;
+	int rc = 0;
+
+	if ((b = malloc(cap = 256)) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	put_n(b, f->ncolumns, 4);
+	for (i = 0; rc == 0 && i < 5; i++)
+		rc = add_str(&b, &len, &cap, head[i]);
+	for (i = 0; rc == 0 && i < f->ncolumns; i++)
+		rc = add_str(&b, &len, &cap, f->columns[i]);
+	if (rc != 0) {
+		free(b);
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	}
+	rc = put(s, key, klen, b, len, err);
+	free(b);
+	return rc;
+}
+
+int
+mp_pending_put_msg(struct mp_seen *s, uint64_t msg, time_t received,
+    unsigned rows, struct mp_error *err)
+{
+	unsigned char key[16], v[12];
+
+	put_n(v, (uint64_t)received, 8);
+	put_n(v + 8, rows, 4);
+	return put(s, key, msg_key(key, 'm', msg, -1, 0), v, sizeof(v), err);
+}
+
+int
+mp_pending_undo_msg(struct mp_seen *s, uint64_t msg, struct mp_error *err)
+{
+	unsigned char k[16];
+	datum key = { (char *)k, (int)msg_key(k, 'm', msg, -1, 0) };
+	GDBM_FILE db = mp_seen_lock(s);
+	int rc = MP_OK;
+
+	if (gdbm_delete(db, key) != 0 && gdbm_errno != GDBM_ITEM_NOT_FOUND)
+		rc = mp_seen_db_error_(s, "delete a pending record in", err);
+	mp_seen_unlock(s);
+	return rc;
+}
+
+int
+mp_pending_chunk_next(const void *key, size_t klen, const void *val,
+    size_t vlen, size_t *off, struct mp_pending_row *r, const char **cells,
+    size_t maxcells, struct mp_error *err)
+{
+	const char *k = key, *v, *end;
+	const char **str[ROW_STRINGS] = { &r->ip, &r->protocol, &r->hostname,
+	    &r->tags, &r->cves, &r->severity };
+	const char *part[3];
+	size_t i, n, len, at = 1;
+
+	memset(r, 0, sizeof(*r));
+	if (*off >= vlen)
+		return 0;
+	if (klen < 1 + 3 + 14 || k[0] != 'p' || k[klen - 15] != '\0' ||
+	    vlen - *off < 8) {
+		mp_error_set(err, MP_EINPUT, "damaged pending record");
+		return -1;
+	}
+	for (i = 0; i < 3; i++) {
+		part[i] = k + at;
+		n = strnlen(k + at, klen - 14 - at);
+		if (at + n >= klen - 14) {
+			mp_error_set(err, MP_EINPUT, "damaged pending key");
+			return -1;
+		}
+		at += n + 1;
+	}
+	r->contact = part[0], r->type = part[1], r->lang = part[2];
+	r->msg = get_n((const unsigned char *)k + at, 8);
+	r->item = (unsigned)get_n((const unsigned char *)k + at + 8, 2);
+	v = (const char *)val + *off;
+	len = (size_t)get_n((const unsigned char *)v, 4);
+	r->row = (unsigned)get_n((const unsigned char *)v + 4, 4);
+	if (len < ROW_FIXED || len > vlen - *off - 8 || v[8 + len - 1] != '\0') {
+		mp_error_set(err, MP_EINPUT, "damaged pending row");
+		return -1;
+	}
+	v += 8;
+	end = v + len;
+	*off += 8 + len;
+	r->seen = (time_t)get_n((const unsigned char *)v, 8);
+	r->received = (time_t)get_n((const unsigned char *)v + 8, 8);
+	r->asn = (uint32_t)get_n((const unsigned char *)v + 16, 4);
+	r->port = (unsigned)get_n((const unsigned char *)v + 20, 4);
+	n = (size_t)get_n((const unsigned char *)v + 24, 4);
+	v += ROW_FIXED;
+	for (i = 0; i < ROW_STRINGS + n; i++) {
+		if (v >= end) {
+			mp_error_set(err, MP_EINPUT, "damaged pending row");
+			return -1;
+		}
+		if (i < ROW_STRINGS)
+			*str[i] = *v ? v : NULL;
+		else if (i - ROW_STRINGS < maxcells)
+			cells[i - ROW_STRINGS] = v;
+		v += strlen(v) + 1;
+	}
+	r->cells = cells;
+	r->ncells = n < maxcells ? n : maxcells;
+	return 1;
+}
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct mp_pending_group *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->contact, y->contact)) != 0 ||
+	    (c = strcmp(x->type, y->type)) != 0)
+		return c;
+	return strcmp(x->lang, y->lang);
+}
+
+/* 1 when the report `msg` is recorded (its "m" record exists). */
+static int
+msg_recorded(GDBM_FILE db, uint64_t msg, uint64_t *last, int *last_ok)
+{
+	unsigned char k[16];
+	datum key = { (char *)k, (int)msg_key(k, 'm', msg, -1, 0) };
+
+	if (*last_ok >= 0 && *last == msg)
+		return *last_ok;
+	*last = msg;
+	*last_ok = gdbm_exists(db, key) ? 1 : 0;
+	return *last_ok;
+}
+
+int
+mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
+    size_t *np, struct mp_error *err)
+{
+	struct mp_pending_group *g = NULL, *ng, want;
+	struct mp_pending_row r;
+	size_t n = 0, cap = 0, i;
+	uint64_t last = 0;
+	int last_ok = -1, rc = MP_OK;
+	const char *cells[1];
+	GDBM_FILE db = mp_seen_lock(s);
+	datum key, next, val;
+	time_t t;
+
+	*gp = NULL;
+	*np = 0;
+	key = gdbm_firstkey(db);
+	while (key.dptr != NULL && rc == MP_OK) {
+		if (key.dsize > 0 && key.dptr[0] == 'p' &&
+		    (val = gdbm_fetch(db, key)).dptr != NULL) {
+			size_t off = 0;
+
+			while (rc == MP_OK && mp_pending_chunk_next(key.dptr,
+			    (size_t)key.dsize, val.dptr, (size_t)val.dsize, &off,
+			    &r, cells, 0, err) == 1 &&
+			    msg_recorded(db, r.msg, &last, &last_ok)) {
+				snprintf(want.contact, sizeof(want.contact), "%s",
+				    r.contact);
+				snprintf(want.type, sizeof(want.type), "%s", r.type);
+				snprintf(want.lang, sizeof(want.lang), "%s", r.lang);
+				t = r.seen ? r.seen : r.received;
+				for (i = 0; i < n && group_cmp(&g[i], &want) != 0; i++)
+					;
+				if (i == n) {
+					if (n == cap) {
+						cap = cap ? 2 * cap : 16;
+						if ((ng = realloc(g, cap * sizeof(*g))) == NULL) {
+							rc = mp_error_set(err, MP_ENOMEM,
+							    "out of memory");
+							break;
+						}
+						g = ng;
+					}
+					g[n] = want;
+					g[n].rows = 0;
+					g[n].oldest = g[n].newest = t;
+					n++;
+				}
+				g[i].rows++;
+				if (t < g[i].oldest)
+					g[i].oldest = t;
+				if (t > g[i].newest)
+					g[i].newest = t;
+			}
+			free(val.dptr);
+		}
+		next = gdbm_nextkey(db, key);
+		free(key.dptr);
+		key = next;
+	}
+	free(key.dptr);
+	if (rc == MP_OK && gdbm_errno != GDBM_ITEM_NOT_FOUND &&
+	    gdbm_errno != GDBM_NO_ERROR)
+		rc = mp_seen_db_error_(s, "read the pending records of", err);
+	mp_seen_unlock(s);
+	if (rc != MP_OK) {
+		free(g);
+		return rc;
+	}
+	if (n > 1)
+		qsort(g, n, sizeof(*g), group_cmp);
+	*gp = g;
+	*np = n;
+	return MP_OK;
+}
