@@ -54,8 +54,9 @@ mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err)
 	return rc;
 }
 
-struct mp_seen *
-mp_seen_open(const char *path, struct mp_error *err)
+/* One handle: `flags` GDBM's, `how` for the error ("writing", "reading"). */
+static struct mp_seen *
+open_db(const char *path, int flags, const char *how, struct mp_error *err)
 {
 	struct mp_seen *s;
 
@@ -65,13 +66,10 @@ mp_seen_open(const char *path, struct mp_error *err)
 		mp_error_set(err, MP_ERETRY, "%s: out of memory", path);
 		return NULL;
 	}
-	/* No mmap: a list report adds a record per row, and remapping the
-	 * growing file cost a third of its time (tests/bench, bench-feed). */
-	s->db = gdbm_open(path, 0, GDBM_WRCREAT | GDBM_CLOEXEC | GDBM_NOMMAP,
-	    0600, NULL);
+	s->db = gdbm_open(path, 0, flags | GDBM_CLOEXEC, 0600, NULL);
 	if (s->db == NULL) {
 		mp_error_set(err, MP_ERETRY, "%s: cannot open the state DB "
-		    "(StateDB) for writing: %s%s%s", path,
+		    "(StateDB) for %s: %s%s%s", path, how,
 		    gdbm_strerror(gdbm_errno),
 		    gdbm_check_syserr(gdbm_errno) ? ": " : "",
 		    gdbm_check_syserr(gdbm_errno) ? strerror(errno) : "");
@@ -84,32 +82,19 @@ mp_seen_open(const char *path, struct mp_error *err)
 }
 
 struct mp_seen *
+mp_seen_open(const char *path, struct mp_error *err)
+{
+	/* No mmap: a list report adds a record per row, and remapping the
+	 * growing file cost a third of its time (tests/bench, bench-feed). */
+	return open_db(path, GDBM_WRCREAT | GDBM_NOMMAP, "writing", err);
+}
+
+struct mp_seen *
 mp_seen_open_read(const char *path, struct mp_error *err)
 {
-	struct mp_seen *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->path = strdup(path)) == NULL) {
-		free(s);
-		mp_error_set(err, MP_ERETRY, "%s: out of memory", path);
-		return NULL;
-	}
 	/* No lock: the milter holds the writer's; a read may see a record
 	 * being written (seen.h). */
-	s->db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK | GDBM_CLOEXEC,
-	    0600, NULL);
-	if (s->db == NULL) {
-		mp_error_set(err, MP_ERETRY, "%s: cannot open the state DB "
-		    "(StateDB) for reading: %s%s%s", path,
-		    gdbm_strerror(gdbm_errno),
-		    gdbm_check_syserr(gdbm_errno) ? ": " : "",
-		    gdbm_check_syserr(gdbm_errno) ? strerror(errno) : "");
-		free(s->path);
-		free(s);
-		return NULL;
-	}
-	pthread_mutex_init(&s->lock, NULL);
-	return s;
+	return open_db(path, GDBM_READER | GDBM_NOLOCK, "reading", err);
 }
 
 void
