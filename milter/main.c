@@ -599,8 +599,8 @@ main(int argc, char **argv)
 		unlink(paths.pidfile);	/* may fail after dropping privileges */
 	/* Connections that never closed may still hold snapshots: libmilter
 	 * need not call xxfi_close for connections open at shutdown (OpenDKIM
-	 * met the same, its issue 22); then nothing is freed and the process
-	 * just ends. */
+	 * met the same: github.com/trusteddomainproject/OpenDKIM issue 22);
+	 * then nothing is freed and the process just ends. */
 	if (connections_gone()) {
 		mp_current_clear(&mp_current_conf);
 		g_mime_shutdown();

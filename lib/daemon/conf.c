@@ -89,7 +89,7 @@ static const struct conf_key keys[] = {
 	{ "SPFTimeout",		T_MILLIS,	OFF(spf_timeout_ms), 0 },
 	{ "UnknownReporters",	T_UNKNOWNPOL,	OFF(unknown_reporters), 0 },
 	{ "DNSZoneFile",	T_STRING,	OFF(dns_zone_file), 0 },
-	/* Bounces and contact health (issue 15; bounce.h, health.h) */
+	/* Bounces and contact health (bounce.h, health.h) */
 	{ "BounceDelimiter",	T_DELIM,	OFF(bounce_delim), 0 },
 	{ "BounceLimit",	T_UINT,		OFF(bounce_limit), 0 },
 	{ "BounceWindow",	T_DURATION,	OFF(bounce_window), 0 },

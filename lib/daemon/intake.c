@@ -739,7 +739,7 @@ outcome_headers(struct intake *in)
 }
 
 /*
- * ---- List reports (issue 14): one message, many rows ----
+ * ---- List reports: one message, many rows (docs/feeds.md) ----
  *
  * A message that is not one incident may hold lists (feed.h). Every
  * valid row is routed with the single report's contact policy
