@@ -17,6 +17,7 @@
 #   h_stable FILE             wait until a sink file found by content is whole
 #   h_rcpts SINKFILE          envelope recipients the sink received
 #   h_header SINKFILE NAME    values of one header field of the message
+#   h_no_trace F SENDER WHAT  TAP checks: no trace of the intake hop in F's header
 #   h_stop                    stop everything this harness started, by PID
 #
 # Facts behind the choices: Postfix is started from a private config
@@ -441,6 +442,36 @@ h_header() {
 		  if (tolower(substr($0, 1, length(lname))) == lname) {
 			cur = 1; val = substr($0, length(lname) + 1); sub(/^[ \t]+/, "", val) } }
 		END { if (cur) print val }' "$1" | tr -d '\r'
+}
+
+# h_sent_header SINKFILE: the header as our MTA sent it, one field a line:
+# without the sink's pseudo headers and the sink's own Received header
+# (the contact's side).
+h_sent_header() {
+	awk '
+		/^\r?$/ { flush(); exit }
+		/^[ \t]/ { cur = cur $0; next }
+		{ flush(); cur = $0 }
+		function flush() {
+			if (cur != "" && cur !~ /^X-(Client|Helo|Mail|Rcpt)-/ &&
+			    cur !~ /\(smtp-sink\)/) print cur
+			cur = ""
+		}' "$1" | tr -d '\r'
+}
+
+# h_no_trace SINKFILE SENDER WHAT: TAP checks (tap.sh) that nothing of the
+# intake hop is in a notification's header: not $REPORTER_IP, $REPORTER_HELO,
+# SENDER or $INTAKE, no Received or other trace field of the reporter's, no
+# DKIM-Signature but the clearinghouse's (d=meldpunt.test).
+h_no_trace() {
+	local h; h=$(h_sent_header "$1")
+	ok "$3: no reporter client address in the header" bash -c "! printf '%s' \"\$1\" | grep -qF '$REPORTER_IP'" _ "$h"
+	ok "$3: no reporter HELO name in the header" bash -c "! printf '%s' \"\$1\" | grep -qiF '$REPORTER_HELO'" _ "$h"
+	ok "$3: no reporter envelope sender in the header" bash -c "! printf '%s' \"\$1\" | grep -qiF '$2'" _ "$h"
+	ok "$3: no intake address in the header" bash -c "! printf '%s' \"\$1\" | grep -qiF '$INTAKE'" _ "$h"
+	is "$(printf '%s\n' "$h" | grep -ci '^Received:')" 0 "$3: no Received header at all"
+	is "$(printf '%s\n' "$h" | grep -ciE '^(Authentication-Results|Return-Path|X-Original-[A-Za-z-]*|Delivered-To|ARC-[A-Za-z-]*|Received-SPF):')" 0 "$3: no other reporter trace field"
+	is "$(printf '%s\n' "$h" | grep -ci '^DKIM-Signature:.* d=meldpunt\.test' )" "$(printf '%s\n' "$h" | grep -ci '^DKIM-Signature:')" "$3: every DKIM-Signature is the clearinghouse's"
 }
 
 h_body() {
