@@ -488,6 +488,7 @@ void *
 mp_seen_lock(struct mp_seen *s)
 {
 	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);	/* as every other use of the handle does */
 	return s->db;
 }
 

@@ -116,14 +116,7 @@ const char *mp_seen_verdict_name(enum mp_seen_verdict v); /* new, ... */
 
 void mp_seen_close(struct mp_seen **sp);
 
-/*
- * The other record kinds of the same file (pending.h) share the handle:
- * mp_seen_lock() takes the handle's lock and returns its GDBM_FILE
- * (as void *); mp_seen_unlock() gives the lock back. mp_seen_sync()
- * flushes the file to disk (gdbm_sync): MP_OK or MP_ERETRY.
- */
-void *mp_seen_lock(struct mp_seen *s);
-void mp_seen_unlock(struct mp_seen *s);
+/* Flush the file to disk (gdbm_sync): MP_OK or MP_ERETRY. */
 int mp_seen_sync(struct mp_seen *s, struct mp_error *err);
 
 #endif

@@ -38,6 +38,15 @@ mp_seen_recover_(struct mp_seen *s)
 		(void)gdbm_recover(s->db, NULL, 0);
 }
 
+/*
+ * The other record kinds of the same file (pending.c) share the handle:
+ * mp_seen_lock() takes the handle's lock, recovers GDBM when a failed
+ * write left it wanting that (mp_seen_recover_), and returns the
+ * GDBM_FILE (as void *); mp_seen_unlock() gives the lock back.
+ */
+void *mp_seen_lock(struct mp_seen *s);
+void mp_seen_unlock(struct mp_seen *s);
+
 /* MP_ERETRY naming the file and GDBM's error; recovers GDBM if it asks. */
 int mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err);
 void mp_seen_put64_(unsigned char *p, int64_t v);
