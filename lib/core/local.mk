@@ -1,5 +1,6 @@
 # libmpcore: the lowest layer. Errors, buffers, reading files, UTF-8 and
-# printable text (text.c), RFC 3339/ISO 8601 times (datetime.c). Uses
+# printable text (text.c), RFC 3339/ISO 8601 times (datetime.c), a
+# notification's ticket number as text (ticket.c). Uses
 # nothing else in lib/; everything else links it.
 #
 # Layer: core, the lowest.
@@ -9,7 +10,8 @@ lib_core_libmpcore_a_SOURCES = \
 	lib/core/buf.c lib/core/buf.h \
 	lib/core/readfile.c lib/core/readfile.h \
 	lib/core/text.c lib/core/text.h \
-	lib/core/datetime.c lib/core/datetime.h
+	lib/core/datetime.c lib/core/datetime.h \
+	lib/core/ticket.c lib/core/ticket.h
 lib_core_libmpcore_a_CPPFLAGS = $(CORE_CPPFLAGS) $(MP_DEFS)
 
 # Code over libmpcore: its include path and what a program linking it needs

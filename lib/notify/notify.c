@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "encode.h"
 #include "notify_int.h"
+#include "ticket.h"
 
 
 static int
@@ -167,6 +168,13 @@ render_text(struct render *rd, enum mp_lang lang)
 	} else
 		rc = render_one(rd, lang == MP_LANG_EN ? MP_LANG_EN :
 		    MP_LANG_NL, &subj, &text);
+	if (rc == MP_OK && rd->conf->ticket != NULL) {
+		char tag[MP_TICKET_MAX + 16];
+
+		/* checked by prepare() */
+		if (mp_ticket_subject_tag(rd->conf->ticket, tag, sizeof(tag)) == 0)
+			rc = mp_buf_puts(&tidy, tag);
+	}
 	if (rc == MP_OK)
 		rc = tidy_subject(subj.data ? subj.data : "", &tidy);
 	if (rc == MP_OK) {
@@ -201,6 +209,15 @@ prepare(struct render *rd, enum mp_lang lang)
 	    sizeof(rd->from_addr)) != 0 || *mp_addr_domain(rd->from_addr) == '\0')
 		return mp_error_set(rd->err, MP_ECONFIG, "Identity: \"%s\" is "
 		    "not one plain address", c->from_addr ? c->from_addr : "");
+	rd->reply_to[0] = '\0';
+	if (c->reply_to != NULL && *c->reply_to != '\0' &&
+	    (mp_addr_normalize(c->reply_to, rd->reply_to,
+	    sizeof(rd->reply_to)) != 0 || *mp_addr_domain(rd->reply_to) == '\0'))
+		return mp_error_set(rd->err, MP_ECONFIG, "ReplyAddress: \"%s\" is "
+		    "not one plain address", c->reply_to);
+	if (c->ticket != NULL && !mp_ticket_valid(c->ticket))
+		return mp_error_set(rd->err, MP_EINPUT, "ticket \"%s\" is not "
+		    "YYYYMMDD-NNNNNNNN", c->ticket);
 	if (c->notice_id != NULL) {
 		for (i = 0; c->notice_id[i] != '\0'; i++)
 			if (!isalnum((unsigned char)c->notice_id[i]) &&

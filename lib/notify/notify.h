@@ -96,6 +96,10 @@ struct mp_notify_conf {
 	 */
 	enum mp_disclose disclose;
 	const char *reporter_name;
+	/* The ticket (ticket.h), put before the Subject as "[Meldpunt
+	 * #TICKET] ", or NULL; the helpdesk address for Reply-To, or NULL. */
+	const char *ticket;
+	const char *reply_to;
 };
 
 struct mp_notice_header {
@@ -103,7 +107,7 @@ struct mp_notice_header {
 	char *value;		/* 7-bit, folded with "\n\t" */
 };
 
-#define MP_NOTICE_MAX_HEADERS 12
+#define MP_NOTICE_MAX_HEADERS 16
 
 struct mp_notice {
 	char notice_id[MP_NOTIFY_ID_MAX];	/* also X-Meldpunt-Id */
@@ -112,7 +116,7 @@ struct mp_notice {
 	/* Headers in message order; the named pointers alias into it. */
 	struct mp_notice_header headers[MP_NOTICE_MAX_HEADERS];
 	size_t nheaders;
-	const char *from, *to, *subject, *date, *message_id;
+	const char *from, *to, *reply_to, *subject, *date, *message_id;
 	const char *mime_version, *content_type, *content_transfer_encoding;
 	char *body;		/* the MIME body, CRLF, 7-bit */
 	size_t body_len;

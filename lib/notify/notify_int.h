@@ -39,6 +39,7 @@ struct render {
 	struct mp_buf val[MP_TF_COUNT];
 	const char *vals[MP_TF_COUNT];
 	char from_addr[MP_ADDR_MAX + 1];
+	char reply_to[MP_ADDR_MAX + 1];	/* normalised, or "" */
 	char boundary[48];
 	struct mp_buf evidence;	/* redacted evidence, when it was */
 	const unsigned char *ev_data;

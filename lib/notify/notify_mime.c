@@ -107,6 +107,12 @@ address_headers(struct render *rd)
 		rc = add_header(rd, "From", from.data, &rd->n->from);
 	if (rc == MP_OK && to.len > 0)
 		rc = add_header(rd, "To", to.data, &rd->n->to);
+	/* Answers go to the helpdesk, a person, not to the Identity address */
+	if (rc == MP_OK && rd->reply_to[0] != '\0') {
+		mp_buf_reset(&to);
+		if ((rc = mp_buf_printf(&to, "<%s>", rd->reply_to)) == MP_OK)
+			rc = add_header(rd, "Reply-To", to.data, &rd->n->reply_to);
+	}
 	mp_buf_free(&from);
 	mp_buf_free(&to);
 	return rc;

@@ -1,7 +1,8 @@
 # libmpstate: what meldpunt remembers across messages: the state database
 # (statedb.c) and the notification dedup/rate records in it (seen.c), what
 # each notification was (notices.c), contact health from bounces (health.c),
-# the rows of list reports waiting for the sender (pending.c). GDBM.
+# the rows of list reports waiting for the sender (pending.c), the
+# notifications' ticket numbers (ticket.c). GDBM.
 #
 # Layer: state, over core only; beside report, route, dkim.
 noinst_LIBRARIES += lib/state/libmpstate.a
@@ -10,7 +11,8 @@ lib_state_libmpstate_a_SOURCES = \
 	lib/state/seen.c lib/state/seen.h lib/state/seen_int.h \
 	lib/state/notices.c lib/state/notices.h \
 	lib/state/health.c lib/state/health.h \
-	lib/state/pending.c lib/state/pending.h
+	lib/state/pending.c lib/state/pending.h \
+	lib/state/tickets.c lib/state/tickets.h
 lib_state_libmpstate_a_CPPFLAGS = $(STATE_CPPFLAGS) $(MP_DEFS)
 
 # Code over libmpstate: its include path (this folder and the ones below

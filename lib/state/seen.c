@@ -22,6 +22,7 @@
 
 #include "seen.h"
 #include "seen_int.h"
+#include "tickets.h"
 
 
 struct key {
@@ -410,6 +411,9 @@ expired(datum key, datum val, time_t now, unsigned interval)
 		return 1;
 	if (key.dptr[0] == 'n')
 		return mp_notice_expired_(val, now);
+	if (key.dptr[0] == 't' || key.dptr[0] == 'T')
+		return mp_ticket_expired_(key.dptr, (size_t)key.dsize, val.dptr,
+		    (size_t)val.dsize, now);
 	/* Health records stay until reset (health.h); the file's other
 	 * records (pending.h, ...) are not seen's to prune. */
 	if (key.dptr[0] != 'd' && key.dptr[0] != 'r')

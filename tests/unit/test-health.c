@@ -1,5 +1,6 @@
 /*
- * Unit tests for the notice records and contact health in the state DB.
+ * Unit tests for the notice records, ticket numbers and contact health in
+ * the state DB.
  */
 #include "config.h"
 
@@ -12,6 +13,8 @@
 #include "health.h"
 #include "notices.h"
 #include "seen.h"
+#include "ticket.h"
+#include "tickets.h"
 
 #define T0 1714564800
 #define DAY 86400
@@ -191,6 +194,52 @@ START_TEST(health_keep)
 }
 END_TEST
 
+START_TEST(ticket_numbers)
+{
+	struct mp_seen *s = open_db();
+	struct mp_error err;
+	char t[MP_TICKET_MAX], t2[MP_TICKET_MAX], id[MP_NOTICE_ID_MAX], tag[64];
+	unsigned removed = 0;
+
+	/* T0 is 2024-05-01 12:00 UTC: numbers count per day, from 1 */
+	ck_assert_int_eq(mp_ticket_next(s, T0, t, &err), MP_OK);
+	ck_assert_str_eq(t, "20240501-00000001");
+	ck_assert_int_eq(mp_ticket_next(s, T0 + 60, t2, &err), MP_OK);
+	ck_assert_str_eq(t2, "20240501-00000002");
+	ck_assert_int_eq(mp_ticket_next(s, T0 + DAY, t2, &err), MP_OK);
+	ck_assert_str_eq(t2, "20240502-00000001");
+	/* the index answers the notice id, and only for a bound ticket */
+	ck_assert_int_eq(mp_ticket_bind(s, t, "MP-abc234", T0, &err), MP_OK);
+	ck_assert_int_eq(mp_ticket_find(s, t, id, sizeof(id), &err), MP_FOUND);
+	ck_assert_str_eq(id, "MP-abc234");
+	ck_assert_int_eq(mp_ticket_find(s, t2, id, sizeof(id), &err), MP_NOTFOUND);
+	ck_assert_int_eq(mp_ticket_find(s, "2024-0501", id, sizeof(id), &err),
+	    MP_NOTFOUND);
+	ck_assert_int_eq(mp_ticket_bind(s, "20240501-1", "MP-x", T0, &err),
+	    MP_EINPUT);
+	/* found in a Subject whatever the case and the text around it */
+	ck_assert_int_eq(mp_ticket_subject_tag(t, tag, sizeof(tag)), 0);
+	ck_assert_int_eq(mp_ticket_subject_tag("2024", tag, sizeof(tag)), -1);
+	ck_assert_str_eq(tag, "[Meldpunt #20240501-00000001] ");
+	ck_assert_int_eq(mp_ticket_scan("Re: AW: [meldpunt #20240501-00000001] "
+	    "Security notice", t2), 1);
+	ck_assert_str_eq(t2, "20240501-00000001");
+	ck_assert_int_eq(mp_ticket_scan("[Meldpunt #20240501-0000001]", t2), 0);
+	ck_assert_int_eq(mp_ticket_scan("[Meldpunt #20240501-000000012]", t2), 0);
+	ck_assert_int_eq(mp_ticket_scan("[Meldpunt #", t2), 0);
+	/* pruned: the index with the notices, the day counters after two days */
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 3 * DAY, 3600, &removed, &err),
+	    MP_OK);
+	ck_assert_int_eq(mp_ticket_find(s, t, id, sizeof(id), &err), MP_FOUND);
+	ck_assert_int_eq(mp_ticket_next(s, T0 + 3 * DAY, t2, &err), MP_OK);
+	ck_assert_str_eq(t2, "20240504-00000001");
+	ck_assert_int_eq(mp_seen_prune(s, T0 + MP_NOTICE_KEEP + DAY, 3600,
+	    &removed, &err), MP_OK);
+	ck_assert_int_eq(mp_ticket_find(s, t, id, sizeof(id), &err), MP_NOTFOUND);
+	mp_seen_close(&s);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -202,6 +251,7 @@ suite(void)
 	tcase_add_test(tc, notice_prune);
 	tcase_add_test(tc, health_rule);
 	tcase_add_test(tc, health_keep);
+	tcase_add_test(tc, ticket_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }

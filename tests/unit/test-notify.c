@@ -934,6 +934,32 @@ START_TEST(ids_and_config)
 	c.notice_id = "bad id\r\n";
 	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
 	    MP_EINPUT);
+
+	/* the ticket leads the Subject; answers go to the helpdesk */
+	c = conf();
+	c.ticket = "20240501-00000042";
+	c.reply_to = "Helpdesk@Meldpunt.example";
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
+	    MP_OK);
+	ck_assert(strncmp(n->subject_text, "[Meldpunt #20240501-00000042] ",
+	    30) == 0);
+	ck_assert(strncmp(n->subject, "[Meldpunt #20240501-00000042] ", 30) == 0);
+	ck_assert_str_eq(n->reply_to, "<helpdesk@meldpunt.example>");
+	ck_assert_ptr_nonnull(strstr(n->message, "\r\nReply-To: <helpdesk@"));
+	mp_notice_free(&n);
+	c.ticket = "2024-05-01";
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
+	    MP_EINPUT);
+	c.ticket = NULL;
+	c.reply_to = "helpdesk";
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
+	    MP_ECONFIG);
+	c.reply_to = NULL;
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
+	    MP_OK);
+	ck_assert_ptr_null(n->reply_to);
+	ck_assert_ptr_null(strstr(n->message, "Reply-To:"));
+	mp_notice_free(&n);
 }
 END_TEST
 
