@@ -104,7 +104,7 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "meldpunt-queue: %zu group%s, %zu row%s pending\n", n,
 	    n == 1 ? "" : "s", rows, rows == 1 ? "" : "s");
-	free(g);
+	mp_pending_groups_free(&g, n);
 	mp_seen_close(&seen);
 	mp_conf_free(&conf);
 	return 0;

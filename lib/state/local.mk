@@ -2,7 +2,8 @@
 # (statedb.c) and the notification dedup/rate records in it (seen.c), what
 # each notification was (notices.c), contact health from bounces (health.c),
 # the rows of list reports waiting for the sender (pending.c), the
-# notifications' ticket numbers (ticket.c). GDBM.
+# notifications' ticket numbers (tickets.c), the sender's notifications
+# until the MTA has them (outbox.c). GDBM.
 #
 # Layer: state, over core only; beside report, route, dkim.
 noinst_LIBRARIES += lib/state/libmpstate.a
@@ -12,7 +13,8 @@ lib_state_libmpstate_a_SOURCES = \
 	lib/state/notices.c lib/state/notices.h \
 	lib/state/health.c lib/state/health.h \
 	lib/state/pending.c lib/state/pending.h \
-	lib/state/tickets.c lib/state/tickets.h
+	lib/state/tickets.c lib/state/tickets.h \
+	lib/state/outbox.c lib/state/outbox.h
 lib_state_libmpstate_a_CPPFLAGS = $(STATE_CPPFLAGS) $(MP_DEFS)
 
 # Code over libmpstate: its include path (this folder and the ones below

@@ -454,19 +454,116 @@ msg_recorded(GDBM_FILE db, uint64_t msg, uint64_t *last, int *last_ok)
 	return *last_ok;
 }
 
+static int
+chunk_cmp(const void *a, const void *b)
+{
+	const struct mp_pending_chunk *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c;
+
+	if (x->received != y->received)
+		return x->received < y->received ? -1 : 1;
+	if ((c = memcmp(x->key, y->key, n)) != 0)
+		return c;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+/*
+ * One "p" record into the groups: its rows counted, its key kept. All
+ * rows of a chunk are of one group (the key names it). 0, or -1 when
+ * there is no memory (err set); a damaged chunk is skipped: the rows it
+ * held cannot be read by the sender either.
+ */
+static int
+scan_chunk(GDBM_FILE db, datum key, datum val, struct mp_pending_group **gp,
+    size_t *np, size_t *capp, uint64_t *last, int *last_ok,
+    struct mp_error *err)
+{
+	struct mp_pending_group *g = *gp, *ng, *grp;
+	struct mp_pending_chunk *ch, *nc;
+	struct mp_pending_row r, head;
+	struct mp_error skip;
+	const char *cells[1];
+	size_t off = 0, i, rows = 0;
+	time_t t, oldest = 0, newest = 0, received = 0;
+	int first = 1;
+
+	while (mp_pending_chunk_next(key.dptr, (size_t)key.dsize, val.dptr,
+	    (size_t)val.dsize, &off, &r, cells, 0, &skip) == 1) {
+		if (first && !msg_recorded(db, r.msg, last, last_ok))
+			return 0;	/* not visible (yet) */
+		if (first)
+			head = r;	/* its strings point into the key */
+		t = r.seen ? r.seen : r.received;
+		if (first || t < oldest)
+			oldest = t;
+		if (first || t > newest)
+			newest = t;
+		if (first || r.received > received)
+			received = r.received;
+		first = 0;
+		rows++;
+	}
+	if (rows == 0)
+		return 0;
+	r = head;
+	for (i = 0; i < *np; i++)
+		if (strcmp(g[i].contact, r.contact) == 0 &&
+		    strcmp(g[i].type, r.type) == 0 && strcmp(g[i].lang, r.lang) == 0)
+			break;
+	if (i == *np) {
+		if (*np == *capp) {
+			*capp = *capp ? 2 * *capp : 16;
+			if ((ng = realloc(g, *capp * sizeof(*g))) == NULL)
+				goto nomem;
+			*gp = g = ng;
+		}
+		grp = &g[i];
+		memset(grp, 0, sizeof(*grp));
+		snprintf(grp->contact, sizeof(grp->contact), "%s", r.contact);
+		snprintf(grp->type, sizeof(grp->type), "%s", r.type);
+		snprintf(grp->lang, sizeof(grp->lang), "%s", r.lang);
+		grp->oldest = oldest, grp->newest = newest;
+		grp->received = received;
+		(*np)++;
+	}
+	grp = &g[i];
+	if ((nc = realloc(grp->chunks, (grp->nchunks + 1) * sizeof(*nc))) == NULL)
+		goto nomem;
+	grp->chunks = nc;
+	ch = &nc[grp->nchunks];
+	if ((ch->key = malloc((size_t)key.dsize)) == NULL)
+		goto nomem;
+	memcpy(ch->key, key.dptr, (size_t)key.dsize);
+	ch->klen = (size_t)key.dsize;
+	ch->rows = rows;
+	ch->received = received;
+	ch->msg = r.msg;
+	ch->item = r.item;
+	grp->nchunks++;
+	grp->rows += rows;
+	if (oldest < grp->oldest)
+		grp->oldest = oldest;
+	if (newest > grp->newest)
+		grp->newest = newest;
+	if (received > grp->received)
+		grp->received = received;
+	return 0;
+nomem:
+	mp_error_set(err, MP_ENOMEM, "out of memory");
+	return -1;
+}
+
 int
 mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
     size_t *np, struct mp_error *err)
 {
-	struct mp_pending_group *g = NULL, *ng, want;
-	struct mp_pending_row r;
+	struct mp_pending_group *g = NULL;
 	size_t n = 0, cap = 0, i;
 	uint64_t last = 0;
 	int last_ok = -1, rc = MP_OK;
-	const char *cells[1];
 	GDBM_FILE db = mp_seen_lock(s);
 	datum key, next, val;
-	time_t t;
 
 	*gp = NULL;
 	*np = 0;
@@ -474,40 +571,9 @@ mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
 	while (key.dptr != NULL && rc == MP_OK) {
 		if (key.dsize > 0 && key.dptr[0] == 'p' &&
 		    (val = gdbm_fetch(db, key)).dptr != NULL) {
-			size_t off = 0;
-
-			while (rc == MP_OK && mp_pending_chunk_next(key.dptr,
-			    (size_t)key.dsize, val.dptr, (size_t)val.dsize, &off,
-			    &r, cells, 0, err) == 1 &&
-			    msg_recorded(db, r.msg, &last, &last_ok)) {
-				snprintf(want.contact, sizeof(want.contact), "%s",
-				    r.contact);
-				snprintf(want.type, sizeof(want.type), "%s", r.type);
-				snprintf(want.lang, sizeof(want.lang), "%s", r.lang);
-				t = r.seen ? r.seen : r.received;
-				for (i = 0; i < n && group_cmp(&g[i], &want) != 0; i++)
-					;
-				if (i == n) {
-					if (n == cap) {
-						cap = cap ? 2 * cap : 16;
-						if ((ng = realloc(g, cap * sizeof(*g))) == NULL) {
-							rc = mp_error_set(err, MP_ENOMEM,
-							    "out of memory");
-							break;
-						}
-						g = ng;
-					}
-					g[n] = want;
-					g[n].rows = 0;
-					g[n].oldest = g[n].newest = t;
-					n++;
-				}
-				g[i].rows++;
-				if (t < g[i].oldest)
-					g[i].oldest = t;
-				if (t > g[i].newest)
-					g[i].newest = t;
-			}
+			if (scan_chunk(db, key, val, &g, &n, &cap, &last,
+			    &last_ok, err) != 0)
+				rc = MP_ENOMEM;
 			free(val.dptr);
 		}
 		next = gdbm_nextkey(db, key);
@@ -520,12 +586,108 @@ mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
 		rc = mp_seen_db_error_(s, "read the pending records of", err);
 	mp_seen_unlock(s);
 	if (rc != MP_OK) {
-		free(g);
+		mp_pending_groups_free(&g, n);
 		return rc;
 	}
 	if (n > 1)
 		qsort(g, n, sizeof(*g), group_cmp);
+	for (i = 0; i < n; i++)
+		if (g[i].nchunks > 1)
+			qsort(g[i].chunks, g[i].nchunks, sizeof(*g[i].chunks),
+			    chunk_cmp);
 	*gp = g;
 	*np = n;
 	return MP_OK;
+}
+
+void
+mp_pending_groups_free(struct mp_pending_group **gp, size_t n)
+{
+	size_t i, j;
+
+	if (*gp == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < (*gp)[i].nchunks; j++)
+			free((*gp)[i].chunks[j].key);
+		free((*gp)[i].chunks);
+	}
+	free(*gp);
+	*gp = NULL;
+}
+
+enum mp_lookup
+mp_pending_get(struct mp_seen *s, const void *k, size_t klen, void **valp,
+    size_t *vlenp, struct mp_error *err)
+{
+	datum key = { (char *)k, (int)klen }, val;
+	GDBM_FILE db = mp_seen_lock(s);
+	enum mp_lookup lk = MP_FOUND;
+
+	val = gdbm_fetch(db, key);
+	if (val.dptr == NULL) {
+		lk = MP_NOTFOUND;
+		if (gdbm_errno != GDBM_ITEM_NOT_FOUND) {
+			mp_seen_db_error_(s, "read a pending record of", err);
+			lk = MP_RETRY;
+		}
+	}
+	mp_seen_unlock(s);
+	*valp = val.dptr;
+	*vlenp = val.dptr != NULL ? (size_t)val.dsize : 0;
+	return lk;
+}
+
+enum mp_lookup
+mp_pending_feed_get(struct mp_seen *s, uint64_t msg, unsigned item,
+    struct mp_pending_feed_rec *f, struct mp_error *err)
+{
+	unsigned char key[16];
+	const char **str[5] = { &f->feed.name, &f->feed.filename,
+	    &f->feed.report_id, &f->feed.case_ref, &f->feed.reporter };
+	const char *p, *end, **cols;
+	size_t i, n, vlen;
+	void *val;
+	enum mp_lookup lk;
+
+	memset(f, 0, sizeof(*f));
+	lk = mp_pending_get(s, key, msg_key(key, 'f', msg, 1, item), &val,
+	    &vlen, err);
+	if (lk != MP_FOUND)
+		return lk;
+	f->buf = val;
+	if (vlen < 4 || ((char *)val)[vlen - 1] != '\0')
+		goto damaged;
+	n = (size_t)get_n(val, 4);
+	if (n > vlen || (cols = calloc(n ? n : 1, sizeof(*cols))) == NULL)
+		goto damaged;
+	f->cols = cols;
+	p = (const char *)val + 4;
+	end = (const char *)val + vlen;
+	for (i = 0; i < 5 + n; i++) {
+		if (p >= end)
+			goto damaged;
+		if (i < 5)
+			*str[i] = *p ? p : NULL;
+		else
+			cols[i - 5] = p;
+		p += strlen(p) + 1;
+	}
+	f->feed.msg = msg;
+	f->feed.item = item;
+	f->feed.columns = cols;
+	f->feed.ncolumns = n;
+	return MP_FOUND;
+damaged:
+	mp_pending_feed_rec_free(f);
+	mp_error_set(err, MP_EINPUT, "damaged pending feed record");
+	return MP_NOTFOUND;
+}
+
+void
+mp_pending_feed_rec_free(struct mp_pending_feed_rec *f)
+{
+	free(f->buf);
+	free(f->cols);
+	memset(f, 0, sizeof(*f));
 }

@@ -97,6 +97,17 @@ int mp_pending_put_msg(struct mp_seen *s, uint64_t msg, time_t received,
     unsigned rows, struct mp_error *err);
 int mp_pending_undo_msg(struct mp_seen *s, uint64_t msg, struct mp_error *err);
 
+/* One chunk ("p" record) of a group: its key, how many rows, when the
+ * newest of them arrived. */
+struct mp_pending_chunk {
+	unsigned char *key;
+	size_t klen;
+	size_t rows;
+	time_t received;
+	uint64_t msg;
+	unsigned item;
+};
+
 /* One group of visible rows. */
 struct mp_pending_group {
 	char contact[MP_PENDING_PART_MAX + 1];
@@ -104,14 +115,36 @@ struct mp_pending_group {
 	char lang[MP_PENDING_PART_MAX + 1];
 	size_t rows;
 	time_t oldest, newest;	/* the rows' own times (received when none) */
+	time_t received;	/* when the newest row arrived */
+	/* its chunks, oldest arrival first (the order they are sent in) */
+	struct mp_pending_chunk *chunks;
+	size_t nchunks;
 };
 
 /*
  * Every group with visible rows, sorted by contact, type, language:
- * *gp (free()) and *np. MP_OK, MP_ERETRY (DB), MP_ENOMEM.
+ * *gp (mp_pending_groups_free) and *np. MP_OK, MP_ERETRY (DB), MP_ENOMEM.
+ * A chunk that does not decode is left out (and left in the file).
  */
 int mp_pending_groups(struct mp_seen *s, struct mp_pending_group **gp,
     size_t *np, struct mp_error *err);
+void mp_pending_groups_free(struct mp_pending_group **gp, size_t n);
+
+/* A chunk's value by its key: MP_FOUND with *valp (free()) and *vlenp,
+ * MP_NOTFOUND, MP_RETRY (err). */
+enum mp_lookup mp_pending_get(struct mp_seen *s, const void *key,
+    size_t klen, void **valp, size_t *vlenp, struct mp_error *err);
+
+/* A feed record, decoded: `feed` points into `buf`. */
+struct mp_pending_feed_rec {
+	struct mp_pending_feed feed;
+	void *buf;
+	const char **cols;
+};
+/* MP_FOUND, MP_NOTFOUND (also when damaged: err says so), MP_RETRY. */
+enum mp_lookup mp_pending_feed_get(struct mp_seen *s, uint64_t msg,
+    unsigned item, struct mp_pending_feed_rec *f, struct mp_error *err);
+void mp_pending_feed_rec_free(struct mp_pending_feed_rec *f);
 
 /*
  * The rows of a "p" record (for the sender and the tests), one a call:

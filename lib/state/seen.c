@@ -22,6 +22,7 @@
 
 #include "seen.h"
 #include "seen_int.h"
+#include "outbox.h"
 #include "tickets.h"
 
 
@@ -411,6 +412,9 @@ expired(datum key, datum val, time_t now, unsigned interval)
 		return 1;
 	if (key.dptr[0] == 'n')
 		return mp_notice_expired_(val, now);
+	if (key.dptr[0] == 's' || key.dptr[0] == 'l')
+		return mp_outbox_expired_(key.dptr, (size_t)key.dsize, val.dptr,
+		    (size_t)val.dsize, now);
 	if (key.dptr[0] == 't' || key.dptr[0] == 'T')
 		return mp_ticket_expired_(key.dptr, (size_t)key.dsize, val.dptr,
 		    (size_t)val.dsize, now);

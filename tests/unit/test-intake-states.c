@@ -628,7 +628,7 @@ feed_groups(struct mp_snapshot *s, char *out, size_t size)
 	for (i = 0; i < n && len < size; i++)
 		len += (size_t)snprintf(out + len, size - len, "%s %s %s %zu\n",
 		    g[i].contact, g[i].type, g[i].lang, g[i].rows);
-	free(g);
+	mp_pending_groups_free(&g, n);
 }
 
 /* The file signed once, for sending the same bytes twice. */

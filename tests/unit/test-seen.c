@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_tap.h"
+#include "outbox.h"
 #include "pending.h"
 #include "seen.h"
 
@@ -244,7 +245,7 @@ START_TEST(prune_keeps_pending)
 	mp_pending_batch_free(&b);
 	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
 	ck_assert_uint_eq(n, 0);	/* the report is not recorded yet */
-	free(g);
+	mp_pending_groups_free(&g, n);
 	ck_assert_int_eq(mp_pending_put_msg(s, 42, T0 + 5, 2, &err), MP_OK);
 	ck_assert_int_eq(check(s, "spam", "s", "c@x.nl", T0, 600, 100), MP_SEEN_NEW);
 	ck_assert_int_eq(mp_seen_prune(s, T0 + 4000, 600, &removed, &err), MP_OK);
@@ -255,11 +256,11 @@ START_TEST(prune_keeps_pending)
 	ck_assert_uint_eq(g[0].rows, 2);
 	ck_assert_int_eq(g[0].oldest, T0);
 	ck_assert_int_eq(g[0].newest, T0 + 60);
-	free(g);
+	mp_pending_groups_free(&g, n);
 	ck_assert_int_eq(mp_pending_undo_msg(s, 42, &err), MP_OK);
 	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
 	ck_assert_uint_eq(n, 0);
-	free(g);
+	mp_pending_groups_free(&g, n);
 	mp_seen_close(&s);
 }
 END_TEST
@@ -301,8 +302,138 @@ START_TEST(pending_chunks)
 		ck_assert_int_eq(g[0].oldest, T0 + 1);
 		ck_assert_int_eq(g[0].newest, T0 + 2999);
 		ck_assert_uint_eq(g[1].rows, 1000);
-		free(g);
+		mp_pending_groups_free(&g, n);
 	}
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* The sender's outbox: a notification covers chunks until the MTA has
+ * it; the milter's mark lets one copy through and discards a repeat. */
+START_TEST(outbox_once)
+{
+	static const char *const cells[] = { "x" };
+	static const char *const cols[] = { "ip" };
+	struct mp_seen *s = open_db();
+	struct mp_pending_batch *b;
+	struct mp_pending_row r;
+	struct mp_pending_group *g;
+	struct mp_pending_feed pf;
+	struct mp_pending_feed_rec fr;
+	struct mp_outbox_item it, got;
+	enum mp_outbox_sign v;
+	char (*ids)[MP_NOTICE_ID_MAX];
+	struct mp_error err;
+	char ip[32];
+	size_t n, i, total = 0, nid;
+	unsigned removed;
+	time_t at;
+	void *val;
+	size_t vlen;
+
+	ck_assert_ptr_nonnull(b = mp_pending_batch_new());
+	for (i = 1; i <= 2000; i++) {
+		memset(&r, 0, sizeof(r));
+		r.contact = "a@x.nl", r.type = "open-service:scan_ntp", r.lang = "nl";
+		r.msg = 9, r.item = 0, r.row = (unsigned)i;
+		r.seen = T0, r.received = T0 + 10;
+		snprintf(ip, sizeof(ip), "10.1.%zu.%zu", i / 256, i % 256);
+		r.ip = ip, r.cells = cells, r.ncells = 1;
+		ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err), MP_OK);
+	}
+	ck_assert_int_eq(mp_pending_batch_flush(s, b, &err), MP_OK);
+	mp_pending_batch_free(&b);
+	memset(&pf, 0, sizeof(pf));
+	pf.msg = 9, pf.name = "scan_ntp", pf.filename = "f.csv";
+	pf.columns = cols, pf.ncolumns = 1;
+	ck_assert_int_eq(mp_pending_put_feed(s, &pf, &err), MP_OK);
+	ck_assert_int_eq(mp_pending_put_msg(s, 9, T0 + 10, 2000, &err), MP_OK);
+	ck_assert_int_eq(mp_pending_feed_get(s, 9, 0, &fr, &err), MP_FOUND);
+	ck_assert_str_eq(fr.feed.name, "scan_ntp");
+	ck_assert_ptr_null(fr.feed.report_id);
+	ck_assert_uint_eq(fr.feed.ncolumns, 1);
+	ck_assert_str_eq(fr.feed.columns[0], "ip");
+	mp_pending_feed_rec_free(&fr);
+	ck_assert_int_eq(mp_pending_feed_get(s, 9, 1, &fr, &err), MP_NOTFOUND);
+
+	/* the group lists its chunks; each can be read by its key */
+	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(g[0].received, T0 + 10);
+	ck_assert_uint_gt(g[0].nchunks, 1);
+	memset(&it, 0, sizeof(it));
+	for (i = 0; i < g[0].nchunks; i++) {
+		total += g[0].chunks[i].rows;
+		ck_assert_int_eq(mp_pending_get(s, g[0].chunks[i].key,
+		    g[0].chunks[i].klen, &val, &vlen, &err), MP_FOUND);
+		free(val);
+		if (i == 0)
+			ck_assert_int_eq(mp_outbox_add_key(&it, g[0].chunks[i].key,
+			    g[0].chunks[i].klen), MP_OK);
+	}
+	ck_assert_uint_eq(total, 2000);
+
+	/* an outbox record covering the first chunk */
+	snprintf(it.id, sizeof(it.id), "MP-outbox1");
+	snprintf(it.ticket, sizeof(it.ticket), "20240501-00000001");
+	snprintf(it.contact, sizeof(it.contact), "a@x.nl");
+	snprintf(it.type, sizeof(it.type), "open-service:scan_ntp");
+	snprintf(it.lang, sizeof(it.lang), "nl");
+	snprintf(it.sender, sizeof(it.sender), "bounce+MP-outbox1@m.nl");
+	it.made = T0 + 100, it.rows = (unsigned)g[0].chunks[0].rows;
+	it.message = "Subject: x\r\n\r\nbody\r\n", it.message_len = 21;
+	ck_assert_int_eq(mp_outbox_put(s, &it, &err), MP_OK);
+	ck_assert_int_eq(mp_outbox_ids(s, &ids, &nid, &err), MP_OK);
+	ck_assert_uint_eq(nid, 1);
+	ck_assert_str_eq(ids[0], "MP-outbox1");
+	free(ids);
+	ck_assert_int_eq(mp_outbox_get(s, "MP-outbox1", &got, &err), MP_FOUND);
+	ck_assert_str_eq(got.ticket, "20240501-00000001");
+	ck_assert_str_eq(got.sender, "bounce+MP-outbox1@m.nl");
+	ck_assert_uint_eq(got.message_len, 21);
+	ck_assert_str_eq(got.message, "Subject: x\r\n\r\nbody\r\n");
+	ck_assert_uint_eq(got.keys_len, it.keys_len);
+	ck_assert_int_eq(memcmp(got.keys, it.keys, it.keys_len), 0);
+
+	/* the milter: first signing passes, the repeat is discarded, an
+	 * id without an outbox record is not the sender's */
+	ck_assert_int_eq(mp_outbox_sign_once(s, "MP-outbox1", T0, &v, &err), MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_FIRST);
+	ck_assert_int_eq(mp_outbox_sign_once(s, "MP-outbox1", T0, &v, &err), MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_REPEAT);
+	ck_assert_int_eq(mp_outbox_unsign(s, "MP-outbox1", &err), MP_OK);
+	ck_assert_int_eq(mp_outbox_sign_once(s, "MP-outbox1", T0, &v, &err), MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_FIRST);
+	ck_assert_int_eq(mp_outbox_sign_once(s, "MP-other", T0, &v, &err), MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_NOT_OURS);
+
+	/* done: the chunk and the record go, the group's time is kept */
+	ck_assert_int_eq(mp_outbox_last(s, "a@x.nl", "open-service:scan_ntp",
+	    "nl", &at, &err), MP_NOTFOUND);
+	ck_assert_int_eq(mp_outbox_done(s, &got, T0 + 200, &err), MP_OK);
+	free(it.keys);		/* its message is a literal */
+	ck_assert_int_eq(mp_outbox_get(s, "MP-outbox1", &it, &err), MP_NOTFOUND);
+	ck_assert_int_eq(mp_outbox_last(s, "a@x.nl", "open-service:scan_ntp",
+	    "nl", &at, &err), MP_FOUND);
+	ck_assert_int_eq(at, T0 + 200);
+	mp_pending_groups_free(&g, n);
+	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(g[0].rows, 2000 - got.rows);
+	mp_pending_groups_free(&g, n);
+	/* a done notification's repeat is still a repeat, until pruned */
+	ck_assert_int_eq(mp_outbox_sign_once(s, "MP-outbox1", T0, &v, &err), MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_NOT_OURS);
+	ck_assert_int_eq(mp_seen_prune(s, T0 + MP_OUTBOX_SIGNED_KEEP + 1, 600,
+	    &removed, &err), MP_OK);
+	ck_assert_int_eq(mp_outbox_last(s, "a@x.nl", "open-service:scan_ntp",
+	    "nl", &at, &err), MP_FOUND);
+	ck_assert_int_eq(mp_seen_prune(s, T0 + MP_OUTBOX_LAST_KEEP + 201, 600,
+	    &removed, &err), MP_OK);
+	ck_assert_int_eq(mp_outbox_last(s, "a@x.nl", "open-service:scan_ntp",
+	    "nl", &at, &err), MP_NOTFOUND);
+	mp_outbox_item_free(&got);
+	mp_outbox_item_free(&it);
 	mp_seen_close(&s);
 }
 END_TEST
@@ -463,6 +594,7 @@ suite(void)
 	tcase_add_test(tc, prune_expired);
 	tcase_add_test(tc, prune_keeps_pending);
 	tcase_add_test(tc, pending_chunks);
+	tcase_add_test(tc, outbox_once);
 	tcase_add_test(tc, retry_on_bad_db);
 	tcase_add_test(tc, retry_on_write_failure);
 	tcase_add_test(tc, limits);
