@@ -75,6 +75,8 @@ apply_envelope(SMFICTX *ctx, const struct mp_plan *p)
 sfsistat
 mp_apply(SMFICTX *ctx, const struct mp_plan *p, int leadspc, const char *qid)
 {
+	if (p->verdict == MP_VERDICT_DISCARD)
+		return SMFIS_DISCARD;
 	if (p->verdict != MP_VERDICT_CONTINUE) {
 		smfi_setreply(ctx, (char *)p->smtp_code, (char *)p->smtp_xcode,
 		    (char *)p->smtp_text);

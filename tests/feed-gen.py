@@ -2,7 +2,8 @@
 """feed-gen - synthetic Shadowserver reports for tests and benchmarks.
 
 feed-gen.py [--type TYPE] [--rows N] [--seed S] [--date YYYY-MM-DD]
-            [--dups K] [--invalid K] [--zip] [--mail] [--out DIR]
+            [--dups K] [--invalid K] [--first N] [--zip] [--mail]
+            [--out DIR]
 
 Writes DIR/<date>-<type>-meldpunt-asn.csv (with --zip: .csv.zip, with
 --mail: also a .eml carrying it as Shadowserver attaches it) and prints
@@ -12,6 +13,8 @@ values are deterministic for a seed. Addresses are unique per row and
 come from 10.0.0.0/8 (IPv4) or 2001:db8::/32 (event6_*). --dups K
 repeats K earlier rows byte for byte; --invalid K puts K rows with a
 bad address ("10.0.0.300"), so every kind of row state is there.
+--first N starts at the N-th address, so that two reports of one type
+can be about different hosts.
 Standard library only.
 """
 
@@ -129,6 +132,7 @@ def main():
     ap.add_argument("--date", default="2024-01-02")
     ap.add_argument("--dups", type=int, default=0)
     ap.add_argument("--invalid", type=int, default=0)
+    ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--zip", action="store_true")
     ap.add_argument("--mail", action="store_true")
     ap.add_argument("--out", default=".")
@@ -139,7 +143,7 @@ def main():
     buf.write(",".join('"%s"' % c for c in cols) + "\n")
     lines = []
     for i in range(a.rows):
-        vals = row(a.type, i, rnd, a.date)
+        vals = row(a.type, a.first + i, rnd, a.date)
         if i < a.invalid:
             vals["ip" if "ip" in vals else "src_ip"] = "10.0.0.300"
         line = csv_line(cols, vals)

@@ -93,6 +93,13 @@ static const struct conf_key keys[] = {
 	{ "BounceDelimiter",	T_DELIM,	OFF(bounce_delim), 0 },
 	{ "BounceLimit",	T_UINT,		OFF(bounce_limit), 0 },
 	{ "BounceWindow",	T_DURATION,	OFF(bounce_window), 0 },
+	/* The sender of list notifications (sender.h, submit.h) */
+	{ "SubmitAddress",	T_STRING,	OFF(submit_addr), 0 },
+	{ "SubmitTimeout",	T_DURATION,	OFF(submit_timeout), 0 },
+	{ "SenderInterval",	T_DURATION,	OFF(sender_interval), 0 },
+	{ "AggregateDelay",	T_DURATION,	OFF(aggregate_delay), 0 },
+	{ "NotifyInterval",	T_DURATION,	OFF(notify_interval), 0 },
+	{ "MaxRowsPerNotice",	T_UINT,		OFF(max_rows), 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -521,8 +528,41 @@ conf_defaults(struct mp_conf *c, const char *name)
 	c->bounce_delim = MP_CONF_DEFAULT_BOUNCEDELIM;
 	c->bounce_limit = MP_CONF_DEFAULT_BOUNCELIMIT;
 	c->bounce_window = MP_CONF_DEFAULT_BOUNCEWINDOW;
+	c->submit_timeout = MP_CONF_DEFAULT_SUBMITTIMEOUT;
+	c->sender_interval = MP_CONF_DEFAULT_SENDERINTERVAL;
+	c->aggregate_delay = MP_CONF_DEFAULT_AGGREGATEDELAY;
+	c->notify_interval = MP_CONF_DEFAULT_NOTIFYINTERVAL;
+	c->max_rows = MP_CONF_DEFAULT_MAXROWS;
 	if ((c->path = strdup(name)) == NULL)
 		return MP_ENOMEM;
+	return MP_OK;
+}
+
+/* The sender's keys: where it submits, and numbers it cannot work with. */
+static int
+conf_check_sender(struct mp_conf *c, struct mp_error *err)
+{
+	char where[256];
+	const char *a = c->submit_addr, *colon;
+
+	if (c->sender_interval == 0 || c->max_rows == 0 ||
+	    c->submit_timeout == 0)
+		return mp_error_set(err, MP_ECONFIG, "%s: %s must be more than 0",
+		    c->path, c->sender_interval == 0 ? "SenderInterval" :
+		    c->max_rows == 0 ? "MaxRowsPerNotice" : "SubmitTimeout");
+	if (a == NULL)
+		return MP_OK;
+	colon = strrchr(a, ':');
+	if (strncmp(a, "unix:", 5) == 0 ? a[5] != '/' :
+	    colon == NULL || colon == a || colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return mp_error_set(err, MP_ECONFIG, "%s: \"%s\" is not HOST:PORT, "
+		    "[IPV6]:PORT or unix:/PATH (the MTA's listener for the sender)",
+		    mp_conf_where(c, "SubmitAddress", where, sizeof(where)), a);
+	if (c->intake == NULL || c->identity_addr == NULL)
+		return mp_error_set(err, MP_ECONFIG, "%s: SubmitAddress is set but "
+		    "IntakeAddress or Identity is not: the sender sends the "
+		    "notifications of list reports taken at intake", c->path);
 	return MP_OK;
 }
 
@@ -553,7 +593,7 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 	if (c->signing_domain && !c->rsa_keyfile && !c->ed_keyfile)
 		return mp_error_set(err, MP_ECONFIG, "%s: SigningDomain is set "
 		    "but no key (RSAKeyFile or Ed25519KeyFile)", c->path);
-	return MP_OK;
+	return conf_check_sender(c, err);
 }
 
 static int
@@ -611,9 +651,9 @@ mp_conf_parse(const char *name, const char *text, size_t len,
 		if (parse_line(&ps, c, line) != MP_OK)
 			goto fail;
 	}
+	memcpy(c->key_line, ps.seen, sizeof(ps.seen));	/* for messages */
 	if (conf_finish(c, err) != MP_OK)
 		goto fail;
-	memcpy(c->key_line, ps.seen, sizeof(ps.seen));
 	return c;
 fail:
 	mp_conf_free(&c);
@@ -680,6 +720,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->archive_addr);
 	free(c->quarantine_addr);
 	free(c->dns_zone_file);
+	free(c->submit_addr);
 	free(c);
 	*confp = NULL;
 }

@@ -79,6 +79,14 @@ struct mp_conf {
 	unsigned bounce_limit;	/* BounceLimit: hard bounces that make a contact unreachable; 0 = never */
 	unsigned bounce_window;	/* BounceWindow, seconds: within which they count */
 
+	/* The sender of list notifications (sender.h) */
+	char *submit_addr;	/* SubmitAddress: the MTA's listener; NULL: no sender */
+	unsigned submit_timeout;	/* SubmitTimeout, seconds per SMTP step */
+	unsigned sender_interval;	/* SenderInterval, seconds between looks */
+	unsigned aggregate_delay;	/* AggregateDelay, seconds of quiet before a group is due */
+	unsigned notify_interval;	/* NotifyInterval, seconds between a group's notifications */
+	unsigned max_rows;	/* MaxRowsPerNotice: a group this big is due at once */
+
 	/* The line each scalar key was set on (0: default), for messages
 	 * that name FILE:LINE; read through mp_conf_where(). */
 	unsigned key_line[MP_CONF_MAX_KEYS];
@@ -94,6 +102,11 @@ struct mp_conf {
 #define MP_CONF_DEFAULT_BOUNCEDELIM '+'
 #define MP_CONF_DEFAULT_BOUNCELIMIT 2
 #define MP_CONF_DEFAULT_BOUNCEWINDOW (30u * 86400)
+#define MP_CONF_DEFAULT_SUBMITTIMEOUT 60
+#define MP_CONF_DEFAULT_SENDERINTERVAL 60
+#define MP_CONF_DEFAULT_AGGREGATEDELAY (15u * 60)
+#define MP_CONF_DEFAULT_NOTIFYINTERVAL 86400
+#define MP_CONF_DEFAULT_MAXROWS 5000
 
 struct mp_conf *mp_conf_load(const char *path, struct mp_error *err);
 

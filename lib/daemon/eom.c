@@ -4,13 +4,20 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "bounceflow.h"
 #include "eom.h"
 #include "identity.h"
 #include "intake.h"
 #include "msgsplit.h"
+#include "notices.h"
+#include "outbox.h"
+#include "seen.h"
 #include "sign.h"
+#include "statedb.h"
 
 /*
  * The identity check. Returns 1 when the message speaks for a protected
@@ -116,6 +123,138 @@ sign_message(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	mp_plan_outcome(plan, MP_OUTCOME_SIGNED, NULL);
 }
 
+/* The value of the first header field `name`, unfolded, in out[size]; 0
+ * when there is none. */
+static int
+field_value(const struct mp_envelope *env, const char *name, char *out,
+    size_t size)
+{
+	struct mp_msg L;
+	size_t i, n;
+	const char *v;
+	int found = 0;
+
+	if (mp_msg_split(env->msg.data, env->msg.len, MP_SIGN_MAX_FIELDS, &L,
+	    NULL) != 0)
+		return 0;
+	for (i = 0; i < L.n && !found; i++) {
+		if (!mp_msg_field_is(&L.f[i], name))
+			continue;
+		if ((v = memchr(L.f[i].p, ':', L.f[i].len)) == NULL)
+			continue;
+		v++;
+		n = L.f[i].len - (size_t)(v - L.f[i].p);
+		while (n > 0 && (*v == ' ' || *v == '\t'))
+			v++, n--;
+		while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' ||
+		    v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		if (n > 0 && n < size && memchr(v, '\n', n) == NULL) {
+			memcpy(out, v, n);
+			out[n] = '\0';
+			found = 1;
+		}
+	}
+	mp_msg_clear(&L);
+	return found;
+}
+
+/* The mark of a sender notification, taken back when the MTA does not
+ * keep the message (mp_plan_rollback). */
+struct smark {
+	struct mp_statedb *sdb;
+	char id[MP_NOTICE_ID_MAX];
+};
+
+static void
+smark_undo(void *arg)
+{
+	struct smark *m = arg;
+	struct mp_error err;
+	struct mp_seen *seen = mp_statedb_get(m->sdb, &err);
+
+	if (seen != NULL)
+		(void)mp_outbox_unsign(seen, m->id, &err);
+}
+
+static void
+smark_free(void *arg)
+{
+	struct smark *m = arg;
+
+	mp_statedb_unref(&m->sdb);
+	free(m);
+}
+
+/*
+ * A notification of the sender (sender.h): its X-Meldpunt-Id names a
+ * record in the outbox, which only the sender writes, under an id no one
+ * else has seen yet - that is its authority to speak as the
+ * clearinghouse. Signed once; a repeat (the sender died before it knew
+ * the MTA had the first) is discarded, which is what makes the sending
+ * exactly once (outbox.h). Returns 1 when the plan is made, 0 when the
+ * message is not the sender's.
+ */
+static int
+sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
+    struct mp_plan *plan)
+{
+	static const char *const drop[] = { NULL };
+	const char *add_name[] = { MP_HDR_FLOW }, *add_value[] = { "outbound" };
+	struct mp_sign_edit ed = { drop, add_name, add_value, 1 };
+	char id[MP_NOTICE_ID_MAX], why[MP_NOTICE_ID_MAX + 128];
+	enum mp_outbox_sign v;
+	struct mp_error err;
+	struct mp_seen *seen;
+	struct smark *m;
+
+	if (snap->conf->submit_addr == NULL || env->flow != MP_FLOW_OUTBOUND ||
+	    snap->signer == NULL || !field_value(env, MP_HDR_ID, id, sizeof(id)))
+		return 0;
+	mp_error_clear(&err);
+	if ((seen = mp_statedb_get(snap->statedb, &err)) == NULL ||
+	    mp_outbox_sign_once(seen, id, time(NULL), &v, &err) != MP_OK) {
+		mp_plan_internal(plan, err.msg);
+		return 1;
+	}
+	if (v == MP_OUTBOX_NOT_OURS)
+		return 0;
+	if (v == MP_OUTBOX_REPEAT) {
+		snprintf(why, sizeof(why), "notice %s was signed and handed on "
+		    "before: a repeat from the sender, discarded", id);
+		mp_plan_discard(plan);
+		mp_plan_outcome(plan, MP_OUTCOME_DISCARDED_REPEAT, why);
+		return 1;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		(void)mp_outbox_unsign(seen, id, &err);
+		mp_plan_internal(plan, "out of memory");
+		return 1;
+	}
+	m->sdb = mp_statedb_ref(snap->statedb);
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	plan->undo_fn = smark_undo;
+	plan->undo_free = smark_free;
+	plan->undo_arg = m;
+	/* the mark must outlive a crash as the MTA's queue file does */
+	if (mp_seen_sync(seen, &err) != MP_OK ||
+	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW, "outbound") != MP_OK) {
+		mp_plan_rollback(plan);
+		mp_plan_internal(plan, err.msg[0] ? err.msg : "out of memory");
+		return 1;
+	}
+	if (mp_plan_sign(plan, snap->signer, env->msg.data, env->msg.len, &ed,
+	    &err) != MP_OK) {
+		mp_plan_rollback(plan);
+		mp_plan_internal(plan, err.msg);
+		return 1;
+	}
+	snprintf(plan->notice_id, sizeof(plan->notice_id), "%s", id);
+	snprintf(why, sizeof(why), "notice %s of the sender", id);
+	mp_plan_outcome(plan, MP_OUTCOME_SENT, why);
+	return 1;
+}
+
 /*
  * Intake writes its own header fields (intake.h); every other flow loses
  * the sender's X-Meldpunt-* fields and gets X-Meldpunt-Flow, and is
@@ -154,6 +293,8 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 			mp_plan_init(plan);
 		}
 	}
+	if (sender_notice(snap, env, plan))
+		return;
 	if ((speaks = check_identity(snap, env, plan)) < 0)
 		return;
 	if (env->flow == MP_FLOW_INTAKE) {

@@ -1,7 +1,8 @@
 # libmpdaemon: what the milter runs on, over every other layer: the
 # configuration (conf.c) and its snapshot, the envelope of one message, flow
 # classification, the outcome vocabulary (outcome.c), the plan, the intake
-# and end-of-message decisions, and the counters (stats.c).
+# and end-of-message decisions, the counters (stats.c), and the sender of
+# list notifications (sender.c) with its SMTP submission (submit.c).
 #
 # Layer: daemon, the top of lib/, over auth, notify and state (and through
 # them everything else). conf, envelope, flow, plan and stats used to sit in
@@ -17,7 +18,8 @@ lib_daemon_libmpdaemon_a_SOURCES = \
 	lib/daemon/intake.c lib/daemon/intake.h \
 	lib/daemon/bounceflow.c lib/daemon/bounceflow.h \
 	lib/daemon/eom.c lib/daemon/eom.h \
-	lib/daemon/stats.c lib/daemon/stats.h
+	lib/daemon/stats.c lib/daemon/stats.h \
+	lib/daemon/submit.c lib/daemon/submit.h
 lib_daemon_libmpdaemon_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 lib_daemon_libmpdaemon_a_CPPFLAGS = $(DAEMON_CPPFLAGS) $(MP_DEFS)
 

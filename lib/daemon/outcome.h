@@ -46,6 +46,8 @@
 	X(QUARANTINED_RENDER_ERROR,	"quarantined:render-error") \
 	X(QUARANTINED_LINK_ONLY,	"quarantined:link-only") \
 	X(SIGNED,			"signed") \
+	X(SENT,				"sent") \
+	X(DISCARDED_REPEAT,		"discarded:repeat") \
 	X(REJECTED_IDENTITY,		"rejected:identity") \
 	X(REJECTED_TOO_LARGE,		"rejected:too-large") \
 	X(REJECTED_UNSIGNABLE,		"rejected:unsignable") \

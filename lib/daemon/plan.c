@@ -340,6 +340,12 @@ mp_plan_internal(struct mp_plan *p, const char *why)
 }
 
 void
+mp_plan_discard(struct mp_plan *p)
+{
+	p->verdict = MP_VERDICT_DISCARD;
+}
+
+void
 mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why)
 {
 	set_reply(p, MP_VERDICT_REJECT, "550", xcode, why);

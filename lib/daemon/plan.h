@@ -28,7 +28,12 @@
 #include "buf.h"
 #include "outcome.h"
 
-enum mp_verdict { MP_VERDICT_CONTINUE = 0, MP_VERDICT_TEMPFAIL, MP_VERDICT_REJECT };
+enum mp_verdict {
+	MP_VERDICT_CONTINUE = 0,
+	MP_VERDICT_TEMPFAIL,
+	MP_VERDICT_REJECT,
+	MP_VERDICT_DISCARD,	/* accepted and dropped: a repeat (outbox.h) */
+};
 
 enum mp_hdr_op { MP_HDR_ADD, MP_HDR_INSERT0, MP_HDR_DELETE };
 
@@ -138,6 +143,8 @@ void mp_plan_tempfail(struct mp_plan *p, const char *why);
  * The one way lib/ turns a fault into a tempfail.
  */
 void mp_plan_internal(struct mp_plan *p, const char *why);
+/* Accept and drop the message: only for a copy the MTA already has. */
+void mp_plan_discard(struct mp_plan *p);
 /* A plan that rejects or tempfails names its outcome (mp_plan_outcome). */
 void mp_plan_reject(struct mp_plan *p, const char *xcode, const char *why);
 /* The outcome (outcome.h) and its reason (NULL: none) for the header and log. */

@@ -62,6 +62,12 @@ tests_unit_test_statedb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_statedb_LDADD = $(STATE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-intake-states tests/unit/test-outbound \
 	tests/unit/test-stats tests/unit/test-statedb
+# The sender's SMTP submission (submit.h) against a scripted server.
+check_PROGRAMS += tests/unit/test-submit
+tests_unit_test_submit_SOURCES = tests/unit/test-submit.c tests/unit/check_tap.h
+tests_unit_test_submit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_submit_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test-submit
 # The bounce flow (bounceflow.h) over sisimai corpus bounces.
 check_PROGRAMS += tests/unit/test-bounceflow
 tests_unit_test_bounceflow_SOURCES = tests/unit/test-bounceflow.c tests/unit/check_tap.h
