@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "datetime.h"
 #include "health.h"
 #include "route.h"
 #include "route_build.h"
@@ -202,27 +203,6 @@ exit_for(enum mp_lookup r, const struct mp_error *err)
 	return r == MP_FOUND ? 0 : 1;
 }
 
-/* Seconds, or a number with s, m, h or d (BounceWindow); -1 if not. */
-static long
-parse_duration(const char *v)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (end == v || n < 0 || errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
-	default: return -1;
-	}
-	return *end != '\0' && end[1] != '\0' ? -1 : n;
-}
-
 /* Each contact's health (health.h) from the state DB, "" when reachable. */
 static int
 contact_health(struct mp_seen *seen, const struct mp_route *route,
@@ -256,7 +236,6 @@ cmd_lookup(int argc, char **argv)
 	struct mp_error err;
 	enum mp_lookup r;
 	int json = 0, i;
-	long v;
 	size_t k;
 
 	memset(health, 0, sizeof(health));
@@ -266,14 +245,12 @@ cmd_lookup(int argc, char **argv)
 		else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
 			state = argv[++i];
 		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			if ((v = parse_duration(argv[++i])) < 0 || v > 100000)
+			if (mp_duration_parse(argv[++i], 100000, &limit) != 0)
 				usage();
-			limit = (unsigned)v;
 		} else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
-			if ((v = parse_duration(argv[++i])) <= 0 ||
-			    v > 365L * 86400)
+			if (mp_duration_parse(argv[++i], 365U * 86400,
+			    &window) != 0 || window == 0)
 				usage();
-			window = (unsigned)v;
 		} else if (path == NULL)
 			path = argv[i];
 		else if (query == NULL)
