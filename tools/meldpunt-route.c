@@ -40,8 +40,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: %s compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...\n"
 	    "       %s lookup routes.db QUERY [--json] [--state STATEDB [--limit N] [--window DURATION]]\n"
+	    "       %s lookup routes.db CONTACT-ADDRESS [--json]\n"
 	    "       %s reporter routes.db DOMAIN\n"
-	    "       %s dump routes.db\n", progname, progname, progname, progname);
+	    "       %s dump routes.db\n", progname, progname, progname, progname, progname);
 	exit(EX_USAGE);
 }
 

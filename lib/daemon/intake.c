@@ -558,6 +558,7 @@ digest(struct intake *in, struct marks *mk)
 	how.disclose = in->rep.disclose;
 	how.reporter = in->rep.domain[0] ? in->rep.domain :
 	    in->report->reporter_addr;
+	mk->digest = how.msg;	/* a fault half way hides them too */
 	if ((seen = mp_statedb_get(in->snap->statedb, &err)) == NULL ||
 	    mp_pendrow_record(seen, in->report, in->dig, in->ndig, &how,
 	    &err) != MP_OK) {
@@ -565,7 +566,6 @@ digest(struct intake *in, struct marks *mk)
 		tempfail(in, err.msg);
 		return -1;
 	}
-	mk->digest = how.msg;
 	for (i = 0; i < in->ndig && len < sizeof(in->queued); i++)
 		len += (size_t)snprintf(in->queued + len, sizeof(in->queued) - len,
 		    "%s%s [%s %s]", i ? ", " : "", in->dig[i]->address,
