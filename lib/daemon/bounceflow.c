@@ -390,12 +390,20 @@ renotify(struct bctx *bc, struct mp_seen *seen, time_t now)
 	enum mp_lookup lk;
 	struct bmark *m;
 	char source[MP_NOTICE_TEXT_MAX], note[256], when[32];
+	char type[MP_NOTICE_WORD_MAX];
 	size_t i, nto = 0, nhad = 0, ntold = 0;
 
 	if (bc->conf->routing_db == NULL) {
 		say(bc, "; not re-notified: no RoutingDB is set");
 		return 0;
 	}
+	if (bc->rec.source[0] == '\0') {
+		say(bc, "; not re-notified: the notice names no incident to route");
+		return 0;
+	}
+	/* meldpunt's report type: a list row's "open-service:scan_ntp" too */
+	snprintf(type, sizeof(type), "%.*s", (int)strcspn(bc->rec.type, ":"),
+	    bc->rec.type);
 	if (bc->snap->routedb == NULL) {
 		fault(bc, bc->snap->routedb_why);
 		return -1;
@@ -407,7 +415,7 @@ renotify(struct bctx *bc, struct mp_seen *seen, time_t now)
 		return -1;
 	}
 	if (lk == MP_FOUND)
-		lk = mp_route_pick(&bc->route, bc->rec.type, renotify_health, bc,
+		lk = mp_route_pick(&bc->route, type, renotify_health, bc,
 		    &bc->pick, &err);
 	if (lk == MP_RETRY) {
 		fault(bc, err.msg);
@@ -415,8 +423,7 @@ renotify(struct bctx *bc, struct mp_seen *seen, time_t now)
 	}
 	if (lk == MP_NOTFOUND) {
 		say(bc, "; not re-notified: no contact left for %s%s%s",
-		    bc->rec.source[0] ? bc->rec.source : "(no source)",
-		    err.msg[0] ? ": " : "", err.msg);
+		    bc->rec.source, err.msg[0] ? ": " : "", err.msg);
 		for (i = 0; i < bc->pick.nskipped; i++)
 			say(bc, "%s%s [%s] %s", i ? "; " : "; skipped: ",
 			    bc->pick.skipped[i].c->address,
@@ -455,7 +462,7 @@ renotify(struct bctx *bc, struct mp_seen *seen, time_t now)
 	}
 	if (nto > 0) {
 		snprintf(source, sizeof(source), "%s", bc->rec.source);
-		mp_pendrow_report(bc->rec.type, source, &r);
+		mp_pendrow_report(type, source, &r);
 		r.reported_at = (time_t)bc->rec.at;
 		fmt_time((time_t)bc->rec.at, when, sizeof(when));
 		/* the bounced address is another contact's: not named */

@@ -554,7 +554,8 @@ START_TEST(renotify_next_tier)
 	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
 	    "re-notified (queued for the sender) to cert@ic.example"));
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
-	ck_assert_msg(strncmp(got, "cert@ic.example spam:report en 1: ", 34) == 0 &&
+	ck_assert_msg(strncmp(got, "cert@ic.example spam:report en 1: ",
+	    strlen("cert@ic.example spam:report en 1: ")) == 0 &&
 	    strstr(got, "|192.0.2.25||||||spam||||re-notified: notice mp-aaaa of ")
 	    != NULL && strstr(got, "could not be delivered to the contact "
 	    "before you\n") != NULL && strstr(got, BOUNCED) == NULL, "%s", got);
@@ -666,6 +667,52 @@ START_TEST(renotify_nobody_left)
 	    p.reason);
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 0);
+
+	/* a notice that names no single incident (no source): said so */
+	{
+		struct mp_notice_rec r;
+		struct mp_error err;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.id, sizeof(r.id), "MP-gggg");
+		snprintf(r.type, sizeof(r.type), "open-service:scan_ntp");
+		r.at = time(NULL) - 60;
+		snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), BOUNCED);
+		snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
+		r.ncontacts = 1;
+		ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+	}
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-gggg@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "; not re-notified: the notice names no "
+	    "incident to route") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+
+	/* a list row's type ("open-service:scan_ntp") routes as its meldpunt
+	 * type; the organisation's other contact did not have this notice */
+	{
+		struct mp_notice_rec r;
+		struct mp_error err;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.id, sizeof(r.id), "MP-hhhh");
+		snprintf(r.type, sizeof(r.type), "open-service:scan_ntp");
+		snprintf(r.source, sizeof(r.source), "192.0.2.25");
+		r.at = time(NULL) - 60;
+		snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), BOUNCED);
+		snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
+		r.ncontacts = 1;
+		ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+	}
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-hhhh@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "; re-notified (queued for the sender) to "
+	    "other@example.net [org 192.0.2.0/24]") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+	ck_assert_msg(strncmp(got, "other@example.net open-service:report "
+	    "unknown 1: ", strlen("other@example.net open-service:report "
+	    "unknown 1: ")) == 0, "%s", got);
 	release(s);
 }
 END_TEST
