@@ -3,6 +3,7 @@
  *
  *	meldpunt-route compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...
  *	meldpunt-route lookup routes.db QUERY [--json] [--state STATEDB [--limit N] [--window DURATION]]
+ *	meldpunt-route lookup routes.db CONTACT-ADDRESS [--json]
  *	meldpunt-route reporter routes.db DOMAIN
  *	meldpunt-route dump routes.db
  *
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "datetime.h"
 #include "health.h"
 #include "route.h"
 #include "route_build.h"
@@ -38,8 +40,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: %s compile -o routes.db [--rpsl FILE]... [--securitytxt DOMAIN=FILE]... [SOURCE]...\n"
 	    "       %s lookup routes.db QUERY [--json] [--state STATEDB [--limit N] [--window DURATION]]\n"
+	    "       %s lookup routes.db CONTACT-ADDRESS [--json]\n"
 	    "       %s reporter routes.db DOMAIN\n"
-	    "       %s dump routes.db\n", progname, progname, progname, progname);
+	    "       %s dump routes.db\n", progname, progname, progname, progname, progname);
 	exit(EX_USAGE);
 }
 
@@ -176,8 +179,9 @@ cmd_compile(int argc, char **argv)
 		rc = EX_CANTCREAT;
 	}
 	printf("own sources:   %zu organisations, %zu intermediaries, %zu networks, %zu asns, "
-	    "%zu domains, %zu reporters, %zu errors\n", n->organisations, n->intermediaries,
-	    n->networks, n->asns, n->domains, n->reporters, n->errors);
+	    "%zu domains, %zu reporters, %zu contacts, %zu errors\n", n->organisations,
+	    n->intermediaries, n->networks, n->asns, n->domains, n->reporters, n->contacts,
+	    n->errors);
 	printf("rpsl:          %zu inetnum, %zu inet6num, %zu aut-num, %zu role, %zu organisation, "
 	    "%zu other\n", n->inetnum, n->inet6num, n->autnum, n->role, n->rpsl_org, n->rpsl_other);
 	printf("security.txt:  %zu imported, %zu expired\n", n->securitytxt, n->securitytxt_expired);
@@ -185,9 +189,10 @@ cmd_compile(int argc, char **argv)
 	    n->unresolved);
 	if (rc == 0)
 		printf("written %s:  %zu routes, %zu+%zu prefixes as %zu+%zu intervals in %zu+%zu pages, "
-		    "%zu asns, %zu domains, %zu reporters\n", out, n->routes, n->prefixes4,
-		    n->prefixes6, n->intervals4, n->intervals6, n->pages4, n->pages6, n->asn_keys,
-		    n->domain_keys, n->reporter_keys);
+		    "%zu asns, %zu domains, %zu reporters, %zu contact policies\n", out,
+		    n->routes, n->prefixes4, n->prefixes6, n->intervals4, n->intervals6,
+		    n->pages4, n->pages6, n->asn_keys, n->domain_keys, n->reporter_keys,
+		    n->policy_keys);
 	mp_routec_free(&c);
 	return rc;
 }
@@ -200,27 +205,6 @@ exit_for(enum mp_lookup r, const struct mp_error *err)
 	if (r == MP_NOTFOUND && err->code == MP_EINPUT)
 		return EX_USAGE;
 	return r == MP_FOUND ? 0 : 1;
-}
-
-/* Seconds, or a number with s, m, h or d (BounceWindow); -1 if not. */
-static long
-parse_duration(const char *v)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (end == v || n < 0 || errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
-	default: return -1;
-	}
-	return *end != '\0' && end[1] != '\0' ? -1 : n;
 }
 
 /* Each contact's health (health.h) from the state DB, "" when reachable. */
@@ -243,6 +227,58 @@ contact_health(struct mp_seen *seen, const struct mp_route *route,
 	return 0;
 }
 
+/* "     policy: notified at most every 1h, single reports in a digest" */
+static void
+print_policy(unsigned interval, int digest)
+{
+	char d[MP_DURATION_STR];
+
+	if (interval == 0 && !digest)
+		return;
+	if (interval != 0)
+		mp_duration_format(interval, d, sizeof(d));
+	printf("     policy: %s%s%s%s\n", interval != 0 ? "notified at most every " :
+	    "", interval != 0 ? d : "", interval != 0 && digest ? ", " : "",
+	    digest ? "single reports in a digest" : "");
+}
+
+/* A contact address: its policy (mp_route_contact_policy). */
+static int
+lookup_contact(struct mp_routedb *db, const char *addr, int json)
+{
+	struct mp_route_policy p;
+	struct mp_error err;
+	char d[MP_DURATION_STR];
+	enum mp_lookup r;
+
+	r = mp_route_contact_policy(db, addr, &p, &err);
+	if (r == MP_RETRY) {
+		fprintf(stderr, "%s: %s (try again later)\n", progname, err.msg);
+		return EX_TEMPFAIL;
+	}
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "contact", json_string(addr));
+		json_object_set_new(o, "result", json_string(r == MP_FOUND ?
+		    "found" : "default"));
+		json_object_set_new(o, "notify_interval",
+		    json_integer(p.notify_interval));
+		json_object_set_new(o, "digest", json_boolean(p.digest));
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+		return 0;
+	}
+	mp_duration_format(p.notify_interval, d, sizeof(d));
+	printf("%s: %s\n", addr, r == MP_FOUND ? "contact policy" :
+	    "no policy of its own: the defaults");
+	printf("     notified at most every %s%s\n", p.notify_interval != 0 ? d :
+	    "NotifyInterval (meldpunt.conf)", p.digest ?
+	    ", single reports in a digest" : ", single reports at once");
+	return 0;
+}
+
 static int
 cmd_lookup(int argc, char **argv)
 {
@@ -256,7 +292,6 @@ cmd_lookup(int argc, char **argv)
 	struct mp_error err;
 	enum mp_lookup r;
 	int json = 0, i;
-	long v;
 	size_t k;
 
 	memset(health, 0, sizeof(health));
@@ -266,14 +301,12 @@ cmd_lookup(int argc, char **argv)
 		else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
 			state = argv[++i];
 		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			if ((v = parse_duration(argv[++i])) < 0 || v > 100000)
+			if (mp_duration_parse(argv[++i], 100000, &limit) != 0)
 				usage();
-			limit = (unsigned)v;
 		} else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
-			if ((v = parse_duration(argv[++i])) <= 0 ||
-			    v > 365L * 86400)
+			if (mp_duration_parse(argv[++i], 365U * 86400,
+			    &window) != 0 || window == 0)
 				usage();
-			window = (unsigned)v;
 		} else if (path == NULL)
 			path = argv[i];
 		else if (query == NULL)
@@ -286,6 +319,11 @@ cmd_lookup(int argc, char **argv)
 	if (mp_routedb_open(path, &db, &err) != MP_OK) {
 		fprintf(stderr, "%s: %s\n", progname, err.msg);
 		return EX_TEMPFAIL;
+	}
+	if (strchr(query, '@') != NULL && strstr(query, "://") == NULL) {
+		i = lookup_contact(db, query, json);
+		mp_routedb_close(&db);
+		return i;
 	}
 	r = mp_route_lookup(db, query, &route, &err);
 	mp_routedb_close(&db);
@@ -320,6 +358,13 @@ cmd_lookup(int argc, char **argv)
 			    "address", c->address, "rule", mp_route_rule_name(c->rule),
 			    "lang", mp_lang_name(c->lang), "matched", c->matched, "why", c->why);
 
+			/* the policy: only what the source gave (0: the defaults) */
+			if (c->notify_interval != 0)
+				json_object_set_new(jc, "notify_interval",
+				    json_integer(c->notify_interval));
+			if (c->digest)
+				json_object_set_new(jc, "digest", json_true());
+
 			if (health[k][0] != '\0')
 				json_object_set_new(jc, "skipped",
 				    json_string(health[k]));
@@ -347,6 +392,7 @@ cmd_lookup(int argc, char **argv)
 
 		printf("  %zu. %s  [%s, %s] matched %s\n     why: %s\n", k + 1, c->address,
 		    mp_route_rule_name(c->rule), mp_lang_name(c->lang), c->matched, c->why);
+		print_policy(c->notify_interval, c->digest);
 		if (health[k][0] != '\0')
 			printf("     skipped: %s\n", health[k]);
 	}
@@ -451,7 +497,8 @@ cmd_dump(int argc, char **argv)
 			break;
 		default:
 			snprintf(what, sizeof(what), "%s %.*s:", k.dptr[0] == 'A' ? "asn" :
-			    k.dptr[0] == 'D' ? "domain" : k.dptr[0] == 'K' ? "reporter" : "key",
+			    k.dptr[0] == 'D' ? "domain" : k.dptr[0] == 'K' ? "reporter" :
+			    k.dptr[0] == 'N' ? "contact" : "key",
 			    k.dsize - 1, k.dptr + 1);
 			dump_record(what, &v);
 			break;

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "datetime.h"
 #include "error.h"
 
@@ -96,4 +98,45 @@ mp_time_parse(const char *s, size_t n, int flags, time_t *t)
 	*t = (time_t)(days_from_civil(Y, M, D) * 86400LL + h * 3600 + mi * 60 +
 	    sec - sign * (oh * 3600 + om * 60));
 	return MP_OK;
+}
+
+int
+mp_duration_parse(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long long n = 0, mul = 1;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		n = n * 10 + (unsigned)(s[i] - '0');
+		if (n > 0xffffffffULL)
+			return MP_EINPUT;
+	}
+	if (i == 0)
+		return MP_EINPUT;
+	switch (s[i]) {
+	case '\0': case 's': break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	default: return MP_EINPUT;
+	}
+	if (s[i] != '\0' && s[i + 1] != '\0')
+		return MP_EINPUT;
+	if (n * mul > max)
+		return MP_EINPUT;
+	*out = (unsigned)(n * mul);
+	return 0;
+}
+
+void
+mp_duration_format(unsigned secs, char *out, size_t size)
+{
+	if (secs != 0 && secs % 86400 == 0)
+		snprintf(out, size, "%ud", secs / 86400);
+	else if (secs != 0 && secs % 3600 == 0)
+		snprintf(out, size, "%uh", secs / 3600);
+	else if (secs != 0 && secs % 60 == 0)
+		snprintf(out, size, "%um", secs / 60);
+	else
+		snprintf(out, size, "%us", secs);
 }

@@ -24,6 +24,13 @@
  *	next second), offset hours 0-23 and minutes 0-59. (The security.txt
  *	parser used to take any two digits as an offset; the report parser
  *	used timegm(). Fractions are dropped in both.)
+ *
+ *	mp_duration_parse() is the one reader of a duration as people write
+ *	it in meldpunt.conf (RenotifyInterval, BounceWindow) and the routing
+ *	source (notifyinterval): whole seconds, or a number with one of s, m,
+ *	h, d ("90", "90s", "15m", "1h", "30d"), at most `max` seconds.
+ *	mp_duration_format() writes seconds back in the largest unit that
+ *	divides them ("3600" -> "1h", "5400" -> "90m").
  * OWNERSHIP
  *	None: pure, thread-safe.
  * LIMITS
@@ -39,5 +46,11 @@
 
 /* 0 with *t set, or MP_EINPUT. */
 int mp_time_parse(const char *s, size_t n, int flags, time_t *t);
+
+/* 0 with *out set, or MP_EINPUT (not a duration, or more than max). */
+int mp_duration_parse(const char *s, unsigned max, unsigned *out);
+/* "1h"; at least MP_DURATION_STR bytes of out. */
+#define MP_DURATION_STR 16
+void mp_duration_format(unsigned secs, char *out, size_t size);
 
 #endif

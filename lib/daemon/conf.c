@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "align.h"
 #include "conf.h"
+#include "datetime.h"
 #include "readfile.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* a config file larger than this is a mistake */
@@ -245,33 +246,6 @@ parse_uint(const char *v, unsigned long max, unsigned *out)
 }
 
 static int
-parse_duration(const char *v, unsigned *out)
-{
-	unsigned long n, mul = 1;
-	char *end;
-
-	if (!isdigit((unsigned char)*v))
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': mul = 60; break;
-	case 'h': mul = 3600; break;
-	case 'd': mul = 86400; break;
-	default: return -1;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (n > 365UL * 86400 / mul)
-		return -1;
-	*out = (unsigned)(n * mul);
-	return 0;
-}
-
-static int
 set_address(struct parse_state *ps, const struct conf_key *k, char **field,
     const char *v)
 {
@@ -436,7 +410,7 @@ set_value(struct parse_state *ps, const struct conf_key *k, size_t ki,
 			    "100000", k->name, v);
 		return MP_OK;
 	case T_DURATION:
-		if (parse_duration(v, (unsigned *)field) != 0)
+		if (mp_duration_parse(v, 365U * 86400, (unsigned *)field) != 0)
 			return conf_fail(ps, "%s: \"%s\" is not a duration (seconds, "
 			    "or a number with s, m, h or d; at most a year)", k->name, v);
 		return MP_OK;

@@ -29,6 +29,7 @@
 #include "notices.h"
 #include "notify.h"
 #include "pending.h"
+#include "pendrow.h"
 #include "report.h"
 #include "reporter_auth.h"
 #include "route.h"
@@ -54,6 +55,10 @@ struct intake {
 	size_t nto;
 	struct mp_route_pick pick;	/* with the contacts skipped as unreachable */
 	char skipped[512];		/* "; skipped: ADDR [rule] why; ..." or "" */
+	/* Contacts that asked for digests (route.h): queued, not notified. */
+	const struct mp_route_contact *dig[MP_ROUTE_CONTACTS];
+	size_t ndig;
+	char queued[512];		/* "ADDR [rule matched], ..." or "" */
 	/* The known-reporter record, for what the notification may say about
 	 * the reporter (route.h, disclose); zero (disclose name, no name)
 	 * for an unknown reporter. */
@@ -69,6 +74,7 @@ struct marks {
 	struct { char *type, *source, *contact; } m[MP_ROUTE_CONTACTS];
 	char notice[MP_NOTICE_ID_MAX];	/* the notice record made, "" if none */
 	struct feed_marks *feed;	/* a list report's records */
+	uint64_t digest;		/* the digest rows' key (pendrow.h), 0 none */
 };
 
 _Static_assert(MP_ROUTE_CONTACTS <= MP_NOTICE_CONTACTS,
@@ -105,8 +111,11 @@ marks_undo(void *arg)
 			    mk->m[i].contact, mk->at, &err);
 		if (mk->notice[0] != '\0')
 			mp_notice_forget(seen, mk->notice, &err);
+		if (mk->digest != 0)
+			(void)mp_pendrow_undo(seen, mk->digest, &err);
 	}
 	mk->notice[0] = '\0';
+	mk->digest = 0;
 	marks_clear(mk);
 	feed_marks_undo(mk);
 }
@@ -470,9 +479,12 @@ dedup(struct intake *in, struct marks *mk)
 		return -1;
 	}
 	for (i = 0; i < in->nto; i++) {
+		/* A digest contact's rate is the sender's business, as a
+		 * list row's: its notifications are the sender's. */
 		if (mp_seen_check_and_record_msg(seen, type, in->query,
 		    in->to[i]->address, fp, mk->at, in->conf->renotify_interval,
-		    in->conf->max_notices, &v, &err) != MP_OK) {
+		    in->to[i]->digest ? 0 : in->conf->max_notices, &v,
+		    &err) != MP_OK) {
 			marks_undo(mk);
 			tempfail(in, err.msg);
 			return -1;
@@ -514,6 +526,63 @@ duplicate(struct intake *in)
 	    "within RenotifyInterval (%us)", mp_report_type_name(in->report->type),
 	    in->query, in->conf->renotify_interval);
 	mp_plan_outcome(in->plan, MP_OUTCOME_DUPLICATE, why);
+	redirect(in, in->conf->archive_addr, "ArchiveAddress");
+}
+
+/*
+ * The contacts that asked for digests (route.h) get the report as a
+ * pending row for the sender (pendrow.h) instead of a notification;
+ * in->to[] keeps the others. 0 to go on, -1 when tempfailed.
+ */
+static int
+digest(struct intake *in, struct marks *mk)
+{
+	struct mp_pendrow how;
+	struct mp_error err;
+	struct mp_seen *seen;
+	size_t i, keep = 0, len = 0;
+
+	in->ndig = 0;
+	in->queued[0] = '\0';
+	for (i = 0; i < in->nto; i++)
+		if (in->to[i]->digest)
+			in->dig[in->ndig++] = in->to[i];
+		else
+			in->to[keep++] = in->to[i];
+	in->nto = keep;
+	if (in->ndig == 0)
+		return 0;
+	memset(&how, 0, sizeof(how));
+	how.msg = fingerprint(in->env);
+	how.received = mk->at;
+	how.disclose = in->rep.disclose;
+	how.reporter = in->rep.domain[0] ? in->rep.domain :
+	    in->report->reporter_addr;
+	mk->digest = how.msg;	/* a fault half way hides them too */
+	if ((seen = mp_statedb_get(in->snap->statedb, &err)) == NULL ||
+	    mp_pendrow_record(seen, in->report, in->dig, in->ndig, &how,
+	    &err) != MP_OK) {
+		marks_undo(mk);
+		tempfail(in, err.msg);
+		return -1;
+	}
+	for (i = 0; i < in->ndig && len < sizeof(in->queued); i++)
+		len += (size_t)snprintf(in->queued + len, sizeof(in->queued) - len,
+		    "%s%s [%s %s]", i ? ", " : "", in->dig[i]->address,
+		    mp_route_rule_name(in->dig[i]->rule), in->dig[i]->matched);
+	return 0;
+}
+
+/* Every contact to tell asked for digests: queued, the report archived. */
+static void
+queued(struct intake *in)
+{
+	char why[sizeof(in->queued) + sizeof(in->skipped) + MP_ROUTE_MATCHED + 64];
+
+	snprintf(why, sizeof(why), "%s %s queued for the sender (digest) for %s%s",
+	    mp_report_type_name(in->report->type), in->query, in->queued,
+	    in->skipped);
+	mp_plan_outcome(in->plan, MP_OUTCOME_QUEUED, why);
 	redirect(in, in->conf->archive_addr, "ArchiveAddress");
 }
 
@@ -697,7 +766,9 @@ notified(struct intake *in, struct marks *mk, const struct mp_notice *n)
 		    in->to[i]->address, mp_route_rule_name(in->to[i]->rule),
 		    in->to[i]->matched);
 	if (len < sizeof(why))
-		snprintf(why + len, sizeof(why) - len, "%s", in->skipped);
+		snprintf(why + len, sizeof(why) - len, "%s%s%s", in->skipped,
+		    in->ndig ? "; queued for the sender (digest) for " : "",
+		    in->queued);
 	mp_plan_outcome(plan, MP_OUTCOME_NOTIFIED, why);
 }
 
@@ -1335,15 +1406,19 @@ decide(struct intake *in)
 		list_report(in, mk);
 		goto done;
 	}
-	if (rc != 0 || route(in) != 0 || dedup(in, mk) != 0)
+	if (rc != 0 || route(in) != 0 || dedup(in, mk) != 0 ||
+	    digest(in, mk) != 0)
 		goto done;
-	if (in->nto == 0)
+	if (in->nto == 0 && in->ndig == 0)
 		duplicate(in);
+	else if (in->nto == 0)
+		queued(in);
 	else if (render(in, &notice) == 0)
 		notified(in, mk, notice);
 	if (plan->verdict != MP_VERDICT_CONTINUE ||
-	    plan->outcome != MP_OUTCOME_NOTIFIED)
-		marks_undo(mk);		/* nothing was sent */
+	    (plan->outcome != MP_OUTCOME_NOTIFIED &&
+	    plan->outcome != MP_OUTCOME_QUEUED))
+		marks_undo(mk);		/* nothing was sent or queued */
 done:
 	mp_notice_free(&notice);
 	mp_report_free(&in->report);

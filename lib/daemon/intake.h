@@ -15,12 +15,19 @@
  *	  route              quarantined:unrouted
  *	  dedup, flood       duplicate (to ArchiveAddress when set), or a 4xx
  *	                     when a contact has had MaxNoticesPerContact this
- *	                     hour
+ *	                     hour (but a digest contact: below)
+ *	  digest             the contacts whose routing record asks for
+ *	                     digests (route.h) get the report as a pending
+ *	                     row for the sender (pendrow.h) instead; when
+ *	                     nobody else is told: queued (to ArchiveAddress
+ *	                     when set), the reason naming them
  *	  render             quarantined:render-error
  *	  notified           the original header is replaced by the
  *	                     notification's, the body by its body; the intake
  *	                     recipients by the routed contacts; the envelope
- *	                     sender by BounceAddress; DKIM-signed.
+ *	                     sender by BounceAddress; DKIM-signed. The
+ *	                     log's reason names the digest contacts too;
+ *	                     the notification never does.
  *
  *	A quarantined message is delivered unchanged to QuarantineAddress
  *	(when set; else to its own recipients) with X-Meldpunt-Outcome and

@@ -14,7 +14,9 @@
  *	  duplicate                every contact was told within RenotifyInterval
  *	  queued                   a list report: its rows recorded as pending
  *	                           for their contacts (pending.h), the original
- *	                           archived with a summary
+ *	                           archived with a summary; or a single report
+ *	                           whose contacts all asked for digests
+ *	                           (pendrow.h)
  *	  quarantined:<reason>     delivered to the review mailbox, with the reason
  *	  signed                   outbound mail, DKIM-signed
  *	  rejected:<reason>        an SMTP 5xx the sender sees

@@ -181,16 +181,17 @@ int
 mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
     const uint8_t *lens, struct mp_route *route, struct mp_error *err)
 {
-	const char *p = rec, *end = rec + len, *nl, *f[6];
-	size_t fl[6], i, nf;
+	const char *p = rec, *end = rec + len, *nl, *f[8];
+	size_t fl[8], i, nf;
 	struct mp_route_contact *c;
+	char num[16];
 
 	route_reset(route);
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
-		for (nf = 0; nf < 6 && p <= nl; nf++) {
+		for (nf = 0; nf < 8 && p <= nl; nf++) {
 			const char *t = memchr(p, '\t', (size_t)(nl - p));
 
 			f[nf] = p;
@@ -201,7 +202,9 @@ mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
 			expand(f[1], fl[1], 0, 0, NULL, route->wants, sizeof(route->wants));
 			continue;
 		}
-		if (nf != 6 || fl[0] != 1 || f[0][0] != 'C' || rule_parse(f[1], fl[1]) == 0)
+		if (nf != 8 || fl[0] != 1 || f[0][0] != 'C' || rule_parse(f[1], fl[1]) == 0 ||
+		    fl[6] == 0 || fl[6] >= sizeof(num) || strspn(f[6], "0123456789") < fl[6] ||
+		    fl[7] != 1 || (f[7][0] != '0' && f[7][0] != '1'))
 			return mp_error_set(err, MP_EINPUT,
 			    "a route record in the routing database is damaged: rebuild it with meldpunt-route compile");
 		if (route->ncontacts == MP_ROUTE_CONTACTS) {
@@ -214,6 +217,10 @@ mp_route_decode(const char *rec, size_t len, mp_u128 addr, int fam,
 		expand(f[3], fl[3], 0, 0, NULL, c->address, sizeof(c->address));
 		expand(f[4], fl[4], addr, fam, lens, c->matched, sizeof(c->matched));
 		expand(f[5], fl[5], addr, fam, lens, c->why, sizeof(c->why));
+		memcpy(num, f[6], fl[6]);
+		num[fl[6]] = '\0';
+		c->notify_interval = (unsigned)strtoul(num, NULL, 10);
+		c->digest = f[7][0] == '1';
 		/* Several templates may name one address: keep the first. */
 		for (i = 0; i < route->ncontacts; i++)
 			if (strcmp(route->contacts[i].address, c->address) == 0)
@@ -278,6 +285,38 @@ load_index(struct mp_routedb *db, int fam, struct mp_error *err)
 	return MP_FOUND;
 }
 
+/*
+ * The meta record names the format's version (route_fmt.h): a file of
+ * another version is refused, saying which, so that the operator knows
+ * whether to compile again or to upgrade the milter.
+ */
+static int
+check_version(const char *path, const char *meta, size_t len, struct mp_error *err)
+{
+	static const char word[] = "meldpunt-routes ";
+	size_t n = sizeof(word) - 1, i;
+	unsigned long ver = 0;
+
+	if (len < n || memcmp(meta, word, n) != 0)
+		return mp_error_set(err, MP_EIO, "%s: not a meldpunt routing database "
+		    "(its meta record names no version)", path);
+	for (i = n; i < len && i < n + 6 && meta[i] >= '0' && meta[i] <= '9'; i++)
+		ver = ver * 10 + (unsigned long)(meta[i] - '0');
+	if (i == n || i == len || meta[i] != '\n')
+		return mp_error_set(err, MP_EIO, "%s: not a meldpunt routing database "
+		    "(its meta record names no version)", path);
+	if (ver > MP_ROUTE_VERSION)
+		return mp_error_set(err, MP_EIO, "%s: a routing database of version "
+		    "%lu, newer than this meldpunt reads (%d): compile it with this "
+		    "meldpunt's meldpunt-route, or upgrade meldpunt", path, ver,
+		    MP_ROUTE_VERSION);
+	if (ver < MP_ROUTE_VERSION)
+		return mp_error_set(err, MP_EIO, "%s: a routing database of version "
+		    "%lu, older than this meldpunt reads (%d): compile it again with "
+		    "meldpunt-route compile", path, ver, MP_ROUTE_VERSION);
+	return MP_OK;
+}
+
 int
 mp_routedb_open(const char *path, struct mp_routedb **dbp, struct mp_error *err)
 {
@@ -308,10 +347,8 @@ mp_routedb_open(const char *path, struct mp_routedb **dbp, struct mp_error *err)
 		mp_error_set(err, MP_EIO, "%s: not a meldpunt routing database (no meta record)", path);
 		goto fail;
 	}
-	if ((size_t)v.dsize < strlen(MP_ROUTE_MAGIC) ||
-	    memcmp(v.dptr, MP_ROUTE_MAGIC, strlen(MP_ROUTE_MAGIC)) != 0) {
+	if (check_version(path, v.dptr, (size_t)v.dsize, err) != MP_OK) {
 		free(v.dptr);
-		mp_error_set(err, MP_EIO, "%s: not a meldpunt routing database of version 1", path);
 		goto fail;
 	}
 	free(v.dptr);
@@ -664,6 +701,51 @@ mp_route_reporter(struct mp_routedb *db, const char *domain,
 			snprintf(matched, MP_ROUTE_MATCHED, "%s", rec.domain);
 	}
 	return r;
+}
+
+enum mp_lookup
+mp_route_contact_policy(struct mp_routedb *db, const char *addr,
+    struct mp_route_policy *p, struct mp_error *err)
+{
+	char key[1 + MP_ADDR_MAX + 1], val[32];
+	enum mp_lookup r;
+	unsigned long iv;
+	size_t n;
+	datum v;
+	char *end;
+
+	mp_error_clear(err);
+	memset(p, 0, sizeof(*p));
+	if (addr == NULL || mp_addr_normalize(addr, key + 1, sizeof(key) - 1) != 0 ||
+	    key[1] == '\0') {
+		mp_error_set(err, MP_EINPUT, "\"%.200s\" is not a mail address",
+		    addr != NULL ? addr : "");
+		return MP_NOTFOUND;
+	}
+	key[0] = 'N';
+	n = strlen(key);
+	pthread_mutex_lock(&db->lock);
+	r = fetch(db, key, n, &v, err);
+	pthread_mutex_unlock(&db->lock);
+	if (r != MP_FOUND)
+		return r;
+	/* "interval TAB digest" (route_fmt.h) */
+	if ((size_t)v.dsize < sizeof(val)) {
+		memcpy(val, v.dptr, (size_t)v.dsize);
+		val[v.dsize] = '\0';
+	} else
+		val[0] = '\0';
+	free(v.dptr);
+	iv = strtoul(val, &end, 10);
+	if (val[0] < '0' || val[0] > '9' || *end != '\t' || (end[1] != '0' && end[1] != '1') ||
+	    end[2] != '\0' || iv > 0xffffffffUL) {
+		mp_error_set(err, MP_ERETRY, "%s: the policy record of %s is damaged: "
+		    "rebuild it with meldpunt-route compile", db->path, key + 1);
+		return MP_RETRY;
+	}
+	p->notify_interval = (unsigned)iv;
+	p->digest = end[1] == '1';
+	return MP_FOUND;
 }
 
 const char *

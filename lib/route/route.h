@@ -27,6 +27,9 @@
  *	an organisation that lists the report types it wants (route.wants)
  *	has asked not to get the others (mp_route_wants()).
  *
+ *	Each contact carries its notification policy (notify_interval,
+ *	digest); mp_route_contact_policy() gives the same by address.
+ *
  *	Lookups are tri-state: MP_FOUND, MP_NOTFOUND (nothing matched:
  *	"unrouted") and MP_RETRY (the file could not be read; never "no
  *	route"). A query that is not an IP, AS, domain or URL is NOTFOUND with
@@ -47,6 +50,10 @@
  *	keeps one set of caches (about 14 MB at RIPE size). For bulk lookups
  *	in parallel, open one handle per thread (GDBM allows many readers);
  *	each has its own caches.
+ *
+ *	mp_routedb_open() reads only its own version of the file
+ *	(route_fmt.h); another is refused with a sentence saying which it is
+ *	and what to do (compile it again, or upgrade meldpunt).
  * RELOAD
  *	mp_routedb_changed() tells whether the file at the handle's path is
  *	now another one (device, inode, size or mtime differ), as after a new
@@ -124,6 +131,12 @@ struct mp_route_contact {
 	char address[MP_ADDR_MAX + 1];
 	enum mp_lang lang;
 	enum mp_route_rule rule;
+	/* Its notification policy (mp_route_contact_policy): seconds
+	 * between the sender's notifications, 0 = NotifyInterval of
+	 * meldpunt.conf; digest 1 when its single reports wait for the
+	 * sender like list rows instead of being notified at once. */
+	unsigned notify_interval;
+	int digest;
 	char matched[MP_ROUTE_MATCHED];	/* "192.0.2.0/24", "AS64500", "example.nl" */
 	char why[MP_ROUTE_WHY];
 };
@@ -158,6 +171,22 @@ enum mp_lookup mp_route_reporter(struct mp_routedb *db, const char *domain,
 /* The same, with the whole record: auth, disclose, name, domain. */
 enum mp_lookup mp_route_reporter_rec(struct mp_routedb *db,
     const char *domain, struct mp_route_reporter *rec, struct mp_error *err);
+
+/*
+ * A contact's notification policy (meldpunt-routes(5): notifyinterval
+ * and digest, of its contact object or of the organisations and
+ * intermediaries listing it), by address, for the sender, which knows a
+ * contact by its address only. MP_FOUND with *p; MP_NOTFOUND with *p
+ * zero (the defaults: NotifyInterval, no digest), also for a string that
+ * is no address (err->code MP_EINPUT); MP_RETRY when the file cannot be
+ * read.
+ */
+struct mp_route_policy {
+	unsigned notify_interval;	/* seconds, 0 = the default */
+	int digest;
+};
+enum mp_lookup mp_route_contact_policy(struct mp_routedb *db,
+    const char *addr, struct mp_route_policy *p, struct mp_error *err);
 
 const char *mp_disclose_name(enum mp_disclose d);	/* "name", "none", ... */
 /* "name", "none", "name+address" (case-insensitive): 0, or MP_EINPUT. */

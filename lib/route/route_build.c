@@ -213,6 +213,7 @@ mp_routec_free(struct mp_routec **cp)
 		free(c->ent[i].domains);
 	free(c->ent);
 	free(c->sec);
+	free(c->pol);
 	free(c->nets[0].v);
 	free(c->nets[1].v);
 	free(c->asns);

@@ -45,6 +45,7 @@
 struct mp_routec_counts {
 	/* own sources */
 	size_t organisations, intermediaries, networks, asns, domains, reporters;
+	size_t contacts;	/* contact objects */
 	size_t errors;		/* bad objects in own sources */
 	/* RPSL */
 	size_t inetnum, inet6num, autnum, role, rpsl_org, rpsl_other;
@@ -54,7 +55,7 @@ struct mp_routec_counts {
 	size_t unresolved;	/* references to objects that were not found */
 	/* written */
 	size_t prefixes4, prefixes6, intervals4, intervals6, pages4, pages6;
-	size_t routes, asn_keys, domain_keys, reporter_keys;
+	size_t routes, asn_keys, domain_keys, reporter_keys, policy_keys;
 };
 
 typedef void (*mp_routec_warn_fn)(void *arg, const char *msg);

@@ -52,6 +52,24 @@ struct strinfo {
 	uint32_t rep_name;	/* domain -> the reporter's name, 0 none */
 	uint32_t rep_listtype;	/* domain -> its lists' report type, 0 none */
 	uint32_t rep_case;	/* domain -> its lists' case reference, 0 none */
+	uint32_t pol;		/* contact address -> its policy index+1, 0 none */
+};
+
+/*
+ * The notification policy of one contact address (meldpunt-routes(5),
+ * notifyinterval and digest): what its contact object says, else what
+ * the organisations and intermediaries listing it say, which must agree
+ * (checked as each is added). A field not given is 0 (interval) or -1
+ * (digest); *_by says who gave it: entity index+1, for the message.
+ */
+struct policy {
+	uint32_t addr;		/* the address's string id */
+	unsigned obj_interval, ent_interval;
+	int obj_digest, ent_digest;
+	uint32_t ent_interval_by, ent_digest_by;
+	int obj;		/* a contact object was given */
+	uint32_t obj_file;
+	unsigned obj_line;
 };
 
 struct entity {
@@ -103,6 +121,8 @@ struct mp_routec {
 	size_t nent, sizeent;
 	struct sectxt *sec;
 	size_t nsec, sizesec;
+	struct policy *pol;
+	size_t npol, sizepol;
 	struct netvec nets[2];	/* IPv4, IPv6 */
 	struct asn *asns;
 	size_t nasn, sizeasn;
@@ -167,6 +187,10 @@ int rb_add_network_text(struct mp_routec *c, const char *v, int kind, uint32_t r
     uint32_t org, size_t *count, char *why, size_t whysz);
 const char *rb_str(const struct mp_routec *c, uint32_t id);
 int rb_compose(const struct mp_routec *c, const struct chain *ch, struct mp_buf *b);
+/* The policy an address is written with: *interval 0 and *digest 0 when
+ * none is given (route.h, struct mp_route_policy). */
+void rb_policy(const struct mp_routec *c, uint32_t addr, unsigned *interval,
+    int *digest);
 uint32_t rb_ripe_abuse(struct mp_routec *c, uint32_t abuse_c, uint32_t org, uint32_t *handle,
     uint32_t *rorg);
 int rb_sweep(struct mp_routec *c, struct routes *rt, int fam, struct bvec *bv);

@@ -7,10 +7,11 @@
  *	(mp_u128) with the family's width (32 or 128 bits); an IPv4 address
  *	is the low 32 bits.
  *
- *	Key layout of the GDBM file (version 1). Speed comes from turning the
+ *	Key layout of the GDBM file (version 2). Speed comes from turning the
  *	nested prefixes into disjoint address intervals at compile time, so a
  *	lookup is one binary search in memory plus one or two fetches:
- *	  "M"             meta: "meldpunt-routes 1\n" then "name value" lines
+ *	  "M"             meta: MP_ROUTE_MAGIC ("meldpunt-routes 2\n") then
+ *	                  "name value" lines
  *	  "I4" / "I6"     page index: the first address of every page, as
  *	                  4 / 16 big-endian bytes each, loaded at open
  *	  "P4"+u32 / "P6"+u32
@@ -27,11 +28,16 @@
  *	                  "none" or "name+address", name as the source says
  *	                  (may be empty); a bare "auth" (the first files)
  *	                  reads as disclose name, no name
+ *	  "N"+address     a contact's notification policy (a normalized
+ *	                  address): "interval TAB digest", interval in
+ *	                  seconds (0: meldpunt.conf's NotifyInterval),
+ *	                  digest 1 or 0
  *	All integers are big-endian.
  *
  *	A route record is text, one line per item, fields separated by TAB:
  *	  W <report types the organisation wants, comma-separated>
- *	  C <rule> <lang> <address> <matched> <why>
+ *	  C <rule> <lang> <address> <matched> <why> <interval> <digest>
+ *	(interval and digest: the address's policy, as its "N" key says).
  *	In "R" records, "%0" to "%3" in matched and why stand for the
  *	queried address masked to the interval's first to fourth prefix
  *	length (organisation, intermediary, most specific RIPE network, the
@@ -40,6 +46,13 @@
  *	the abuse-c was inherited, when the last two lengths differ; "%%"
  *	stands for "%". Values
  *	never hold TAB, CR, LF or control characters.
+ *
+ *	Versions: a reader opens only its own (MP_ROUTE_VERSION) and says
+ *	which it found; the database is compiled from its sources, so the
+ *	answer to another version is to compile again. Version 2 added the
+ *	contact policy ("N" keys, the last two fields of "C" lines): a
+ *	version 1 reader refuses it rather than notify a contact that asked
+ *	for digests at once.
  * LIMITS
  *	MP_ROUTE_PAGE boundaries per page; a query of at most MP_QUERY_MAX
  *	bytes; domain names at most 253 bytes.
@@ -57,7 +70,8 @@
 #define MP_ROUTE_INLINE 2048
 /* Bytes of one page entry of a family. */
 #define MP_ROUTE_ENTRY(fam) (((fam) == 4 ? 4 : 16) + 4 + MP_ROUTE_NLENS)
-#define MP_ROUTE_MAGIC "meldpunt-routes 1\n"
+#define MP_ROUTE_VERSION 2
+#define MP_ROUTE_MAGIC "meldpunt-routes 2\n"
 #define MP_QUERY_MAX 2048
 #define MP_PREFIX_STR 64	/* "ffff:...:ffff/128" and more */
 

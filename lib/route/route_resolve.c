@@ -39,17 +39,20 @@ rb_str(const struct mp_routec *c, uint32_t id)
 }
 
 /* One "C" line; matched is a template already, why is built by the caller
- * as a template. */
+ * as a template. The address's policy ends the line (route_fmt.h). */
 static int
-put_contact(struct mp_buf *b, const char *rule, enum mp_lang lang, const char *addr,
-    const char *matched, const char *why)
+put_contact(const struct mp_routec *c, struct mp_buf *b, const char *rule,
+    enum mp_lang lang, uint32_t addr, const char *matched, const char *why)
 {
-	int rc = mp_buf_printf(b, "C\t%s\t%s\t", rule, mp_lang_name(lang));
+	unsigned interval;
+	int digest, rc = mp_buf_printf(b, "C\t%s\t%s\t", rule, mp_lang_name(lang));
 
+	rb_policy(c, addr, &interval, &digest);
 	if (rc == MP_OK)
-		rc = put_lit(b, addr);
+		rc = put_lit(b, rb_str(c, addr));
 	if (rc == MP_OK)
-		rc = mp_buf_printf(b, "\t%s\t%s\n", matched, why);
+		rc = mp_buf_printf(b, "\t%s\t%s\t%u\t%d\n", matched, why, interval,
+		    digest);
 	return rc;
 }
 
@@ -80,7 +83,8 @@ put_sectxt(const struct mp_routec *c, struct mp_buf *b, uint32_t dom, const char
 
 	snprintf(why, sizeof(why), "security.txt of %s%s", rb_str(c, dom), suffix);
 	for (i = 0; i < s->ncontacts && rc == MP_OK; i++)
-		rc = put_contact(b, "securitytxt", s->lang, rb_str(c, s->contacts[i]), rb_str(c, dom), why);
+		rc = put_contact(c, b, "securitytxt", s->lang, s->contacts[i],
+		    rb_str(c, dom), why);
 	return rc;
 }
 
@@ -99,7 +103,8 @@ rb_compose(const struct mp_routec *c, const struct chain *ch, struct mp_buf *b)
 			rc = mp_buf_printf(b, "W\t%s\n", rb_str(c, e->wants));
 		snprintf(why, sizeof(why), "%s is registered for %s", desc, ch->org_m);
 		for (i = 0; i < e->ncontacts && rc == MP_OK; i++)
-			rc = put_contact(b, "org", e->lang, rb_str(c, e->contacts[i]), ch->org_m, why);
+			rc = put_contact(c, b, "org", e->lang, e->contacts[i], ch->org_m,
+			    why);
 	}
 	if (ch->sec_dom != 0 && rc == MP_OK) {
 		rc = put_sectxt(c, b, ch->sec_dom, "");
@@ -118,16 +123,16 @@ rb_compose(const struct mp_routec *c, const struct chain *ch, struct mp_buf *b)
 		ent_desc(c, ie, idesc, sizeof(idesc));
 		snprintf(why, sizeof(why), "%s serves %s", idesc, desc);
 		for (i = 0; i < ie->ncontacts && rc == MP_OK; i++)
-			rc = put_contact(b, "intermediary", ie->lang, rb_str(c, ie->contacts[i]),
-			    ch->org_m, why);
+			rc = put_contact(c, b, "intermediary", ie->lang,
+			    ie->contacts[i], ch->org_m, why);
 	} else if (ch->interm >= 0) {
 		ie = &c->ent[ch->interm];
 		ent_desc(c, ie, idesc, sizeof(idesc));
 		snprintf(why, sizeof(why), "%s serves %s%s", idesc,
 		    ch->int_m[0] == '%' ? "network " : "", ch->int_m);
 		for (i = 0; i < ie->ncontacts && rc == MP_OK; i++)
-			rc = put_contact(b, "intermediary", ie->lang, rb_str(c, ie->contacts[i]),
-			    ch->int_m, why);
+			rc = put_contact(c, b, "intermediary", ie->lang,
+			    ie->contacts[i], ch->int_m, why);
 	}
 	if (ch->mbox != 0 && rc == MP_OK) {
 		if (ch->rorg != 0 && ch->handle != 0)
@@ -149,7 +154,8 @@ rb_compose(const struct mp_routec *c, const struct chain *ch, struct mp_buf *b)
 			snprintf(why + n, sizeof(why) - n, " (inherited: %s %s has no abuse-c)",
 			    ch->objname, ch->abuse_m);
 		}
-		rc = put_contact(b, "abuse-c", MP_LANG_UNKNOWN, rb_str(c, ch->mbox), ch->abuse_m, why);
+		rc = put_contact(c, b, "abuse-c", MP_LANG_UNKNOWN, ch->mbox,
+		    ch->abuse_m, why);
 	}
 	return rc;
 }

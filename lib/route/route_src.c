@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "datetime.h"
 #include "route_build_int.h"
 
 /* ---- own source format ---- */
@@ -72,6 +73,112 @@ parse_lang(const char *v, enum mp_lang *lang)
 	return *lang != MP_LANG_UNKNOWN ? MP_OK : MP_EINPUT;
 }
 
+/*
+ * A contact's notification policy (meldpunt-routes(5)): how often the
+ * sender may notify it, and whether it wants single reports aggregated.
+ * At least a minute: the sender's own delay makes anything shorter
+ * meaningless, and 0 means "the default" in the database.
+ */
+#define POLICY_INTERVAL_MIN	60U
+#define POLICY_INTERVAL_MAX	(365U * 86400)
+
+static int
+parse_interval(const char *v, unsigned *out, char *why, size_t whysz)
+{
+	if (mp_duration_parse(v, POLICY_INTERVAL_MAX, out) != 0 ||
+	    *out < POLICY_INTERVAL_MIN) {
+		snprintf(why, whysz, "notifyinterval \"%.40s\" is not a duration "
+		    "from 1m to 365d (seconds, or a number with s, m, h or d: "
+		    "1h, 24h)", v);
+		return MP_EINPUT;
+	}
+	return MP_OK;
+}
+
+static int
+parse_digest(const char *v, int *out, char *why, size_t whysz)
+{
+	if (strcasecmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "no") == 0)
+		*out = 0;
+	else {
+		snprintf(why, whysz, "digest \"%.40s\" is not yes or no", v);
+		return MP_EINPUT;
+	}
+	return MP_OK;
+}
+
+/* The policy record of normalized address `addr`, if there is one. */
+static struct policy *
+policy_find(struct mp_routec *c, const char *addr)
+{
+	uint32_t id = rb_strtab_id(&c->s, addr, strlen(addr), 0);
+
+	if (id == 0 || id >= c->ninfo || c->info[id].pol == 0)
+		return NULL;
+	return &c->pol[c->info[id].pol - 1];
+}
+
+/* The same, made when there is none; NULL: no memory. */
+static struct policy *
+policy_make(struct mp_routec *c, const char *addr)
+{
+	struct policy *p;
+	uint32_t id;
+
+	if ((p = policy_find(c, addr)) != NULL)
+		return p;
+	if ((id = rb_sidz(c, addr)) == 0 ||
+	    (p = rb_grow(c->pol, &c->sizepol, c->npol + 1, sizeof(*p))) == NULL)
+		return NULL;
+	c->pol = p;
+	p = &c->pol[c->npol++];
+	memset(p, 0, sizeof(*p));
+	p->addr = id;
+	p->obj_digest = p->ent_digest = -1;
+	c->info[id].pol = (uint32_t)c->npol;
+	return p;
+}
+
+/*
+ * An organisation or intermediary that gives its contacts a policy must
+ * agree with every other one that lists the same address: a contact is
+ * notified as one mailbox, whoever listed it. why set on a conflict.
+ */
+static int
+policy_conflict(struct mp_routec *c, const char *addr, unsigned interval,
+    const char *interval_text, int digest, char *why, size_t whysz)
+{
+	const struct policy *p = policy_find(c, addr);
+	const struct entity *o;
+	char b[MP_DURATION_STR];
+
+	if (p == NULL)
+		return MP_OK;
+	if (interval != 0 && p->ent_interval != 0 && p->ent_interval != interval) {
+		o = &c->ent[p->ent_interval_by - 1];
+		mp_duration_format(p->ent_interval, b, sizeof(b));
+		snprintf(why, whysz, "notifyinterval %.40s for contact %s, but %s "
+		    "%s (%s:%u) gives it %s: a contact has one policy (give it "
+		    "once, or in a contact object)", interval_text, addr, o->is_interm ?
+		    "intermediary" : "organisation", rb_str(c, o->id),
+		    rb_str(c, o->file), o->line, b);
+		return MP_EINPUT;
+	}
+	if (digest >= 0 && p->ent_digest >= 0 && p->ent_digest != digest) {
+		o = &c->ent[p->ent_digest_by - 1];
+		snprintf(why, whysz, "digest %s for contact %s, but %s %s (%s:%u) "
+		    "says %s: a contact has one policy (give it once, or in a "
+		    "contact object)", digest ? "yes" : "no", addr,
+		    o->is_interm ? "intermediary" : "organisation",
+		    rb_str(c, o->id), rb_str(c, o->file), o->line,
+		    p->ent_digest ? "yes" : "no");
+		return MP_EINPUT;
+	}
+	return MP_OK;
+}
+
 /* One "organisation" or "intermediary" object. why set on error. */
 static int
 own_entity(struct mp_routec *c, const struct mp_rpsl_obj *o, uint32_t file,
@@ -81,7 +188,9 @@ own_entity(struct mp_routec *c, const struct mp_rpsl_obj *o, uint32_t file,
 	char tmp[MP_ADDR_MAX + 1], wants[MP_ROUTE_WANTS];
 	size_t i, idx;
 	uint32_t *doms = NULL, asn;
-	int rc = MP_OK;
+	unsigned interval = 0;
+	int rc = MP_OK, digest = -1;
+	const char *interval_text = "";
 
 	memset(&e, 0, sizeof(e));
 	e.interm = -1;
@@ -126,6 +235,21 @@ own_entity(struct mp_routec *c, const struct mp_rpsl_obj *o, uint32_t file,
 				snprintf(why, whysz, "more than %d contacts (limit)", MP_ROUTEC_CONTACTS);
 				return MP_ELIMIT;
 			}
+		} else if (strcmp(n, "notifyinterval") == 0) {
+			if (interval != 0) {
+				snprintf(why, whysz, "notifyinterval given twice");
+				return MP_EINPUT;
+			}
+			if (parse_interval(a->value, &interval, why, whysz) != MP_OK)
+				return MP_EINPUT;
+			interval_text = a->value;
+		} else if (strcmp(n, "digest") == 0) {
+			if (digest >= 0) {
+				snprintf(why, whysz, "digest given twice");
+				return MP_EINPUT;
+			}
+			if (parse_digest(a->value, &digest, why, whysz) != MP_OK)
+				return MP_EINPUT;
 		} else if (strcmp(n, "language") == 0) {
 			if (parse_lang(a->value, &e.lang) != MP_OK) {
 				snprintf(why, whysz, "language \"%.20s\" is not nl or en", a->value);
@@ -172,6 +296,18 @@ own_entity(struct mp_routec *c, const struct mp_rpsl_obj *o, uint32_t file,
 		snprintf(why, whysz, "intermediary \"%s\" has no contact", o->attr[0].value);
 		return MP_EINPUT;
 	}
+	for (i = 1; i < o->nattr && (interval != 0 || digest >= 0); i++) {
+		const struct mp_rpsl_attr *a = &o->attr[i];
+
+		if (strcmp(a->name, "contact") != 0)
+			continue;
+		*line = a->line;
+		mp_addr_normalize(a->value, tmp, sizeof(tmp));
+		if (policy_conflict(c, tmp, interval, interval_text, digest,
+		    why, whysz) != MP_OK)
+			return MP_EINPUT;
+	}
+	*line = o->line;
 	if (e.ndomains > 0 && (doms = calloc(e.ndomains, sizeof(*doms))) == NULL)
 		return MP_ENOMEM;
 	e.ncontacts = e.ndomains = 0;
@@ -244,6 +380,21 @@ own_entity(struct mp_routec *c, const struct mp_rpsl_obj *o, uint32_t file,
 	c->info[e.id].ent = (uint32_t)c->nent;
 	for (i = 0; i < e.ndomains; i++)
 		c->info[doms[i]].dom_ent = (uint32_t)c->nent;
+	/* Its contacts' policy, checked above: nothing is refused now. */
+	for (i = 0; i < e.ncontacts && (interval != 0 || digest >= 0); i++) {
+		struct policy *p = policy_make(c, rb_str(c, e.contacts[i]));
+
+		if (p == NULL)
+			return MP_ENOMEM;
+		if (interval != 0) {
+			p->ent_interval = interval;
+			p->ent_interval_by = (uint32_t)c->nent;
+		}
+		if (digest >= 0) {
+			p->ent_digest = digest;
+			p->ent_digest_by = (uint32_t)c->nent;
+		}
+	}
 	c->counts.domains += e.ndomains;
 	if (is_interm)
 		c->counts.intermediaries++;
@@ -364,6 +515,102 @@ own_reporter(struct mp_routec *c, const struct mp_rpsl_obj *o, char *why, size_t
 	return MP_OK;
 }
 
+/*
+ * A "contact" object: the policy of one address, whoever lists it (an
+ * organisation, a security.txt, a RIPE abuse-mailbox). It wins over
+ * what an organisation or intermediary says for its contacts.
+ */
+static int
+own_contact(struct mp_routec *c, const struct mp_rpsl_obj *o, uint32_t file,
+    char *why, size_t whysz, unsigned *line)
+{
+	char addr[MP_ADDR_MAX + 1];
+	unsigned interval = 0;
+	int digest = -1;
+	struct policy *p;
+	size_t i;
+
+	*line = o->line;
+	if (mp_addr_normalize(o->attr[0].value, addr, sizeof(addr)) != 0 ||
+	    addr[0] == '\0') {
+		snprintf(why, whysz, "contact \"%.80s\" is not one mail address",
+		    o->attr[0].value);
+		return MP_EINPUT;
+	}
+	if ((p = policy_find(c, addr)) != NULL && p->obj) {
+		snprintf(why, whysz, "contact %s is defined twice (first at %s:%u)",
+		    addr, rb_str(c, p->obj_file), p->obj_line);
+		return MP_EINPUT;
+	}
+	for (i = 1; i < o->nattr; i++) {
+		const struct mp_rpsl_attr *a = &o->attr[i];
+
+		*line = a->line;
+		if (strcmp(a->name, "notifyinterval") == 0) {
+			if (interval != 0) {
+				snprintf(why, whysz, "notifyinterval given twice");
+				return MP_EINPUT;
+			}
+			if (parse_interval(a->value, &interval, why, whysz) != MP_OK)
+				return MP_EINPUT;
+		} else if (strcmp(a->name, "digest") == 0) {
+			if (digest >= 0) {
+				snprintf(why, whysz, "digest given twice");
+				return MP_EINPUT;
+			}
+			if (parse_digest(a->value, &digest, why, whysz) != MP_OK)
+				return MP_EINPUT;
+		} else {
+			snprintf(why, whysz, "unknown attribute \"%.40s\" in contact "
+			    "(notifyinterval, digest)", a->name);
+			return MP_EINPUT;
+		}
+	}
+	*line = o->line;
+	if (interval == 0 && digest < 0) {
+		snprintf(why, whysz, "contact %s sets nothing (notifyinterval, "
+		    "digest)", addr);
+		return MP_EINPUT;
+	}
+	if ((p = policy_make(c, addr)) == NULL)
+		return MP_ENOMEM;
+	p->obj = 1;
+	p->obj_file = file;
+	p->obj_line = o->line;
+	p->obj_interval = interval;
+	p->obj_digest = digest;
+	c->counts.contacts++;
+	return MP_OK;
+}
+
+void
+rb_policy(const struct mp_routec *c, uint32_t addr, unsigned *interval,
+    int *digest)
+{
+	char norm[MP_ADDR_MAX + 1];
+	const struct policy *p = NULL;
+	uint32_t id;
+
+	*interval = 0;
+	*digest = 0;
+	if (c->npol == 0 || addr == 0)
+		return;
+	/* The lists and importers may keep an address as written: the
+	 * policy is the normalized address's (as the reader looks it up). */
+	if (c->info[addr].pol != 0)
+		p = &c->pol[c->info[addr].pol - 1];
+	else if (mp_addr_normalize(rb_str(c, addr), norm, sizeof(norm)) == 0 &&
+	    /* add 0: only reads the table */
+	    (id = rb_strtab_id((struct strtab *)&c->s, norm, strlen(norm), 0))
+	    != 0 && id < c->ninfo && c->info[id].pol != 0)
+		p = &c->pol[c->info[id].pol - 1];
+	if (p == NULL)
+		return;
+	*interval = p->obj_interval != 0 ? p->obj_interval : p->ent_interval;
+	*digest = p->obj_digest >= 0 ? p->obj_digest :
+	    p->ent_digest >= 0 ? p->ent_digest : 0;
+}
+
 int
 mp_routec_add_source(struct mp_routec *c, const char *file, const char *text, size_t len)
 {
@@ -393,9 +640,11 @@ mp_routec_add_source(struct mp_routec *c, const char *file, const char *text, si
 			rc = own_entity(c, c->obj, fid, 1, why, sizeof(why), &line);
 		else if (strcmp(kind, "reporter") == 0)
 			rc = own_reporter(c, c->obj, why, sizeof(why), &line);
+		else if (strcmp(kind, "contact") == 0)
+			rc = own_contact(c, c->obj, fid, why, sizeof(why), &line);
 		else {
 			line = c->obj->line;
-			snprintf(why, sizeof(why), "unknown object kind \"%.40s\" (organisation, intermediary or reporter)", kind);
+			snprintf(why, sizeof(why), "unknown object kind \"%.40s\" (organisation, intermediary, contact or reporter)", kind);
 			rc = MP_EINPUT;
 		}
 		if (rc == MP_ENOMEM)

@@ -267,6 +267,30 @@ write_domains(struct mp_routec *c, GDBM_FILE db, struct routes *rt, struct mp_er
 	return rc;
 }
 
+/* "N"+address -> "interval TAB digest" for every address with a policy. */
+static int
+write_policies(struct mp_routec *c, GDBM_FILE db, struct mp_error *err)
+{
+	char key[1 + MP_ADDR_MAX + 1], val[32];
+	unsigned interval;
+	size_t i, n;
+	int digest, vn, rc = MP_OK;
+
+	for (i = 0; i < c->npol && rc == MP_OK; i++) {
+		const char *a = rb_str(c, c->pol[i].addr);
+
+		if ((n = strlen(a)) > MP_ADDR_MAX)
+			continue;	/* normalized at parse: never */
+		rb_policy(c, c->pol[i].addr, &interval, &digest);
+		key[0] = 'N';
+		memcpy(key + 1, a, n);
+		vn = snprintf(val, sizeof(val), "%u\t%d", interval, digest);
+		rc = store(db, key, n + 1, val, (size_t)vn, err);
+		c->counts.policy_keys++;
+	}
+	return rc;
+}
+
 static int
 resolve_interm(struct mp_routec *c)
 {
@@ -325,11 +349,14 @@ write_all(struct mp_routec *c, GDBM_FILE db, struct mp_error *err)
 		rc = write_asns(c, db, &rt, err);
 	if (rc == MP_OK)
 		rc = write_domains(c, db, &rt, err);
+	if (rc == MP_OK)
+		rc = write_policies(c, db, err);
 	if (rc == MP_OK) {
 		n = snprintf(meta, sizeof(meta), "%sroutes %zu\nprefixes4 %zu\nprefixes6 %zu\n"
-		    "asns %zu\ndomains %zu\nreporters %zu\n", MP_ROUTE_MAGIC, c->counts.routes,
-		    c->counts.prefixes4, c->counts.prefixes6, c->counts.asn_keys,
-		    c->counts.domain_keys, c->counts.reporter_keys);
+		    "asns %zu\ndomains %zu\nreporters %zu\npolicies %zu\n", MP_ROUTE_MAGIC,
+		    c->counts.routes, c->counts.prefixes4, c->counts.prefixes6,
+		    c->counts.asn_keys, c->counts.domain_keys, c->counts.reporter_keys,
+		    c->counts.policy_keys);
 		rc = store(db, "M", 1, meta, (size_t)n, err);
 	}
 	free(bv[0].v);

@@ -7,8 +7,11 @@
 # bounce (internal_mail_filter_classes = bounce), is counted as a hard
 # bounce of that contact and archived; after BounceLimit hard bounces the
 # next report about the same network goes to the next tier (abuse-c). The
-# tools show it; a reset makes the contact reachable again. Nothing is
-# lost: every message is counted at the sink.
+# incident of each bounced notification is routed again past the dead
+# contact and waits for the sender as a pending row of the next tier's
+# contact (meldpunt-queue list). The tools show it; a reset makes the
+# contact reachable again. Nothing is lost: every message is counted at
+# the sink.
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/harness.sh"
 
@@ -69,6 +72,7 @@ like "$id1" "^MP-[a-z2-7]+$" "report 1: notified, with a notice id"
 is "$(h_header "$f" X-Meldpunt-Id)" "$(echo "$id1" | tr A-Z a-z)" "bounce 1: matched to the notice by its return path"
 like "$(h_header "$f" X-Meldpunt-Reason)" "^hard 5\.1\.1 for $DEAD \[intermediary " "bounce 1: the reason names the status and the contact"
 like "$(h_header "$f" X-Meldpunt-Reason)" "1 of BounceLimit 2" "bounce 1: one of two"
+like "$(h_header "$f" X-Meldpunt-Reason)" "; re-notified \(queued for the sender\) to $NEXT \[abuse-c 192\.0\.2\.0/24\]; " "bounce 1: the incident re-notified to the next tier"
 like "$(grep 'flow=bounce' "$HD/log/milter.log" | head -n 1)" "outcome=bounce:hard id=mp-" "bounce 1: the milter's log line"
 grep -q "to=<$DEAD>.*status=bounced" "$HD/log/maillog"
 is "$?" 0 "report 1: Postfix bounced the notification to $DEAD"
@@ -89,6 +93,11 @@ out=$("$top_builddir/tools/meldpunt-health" -c "$CONF" list)
 like "$out" "^$DEAD	2 bounces, last .*unreachable since" "meldpunt-health list: the contact, unreachable"
 out=$("$top_builddir/tools/meldpunt-health" -c "$CONF" show "$DEAD")
 like "$out" "hard 5\.1\.1  notice mp-" "meldpunt-health show: each bounce with its status and notice"
+# Two notifications bounced: each one's incident waits for the next tier
+# (RenotifyInterval 0 here: no dedup between them).
+out=$("$top_builddir/tools/meldpunt-queue" list -c "$CONF")
+like "$out" "^$NEXT	spam:report	unknown	2	" "meldpunt-queue list: both bounced incidents pending for $NEXT"
+unlike "$out" "$DEAD" "meldpunt-queue list: nothing for the dead contact"
 
 # 3. The next report about that network: the next tier (abuse-c).
 qid=$(send "$report" "$INTAKE")

@@ -46,7 +46,8 @@ dist_check_SCRIPTS += tests/unit/layers.sh
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-intake-states tests/unit/test-outbound \
 	tests/unit/test-stats tests/unit/test-statedb
-tests_unit_test_intake_states_SOURCES = tests/unit/test-intake-states.c tests/unit/check_tap.h
+tests_unit_test_intake_states_SOURCES = tests/unit/test-intake-states.c tests/unit/check_tap.h \
+	tests/unit/pending_rows.h
 tests_unit_test_intake_states_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_intake_states_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_intake_states_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
@@ -70,7 +71,8 @@ tests_unit_test_submit_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-submit
 # The bounce flow (bounceflow.h) over sisimai corpus bounces.
 check_PROGRAMS += tests/unit/test-bounceflow
-tests_unit_test_bounceflow_SOURCES = tests/unit/test-bounceflow.c tests/unit/check_tap.h
+tests_unit_test_bounceflow_SOURCES = tests/unit/test-bounceflow.c tests/unit/check_tap.h \
+	tests/unit/pending_rows.h
 tests_unit_test_bounceflow_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_bounceflow_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-bounceflow

@@ -32,7 +32,7 @@ compile() {
 	    >"$tmp/compile.out" 2>"$tmp/compile.err"
 }
 
-echo "1..16"
+echo "1..19"
 ok "compile the examples" compile
 ok "counts per object kind" has "3 organisations, 1 intermediaries" "$tmp/compile.out"
 ok "expired security.txt ignored with a warning" has "oud.example.nl.txt: expired" "$tmp/compile.err"
@@ -48,6 +48,12 @@ ok "inherited abuse-c" look 198.51.100.70 'abuse@telecom.example.nl' 'inherited'
 ok "abuse-c through the organisation, split range" look 198.51.100.209 \
     'abuse@winkelcentrum.example.com' '"matched": "198.51.100.208/30"'
 ok "IPv6 and URL" look 'http://[2001:db8:200::1]:8080/x' 'cert@webshop.example.com' '"lang": "en"'
+ok "a contact's policy in the route (contact object)" look 198.51.100.209 \
+    '"notify_interval": 86400' '"digest": true'
+ok "an organisation's policy, in text" sh -c "'$tool' lookup '$db' 192.0.2.10 | \
+    grep -A2 'security@ziekenhuis' | grep -q 'policy: notified at most every 1h\$'"
+ok "a contact address: its policy" sh -c "'$tool' lookup '$db' \
+    ABUSE@winkelcentrum.example.com | grep -q 'every 1d, single reports in a digest'"
 ok "AS number" look AS64496 'abuse@telecom.example.nl' '"matched": "AS64496"'
 ok "domain parent walk" look www.ziekenhuis.example.nl '"matched": "ziekenhuis.example.nl"'
 n=$((n + 1))

@@ -7,7 +7,9 @@
  * flow, the outcome (bounce:hard, bounce:soft, bounce:auto-reply,
  * bounce:unmatched, bounce:not-a-bounce), the reason, the contact's
  * health record and the unreachable rule, delivery to ArchiveAddress (or
- * the bounce mailbox), tempfail when the state DB cannot answer.
+ * the bounce mailbox), tempfail when the state DB cannot answer; the
+ * re-notification of a hard bounce's incident to the next tier (pending
+ * rows, pendrow.h), once however often the DSN comes.
  */
 #include "config.h"
 
@@ -27,7 +29,10 @@
 #include "health.h"
 #include "notices.h"
 #include "outcome.h"
+#include "pending_rows.h"
 #include "plan.h"
+#include "route_build.h"
+#include "seen.h"
 #include "snapshot.h"
 #include "statedb.h"
 
@@ -281,6 +286,8 @@ START_TEST(hard_by_tag_then_unreachable)
 	    " [org 192.0.2.0/24] notice mp-aaaa") != NULL, "%s", p.reason);
 	ck_assert_msg(strstr(p.reason, "1 of BounceLimit 2") != NULL, "%s",
 	    p.reason);
+	ck_assert_msg(strstr(p.reason, "not re-notified: no RoutingDB is set")
+	    != NULL, "%s", p.reason);
 	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Id"), "mp-aaaa");
 	ck_assert_str_eq(p.notice_id, "mp-aaaa");
 	mp_plan_free(&p);
@@ -476,6 +483,264 @@ START_TEST(tempfail_on_state_db)
 }
 END_TEST
 
+
+/*
+ * ---- Re-notification: the incident of a hard bounce, routed again ----
+ *
+ * The routes: the network's organisation has the address that bounces
+ * in the sample (and perhaps another), its intermediary comes next.
+ */
+#define BOUNCED	"r@p351355.pool.example.ne.jp"
+
+static void
+warn_fail(void *arg, const char *msg)
+{
+	(void)arg;
+	ck_abort_msg("routing source: %s", msg);
+}
+
+/* A routing DB from `src` in the temp dir; "RoutingDB PATH" in `line`. */
+static void
+routes(const char *src, char *line, size_t size)
+{
+	struct mp_routec *c = mp_routec_new(warn_fail, NULL);
+	struct mp_error err;
+	char path[256];
+
+	ck_assert_ptr_nonnull(c);
+	snprintf(path, sizeof(path), "%s/routes.db", tmp);
+	ck_assert_int_eq(mp_routec_add_source(c, "routes.conf", src,
+	    strlen(src)), MP_OK);
+	ck_assert_int_eq(mp_routec_write(c, path, &err), MP_OK);
+	mp_routec_free(&c);
+	snprintf(line, size, "ArchiveAddress " ARCHIVE "\nRoutingDB %s", path);
+}
+
+static const char *two_tiers =
+    "organisation net\n"
+    "    contact " BOUNCED "\n"
+    "    intermediary ic\n"
+    "    network 192.0.2.0/24\n"
+    "intermediary ic\n"
+    "    contact cert@ic.example\n"
+    "    language en\n";
+
+static size_t
+rows(struct mp_snapshot *s, char *out, size_t size)
+{
+	return pending_rows(seen_of(s), out, size);
+}
+
+START_TEST(renotify_next_tier)
+{
+	struct mp_plan_held held = { 0 };
+	struct mp_snapshot *s;
+	struct mp_health h;
+	struct mp_error err;
+	struct mp_plan p;
+	char extra[512], got[4096];
+	int i;
+
+	routes(two_tiers, extra, sizeof(extra));
+	s = conf_write(NULL, extra);
+	notice(s, "MP-aaaa", BOUNCED, NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-aaaa@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-aaaa@meldpunt.test", "bounce:hard");
+	ck_assert_msg(strstr(p.reason, "; re-notified (queued for the sender) to "
+	    "cert@ic.example [intermediary 192.0.2.0/24]; 1 of BounceLimit 2")
+	    != NULL, "%s", p.reason);
+	/* the archived bounce carries it */
+	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
+	    "re-notified (queued for the sender) to cert@ic.example"));
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+	ck_assert_msg(strncmp(got, "cert@ic.example spam:report en 1: ",
+	    strlen("cert@ic.example spam:report en 1: ")) == 0 &&
+	    strstr(got, "|192.0.2.25||||||spam||||re-notified: notice mp-aaaa of ")
+	    != NULL && strstr(got, "could not be delivered to the contact "
+	    "before you\n") != NULL && strstr(got, BOUNCED) == NULL, "%s", got);
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+
+	/* the MTA delivers the same DSN again (twice): nothing new */
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+		    "bounces+mp-aaaa@meldpunt.test", &p, NULL),
+		    MP_VERDICT_CONTINUE);
+		assert_archived(&p, "bounces+mp-aaaa@meldpunt.test", "bounce:hard");
+		ck_assert_msg(strstr(p.reason, "; the same bounce again: counted "
+		    "and re-notified before") != NULL, "%s", p.reason);
+		mp_plan_hold(&p, &held);
+		mp_plan_free(&p);
+		mp_plan_settle(&held);
+	}
+	ck_assert_int_eq(mp_health_get(seen_of(s), BOUNCED, &h, &err), MP_FOUND);
+	ck_assert_uint_eq(h.n, 1);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+
+	/*
+	 * Another notice about the same incident bounces: the intermediary
+	 * was told within RenotifyInterval (by the first re-notification,
+	 * made final above): said so, no second row.
+	 */
+	notice(s, "MP-bbbb", BOUNCED, NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-bbbb@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "; not re-notified: told within "
+	    "RenotifyInterval: cert@ic.example [intermediary 192.0.2.0/24]; "
+	    "unreachable since") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+	release(s);
+}
+END_TEST
+
+/* Not carried out: rows, seen records and the count taken back; the retry
+ * does it all again. */
+START_TEST(renotify_rollback)
+{
+	struct mp_snapshot *s;
+	struct mp_health h;
+	struct mp_error err;
+	struct mp_plan p;
+	char extra[512], got[4096];
+
+	routes(two_tiers, extra, sizeof(extra));
+	s = conf_write(NULL, extra);
+	notice(s, "MP-cccc", BOUNCED, NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-cccc@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 0);
+	ck_assert_int_eq(mp_health_get(seen_of(s), BOUNCED, &h, &err),
+	    MP_NOTFOUND);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-cccc@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "re-notified (queued for the sender) to "
+	    "cert@ic.example") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+	release(s);
+}
+END_TEST
+
+/*
+ * Nobody left: the reason (and the archived bounce) says so. Another
+ * contact of the same notice had it: said so, nobody re-notified.
+ */
+START_TEST(renotify_nobody_left)
+{
+	struct mp_snapshot *s;
+	struct mp_plan p;
+	char extra[512], got[4096];
+
+	routes("organisation net\n    contact " BOUNCED "\n"
+	    "    network 192.0.2.0/24\n", extra, sizeof(extra));
+	s = conf_write(NULL, extra);
+	notice(s, "MP-dddd", BOUNCED, NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-dddd@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	assert_archived(&p, "bounces+mp-dddd@meldpunt.test", "bounce:hard");
+	ck_assert_msg(strstr(p.reason, "; not re-notified: no contact left for "
+	    "192.0.2.25; skipped: " BOUNCED " [org] its notice mp-dddd bounced; "
+	    "1 of BounceLimit 2") != NULL, "%s", p.reason);
+	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
+	    "not re-notified: no contact left"));
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 0);
+	release(s);
+
+	routes("organisation net\n    contact " BOUNCED "\n"
+	    "    contact other@example.net\n    network 192.0.2.0/24\n"
+	    "    intermediary ic\n"
+	    "intermediary ic\n    contact cert@ic.example\n", extra,
+	    sizeof(extra));
+	s = conf_write(NULL, extra);
+	notice(s, "MP-eeee", BOUNCED, "other@example.net");
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-eeee@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "; not re-notified: had it in the same "
+	    "notice: other@example.net [org 192.0.2.0/24]") != NULL, "%s",
+	    p.reason);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 0);
+
+	/* a notice that names no single incident (no source): said so */
+	{
+		struct mp_notice_rec r;
+		struct mp_error err;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.id, sizeof(r.id), "MP-gggg");
+		snprintf(r.type, sizeof(r.type), "open-service:scan_ntp");
+		r.at = time(NULL) - 60;
+		snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), BOUNCED);
+		snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
+		r.ncontacts = 1;
+		ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+	}
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-gggg@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "; not re-notified: the notice names no "
+	    "incident to route") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+
+	/* a list row's type ("open-service:scan_ntp") routes as its meldpunt
+	 * type; the organisation's other contact did not have this notice */
+	{
+		struct mp_notice_rec r;
+		struct mp_error err;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.id, sizeof(r.id), "MP-hhhh");
+		snprintf(r.type, sizeof(r.type), "open-service:scan_ntp");
+		snprintf(r.source, sizeof(r.source), "192.0.2.25");
+		r.at = time(NULL) - 60;
+		snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), BOUNCED);
+		snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
+		r.ncontacts = 1;
+		ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+	}
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-hhhh@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
+	ck_assert_msg(strstr(p.reason, "; re-notified (queued for the sender) to "
+	    "other@example.net [org 192.0.2.0/24]") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
+	ck_assert_msg(strncmp(got, "other@example.net open-service:report "
+	    "unknown 1: ", strlen("other@example.net open-service:report "
+	    "unknown 1: ")) == 0, "%s", got);
+	release(s);
+}
+END_TEST
+
+/* A RoutingDB that is set but cannot be read: tempfail, nothing counted. */
+START_TEST(renotify_tempfail)
+{
+	struct mp_snapshot *s;
+	struct mp_health h;
+	struct mp_error err;
+	struct mp_plan p;
+	char extra[512];
+
+	snprintf(extra, sizeof(extra), "ArchiveAddress " ARCHIVE
+	    "\nRoutingDB %s/missing.db", tmp);
+	s = conf_write(NULL, extra);
+	notice(s, "MP-ffff", BOUNCED, NULL);
+	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
+	    "bounces+mp-ffff@meldpunt.test", &p, NULL), MP_VERDICT_TEMPFAIL);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "tempfail");
+	ck_assert_msg(strstr(p.reason, "missing.db") != NULL, "%s", p.reason);
+	mp_plan_free(&p);
+	ck_assert_int_eq(mp_health_get(seen_of(s), BOUNCED, &h, &err),
+	    MP_NOTFOUND);
+	release(s);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -495,6 +760,10 @@ suite(void)
 	tcase_add_test(tc, no_archive_keeps_recipient);
 	tcase_add_test(tc, tempfail_on_state_db);
 	tcase_add_test(tc, own_dsn_needs_no_identity);
+	tcase_add_test(tc, renotify_next_tier);
+	tcase_add_test(tc, renotify_rollback);
+	tcase_add_test(tc, renotify_nobody_left);
+	tcase_add_test(tc, renotify_tempfail);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -130,6 +130,49 @@ ip(const char *s, int flags, char *out, size_t n)
 	return fam;
 }
 
+/*
+ * Durations: one reader for meldpunt.conf, the routing source and
+ * meldpunt-route (each had its own; the tool took negative numbers).
+ */
+START_TEST(durations)
+{
+	char out[MP_DURATION_STR];
+	unsigned d = 7;
+
+	ck_assert_int_eq(mp_duration_parse("90", 1000, &d), 0);
+	ck_assert_uint_eq(d, 90);
+	ck_assert_int_eq(mp_duration_parse("90s", 1000, &d), 0);
+	ck_assert_uint_eq(d, 90);
+	ck_assert_int_eq(mp_duration_parse("15m", 86400, &d), 0);
+	ck_assert_uint_eq(d, 900);
+	ck_assert_int_eq(mp_duration_parse("1h", 86400, &d), 0);
+	ck_assert_uint_eq(d, 3600);
+	ck_assert_int_eq(mp_duration_parse("365d", 365U * 86400, &d), 0);
+	ck_assert_uint_eq(d, 365U * 86400);
+	d = 7;
+	ck_assert_int_eq(mp_duration_parse("366d", 365U * 86400, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("-1", 1000, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("", 1000, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("h", 1000, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("1hh", 100000, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("1 h", 100000, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("1w", 10000000, &d), MP_EINPUT);
+	ck_assert_int_eq(mp_duration_parse("99999999999999", 4000000000U, &d),
+	    MP_EINPUT);
+	ck_assert_uint_eq(d, 7);	/* untouched on failure */
+	mp_duration_format(3600, out, sizeof(out));
+	ck_assert_str_eq(out, "1h");
+	mp_duration_format(86400, out, sizeof(out));
+	ck_assert_str_eq(out, "1d");
+	mp_duration_format(5400, out, sizeof(out));
+	ck_assert_str_eq(out, "90m");
+	mp_duration_format(61, out, sizeof(out));
+	ck_assert_str_eq(out, "61s");
+	mp_duration_format(0, out, sizeof(out));
+	ck_assert_str_eq(out, "0s");
+}
+END_TEST
+
 START_TEST(ip_addresses)
 {
 	char o[64];
@@ -333,6 +376,7 @@ main(void)
 	tcase_add_test(tc, utf8_decoder);
 	tcase_add_test(tc, printable_text);
 	tcase_add_test(tc, times);
+	tcase_add_test(tc, durations);
 	tcase_add_test(tc, ip_addresses);
 	tcase_add_test(tc, ip_prefixes);
 	tcase_add_test(tc, domains);

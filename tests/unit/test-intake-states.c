@@ -29,6 +29,8 @@
 #include "check_tap.h"
 #include "outcome.h"
 #include "pending.h"
+#include "pending_rows.h"
+#include "pendrow.h"
 #include "seen.h"
 #include "statedb.h"
 #include "envelope.h"
@@ -790,6 +792,219 @@ START_TEST(link_only)
 }
 END_TEST
 
+
+/*
+ * Digests (route.h, digest): a single report for a contact that asked
+ * for digests is a pending row for it (pendrow.h), not a notification;
+ * the report's other contacts are told at once as ever.
+ */
+static struct mp_snapshot *
+routes_snapshot(const char *src, const char *extra)
+{
+	char cmd[2048], path[256], db[256], state[256], conf[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/digest-routes.conf", tmp);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs(src, fp);
+	fclose(fp);
+	snprintf(db, sizeof(db), "%s/digest-routes.db", tmp);
+	snprintf(state, sizeof(state), "%s/digest-state.db", tmp);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'; '%s/tools/meldpunt-route' compile "
+	    "-o '%s' '%s' >/dev/null", state, builddir, db, path);
+	run(cmd);
+	snprintf(conf, sizeof(conf), "ArchiveAddress " ARCHIVE "\n%s",
+	    extra ? extra : "");
+	return conf_write(db, state, NULL, conf);
+}
+
+static size_t
+rows_of(struct mp_snapshot *s, char *out, size_t size)
+{
+	struct mp_error err;
+	struct mp_seen *seen;
+
+	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	return pending_rows(seen, out, size);
+}
+
+/* arf-spam.eml as a pending row: the columns of MP_PENDROW_COLUMNS. */
+#define SPAM_ROW "spam:report nl 1: 2026-11-22 07:55:03|192.0.2.25|50122||" \
+	"shop.example.nl|||spam|abuse||fbl-20261122-0001@mailbox.example.com|\n"
+
+START_TEST(digest_queued)
+{
+	struct mp_snapshot *s = routes_snapshot("organisation a\n"
+	    "    contact noc@a.example\n    language nl\n    digest yes\n"
+	    "    network 192.0.2.0/24\n", NULL);
+	struct mp_plan_held held = { 0 };
+	struct mp_plan p;
+	const char *msg;
+	char got[4096];
+
+	msg = signed_copy("examples/arf-spam.eml", "spam-signed.eml");
+	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_msg(strstr(p.reason, "spam 192.0.2.25 queued for the sender "
+	    "(digest) for noc@a.example [org 192.0.2.0/24]") != NULL, "%s",
+	    p.reason);
+	ck_assert(!p.replace_body);
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], ARCHIVE);
+	ck_assert_ptr_null(p.new_sender);
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "queued");
+	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
+	    "noc@a.example"));
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 1);
+	ck_assert_str_eq(got, "noc@a.example " SPAM_ROW);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, "noc@a.example spam:report nl 1\n");
+	/* not carried out: out of sight, and the retry is not a duplicate */
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 0);
+	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	mp_plan_free(&p);
+	/* the MTA's retry of the same bytes: the same row, once */
+	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 1);
+	/* another copy within RenotifyInterval: a duplicate, no new row */
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "duplicate");
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 1);
+	release(s);
+}
+END_TEST
+
+/*
+ * One contact of the report asked for digests (a contact object), the
+ * other did not: the other is notified, and the notification says
+ * nothing of the first; the first has its row.
+ */
+START_TEST(digest_mixed)
+{
+	struct mp_snapshot *s = routes_snapshot("organisation a\n"
+	    "    contact noc@a.example\n    contact soc@a.example\n"
+	    "    language nl\n    network 192.0.2.0/24\n"
+	    "contact noc@a.example\n    digest yes\n", NULL);
+	struct mp_plan p;
+	char got[4096];
+	size_t i;
+
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
+	ck_assert(p.replace_body);
+	ck_assert_uint_eq(p.nadd, 1);
+	ck_assert_str_eq(p.add_rcpts[0], "soc@a.example");
+	ck_assert_msg(strstr(p.reason, "to soc@a.example [org 192.0.2.0/24]; "
+	    "queued for the sender (digest) for noc@a.example [org "
+	    "192.0.2.0/24]") != NULL, "%s", p.reason);
+	ck_assert_ptr_null(strstr(p.body.data, "noc@a.example"));
+	for (i = 0; i < p.nhdrs; i++)
+		ck_assert_msg(p.hdrs[i].value == NULL ||
+		    strstr(p.hdrs[i].value, "noc@a.example") == NULL, "%s: %s",
+		    p.hdrs[i].name, p.hdrs[i].value);
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 1);
+	ck_assert_str_eq(got, "noc@a.example " SPAM_ROW);
+	mp_plan_rollback(&p);
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 0);
+	release(s);
+}
+END_TEST
+
+/*
+ * MaxNoticesPerContact is the sender's business for a digest contact,
+ * as for list rows: two reports within the hour are both queued. A
+ * reporter that may not be named (disclose none) leaves no reference.
+ */
+START_TEST(digest_no_rate_limit)
+{
+	struct mp_snapshot *s = routes_snapshot("organisation a\n"
+	    "    contact noc@a.example\n    digest yes\n"
+	    "    network 192.0.2.0/24\n"
+	    "reporter mailbox.example.com\n    auth dkim\n    disclose none\n",
+	    "MaxNoticesPerContact 1");
+	struct mp_plan_held held = { 0 };
+	struct mp_plan p;
+	const char *file;
+	char got[4096];
+
+	ck_assert_int_eq(decide(s, "examples/arf-spam.eml", &p),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	mp_plan_hold(&p, &held);
+	mp_plan_free(&p);
+	mp_plan_settle(&held);
+	file = edited("examples/arf-spam.eml", "s/192\\.0\\.2\\.25/192.0.2.26/g;"
+	    "s/fbl-20261122-0001/fbl-20261122-0002/", "second.eml");
+	ck_assert_int_eq(decide(s, file, &p), MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	mp_plan_free(&p);
+	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 2);
+	ck_assert_str_eq(got,
+	    "noc@a.example spam:report unknown 1: 2026-11-22 07:55:03|"
+	    "192.0.2.25|50122||shop.example.nl|||spam|abuse|||\n"
+	    "noc@a.example spam:report unknown 1: 2026-11-22 07:55:03|"
+	    "192.0.2.26|50122||shop.example.nl|||spam|abuse|||\n");
+	release(s);
+}
+END_TEST
+
+/*
+ * The conversion itself (pendrow.h): a password in a URL is redacted,
+ * TLP amber keeps the reporter out of the feed record but not the
+ * reference, the same key again writes the same row once, and the undo
+ * hides it.
+ */
+START_TEST(pendrow_cells)
+{
+	struct mp_snapshot *s = routes_snapshot("organisation a\n"
+	    "    contact noc@a.example\n    network 192.0.2.0/24\n", NULL);
+	struct mp_route_contact c = { .address = "noc@a.example",
+	    .lang = MP_LANG_EN, .rule = MP_RULE_ORG };
+	const struct mp_route_contact *to[1] = { &c };
+	struct mp_pendrow how = { .msg = 42, .received = 1800000000,
+	    .reporter = "cert.example.com", .note = "a note" };
+	struct mp_report r;
+	struct mp_error err;
+	struct mp_seen *seen;
+	char got[4096], url[] = "https://admin:hunter2@shop.example.nl/login",
+	    tlp[] = "amber", id[] = "case-7";
+	int i;
+
+	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	memset(&r, 0, sizeof(r));
+	r.type = MP_TYPE_PHISHING;
+	r.url = url;
+	r.tlp = tlp;
+	r.report_id = id;
+	r.asn = 64500;
+	r.service_port = 443;
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(mp_pendrow_record(seen, &r, to, 1, &how, &err),
+		    MP_OK);
+	ck_assert_uint_eq(pending_rows(seen, got, sizeof(got)), 1);
+	ck_assert_str_eq(got, "noc@a.example phishing:report en 1: ||443|||"
+	    "https://admin:[REDACTED]@shop.example.nl/login|64500|phishing||"
+	    "amber|case-7|a note\n");
+	ck_assert_int_eq(mp_pendrow_undo(seen, 42, &err), MP_OK);
+	ck_assert_uint_eq(pending_rows(seen, got, sizeof(got)), 0);
+	how.msg = 0;
+	ck_assert_int_eq(mp_pendrow_record(seen, &r, to, 1, &how, &err),
+	    MP_EINPUT);
+	release(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -814,6 +1029,10 @@ main(void)
 	tcase_add_test(tc, list_report_rollback);
 	tcase_add_test(tc, link_only);
 	tcase_add_test(tc, list_report_generic_csv);
+	tcase_add_test(tc, digest_queued);
+	tcase_add_test(tc, digest_mixed);
+	tcase_add_test(tc, digest_no_rate_limit);
+	tcase_add_test(tc, pendrow_cells);
 	suite_add_tcase(su, tc);
 	return mp_check_run(su);
 }

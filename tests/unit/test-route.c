@@ -687,12 +687,21 @@ START_TEST(damaged_route_is_retry)
 	ck_assert_ptr_nonnull(strstr(err.msg, "damaged"));
 	mp_routedb_close(&db);
 	uint8_t lens[MP_ROUTE_NLENS] = { 24, 0, 16, 16 };
-	const char *ok = "W\tspam\nC\torg\tnl\ta@b.nl\t%0\tfor %0 and %2, 100%%\n";
+	const char *ok = "W\tspam\nC\torg\tnl\ta@b.nl\t%0\tfor %0 and %2, 100%%\t3600\t1\n";
 
 	ck_assert_int_eq(mp_route_decode(ok, strlen(ok), 0xc0000201u, 4, lens, &r, &err), MP_OK);
 	ck_assert_str_eq(r.contacts[0].matched, "192.0.2.0/24");
 	ck_assert_str_eq(r.contacts[0].why, "for 192.0.2.0/24 and 192.0.0.0/16, 100%");
 	ck_assert_str_eq(r.wants, "spam");
+	ck_assert_uint_eq(r.contacts[0].notify_interval, 3600);
+	ck_assert_int_eq(r.contacts[0].digest, 1);
+	/* version 1's contact line (no policy), or a policy that is not one */
+	ck_assert_int_eq(mp_route_decode("C\torg\tnl\ta@b.nl\tm\tw", 20, 0, 0, NULL, &r,
+	    &err), MP_EINPUT);
+	ck_assert_int_eq(mp_route_decode("C\torg\tnl\ta@b.nl\tm\tw\t-1\t0", 25, 0, 0,
+	    NULL, &r, &err), MP_EINPUT);
+	ck_assert_int_eq(mp_route_decode("C\torg\tnl\ta@b.nl\tm\tw\t60\tyes", 27, 0, 0,
+	    NULL, &r, &err), MP_EINPUT);
 	ck_assert_int_eq(mp_route_decode("C\tbogus", 7, 0, 0, NULL, &r, &err), MP_EINPUT);
 	ck_assert_int_eq(mp_route_decode("C\tnope\tnl\ta\tb\tc", 15, 0, 0, NULL, &r, &err), MP_EINPUT);
 }
@@ -870,6 +879,250 @@ START_TEST(own_source_errors)
 }
 END_TEST
 
+
+/*
+ * Notification policy (meldpunt-routes(5)): notifyinterval and digest
+ * of an organisation or intermediary for its contacts, a contact object
+ * for any address (a security.txt contact, a RIPE abuse-mailbox), which
+ * wins; the route's contacts carry it and the sender finds it by address.
+ */
+static const char *policy_src =
+    "intermediary zcert\n"
+    "    contact  meldingen@zcert.example.nl\n"
+    "    notifyinterval 4h\n"
+    "    network  192.0.2.128/25\n"
+    "organisation zkh\n"
+    "    contact      soc@zkh.example.nl\n"
+    "    contact      Security@ZKH.example.nl\n"
+    "    notifyinterval 1h\n"
+    "    digest       yes\n"
+    "    intermediary zcert\n"
+    "    network      192.0.2.0/26\n"
+    "    domain       zkh.example.nl\n"
+    "organisation lab\n"
+    "    contact      soc@zkh.example.nl\n"	/* the same address, agreeing */
+    "    digest       YES\n"
+    "    network      192.0.2.64/26\n"
+    "contact security@zkh.example.nl\n"	/* wins over zkh's digest */
+    "    digest no\n"
+    "contact csirt@zkh.example.nl\n"	/* the security.txt contact */
+    "    notifyinterval 2d\n"
+    "contact ABUSE@hosting.example.nl\n"	/* the RIPE abuse-mailbox */
+    "    digest yes\n";
+
+START_TEST(contact_policy)
+{
+	struct mp_routec_counts n;
+	struct mp_route_policy pol;
+	struct mp_routedb *db;
+	struct mp_error err;
+	struct mp_route r;
+
+	ck_assert_int_eq(mp_routedb_open(build("pol.db", policy_src, rpsl_src, 1, &n),
+	    &db, &err), MP_OK);
+	ck_assert_msg(n.errors == 0, "%s", warnings);
+	ck_assert_uint_eq(n.contacts, 3);
+	ck_assert_uint_eq(n.policy_keys, 5);
+	ck_assert_int_eq(look(db, "192.0.2.10", &r), MP_FOUND);
+	CONTACT(&r, 0, "org", "soc@zkh.example.nl", "192.0.2.0/26");
+	ck_assert_uint_eq(r.contacts[0].notify_interval, 3600);
+	ck_assert_int_eq(r.contacts[0].digest, 1);
+	/* the contact object's digest no, the organisation's interval */
+	CONTACT(&r, 1, "org", "security@zkh.example.nl", "192.0.2.0/26");
+	ck_assert_uint_eq(r.contacts[1].notify_interval, 3600);
+	ck_assert_int_eq(r.contacts[1].digest, 0);
+	CONTACT(&r, 2, "securitytxt", "csirt@zkh.example.nl", "zkh.example.nl");
+	ck_assert_uint_eq(r.contacts[2].notify_interval, 2 * 86400);
+	ck_assert_int_eq(r.contacts[2].digest, 0);
+	CONTACT(&r, 3, "intermediary", "meldingen@zcert.example.nl", "192.0.2.0/26");
+	ck_assert_uint_eq(r.contacts[3].notify_interval, 4 * 3600);
+	CONTACT(&r, 4, "abuse-c", "abuse@hosting.example.nl", "192.0.2.0/24");
+	ck_assert_uint_eq(r.contacts[4].notify_interval, 0);
+	ck_assert_int_eq(r.contacts[4].digest, 1);
+	/* the same address through the other organisation */
+	ck_assert_int_eq(look(db, "192.0.2.70", &r), MP_FOUND);
+	CONTACT(&r, 0, "org", "soc@zkh.example.nl", "192.0.2.64/26");
+	ck_assert_uint_eq(r.contacts[0].notify_interval, 3600);
+	ck_assert_int_eq(r.contacts[0].digest, 1);
+	/* no policy: the defaults */
+	ck_assert_int_eq(look(db, "198.51.100.201", &r), MP_FOUND);
+	CONTACT(&r, 0, "abuse-c", "abuse@klant.example.com", "198.51.100.200/29");
+	ck_assert_uint_eq(r.contacts[0].notify_interval, 0);
+	ck_assert_int_eq(r.contacts[0].digest, 0);
+
+	/* by address, as the sender asks; any case, angle brackets */
+	ck_assert_int_eq(mp_route_contact_policy(db, "<SOC@zkh.example.NL>", &pol,
+	    &err), MP_FOUND);
+	ck_assert_uint_eq(pol.notify_interval, 3600);
+	ck_assert_int_eq(pol.digest, 1);
+	ck_assert_int_eq(mp_route_contact_policy(db, "abuse@hosting.example.nl",
+	    &pol, &err), MP_FOUND);
+	ck_assert_uint_eq(pol.notify_interval, 0);
+	ck_assert_int_eq(pol.digest, 1);
+	pol.digest = 7;
+	ck_assert_int_eq(mp_route_contact_policy(db, "noc@outer.example.com", &pol,
+	    &err), MP_NOTFOUND);
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_int_eq(pol.digest, 0);
+	ck_assert_uint_eq(pol.notify_interval, 0);
+	ck_assert_int_eq(mp_route_contact_policy(db, "not an address", &pol, &err),
+	    MP_NOTFOUND);
+	ck_assert_int_eq(err.code, MP_EINPUT);
+	mp_routedb_close(&db);
+}
+END_TEST
+
+/* Every error names FILE:LINE and the value; the object adds nothing. */
+START_TEST(contact_policy_errors)
+{
+	struct mp_routec *c = mp_routec_new(collect, NULL);
+	const struct mp_routec_counts *n;
+	struct mp_route_policy pol;
+	struct mp_routedb *db;
+	struct mp_error err;
+	struct mp_route r;
+	char path[128];
+	const char *src =
+	    "organisation a\n"
+	    "    contact a@a.example.nl\n"
+	    "    notifyinterval 1h\n"
+	    "    network 192.0.2.0/26\n"
+	    "organisation b\n"
+	    "    contact a@a.example.nl\n"		/* line 6: 1h elsewhere */
+	    "    notifyinterval 24h\n"
+	    "    network 192.0.2.64/26\n"
+	    "organisation c\n"
+	    "    contact c@c.example.nl\n"
+	    "    notifyinterval 1w\n"		/* line 11 */
+	    "organisation d\n"
+	    "    contact d@d.example.nl\n"
+	    "    notifyinterval 30s\n"		/* line 14: under a minute */
+	    "organisation e\n"
+	    "    contact e@e.example.nl\n"
+	    "    digest sometimes\n"		/* line 17 */
+	    "organisation f\n"
+	    "    contact f@f.example.nl\n"
+	    "    digest yes\n"
+	    "    digest no\n"			/* line 21 */
+	    "organisation g\n"
+	    "    contact a@a.example.nl\n"		/* line 23: digest disagrees? no: */
+	    "    digest no\n"			/* a has none yet: fine */
+	    "    network 192.0.2.128/26\n"
+	    "organisation h\n"
+	    "    contact a@a.example.nl\n"		/* line 27: g said no */
+	    "    digest yes\n"
+	    "contact x@x.example.nl\n"
+	    "    digest yes\n"
+	    "contact X@x.example.nl\n"		/* line 31: twice */
+	    "    digest no\n"
+	    "contact nobody\n"			/* line 33 */
+	    "    digest yes\n"
+	    "contact y@y.example.nl\n"		/* line 35: sets nothing */
+	    "contact z@z.example.nl\n"
+	    "    language nl\n";			/* line 37 */
+
+	ck_assert_int_eq(mp_routec_add_source(c, "p.conf", src, strlen(src)), 0);
+	snprintf(path, sizeof(path), "%s/p.db", tmpdir);
+	ck_assert_int_eq(mp_routec_write(c, path, &err), MP_OK);
+	n = mp_routec_counts(c);
+	ck_assert_msg(n->errors == 10, "%zu errors:\n%s", n->errors, warnings);
+	ck_assert_uint_eq(n->organisations, 2);	/* a and g */
+	ck_assert_uint_eq(n->contacts, 1);
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:6: notifyinterval 24h for "
+	    "contact a@a.example.nl, but organisation a (p.conf:1) gives it 1h"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:11: notifyinterval \"1w\" is "
+	    "not a duration"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:14: notifyinterval \"30s\""));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:17: digest \"sometimes\" is "
+	    "not yes or no"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:21: digest given twice"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:27: digest yes for contact "
+	    "a@a.example.nl, but organisation g (p.conf:22) says no"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:31: contact x@x.example.nl is "
+	    "defined twice (first at p.conf:29)"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:33: contact \"nobody\" is not "
+	    "one mail address"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:35: contact y@y.example.nl "
+	    "sets nothing"));
+	ck_assert_ptr_nonnull(strstr(warnings, "p.conf:37: unknown attribute "
+	    "\"language\" in contact"));
+	mp_routec_free(&c);
+	/* what was refused added nothing: b's 24h is nowhere */
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
+	ck_assert_int_eq(mp_route_contact_policy(db, "a@a.example.nl", &pol, &err),
+	    MP_FOUND);
+	ck_assert_uint_eq(pol.notify_interval, 3600);
+	ck_assert_int_eq(pol.digest, 0);
+	ck_assert_int_eq(look(db, "192.0.2.70", &r), MP_NOTFOUND);
+	ck_assert_int_eq(mp_route_contact_policy(db, "x@x.example.nl", &pol, &err),
+	    MP_FOUND);
+	ck_assert_int_eq(pol.digest, 1);
+	mp_routedb_close(&db);
+}
+END_TEST
+
+/*
+ * The format's version: a file of another one is refused saying which
+ * and what to do; a damaged policy record is RETRY, never "the defaults".
+ */
+START_TEST(format_version)
+{
+	struct mp_route_policy pol;
+	struct mp_routedb *db;
+	struct mp_error err;
+	const char *path = build("ver.db", policy_src, NULL, 0, NULL);
+	GDBM_FILE g;
+	datum k, v;
+
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
+	mp_routedb_close(&db);
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	ck_assert_ptr_nonnull(g);
+	k.dptr = "M";
+	k.dsize = 1;
+	v.dptr = "meldpunt-routes 1\nroutes 1\n";
+	v.dsize = (int)strlen(v.dptr);
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	gdbm_close(g);
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_EIO);
+	ck_assert_msg(strstr(err.msg, "a routing database of version 1, older than "
+	    "this meldpunt reads (2): compile it again") != NULL, "%s", err.msg);
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	v.dptr = "meldpunt-routes 3\nroutes 1\n";
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	gdbm_close(g);
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_EIO);
+	ck_assert_msg(strstr(err.msg, "version 3, newer than this meldpunt reads "
+	    "(2)") != NULL, "%s", err.msg);
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	v.dptr = "meldpunt-routes x\n";
+	v.dsize = (int)strlen(v.dptr);
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	gdbm_close(g);
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_EIO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "names no version"));
+	/* back to 2, with a damaged policy record */
+	g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	v.dptr = MP_ROUTE_MAGIC;
+	v.dsize = (int)strlen(v.dptr);
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	k.dptr = "Nsoc@zkh.example.nl";
+	k.dsize = (int)strlen(k.dptr);
+	v.dptr = "3600\tmaybe";
+	v.dsize = (int)strlen(v.dptr);
+	ck_assert_int_eq(gdbm_store(g, k, v, GDBM_REPLACE), 0);
+	gdbm_close(g);
+	ck_assert_int_eq(mp_routedb_open(path, &db, &err), MP_OK);
+	ck_assert_int_eq(mp_route_contact_policy(db, "soc@zkh.example.nl", &pol,
+	    &err), MP_RETRY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "damaged"));
+	ck_assert_int_eq(mp_route_contact_policy(db, "meldingen@zcert.example.nl",
+	    &pol, &err), MP_FOUND);
+	ck_assert_uint_eq(pol.notify_interval, 4 * 3600);
+	mp_routedb_close(&db);
+}
+END_TEST
+
 START_TEST(sectxt_plain_signed_expired)
 {
 	struct mp_sectxt s;
@@ -981,6 +1234,9 @@ suite(void)
 	tcase_add_test(tc, rpsl_error_at_end_of_text);
 	tcase_add_test(tc, rpsl_limits_and_skips);
 	tcase_add_test(tc, own_source_errors);
+	tcase_add_test(tc, contact_policy);
+	tcase_add_test(tc, contact_policy_errors);
+	tcase_add_test(tc, format_version);
 	tcase_add_test(tc, sectxt_plain_signed_expired);
 	tcase_add_test(tc, sectxt_import_counts);
 	tcase_add_test(tc, threads_share_a_handle);
