@@ -24,7 +24,8 @@ NOTIFY_CPPFLAGS = -I$(top_srcdir)/lib/notify -I$(top_srcdir)/lib/route \
 NOTIFY_LIBS = lib/notify/libmpnotify.a $(REPORT_LIBS) $(ROUTE_LIBS)
 
 # Templates, installed to $(pkgdatadir)/templates/{nl,en}: the default
-# TemplateDirectory. Every report type needs a file in each language.
+# TemplateDirectory. Every report type needs a file in each language, and
+# its list variant in {nl,en}/list (42 files in all).
 nltemplatesdir = $(pkgdatadir)/templates/nl
 dist_nltemplates_DATA = \
 	templates/nl/other.tmpl \
@@ -51,6 +52,30 @@ dist_entemplates_DATA = \
 	templates/en/compromised-website.tmpl \
 	templates/en/ddos.tmpl \
 	templates/en/footer.tmpl
+nllisttemplatesdir = $(pkgdatadir)/templates/nl/list
+dist_nllisttemplates_DATA = \
+	templates/nl/list/other.tmpl \
+	templates/nl/list/malware.tmpl \
+	templates/nl/list/vulnerable-service.tmpl \
+	templates/nl/list/open-service.tmpl \
+	templates/nl/list/login-attack.tmpl \
+	templates/nl/list/spam.tmpl \
+	templates/nl/list/phishing.tmpl \
+	templates/nl/list/leaked-credentials.tmpl \
+	templates/nl/list/compromised-website.tmpl \
+	templates/nl/list/ddos.tmpl
+enlisttemplatesdir = $(pkgdatadir)/templates/en/list
+dist_enlisttemplates_DATA = \
+	templates/en/list/other.tmpl \
+	templates/en/list/malware.tmpl \
+	templates/en/list/vulnerable-service.tmpl \
+	templates/en/list/open-service.tmpl \
+	templates/en/list/login-attack.tmpl \
+	templates/en/list/spam.tmpl \
+	templates/en/list/phishing.tmpl \
+	templates/en/list/leaked-credentials.tmpl \
+	templates/en/list/compromised-website.tmpl \
+	templates/en/list/ddos.tmpl
 
 dist_man_MANS += man/meldpunt-templates.5
 
