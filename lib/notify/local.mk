@@ -1,7 +1,9 @@
 # libmpnotify: notifications. Templates (template.c), the value policy
-# (notify_value.c), rendering (notify.c), the MIME message (notify_mime.c;
-# the three share notify_int.h), redaction (redact.c), over the report and
-# the route. The dedup/rate state is libmpstate's.
+# (notify_value.c), rendering (notify.c), the MIME message (notify_mime.c),
+# list notifications (notify_list.c, their CSV/zip attachments
+# notify_csv.c; all of these share notify_int.h), redaction (redact.c),
+# over the report and the route. libzip for the zipped CSV. The
+# dedup/rate state is libmpstate's.
 #
 # Layer: notify, over report and route (notify.h carries both; only types
 # from route); beside auth, which it does not use. The dedup/rate records
@@ -12,8 +14,10 @@ lib_notify_libmpnotify_a_SOURCES = \
 	lib/notify/template.c lib/notify/template.h \
 	lib/notify/notify.c lib/notify/notify.h \
 	lib/notify/notify_int.h \
-	lib/notify/notify_value.c lib/notify/notify_mime.c
-lib_notify_libmpnotify_a_CFLAGS = $(AM_CFLAGS)
+	lib/notify/notify_value.c lib/notify/notify_mime.c \
+	lib/notify/notify_list.c lib/notify/notify_list.h \
+	lib/notify/notify_csv.c
+lib_notify_libmpnotify_a_CFLAGS = $(AM_CFLAGS) $(LIBZIP_CFLAGS)
 lib_notify_libmpnotify_a_CPPFLAGS = $(NOTIFY_CPPFLAGS) $(MP_DEFS)
 
 # Code over libmpnotify: its include path (this folder and the ones below

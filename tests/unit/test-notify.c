@@ -976,6 +976,9 @@ START_TEST(ids_and_config)
 	ck_assert(strncmp(n->subject, "[Meldpunt #20240501-00000042] ", 30) == 0);
 	ck_assert_str_eq(n->reply_to, "<helpdesk@meldpunt.example>");
 	ck_assert_ptr_nonnull(strstr(n->message, "\r\nReply-To: <helpdesk@"));
+	/* the footer asks to quote the ticket */
+	ck_assert_ptr_nonnull(strstr(n->text, "\nTicket number of this notice: "
+	    "20240501-00000042 (reference MP-"));
 	mp_notice_free(&n);
 	c.ticket = "2024-05-01";
 	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
@@ -989,6 +992,8 @@ START_TEST(ids_and_config)
 	    MP_OK);
 	ck_assert_ptr_null(n->reply_to);
 	ck_assert_ptr_null(strstr(n->message, "Reply-To:"));
+	ck_assert_ptr_nonnull(strstr(n->text, "\nReference of this notice: MP-"));
+	ck_assert_ptr_null(strstr(n->text, "Ticket number"));
 	mp_notice_free(&n);
 }
 END_TEST
