@@ -1,9 +1,11 @@
 /*
  * notify - see notify.h
  *
- * Ids, languages and the rendering of the templates. The value policy
- * is notify_value.c, the MIME message notify_mime.c; they share the
- * rendering job through notify_int.h.
+ * Ids, languages, the rendering of the templates and the steps of one
+ * rendering in order (nt_run(), for single and list notifications). The
+ * value policy is notify_value.c, the MIME message notify_mime.c, the
+ * list parts notify_list.c and notify_csv.c; they share the rendering
+ * job through notify_int.h.
  */
 #include "config.h"
 
@@ -112,10 +114,14 @@ static int
 render_one(struct render *rd, enum mp_lang l, struct mp_buf *subject,
     struct mp_buf *text)
 {
+	const struct mp_template *t = rd->list != NULL ?
+	    mp_templates_get_list(rd->setp, l, rd->type) :
+	    mp_templates_get(rd->setp, l, rd->type);
 	int rc;
 
-	if ((rc = mp_template_render(mp_templates_get(rd->setp, l, rd->r->type),
-	    rd->vals, subject, text)) != MP_OK)
+	if ((rc = mp_template_render(t, rd->vals, subject, text)) != MP_OK)
+		return rc;
+	if (rd->after_text != NULL && (rc = rd->after_text(rd, l, text)) != MP_OK)
 		return rc;
 	return mp_template_render(mp_templates_footer(rd->setp, l), rd->vals,
 	    NULL, text);
@@ -243,13 +249,14 @@ prepare(struct render *rd, enum mp_lang lang)
 static int
 render_all(struct render *rd, enum mp_lang lang)
 {
+	struct mp_notice *n = rd->n;
 	int rc;
 
 	if ((rc = prepare(rd, lang)) != MP_OK)
 		return rc;
-	if ((rc = nt_prepare_evidence(rd)) != MP_OK ||
-	    (rc = nt_set_report_values(rd)) != MP_OK ||
-	    (rc = nt_set_conf_values(rd)) != MP_OK)
+	if ((rc = rd->values(rd)) != MP_OK)
+		return rc;
+	if ((rc = nt_set_conf_values(rd)) != MP_OK)
 		return mp_error_set(rd->err, rc, "out of memory");
 	for (size_t i = 0; i < MP_TF_COUNT; i++)
 		rd->vals[i] = rd->val[i].data;
@@ -258,7 +265,59 @@ render_all(struct render *rd, enum mp_lang lang)
 	    (rc = nt_body(rd)) != MP_OK ||
 	    (rc = nt_whole_message(rd)) != MP_OK)
 		return rc;
-	return nt_check_7bit(rd->n->message, rd->n->message_len, rd->err);
+	if (n->message_len > rd->max_message)
+		return mp_error_set(rd->err, MP_ELIMIT, "the notification is "
+		    "%zu bytes, larger than %zu bytes (limit)", n->message_len,
+		    rd->max_message);
+	return nt_check_7bit(n->message, n->message_len, rd->err);
+}
+
+int
+nt_run(struct render *rd, enum mp_lang lang, struct mp_notice **np)
+{
+	size_t i;
+	int rc;
+
+	*np = NULL;
+	rd->conf = &rd->c;
+	if (rd->c.now == 0)
+		rd->c.now = time(NULL);
+	if (rd->max_message == 0 || rd->max_message > MP_NOTIFY_MESSAGE_MAX)
+		rd->max_message = MP_NOTIFY_MESSAGE_MAX;
+	for (i = 0; i < MP_TF_COUNT; i++)
+		mp_buf_init(&rd->val[i], 0);
+	mp_buf_init(&rd->evidence, 0);
+	if ((rd->n = calloc(1, sizeof(*rd->n))) == NULL)
+		rc = mp_error_set(rd->err, MP_ENOMEM, "out of memory");
+	else
+		rc = render_all(rd, lang);
+	for (i = 0; i < MP_TF_COUNT; i++)
+		mp_buf_free(&rd->val[i]);
+	mp_buf_free(&rd->evidence);
+	for (i = 0; i < rd->nparts; i++)
+		free(rd->parts[i].own);
+	if (rd->parts != &rd->ev)
+		free(rd->parts);
+	rd->parts = NULL;
+	rd->nparts = 0;
+	if (rc != MP_OK) {
+		mp_notice_free(&rd->n);
+		return rc;
+	}
+	*np = rd->n;
+	return MP_OK;
+}
+
+/* A single report's values: its evidence and its fields. */
+static int
+report_values(struct render *rd)
+{
+	int rc;
+
+	if ((rc = nt_prepare_evidence(rd)) != MP_OK ||
+	    (rc = nt_set_report_values(rd)) != MP_OK)
+		return mp_error_set(rd->err, rc, "out of memory");
+	return MP_OK;
 }
 
 int
@@ -266,33 +325,14 @@ mp_notify_render(const struct mp_template_set *set, const struct mp_report *r,
     enum mp_lang lang, const struct mp_notify_conf *conf,
     struct mp_notice **np, struct mp_error *err)
 {
-	struct mp_notify_conf c = *conf;
 	struct render rd;
-	size_t i;
-	int rc;
 
-	*np = NULL;
-	if (c.now == 0)
-		c.now = time(NULL);
 	memset(&rd, 0, sizeof(rd));
 	rd.setp = set;
-	rd.r = r;
-	rd.conf = &c;
+	rd.c = *conf;
 	rd.err = err;
-	for (i = 0; i < MP_TF_COUNT; i++)
-		mp_buf_init(&rd.val[i], 0);
-	mp_buf_init(&rd.evidence, 0);
-	if ((rd.n = calloc(1, sizeof(*rd.n))) == NULL)
-		rc = mp_error_set(err, MP_ENOMEM, "out of memory");
-	else
-		rc = render_all(&rd, lang);
-	for (i = 0; i < MP_TF_COUNT; i++)
-		mp_buf_free(&rd.val[i]);
-	mp_buf_free(&rd.evidence);
-	if (rc != MP_OK) {
-		mp_notice_free(&rd.n);
-		return rc;
-	}
-	*np = rd.n;
-	return MP_OK;
+	rd.r = r;
+	rd.type = r->type;
+	rd.values = report_values;
+	return nt_run(&rd, lang, np);
 }

@@ -47,6 +47,10 @@
  *
  *	The seam for signing: the notice is complete before signing; a
  *	signer adds its header to what the milter sets.
+ *
+ *	Many rows of list reports for one contact make one notification
+ *	through mp_notify_render_list() (notify_list.h), with the same
+ *	headers and rules and the struct mp_notice below.
  * OUTPUT
  *	struct mp_notice carries the pieces the milter sets (header values
  *	folded with "\n\t" as libmilter wants, `body` with CRLF for

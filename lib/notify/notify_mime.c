@@ -166,31 +166,35 @@ out:
 int
 nt_body(struct render *rd)
 {
+	const struct nt_part *p;
 	struct mp_buf b;
+	size_t i;
 	int rc;
 
-	mp_buf_init(&b, MP_NOTIFY_MESSAGE_MAX);
+	mp_buf_init(&b, rd->max_message);
 	rc = mp_buf_printf(&b, "This is a MIME message. Dit is een MIME-bericht."
 	    "\r\n\r\n--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n"
 	    "Content-Disposition: inline\r\n\r\n", rd->boundary);
 	if (rc == MP_OK)
 		rc = mp_enc_qp(rd->n->text, strlen(rd->n->text), &b);
-	if (rc == MP_OK && rd->ev_data != NULL) {
+	for (i = 0; rc == MP_OK && i < rd->nparts; i++) {
+		p = &rd->parts[i];
 		rc = mp_buf_printf(&b, "\r\n--%s\r\nContent-Type: %s; "
 		    "name=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n"
 		    "Content-Disposition: attachment; filename=\"%s\"\r\n\r\n",
-		    rd->boundary, rd->ev_type, rd->ev_name, rd->ev_name);
+		    rd->boundary, p->type, p->name, p->name);
 		if (rc == MP_OK)
-			rc = mp_enc_base64(rd->ev_data, rd->ev_len, &b);
+			rc = mp_enc_base64(p->data, p->len, &b);
 	}
 	if (rc == MP_OK)
 		rc = mp_buf_printf(&b, "\r\n--%s--\r\n", rd->boundary);
 	if (rc != MP_OK) {
 		mp_buf_free(&b);
-		return mp_error_set(rd->err, rc, "the notification is larger "
-		    "than %lu bytes (limit) or memory ran out",
-		    MP_NOTIFY_MESSAGE_MAX);
+		if (rc == MP_ELIMIT)
+			return mp_error_set(rd->err, rc, "the notification is "
+			    "larger than %zu bytes (limit)", rd->max_message);
+		return mp_error_set(rd->err, rc, "out of memory");
 	}
 	rd->n->body = b.data;
 	rd->n->body_len = b.len;

@@ -86,40 +86,53 @@ defang(const char *s, struct mp_buf *out)
 	return rc;
 }
 
-/* One report string into a template value: safe, redacted, bounded. */
-static int
-set_text(struct render *rd, enum mp_tfield f, const char *v, size_t max)
+int
+nt_text(struct render *rd, const char *v, size_t max, struct mp_buf *out)
 {
-	struct mp_buf clean, red;
+	struct mp_buf clean;
 	int rc;
 
 	if (v == NULL || *v == '\0')
 		return MP_OK;
 	mp_buf_init(&clean, 0);
-	mp_buf_init(&red, 0);
-	if ((rc = sanitize(v, max, &clean)) == MP_OK &&
-	    (rc = mp_redact(clean.data, clean.len, 0, &red,
-	    &rd->n->redacted)) == MP_OK) {
-		if (f == MP_TF_URL)
-			rc = defang(red.data, &rd->val[f]);
-		else
-			rc = mp_buf_append(&rd->val[f], red.data, red.len);
-	}
+	if ((rc = sanitize(v, max, &clean)) == MP_OK)
+		rc = mp_redact(clean.data, clean.len, 0, out, &rd->n->redacted);
 	mp_buf_free(&clean);
+	return rc;
+}
+
+/* One report string into a template value: safe, redacted, bounded. */
+static int
+set_text(struct render *rd, enum mp_tfield f, const char *v, size_t max)
+{
+	struct mp_buf red;
+	int rc;
+
+	if (f != MP_TF_URL)
+		return nt_text(rd, v, max, &rd->val[f]);
+	mp_buf_init(&red, 0);
+	if ((rc = nt_text(rd, v, max, &red)) == MP_OK && red.data != NULL)
+		rc = defang(red.data, &rd->val[f]);
 	mp_buf_free(&red);
 	return rc;
 }
 
-static int
-set_time(struct render *rd, enum mp_tfield f, time_t t)
+int
+nt_time(time_t t, struct mp_buf *out)
 {
 	struct tm tm;
 
 	if (t <= 0 || gmtime_r(&t, &tm) == NULL)
 		return MP_OK;
-	return mp_buf_printf(&rd->val[f], "%04d-%02d-%02d %02d:%02d:%02d UTC",
+	return mp_buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d UTC",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec);
+}
+
+static int
+set_time(struct render *rd, enum mp_tfield f, time_t t)
+{
+	return nt_time(t, &rd->val[f]);
 }
 
 static const char *
@@ -225,11 +238,14 @@ nt_set_conf_values(struct render *rd)
 	rc |= set_text(rd, MP_TF_IDENTITY_NAME, c->from_name, vm);
 	rc |= set_text(rd, MP_TF_WEBSITE, c->website, vm);
 	rc |= set_text(rd, MP_TF_PHONE, c->phone, vm);
+	if (c->ticket != NULL)		/* checked by prepare() */
+		rc |= mp_buf_puts(&rd->val[MP_TF_TICKET], c->ticket);
 	for (i = 0; i < c->nto; i++)
 		rc |= mp_buf_printf(&rd->val[MP_TF_CONTACT], "%s%s",
 		    i ? ", " : "", c->to[i]);
-	if (rd->ev_data != NULL)
-		rc |= mp_buf_puts(&rd->val[MP_TF_ATTACHMENT], rd->ev_name);
+	for (i = 0; i < rd->nparts; i++)
+		rc |= mp_buf_printf(&rd->val[MP_TF_ATTACHMENT], "%s%s",
+		    i ? ", " : "", rd->parts[i].name);
 	if (rd->n->redacted)
 		rc |= mp_buf_puts(&rd->val[MP_TF_REDACTED], "yes");
 	return rc == MP_OK ? MP_OK : MP_ENOMEM;
@@ -252,30 +268,30 @@ valid_ctype(const char *s)
 }
 
 static void
-evidence_type(struct render *rd, const struct mp_evidence *ev)
+evidence_type(struct nt_part *p, const struct mp_evidence *ev)
 {
 	size_t i;
 
-	snprintf(rd->ev_type, sizeof(rd->ev_type), "%s",
+	snprintf(p->type, sizeof(p->type), "%s",
 	    ev->content_type && valid_ctype(ev->content_type) ?
 	    ev->content_type : "application/octet-stream");
-	for (i = 0; rd->ev_type[i] != '\0'; i++)
-		rd->ev_type[i] = (char)tolower((unsigned char)rd->ev_type[i]);
+	for (i = 0; p->type[i] != '\0'; i++)
+		p->type[i] = (char)tolower((unsigned char)p->type[i]);
 	/* RFC 2046 5.2: these may only be 7bit/8bit/binary, never base64. */
-	if (strcmp(rd->ev_type, "message/rfc822") == 0 ||
-	    strcmp(rd->ev_type, "message/partial") == 0 ||
-	    strcmp(rd->ev_type, "message/external-body") == 0)
-		snprintf(rd->ev_type, sizeof(rd->ev_type),
-		    "application/octet-stream");
+	if (strcmp(p->type, "message/rfc822") == 0 ||
+	    strcmp(p->type, "message/partial") == 0 ||
+	    strcmp(p->type, "message/external-body") == 0)
+		snprintf(p->type, sizeof(p->type), "application/octet-stream");
 }
 
-/* A file name made only of [A-Za-z0-9._-], or a default for the type. */
-static void
-evidence_name(struct render *rd, const struct mp_evidence *ev)
+size_t
+nt_safe_name(const char *s, char *out, size_t size)
 {
-	const char *s = ev->filename, *p;
+	const char *p;
 	size_t o = 0;
 
+	if (size == 0)
+		return 0;
 	if (s != NULL) {
 		if ((p = strrchr(s, '/')) != NULL)
 			s = p + 1;
@@ -283,14 +299,21 @@ evidence_name(struct render *rd, const struct mp_evidence *ev)
 			s = p + 1;
 		while (*s == '.')
 			s++;
-		for (; *s != '\0' && o < 64; s++)
-			rd->ev_name[o++] = isalnum((unsigned char)*s) ||
+		for (; *s != '\0' && o < 64 && o + 1 < size; s++)
+			out[o++] = isalnum((unsigned char)*s) ||
 			    strchr("._-", *s) ? *s : '_';
 	}
-	rd->ev_name[o] = '\0';
-	if (o > 0)
+	out[o] = '\0';
+	return o;
+}
+
+/* A file name made only of [A-Za-z0-9._-], or a default for the type. */
+static void
+evidence_name(struct nt_part *p, const struct mp_evidence *ev)
+{
+	if (nt_safe_name(ev->filename, p->name, sizeof(p->name)) > 0)
 		return;
-	snprintf(rd->ev_name, sizeof(rd->ev_name), "report.%s",
+	snprintf(p->name, sizeof(p->name), "report.%s",
 	    strstr(ev->content_type ? ev->content_type : "", "json") ? "json" :
 	    ev->content_type && strcasecmp(ev->content_type,
 	    "message/rfc822") == 0 ? "eml" :
@@ -321,11 +344,13 @@ nt_prepare_evidence(struct render *rd)
 	rd->n->evidence = 0;
 	if (ev->data == NULL || ev->len == 0)
 		return MP_OK;
-	evidence_type(rd, ev);
-	evidence_name(rd, ev);
+	evidence_type(&rd->ev, ev);
+	evidence_name(&rd->ev, ev);
 	if (rd->r->type != MP_TYPE_LEAKED_CREDENTIALS) {
-		rd->ev_data = ev->data;
-		rd->ev_len = ev->len;
+		rd->ev.data = ev->data;
+		rd->ev.len = ev->len;
+		rd->parts = &rd->ev;
+		rd->nparts = 1;
 		rd->n->evidence = 1;
 		return MP_OK;
 	}
@@ -337,8 +362,10 @@ nt_prepare_evidence(struct render *rd)
 	if ((rc = mp_redact((const char *)ev->data, ev->len, 1, &rd->evidence,
 	    &changed)) != MP_OK)
 		return rc;
-	rd->ev_data = (const unsigned char *)rd->evidence.data;
-	rd->ev_len = rd->evidence.len;
+	rd->ev.data = (const unsigned char *)rd->evidence.data;
+	rd->ev.len = rd->evidence.len;
+	rd->parts = &rd->ev;
+	rd->nparts = 1;
 	rd->n->evidence = changed ? 2 : 1;
 	rd->n->redacted |= changed;
 	return MP_OK;

@@ -168,3 +168,21 @@ mp_redact(const char *s, size_t len, int strict, struct mp_buf *out,
 	}
 	return mp_buf_append(out, s + from, len - from);
 }
+
+int
+mp_redact_key(const char *name)
+{
+	size_t k, kl, i, n = strlen(name);
+
+	for (k = 0; keys[k] != NULL; k++) {
+		kl = strlen(keys[k]);
+		for (i = 0; i + kl <= n; i++) {
+			if (strncasecmp(name + i, keys[k], kl) != 0)
+				continue;
+			if (kl >= 5 || ((i == 0 || !isalpha((unsigned char)
+			    name[i - 1])) && !isalpha((unsigned char)name[i + kl])))
+				return 1;
+		}
+	}
+	return 0;
+}

@@ -19,6 +19,11 @@
  *	This is a heuristic: it errs on the side of removing too much. It
  *	works on bytes, so it may be given any text; binary data should not
  *	be passed (the caller leaves it out instead).
+ *
+ *	mp_redact_key() says whether a name (a CSV column's) is one of those
+ *	keys: a key of five or more letters anywhere in it ("user_password",
+ *	"auth_token"), a shorter one (pass, pwd, pw) as a whole word between
+ *	non-letters ("pw", "smtp_pass"). Such a column's cells are secrets.
  * OWNERSHIP
  *	Appends to a caller-owned buffer; *changed is set to 1 when
  *	something was replaced (left alone otherwise).
@@ -34,5 +39,6 @@
 
 int mp_redact(const char *in, size_t len, int strict, struct mp_buf *out,
     int *changed);
+int mp_redact_key(const char *name);
 
 #endif

@@ -45,12 +45,18 @@ static const char *const field_names[MP_TF_COUNT] = {
 	[MP_TF_REDACTED] = "redacted",
 	[MP_TF_WEBSITE] = "website",
 	[MP_TF_PHONE] = "phone",
+	[MP_TF_TICKET] = "ticket",
+	[MP_TF_ROWS] = "rows",
+	[MP_TF_PLURAL] = "plural",
+	[MP_TF_FEED] = "feed",
+	[MP_TF_CASE_REF] = "case_ref",
 };
 
 static const enum mp_lang langs[] = { MP_LANG_NL, MP_LANG_EN };
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
 #define FOOTER_NAME "footer"
+#define LIST_DIR "list"		/* LANG/list/TYPE.tmpl: the list variants */
 
 enum tkind { T_TEXT, T_FIELD, T_IF };
 
@@ -71,6 +77,7 @@ struct mp_template {
 
 struct mp_template_set {
 	struct mp_template *t[MP_LANG_COUNT][MP_TYPE_COUNT];
+	struct mp_template *list[MP_LANG_COUNT][MP_TYPE_COUNT];
 	struct mp_template *footer[MP_LANG_COUNT];
 };
 
@@ -184,7 +191,7 @@ add_text(struct parser *ps, const char *s, size_t n)
 static int
 lookup_field(struct parser *ps, const char *s, size_t n, enum mp_tfield *f)
 {
-	char known[MP_ERROR_MAX / 2];
+	char known[MP_ERROR_MAX];	/* cut by mp_error_set() if need be */
 	size_t i, k = 0;
 
 	for (i = 0; i < MP_TF_COUNT; i++) {
@@ -562,9 +569,13 @@ mp_template_render(const struct mp_template *t,
 	return body != NULL ? render_nodes(t->body, vals, body) : MP_OK;
 }
 
-/* A *.tmpl file whose name is no type is most likely a misspelt one. */
+/*
+ * A *.tmpl file whose name is no type is most likely a misspelt one
+ * (footer.tmpl is allowed where `footer` says so). Other names, the
+ * list/ folder among them, are not templates and are left alone.
+ */
 static int
-check_names(const char *dir, struct mp_error *err)
+check_names(const char *dir, int footer, struct mp_error *err)
 {
 	struct dirent *de;
 	size_t n, i;
@@ -578,7 +589,7 @@ check_names(const char *dir, struct mp_error *err)
 		n = strlen(de->d_name);
 		if (n < 5 || strcmp(de->d_name + n - 5, ".tmpl") != 0)
 			continue;
-		ok = (n - 5 == strlen(FOOTER_NAME) &&
+		ok = footer && (n - 5 == strlen(FOOTER_NAME) &&
 		    strncmp(de->d_name, FOOTER_NAME, n - 5) == 0);
 		for (i = 0; !ok && i < MP_TYPE_COUNT; i++)
 			ok = (n - 5 == strlen(mp_report_type_name(i)) &&
@@ -611,7 +622,7 @@ mp_templates_load(const char *dir, struct mp_template_set **setp,
     struct mp_error *err)
 {
 	struct mp_template_set *set;
-	char sub[PATH_MAX];
+	char sub[PATH_MAX], list[64];
 	int rc = MP_OK;
 	size_t i, l, ty;
 
@@ -621,10 +632,17 @@ mp_templates_load(const char *dir, struct mp_template_set **setp,
 	for (i = 0; rc == MP_OK && i < NLANGS; i++) {
 		l = langs[i];
 		snprintf(sub, sizeof(sub), "%s/%s", dir, mp_lang_name(l));
-		rc = check_names(sub, err);
+		rc = check_names(sub, 1, err);
 		for (ty = 0; rc == MP_OK && ty < MP_TYPE_COUNT; ty++)
 			rc = load_one(dir, mp_lang_name(l), mp_report_type_name(ty), 1,
 			    &set->t[l][ty], err);
+		snprintf(list, sizeof(list), "%s/%s", mp_lang_name(l), LIST_DIR);
+		snprintf(sub, sizeof(sub), "%s/%s", dir, list);
+		if (rc == MP_OK)
+			rc = check_names(sub, 0, err);
+		for (ty = 0; rc == MP_OK && ty < MP_TYPE_COUNT; ty++)
+			rc = load_one(dir, list, mp_report_type_name(ty), 1,
+			    &set->list[l][ty], err);
 		if (rc == MP_OK)
 			rc = load_one(dir, mp_lang_name(l), FOOTER_NAME, 0,
 			    &set->footer[l], err);
@@ -645,8 +663,10 @@ mp_templates_free(struct mp_template_set **setp)
 	if (setp == NULL || *setp == NULL)
 		return;
 	for (l = 0; l < MP_LANG_COUNT; l++) {
-		for (ty = 0; ty < MP_TYPE_COUNT; ty++)
+		for (ty = 0; ty < MP_TYPE_COUNT; ty++) {
 			mp_template_free(&(*setp)->t[l][ty]);
+			mp_template_free(&(*setp)->list[l][ty]);
+		}
 		mp_template_free(&(*setp)->footer[l]);
 	}
 	free(*setp);
@@ -662,6 +682,17 @@ mp_templates_get(const struct mp_template_set *set, enum mp_lang lang,
 	if ((unsigned)type >= MP_TYPE_COUNT)
 		type = MP_TYPE_OTHER;
 	return set->t[lang][type];
+}
+
+const struct mp_template *
+mp_templates_get_list(const struct mp_template_set *set, enum mp_lang lang,
+    enum mp_report_type type)
+{
+	if (lang != MP_LANG_EN)
+		lang = MP_LANG_NL;
+	if ((unsigned)type >= MP_TYPE_COUNT)
+		type = MP_TYPE_OTHER;
+	return set->list[lang][type];
 }
 
 const struct mp_template *

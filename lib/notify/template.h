@@ -15,10 +15,12 @@
  *	except for lack of memory or the output cap.
  *
  *	mp_templates_load() reads DIR/LANG/TYPE.tmpl for every language
- *	(nl, en) and every report type of report.h, plus DIR/LANG/footer.tmpl
- *	(a body without Subject, appended to every notification: how to
- *	check that it is genuine). A missing file, or an unknown *.tmpl name
- *	(a misspelt type), fails the whole set.
+ *	(nl, en) and every report type of report.h, DIR/LANG/list/TYPE.tmpl
+ *	(the list variant: one notification for many rows of list reports,
+ *	notify_list.h), plus DIR/LANG/footer.tmpl (a body without Subject,
+ *	appended to every notification: how to check that it is genuine).
+ *	A missing file, or an unknown *.tmpl name (a misspelt type; a
+ *	footer in list/), fails the whole set.
  *
  *	Rendering copies values as given: the caller (notify.c) sanitises
  *	them. Template text itself is trusted (it comes from the operator).
@@ -79,6 +81,12 @@ enum mp_tfield {
 	MP_TF_REDACTED,		/* non-empty when something was redacted */
 	MP_TF_WEBSITE,
 	MP_TF_PHONE,
+	MP_TF_TICKET,		/* the ticket (ticket.h), or empty */
+	/* list notifications (notify_list.h); empty in a single one */
+	MP_TF_ROWS,		/* how many rows: "137" */
+	MP_TF_PLURAL,		/* non-empty when rows is more than 1 */
+	MP_TF_FEED,		/* the feeds' names: "scan_rdp, scan_smb" */
+	MP_TF_CASE_REF,		/* the reporter's case reference(s) */
 	MP_TF_COUNT
 };
 
@@ -122,9 +130,13 @@ int mp_templates_load(const char *dir, struct mp_template_set **setp,
 
 void mp_templates_free(struct mp_template_set **setp);
 
-/* The template for a type in a language; the footer of a language. */
+/* The template for a type in a language, its list variant; the footer
+ * of a language. */
 const struct mp_template *mp_templates_get(const struct mp_template_set *set,
     enum mp_lang lang, enum mp_report_type type);
+const struct mp_template *mp_templates_get_list(
+    const struct mp_template_set *set, enum mp_lang lang,
+    enum mp_report_type type);
 const struct mp_template *mp_templates_footer(const struct mp_template_set *set,
     enum mp_lang lang);
 

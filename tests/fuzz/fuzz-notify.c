@@ -2,7 +2,9 @@
  * libFuzzer target: render a notification from hostile report values.
  * Input: NUL-separated fields (domain, url, reporter, type detail,
  * service, evidence). Any rendering that is not 7-bit clean, or that
- * lets a value start a header line, aborts.
+ * lets a value start a header line, aborts. The same fields then make
+ * a list notification (notify_list.h): column names, cells, file
+ * names and the table's values.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "notify.h"
+#include "notify_list.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,6 +47,54 @@ check_headers(const struct mp_notice *n)
 			lines++;
 	if (lines != n->nheaders)
 		abort();
+}
+
+/* Two feeds, three rows, everything from the hostile fields. */
+static void
+render_list(const struct mp_notify_conf *c, char *const f[6], uint8_t d)
+{
+	const char *cells[6];
+	struct mp_notify_list_feed feeds[2];
+	struct mp_notify_list_row rows[3];
+	struct mp_notify_list l;
+	struct mp_notice *n = NULL;
+	struct mp_error err;
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		cells[i] = f[i] != NULL ? f[i] : "";
+	memset(feeds, 0, sizeof(feeds));
+	memset(rows, 0, sizeof(rows));
+	for (i = 0; i < 2; i++) {
+		feeds[i].name = cells[i];
+		feeds[i].filename = cells[3 + i];
+		feeds[i].reporter = cells[2];
+		feeds[i].columns = cells;
+		feeds[i].ncolumns = 6;
+	}
+	for (i = 0; i < 3; i++) {
+		rows[i].feed = i % 2;
+		rows[i].seen = 1714550400 + (time_t)i;
+		rows[i].ip = cells[i];
+		rows[i].port = d;
+		rows[i].protocol = cells[4];
+		rows[i].hostname = cells[0];
+		rows[i].tags = cells[3];
+		rows[i].cves = cells[1];
+		rows[i].cells = cells;
+		rows[i].ncells = 6 - i;
+	}
+	memset(&l, 0, sizeof(l));
+	l.type = mp_report_type_name((enum mp_report_type)(d % MP_TYPE_COUNT));
+	l.feeds = feeds;
+	l.nfeeds = 2;
+	l.rows = rows;
+	l.nrows = 3;
+	if (mp_notify_render_list(set, &l, (enum mp_lang)(d % 3), c, &n,
+	    &err) != MP_OK)
+		abort();	/* nothing in a row may make rendering fail */
+	check_headers(n);
+	mp_notice_free(&n);
 }
 
 int
@@ -88,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();	/* nothing in a report may make rendering fail */
 	check_headers(n);
 	mp_notice_free(&n);
+	render_list(&c, f, data[0]);
 	free(buf);
 	return 0;
 }

@@ -16,4 +16,13 @@ tests_unit_test_health_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_health_LDADD = $(STATE_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS += tests/unit/test-notify tests/unit/test-seen tests/unit/test-health
+
+# List notifications (notify_list.h), read back with GMime, libcsv, libzip.
+check_PROGRAMS += tests/unit/test-notify-list
+tests_unit_test_notify_list_SOURCES = tests/unit/test-notify-list.c \
+	tests/unit/check_tap.h
+tests_unit_test_notify_list_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS) \
+	$(LIBZIP_CFLAGS)
+tests_unit_test_notify_list_LDADD = $(NOTIFY_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test-notify-list
 endif

@@ -232,8 +232,12 @@ START_TEST(every_template_loads)
 	int l, t;
 
 	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
-		for (t = 0; t < MP_TYPE_COUNT; t++)
+		for (t = 0; t < MP_TYPE_COUNT; t++) {
 			ck_assert_ptr_nonnull(mp_templates_get(set, l, t));
+			ck_assert_ptr_nonnull(mp_templates_get_list(set, l, t));
+			ck_assert_ptr_ne(mp_templates_get_list(set, l, t),
+			    mp_templates_get(set, l, t));
+		}
 		ck_assert_ptr_nonnull(mp_templates_footer(set, l));
 	}
 	ck_assert_str_eq(mp_report_type_name(MP_TYPE_LOGIN_ATTACK),
@@ -405,10 +409,16 @@ mini_dir(void)
 	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, mp_template_lang_name(l));
 		mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/%s/list", dir,
+		    mp_template_lang_name(l));
+		mkdir(path, 0700);
 		for (t = 0; t < MP_TYPE_COUNT; t++) {
 			snprintf(path, sizeof(path), "%s/%s/%s.tmpl", dir,
 			    mp_template_lang_name(l), mp_report_type_name(t));
 			write_file(path, "Subject: s\n\nb\n");
+			snprintf(path, sizeof(path), "%s/%s/list/%s.tmpl", dir,
+			    mp_template_lang_name(l), mp_report_type_name(t));
+			write_file(path, "Subject: {{rows}}\n\nb\n");
 		}
 		snprintf(path, sizeof(path), "%s/%s/footer.tmpl", dir,
 		    mp_template_lang_name(l));
@@ -448,6 +458,26 @@ START_TEST(set_load_errors)
 	ck_assert_msg(strstr(err.msg, "login_attack.tmpl: not a report type")
 	    != NULL, "%s", err.msg);
 	unlink(path);
+
+	/* the list variants: every one must exist, no footer among them */
+	snprintf(path, sizeof(path), "%s/nl/list/malware.tmpl", dir);
+	unlink(path);
+	ck_assert_int_eq(mp_templates_load(dir, &s, &err), MP_ECONFIG);
+	ck_assert_msg(strstr(err.msg, "nl/list/malware.tmpl: cannot open")
+	    != NULL, "%s", err.msg);
+	write_file(path, "Subject: {{rows}} {{nope}}\n\nb\n");
+	ck_assert_int_eq(mp_templates_load(dir, &s, &err), MP_ECONFIG);
+	ck_assert_msg(strstr(err.msg, "nl/list/malware.tmpl:1: unknown field "
+	    "\"nope\"") != NULL, "%s", err.msg);
+	write_file(path, "Subject: s\n\nb\n");
+	snprintf(path, sizeof(path), "%s/en/list/footer.tmpl", dir);
+	write_file(path, "f\n");
+	ck_assert_int_eq(mp_templates_load(dir, &s, &err), MP_ECONFIG);
+	ck_assert_msg(strstr(err.msg, "en/list/footer.tmpl: not a report type")
+	    != NULL, "%s", err.msg);
+	unlink(path);
+	ck_assert_int_eq(mp_templates_load(dir, &s, &err), MP_OK);
+	mp_templates_free(&s);
 
 	snprintf(path, sizeof(path), "%s/nl/footer.tmpl", dir);
 	write_file(path, "{{#if url}}\n");
@@ -946,6 +976,9 @@ START_TEST(ids_and_config)
 	ck_assert(strncmp(n->subject, "[Meldpunt #20240501-00000042] ", 30) == 0);
 	ck_assert_str_eq(n->reply_to, "<helpdesk@meldpunt.example>");
 	ck_assert_ptr_nonnull(strstr(n->message, "\r\nReply-To: <helpdesk@"));
+	/* the footer asks to quote the ticket */
+	ck_assert_ptr_nonnull(strstr(n->text, "\nTicket number of this notice: "
+	    "20240501-00000042 (reference MP-"));
 	mp_notice_free(&n);
 	c.ticket = "2024-05-01";
 	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
@@ -959,6 +992,8 @@ START_TEST(ids_and_config)
 	    MP_OK);
 	ck_assert_ptr_null(n->reply_to);
 	ck_assert_ptr_null(strstr(n->message, "Reply-To:"));
+	ck_assert_ptr_nonnull(strstr(n->text, "\nReference of this notice: MP-"));
+	ck_assert_ptr_null(strstr(n->text, "Ticket number"));
 	mp_notice_free(&n);
 }
 END_TEST
