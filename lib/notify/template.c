@@ -45,6 +45,8 @@ static const char *const field_names[MP_TF_COUNT] = {
 	[MP_TF_REDACTED] = "redacted",
 	[MP_TF_WEBSITE] = "website",
 	[MP_TF_PHONE] = "phone",
+	[MP_TF_TICKET] = "ticket",
+	[MP_TF_REPLY_TO] = "reply_to",
 };
 
 static const enum mp_lang langs[] = { MP_LANG_NL, MP_LANG_EN };

@@ -79,6 +79,8 @@ enum mp_tfield {
 	MP_TF_REDACTED,		/* non-empty when something was redacted */
 	MP_TF_WEBSITE,
 	MP_TF_PHONE,
+	MP_TF_TICKET,		/* YYYYMMDD-NNNNNNNN, also in the Subject; or empty */
+	MP_TF_REPLY_TO,		/* the helpdesk (ReplyAddress), or empty */
 	MP_TF_COUNT
 };
 
