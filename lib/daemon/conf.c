@@ -93,6 +93,8 @@ static const struct conf_key keys[] = {
 	{ "BounceDelimiter",	T_DELIM,	OFF(bounce_delim), 0 },
 	{ "BounceLimit",	T_UINT,		OFF(bounce_limit), 0 },
 	{ "BounceWindow",	T_DURATION,	OFF(bounce_window), 0 },
+	/* Replies to notifications (replyflow.h) */
+	{ "ReplyAddress",	T_ADDRESS,	OFF(reply_addr), 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -556,6 +558,33 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 	return MP_OK;
 }
 
+/*
+ * The helpdesk is a mailbox people read: not one of the addresses whose
+ * mail the reply flow takes (it would send the replies back to where
+ * they came from, read by nobody).
+ */
+static int
+conf_check_reply(const struct mp_conf *c, struct mp_error *err)
+{
+	const char *r = c->reply_addr, *clash = NULL;
+	char where[256];
+
+	if (r == NULL)
+		return MP_OK;
+	if (mp_addr_in(r, c->intake))
+		clash = "an IntakeAddress";
+	else if (c->identity_addr != NULL && strcasecmp(r, c->identity_addr) == 0)
+		clash = "the Identity address";
+	else if (c->bounce_addr != NULL && strcasecmp(r, c->bounce_addr) == 0)
+		clash = "BounceAddress (by default the Identity address)";
+	if (clash == NULL)
+		return MP_OK;
+	return mp_error_set(err, MP_ECONFIG, "%s %s is %s: replies "
+	    "to notifications would go back to the clearinghouse instead of to "
+	    "a person; name the helpdesk's own mailbox",
+	    mp_conf_where(c, "ReplyAddress", where, sizeof(where)), r, clash);
+}
+
 static int
 conf_finish(struct mp_conf *c, struct mp_error *err)
 {
@@ -572,7 +601,7 @@ conf_finish(struct mp_conf *c, struct mp_error *err)
 	    (c->bounce_addr == NULL && c->identity_addr != NULL &&
 	    (c->bounce_addr = strdup(c->identity_addr)) == NULL))
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	return MP_OK;
+	return conf_check_reply(c, err);
 }
 
 struct mp_conf *
@@ -679,6 +708,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->state_db);
 	free(c->archive_addr);
 	free(c->quarantine_addr);
+	free(c->reply_addr);
 	free(c->dns_zone_file);
 	free(c);
 	*confp = NULL;

@@ -79,6 +79,9 @@ struct mp_conf {
 	unsigned bounce_limit;	/* BounceLimit: hard bounces that make a contact unreachable; 0 = never */
 	unsigned bounce_window;	/* BounceWindow, seconds: within which they count */
 
+	/* Replies to notifications (replyflow.h) */
+	char *reply_addr;	/* ReplyAddress: the helpdesk, Reply-To of notices */
+
 	/* The line each scalar key was set on (0: default), for messages
 	 * that name FILE:LINE; read through mp_conf_where(). */
 	unsigned key_line[MP_CONF_MAX_KEYS];
