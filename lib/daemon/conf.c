@@ -640,9 +640,10 @@ mp_conf_parse(const char *name, const char *text, size_t len,
 		if (parse_line(&ps, c, line) != MP_OK)
 			goto fail;
 	}
+	/* before conf_finish: its checks name FILE:LINE (mp_conf_where) */
+	memcpy(c->key_line, ps.seen, sizeof(ps.seen));
 	if (conf_finish(c, err) != MP_OK)
 		goto fail;
-	memcpy(c->key_line, ps.seen, sizeof(ps.seen));
 	return c;
 fail:
 	mp_conf_free(&c);

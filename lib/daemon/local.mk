@@ -16,6 +16,7 @@ lib_daemon_libmpdaemon_a_SOURCES = \
 	lib/daemon/plan.c lib/daemon/plan.h \
 	lib/daemon/intake.c lib/daemon/intake.h \
 	lib/daemon/bounceflow.c lib/daemon/bounceflow.h \
+	lib/daemon/replyflow.c lib/daemon/replyflow.h \
 	lib/daemon/eom.c lib/daemon/eom.h \
 	lib/daemon/stats.c lib/daemon/stats.h
 lib_daemon_libmpdaemon_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
