@@ -360,7 +360,10 @@ decide(struct rctx *rc)
 
 	if ((a = automatic(rc, &sig)) < 0)
 		return;
-	say(rc, "%s to notice %s", a ? sig : "reply", rc->rec.id);
+	if (a)
+		say(rc, "automatic answer (%s) to notice %s", sig, rc->rec.id);
+	else
+		say(rc, "reply to notice %s", rc->rec.id);
 	if (rc->rec_ticket[0] != '\0')
 		say(rc, " [ticket %s]", rc->rec_ticket);
 	say(rc, " (%s %s), matched by %s", rc->rec.type, rc->rec.source, rc->by);

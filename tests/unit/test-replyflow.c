@@ -497,6 +497,9 @@ START_TEST(auto_reply_archived)
 		ck_assert_str_eq(added(&p, "X-Meldpunt-Outcome", 0),
 		    "reply:auto-reply");
 		ck_assert_str_eq(added(&p, "X-Meldpunt-Notice", 0), note.id);
+		ck_assert_msg(strncmp(p.reason, "automatic answer (", 18) == 0 &&
+		    strstr(p.reason, "; to ArchiveAddress") != NULL, "%s",
+		    p.reason);
 		mp_plan_free(&p);
 	}
 	release(s);
