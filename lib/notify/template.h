@@ -17,7 +17,7 @@
  *	mp_templates_load() reads DIR/LANG/TYPE.tmpl for every language
  *	(nl, en) and every report type of report.h, plus DIR/LANG/footer.tmpl
  *	(a body without Subject, appended to every notification: how to
- *	check that it is genuine). A missing file, or an unknown *.tmpl name
+ *	check that it is genuine, how to answer). A missing file, or an unknown *.tmpl name
  *	(a misspelt type), fails the whole set.
  *
  *	Rendering copies values as given: the caller (notify.c) sanitises
