@@ -259,7 +259,7 @@ mp_eom(SMFICTX *ctx)
 	reply = plan.smtp_text[0] && strcmp(plan.smtp_text, plan.reason) != 0;
 	mp_log(rc == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING,
 	    "%s: client=%s flow=%s outcome=%s%s%s%s%s%s%s%s%s%s%s%s", qid,
-	    c->client, mp_flow_name(c->env.flow), mp_outcome_log_word(outcome),
+	    c->client, mp_flow_name(plan.flow), mp_outcome_log_word(outcome),
 	    plan.notice_id[0] ? " id=" : "", plan.notice_id,
 	    plan.reason[0] ? " reason=\"" : "", plan.reason,
 	    plan.reason[0] ? "\"" : "",
@@ -267,7 +267,7 @@ mp_eom(SMFICTX *ctx)
 	    plan.warnings[0] ? "\"" : "",
 	    reply ? " reply=\"" : "", reply ? plan.smtp_text : "",
 	    reply ? "\"" : "");
-	mp_stats_count(&mp_stats_all, c->env.flow, outcome);
+	mp_stats_count(&mp_stats_all, plan.flow, outcome);
 	mp_plan_free(&plan);
 	mp_env_reset(&c->env);
 	return rc;

@@ -101,6 +101,8 @@ static const struct conf_key keys[] = {
 	{ "AggregateDelay",	T_DURATION,	OFF(aggregate_delay), 0 },
 	{ "NotifyInterval",	T_DURATION,	OFF(notify_interval), 0 },
 	{ "MaxRowsPerNotice",	T_UINT,		OFF(max_rows), 0 },
+	/* Replies to notifications (replyflow.h) */
+	{ "ReplyAddress",	T_ADDRESS,	OFF(reply_addr), 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -570,6 +572,33 @@ conf_check_pairs(struct mp_conf *c, struct mp_error *err)
 	return conf_check_sender(c, err);
 }
 
+/*
+ * The helpdesk is a mailbox people read: not one of the addresses whose
+ * mail the reply flow takes (it would send the replies back to where
+ * they came from, read by nobody).
+ */
+static int
+conf_check_reply(const struct mp_conf *c, struct mp_error *err)
+{
+	const char *r = c->reply_addr, *clash = NULL;
+	char where[256];
+
+	if (r == NULL)
+		return MP_OK;
+	if (mp_addr_in(r, c->intake))
+		clash = "an IntakeAddress";
+	else if (c->identity_addr != NULL && strcasecmp(r, c->identity_addr) == 0)
+		clash = "the Identity address";
+	else if (c->bounce_addr != NULL && strcasecmp(r, c->bounce_addr) == 0)
+		clash = "BounceAddress (by default the Identity address)";
+	if (clash == NULL)
+		return MP_OK;
+	return mp_error_set(err, MP_ECONFIG, "%s %s is %s: replies "
+	    "to notifications would go back to the clearinghouse instead of to "
+	    "a person; name the helpdesk's own mailbox",
+	    mp_conf_where(c, "ReplyAddress", where, sizeof(where)), r, clash);
+}
+
 static int
 conf_finish(struct mp_conf *c, struct mp_error *err)
 {
@@ -586,7 +615,7 @@ conf_finish(struct mp_conf *c, struct mp_error *err)
 	    (c->bounce_addr == NULL && c->identity_addr != NULL &&
 	    (c->bounce_addr = strdup(c->identity_addr)) == NULL))
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	return MP_OK;
+	return conf_check_reply(c, err);
 }
 
 struct mp_conf *
@@ -625,7 +654,8 @@ mp_conf_parse(const char *name, const char *text, size_t len,
 		if (parse_line(&ps, c, line) != MP_OK)
 			goto fail;
 	}
-	memcpy(c->key_line, ps.seen, sizeof(ps.seen));	/* for messages */
+	/* before conf_finish: its checks name FILE:LINE (mp_conf_where) */
+	memcpy(c->key_line, ps.seen, sizeof(ps.seen));
 	if (conf_finish(c, err) != MP_OK)
 		goto fail;
 	return c;
@@ -693,6 +723,7 @@ mp_conf_free(struct mp_conf **confp)
 	free(c->state_db);
 	free(c->archive_addr);
 	free(c->quarantine_addr);
+	free(c->reply_addr);
 	free(c->dns_zone_file);
 	free(c->submit_addr);
 	free(c);

@@ -86,6 +86,8 @@ struct mp_conf {
 	unsigned aggregate_delay;	/* AggregateDelay, seconds of quiet before a group is due */
 	unsigned notify_interval;	/* NotifyInterval, seconds between a group's notifications */
 	unsigned max_rows;	/* MaxRowsPerNotice: a group this big is due at once */
+	/* Replies to notifications (replyflow.h) */
+	char *reply_addr;	/* ReplyAddress: the helpdesk, Reply-To of notices */
 
 	/* The line each scalar key was set on (0: default), for messages
 	 * that name FILE:LINE; read through mp_conf_where(). */

@@ -16,6 +16,7 @@
 #include "notices.h"
 #include "outbox.h"
 #include "seen.h"
+#include "replyflow.h"
 #include "sign.h"
 #include "statedb.h"
 
@@ -256,10 +257,17 @@ sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
 }
 
 /*
- * Intake writes its own header fields (intake.h); every other flow loses
- * the sender's X-Meldpunt-* fields and gets X-Meldpunt-Flow, and is
- * signed when it speaks for a protected domain. The header says no
- * outcome: "signed" is the log's business.
+ * Intake writes its own header fields (intake.h), and so do the bounce
+ * and reply flows; every other flow loses the sender's X-Meldpunt-*
+ * fields and gets X-Meldpunt-Flow, and is signed when it speaks for a
+ * protected domain. The header says no outcome: "signed" is the log's
+ * business.
+ *
+ * Replies (replyflow.h) are told apart before any report parser runs:
+ * after the identity check (an outsider's protected From is refused
+ * whatever it answers) and, for mail to the bounce address alone, after
+ * the bounce flow found it is not returned mail. Mail that speaks for a
+ * protected domain may (the clearinghouse's own) is never a reply.
  */
 void
 mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
@@ -268,6 +276,7 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	int speaks;
 	size_t i;
 
+	plan->flow = env->flow;
 	/*
 	 * Returned mail to the bounce address alone is archived, never
 	 * signed and never sent on: the MTA's own DSN (From MAILER-DAEMON@
@@ -291,11 +300,14 @@ mp_eom_decide(const struct mp_snapshot *snap, const struct mp_envelope *env,
 				mp_plan_rollback(plan);
 			mp_plan_free(plan);
 			mp_plan_init(plan);
+			plan->flow = env->flow;
 		}
 	}
 	if (sender_notice(snap, env, plan))
 		return;
 	if ((speaks = check_identity(snap, env, plan)) < 0)
+		return;
+	if (!speaks && mp_replyflow_decide(snap, env, plan))
 		return;
 	if (env->flow == MP_FLOW_INTAKE) {
 		mp_intake_decide(snap, env, plan);

@@ -17,6 +17,7 @@ mp_flow_name(enum mp_flow flow)
 	case MP_FLOW_INTAKE:	return "intake";
 	case MP_FLOW_OUTBOUND:	return "outbound";
 	case MP_FLOW_BOUNCE:	return "bounce";
+	case MP_FLOW_REPLY:	return "reply";
 	default:		return "other";
 	}
 }

@@ -12,6 +12,15 @@
  *	Intake wins over bounce, bounce over outbound: once a message has an
  *	intake recipient it is handled as a report whoever sent it.
  *
+ *	  reply     an answer to a notification. Not decided here: whether
+ *		    a message is one takes its header and the state DB (is
+ *		    the notification it names still known?), so it is decided
+ *		    at end of message, by replyflow.h, before any report
+ *		    parser runs. The envelope's flow stays what RCPT and EOH
+ *		    said (it decides what is buffered); the plan's `flow`
+ *		    (plan.h) is the flow the message took, reply included,
+ *		    and is what the log line and the counters say.
+ *
  *	At end of header, mp_flow_eoh() promotes: a message that is "other"
  *	by its envelope but has a From address in ProtectedDomains becomes
  *	outbound, so that its body is kept for signing (and the identity
@@ -31,6 +40,7 @@ enum mp_flow {
 	MP_FLOW_OUTBOUND,
 	MP_FLOW_INTAKE,
 	MP_FLOW_BOUNCE,
+	MP_FLOW_REPLY,		/* only ever set by mp_eom_decide() in a plan */
 };
 
 const char *mp_flow_name(enum mp_flow flow);

@@ -37,6 +37,7 @@
 #include "sign.h"
 #include "spf.h"
 #include "statedb.h"
+#include "tickets.h"
 #include "verify.h"
 
 /* On the archived or quarantined copy of a report: what it lacked. */
@@ -64,6 +65,7 @@ struct intake {
 	 * for an unknown reporter. */
 	struct mp_route_reporter rep;
 	struct list_summary *list;	/* a list report's summary fields */
+	char ticket[MP_TICKET_MAX];	/* the notification's ticket, or "" */
 };
 
 /* State DB records made for this message, to take back on failure. */
@@ -586,15 +588,46 @@ queued(struct intake *in)
 	redirect(in, in->conf->archive_addr, "ArchiveAddress");
 }
 
+/*
+ * The notification's ticket (tickets.h): taken from the day's counter
+ * now, bound to the notice id in record_notice(). A number taken by a
+ * notification that is then not sent is simply skipped. 0, or -1 when
+ * the message is decided (tempfail).
+ */
+static int
+take_ticket(struct intake *in, time_t now)
+{
+	struct mp_error err;
+	struct mp_seen *seen;
+	int rc;
+
+	in->ticket[0] = '\0';
+	if ((seen = mp_statedb_get(in->snap->statedb, &err)) == NULL) {
+		tempfail(in, err.msg);
+		return -1;
+	}
+	rc = mp_ticket_next(seen, now, in->ticket, &err);
+	if (rc == MP_ELIMIT)		/* the day's numbers used up: none */
+		in->ticket[0] = '\0';
+	else if (rc != MP_OK) {
+		tempfail(in, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 render(struct intake *in, struct mp_notice **np)
 {
 	const char *langs[MP_ROUTE_CONTACTS], *to[MP_ROUTE_CONTACTS];
 	struct mp_notify_conf nc;
 	struct mp_error err;
+	time_t now = time(NULL);
 	size_t i;
 	int rc;
 
+	if (take_ticket(in, now) != 0)
+		return -1;
 	for (i = 0; i < in->nto; i++) {
 		to[i] = in->to[i]->address;
 		langs[i] = mp_lang_name(in->to[i]->lang);
@@ -608,6 +641,9 @@ render(struct intake *in, struct mp_notice **np)
 	nc.nto = in->nto;
 	nc.disclose = in->rep.disclose;
 	nc.reporter_name = in->rep.name;
+	nc.now = now;		/* the Date and the ticket's day agree */
+	nc.ticket = in->ticket[0] != '\0' ? in->ticket : NULL;
+	nc.reply_to = in->conf->reply_addr;
 	rc = mp_notify_render(in->snap->templates, in->report,
 	    mp_notify_lang_pick(langs, in->nto), &nc, np, &err);
 	if (rc == MP_OK)
@@ -677,7 +713,10 @@ notice_headers(struct intake *in, const struct mp_notice *n,
 
 /*
  * What the notification was, under its notice id (notices.h): a bounce
- * finds its contact by it. Taken back with the marks.
+ * finds its contact by it, a reply its contacts and report. Taken back
+ * with the marks. Its ticket is bound to the notice id (tickets.h), and
+ * both are made durable before the notification leaves (the ticket
+ * counter with them: no number is handed out twice after a crash).
  */
 static int
 record_notice(struct intake *in, struct marks *mk, const struct mp_notice *n,
@@ -709,6 +748,10 @@ record_notice(struct intake *in, struct marks *mk, const struct mp_notice *n,
 	if ((rc = mp_notice_record(seen, r, err)) == MP_OK)
 		snprintf(mk->notice, sizeof(mk->notice), "%s", n->notice_id);
 	free(r);
+	if (rc == MP_OK && in->ticket[0] != '\0')
+		rc = mp_ticket_bind(seen, in->ticket, n->notice_id, mk->at, err);
+	if (rc == MP_OK)
+		rc = mp_seen_sync(seen, err);
 	return rc;
 }
 
@@ -766,9 +809,11 @@ notified(struct intake *in, struct marks *mk, const struct mp_notice *n)
 		    in->to[i]->address, mp_route_rule_name(in->to[i]->rule),
 		    in->to[i]->matched);
 	if (len < sizeof(why))
-		snprintf(why + len, sizeof(why) - len, "%s%s%s", in->skipped,
-		    in->ndig ? "; queued for the sender (digest) for " : "",
-		    in->queued);
+		len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s%s",
+		    in->skipped, in->ndig ?
+		    "; queued for the sender (digest) for " : "", in->queued);
+	if (len < sizeof(why) && in->ticket[0] != '\0')
+		snprintf(why + len, sizeof(why) - len, "; ticket %s", in->ticket);
 	mp_plan_outcome(plan, MP_OUTCOME_NOTIFIED, why);
 }
 

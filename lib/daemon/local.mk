@@ -18,6 +18,7 @@ lib_daemon_libmpdaemon_a_SOURCES = \
 	lib/daemon/intake.c lib/daemon/intake.h \
 	lib/daemon/bounceflow.c lib/daemon/bounceflow.h \
 	lib/daemon/pendrow.c lib/daemon/pendrow.h \
+	lib/daemon/replyflow.c lib/daemon/replyflow.h \
 	lib/daemon/eom.c lib/daemon/eom.h \
 	lib/daemon/stats.c lib/daemon/stats.h \
 	lib/daemon/submit.c lib/daemon/submit.h

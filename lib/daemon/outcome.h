@@ -24,6 +24,10 @@
  *	  bounce:<kind>            mail to BounceAddress (bounceflow.h): hard,
  *	                           soft, auto-reply, unmatched, not-a-bounce;
  *	                           archived
+ *	  reply:<kind>             an answer to a notification (replyflow.h):
+ *	                           forwarded to ReplyAddress; auto-reply,
+ *	                           archived; unforwarded, to the review mailbox
+ *	                           for want of a ReplyAddress
  *	  tempfail                 an internal error or a fault: the MTA retries
  *	  passed                   passed on untouched (the log says "-")
  *
@@ -60,7 +64,10 @@
 	X(BOUNCE_SOFT,			"bounce:soft") \
 	X(BOUNCE_AUTO_REPLY,		"bounce:auto-reply") \
 	X(BOUNCE_UNMATCHED,		"bounce:unmatched") \
-	X(BOUNCE_NOT_A_BOUNCE,		"bounce:not-a-bounce")
+	X(BOUNCE_NOT_A_BOUNCE,		"bounce:not-a-bounce") \
+	X(REPLY_FORWARDED,		"reply:forwarded") \
+	X(REPLY_AUTO_REPLY,		"reply:auto-reply") \
+	X(REPLY_UNFORWARDED,		"reply:unforwarded")
 
 enum mp_outcome {
 #define MP_OUTCOME_ENUM_(id, name) MP_OUTCOME_##id,

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "flow.h"
 #include "outcome.h"
 
 enum mp_verdict {
@@ -75,6 +76,9 @@ struct mp_plan {
 	void (*undo_free)(void *arg);
 	void *undo_arg;
 
+	/* The flow the message took (flow.h): the envelope's, or reply;
+	 * set by mp_eom_decide(), for the log line and the counters. */
+	enum mp_flow flow;
 	enum mp_outcome outcome;	/* MP_OUTCOME_PASSED until decided */
 	char reason[512];
 	/* Schema-required fields the report lacked (report.h): the log line,

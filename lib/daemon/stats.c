@@ -16,7 +16,7 @@
  */
 enum {
 	SLOT_MESSAGES = 0,
-	SLOT_INTAKE, SLOT_OUTBOUND, SLOT_OTHER_FLOW, SLOT_BOUNCE,
+	SLOT_INTAKE, SLOT_OUTBOUND, SLOT_OTHER_FLOW, SLOT_BOUNCE, SLOT_REPLY,
 	SLOT_OUTCOME0,
 	SLOT_OTHER = SLOT_OUTCOME0 + MP_OUTCOME_COUNT,
 	NSLOTS
@@ -26,6 +26,7 @@ _Static_assert(NSLOTS <= MP_STATS_MAX, "every outcome has a counter");
 
 static const char *const fixed[SLOT_OUTCOME0] = {
 	"messages", "flow:intake", "flow:outbound", "flow:other", "flow:bounce",
+	"flow:reply",
 };
 
 static const char *
@@ -45,6 +46,7 @@ flow_slot(enum mp_flow flow)
 	case MP_FLOW_INTAKE:	return SLOT_INTAKE;
 	case MP_FLOW_OUTBOUND:	return SLOT_OUTBOUND;
 	case MP_FLOW_BOUNCE:	return SLOT_BOUNCE;
+	case MP_FLOW_REPLY:	return SLOT_REPLY;
 	default:		return SLOT_OTHER_FLOW;
 	}
 }

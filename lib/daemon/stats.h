@@ -5,8 +5,8 @@
  *	The milter counts every message by flow and by outcome (outcome.h:
  *	one counter per outcome, named as the outcome, in its order). Once a
  *	second it writes them to StatsFile, replaced atomically, as "name
- *	value" lines: messages, flow:intake, flow:outbound, flow:other, one
- *	line per outcome, and "other" (kept for readers of the file; every
+ *	value" lines: messages, flow:intake, flow:outbound, flow:other,
+ *	flow:bounce, flow:reply, one line per outcome, and "other" (kept for readers of the file; every
  *	outcome has its own counter, so it stays 0); `meldpunt-milter -s`
  *	reads that file, so it needs no connection to the running daemon.
  * THREADS
@@ -22,8 +22,8 @@
 #include "flow.h"
 #include "outcome.h"
 
-/* messages, three flows, the outcomes, "other" */
-#define MP_STATS_MAX 32
+/* messages, five flows, the outcomes, "other" */
+#define MP_STATS_MAX 48
 
 struct mp_stats {
 	time_t started;

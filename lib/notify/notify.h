@@ -4,7 +4,8 @@
  * DESCRIPTION
  *	mp_notify_render() fills the template for the report's type in the
  *	chosen language (nl, en, or bilingual: nl then en), appends the
- *	language's footer (how to check the message is genuine) and builds:
+ *	language's footer (how to check the message is genuine, how to
+ *	answer) and builds:
  *
  *	    multipart/mixed
  *	      text/plain; charset=utf-8, quoted-printable   the notification

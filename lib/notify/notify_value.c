@@ -238,8 +238,10 @@ nt_set_conf_values(struct render *rd)
 	rc |= set_text(rd, MP_TF_IDENTITY_NAME, c->from_name, vm);
 	rc |= set_text(rd, MP_TF_WEBSITE, c->website, vm);
 	rc |= set_text(rd, MP_TF_PHONE, c->phone, vm);
-	if (c->ticket != NULL)		/* checked by prepare() */
+	/* both checked by prepare(): a ticket, one plain address */
+	if (c->ticket != NULL)
 		rc |= mp_buf_puts(&rd->val[MP_TF_TICKET], c->ticket);
+	rc |= mp_buf_puts(&rd->val[MP_TF_REPLY_TO], rd->reply_to);
 	for (i = 0; i < c->nto; i++)
 		rc |= mp_buf_printf(&rd->val[MP_TF_CONTACT], "%s%s",
 		    i ? ", " : "", c->to[i]);

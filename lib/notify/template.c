@@ -50,6 +50,7 @@ static const char *const field_names[MP_TF_COUNT] = {
 	[MP_TF_PLURAL] = "plural",
 	[MP_TF_FEED] = "feed",
 	[MP_TF_CASE_REF] = "case_ref",
+	[MP_TF_REPLY_TO] = "reply_to",
 };
 
 static const enum mp_lang langs[] = { MP_LANG_NL, MP_LANG_EN };

@@ -18,7 +18,8 @@
  *	(nl, en) and every report type of report.h, DIR/LANG/list/TYPE.tmpl
  *	(the list variant: one notification for many rows of list reports,
  *	notify_list.h), plus DIR/LANG/footer.tmpl (a body without Subject,
- *	appended to every notification: how to check that it is genuine).
+ *	appended to every notification: how to check that it is genuine,
+ *	how to answer).
  *	A missing file, or an unknown *.tmpl name (a misspelt type; a
  *	footer in list/), fails the whole set.
  *
@@ -87,6 +88,7 @@ enum mp_tfield {
 	MP_TF_PLURAL,		/* non-empty when rows is more than 1 */
 	MP_TF_FEED,		/* the feeds' names: "scan_rdp, scan_smb" */
 	MP_TF_CASE_REF,		/* the reporter's case reference(s) */
+	MP_TF_REPLY_TO,		/* the helpdesk (ReplyAddress), or empty */
 	MP_TF_COUNT
 };
 

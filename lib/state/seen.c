@@ -415,7 +415,7 @@ expired(datum key, datum val, time_t now, unsigned interval)
 	if (key.dptr[0] == 's' || key.dptr[0] == 'l')
 		return mp_outbox_expired_(key.dptr, (size_t)key.dsize, val.dptr,
 		    (size_t)val.dsize, now);
-	if (key.dptr[0] == 't' || key.dptr[0] == 'T')
+	if (key.dptr[0] == 't' || key.dptr[0] == 'T' || key.dptr[0] == 'u')
 		return mp_ticket_expired_(key.dptr, (size_t)key.dsize, val.dptr,
 		    (size_t)val.dsize, now);
 	/* Health records stay until reset (health.h); the file's other

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +65,24 @@ mp_ticket_next(struct mp_seen *s, time_t at, char *out, struct mp_error *err)
 	return rc;
 }
 
+/* "u" and the lower-cased notice id: the key of the way back. */
+static size_t
+back_key(const char *id, size_t n, char *k)
+{
+	size_t i;
+
+	k[0] = 'u';
+	for (i = 0; i < n; i++)
+		k[1 + i] = (char)tolower((unsigned char)id[i]);
+	return n + 1;
+}
+
 int
 mp_ticket_bind(struct mp_seen *s, const char *ticket, const char *id,
     time_t at, struct mp_error *err)
 {
 	char k[MP_TICKET_MAX], v[8 + MP_NOTICE_ID_MAX];
+	char bk[1 + MP_NOTICE_ID_MAX], bv[8 + MP_TICKET_MAX];
 	size_t n = id != NULL ? strlen(id) : 0;
 	datum key, val;
 	int rc = MP_OK;
@@ -80,14 +94,56 @@ mp_ticket_bind(struct mp_seen *s, const char *ticket, const char *id,
 	memcpy(k + 1, ticket, MP_TICKET_MAX - 1);
 	mp_seen_put64_((unsigned char *)v, at);
 	memcpy(v + 8, id, n);
-	key.dptr = k, key.dsize = (int)sizeof(k);
-	val.dptr = v, val.dsize = (int)(8 + n);
+	mp_seen_put64_((unsigned char *)bv, at);
+	memcpy(bv + 8, ticket, MP_TICKET_MAX - 1);
 	pthread_mutex_lock(&s->lock);
 	mp_seen_recover_(s);
+	key.dptr = k, key.dsize = (int)sizeof(k);
+	val.dptr = v, val.dsize = (int)(8 + n);
 	if (gdbm_store(s->db, key, val, GDBM_REPLACE) != 0)
+		rc = mp_seen_db_error_(s, "write", err);
+	key.dptr = bk, key.dsize = (int)back_key(id, n, bk);
+	val.dptr = bv, val.dsize = (int)(8 + MP_TICKET_MAX - 1);
+	if (rc == MP_OK && gdbm_store(s->db, key, val, GDBM_REPLACE) != 0)
 		rc = mp_seen_db_error_(s, "write", err);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+enum mp_lookup
+mp_ticket_of(struct mp_seen *s, const char *id, char *ticket,
+    struct mp_error *err)
+{
+	char k[1 + MP_NOTICE_ID_MAX];
+	size_t n = id != NULL ? strlen(id) : 0;
+	datum key, val;
+	enum mp_lookup lk = MP_NOTFOUND;
+
+	ticket[0] = '\0';
+	if (n == 0 || n >= MP_NOTICE_ID_MAX)
+		return MP_NOTFOUND;	/* no such id can have been bound */
+	key.dptr = k, key.dsize = (int)back_key(id, n, k);
+	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
+	val = gdbm_fetch(s->db, key);
+	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
+		mp_seen_db_error_(s, "read", err);
+		lk = MP_RETRY;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (val.dptr != NULL) {
+		/* a record of another size is damaged: absent */
+		if (val.dsize == 8 + MP_TICKET_MAX - 1) {
+			memcpy(ticket, val.dptr + 8, MP_TICKET_MAX - 1);
+			ticket[MP_TICKET_MAX - 1] = '\0';
+			if (mp_ticket_valid(ticket))
+				lk = MP_FOUND;
+			else
+				ticket[0] = '\0';
+		}
+		free(val.dptr);
+	}
+	return lk;
 }
 
 enum mp_lookup
@@ -130,7 +186,7 @@ mp_ticket_expired_(const char *key, size_t klen, const char *val,
 
 	if (klen < 1)
 		return 1;
-	if (key[0] == 't')
+	if (key[0] == 't' || key[0] == 'u')
 		return vlen < 8 || mp_seen_get64_((const unsigned char *)val) +
 		    MP_NOTICE_KEEP <= (int64_t)now;
 	/* "T" YYYYMMDD: kept while it may still be counted on (day and next) */

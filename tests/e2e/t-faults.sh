@@ -79,14 +79,17 @@ report() {
 	h_sign_report "$f.in" mailbox.example.com >"$f" && rm -f "$f.in" && echo "$f"
 }
 
-# sink_table: "outcome<TAB>recipients<TAB>subject" for every sink file.
+# sink_table: "outcome<TAB>recipients<TAB>subject" for every sink file
+# (the Subject unfolded: the ticket before it makes it fold).
 sink_table() {
-	awk 'FNR == 1 { if (f) print o "\t" r "\t" s; f = FILENAME; o = "-"; r = ""; s = ""; hdr = 1 }
+	awk 'FNR == 1 { if (f) print o "\t" r "\t" s; f = FILENAME; o = "-"; r = ""; s = ""; hdr = 1; insub = 0 }
 		/^\r?$/ { hdr = 0 }
 		!hdr { next }
+		/^[ \t]/ && insub { x = $0; sub(/\r$/, "", x); sub(/^[ \t]+/, " ", x); s = s x; next }
+		{ insub = 0 }
 		/^X-Rcpt-Args: / { x = $2; gsub(/[<>]/, "", x); r = r (r ? "," : "") x }
 		/^X-Meldpunt-Outcome: / { o = $2; sub(/\r$/, "", o) }
-		/^Subject: / && s == "" { s = $0; sub(/\r$/, "", s) }
+		/^Subject: / && s == "" { s = $0; sub(/\r$/, "", s); insub = 1 }
 		END { if (f) print o "\t" r "\t" s }' "$HD"/sink/* 2>/dev/null
 }
 

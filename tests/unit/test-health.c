@@ -213,6 +213,11 @@ START_TEST(ticket_numbers)
 	ck_assert_int_eq(mp_ticket_find(s, t, id, sizeof(id), &err), MP_FOUND);
 	ck_assert_str_eq(id, "MP-abc234");
 	ck_assert_int_eq(mp_ticket_find(s, t2, id, sizeof(id), &err), MP_NOTFOUND);
+	/* and the way back, the id in any case */
+	ck_assert_int_eq(mp_ticket_of(s, "mp-ABC234", tag, &err), MP_FOUND);
+	ck_assert_str_eq(tag, t);
+	ck_assert_int_eq(mp_ticket_of(s, "MP-abc235", tag, &err), MP_NOTFOUND);
+	ck_assert_str_eq(tag, "");
 	ck_assert_int_eq(mp_ticket_find(s, "2024-0501", id, sizeof(id), &err),
 	    MP_NOTFOUND);
 	ck_assert_int_eq(mp_ticket_bind(s, "20240501-1", "MP-x", T0, &err),
@@ -231,11 +236,13 @@ START_TEST(ticket_numbers)
 	ck_assert_int_eq(mp_seen_prune(s, T0 + 3 * DAY, 3600, &removed, &err),
 	    MP_OK);
 	ck_assert_int_eq(mp_ticket_find(s, t, id, sizeof(id), &err), MP_FOUND);
+	ck_assert_int_eq(mp_ticket_of(s, "MP-abc234", tag, &err), MP_FOUND);
 	ck_assert_int_eq(mp_ticket_next(s, T0 + 3 * DAY, t2, &err), MP_OK);
 	ck_assert_str_eq(t2, "20240504-00000001");
 	ck_assert_int_eq(mp_seen_prune(s, T0 + MP_NOTICE_KEEP + DAY, 3600,
 	    &removed, &err), MP_OK);
 	ck_assert_int_eq(mp_ticket_find(s, t, id, sizeof(id), &err), MP_NOTFOUND);
+	ck_assert_int_eq(mp_ticket_of(s, "MP-abc234", tag, &err), MP_NOTFOUND);
 	mp_seen_close(&s);
 }
 END_TEST

@@ -402,8 +402,8 @@ START_TEST(rows_and_table)
 	HAS(text, "In de bijlage staan alleen "
 	    "gegevens");
 	HASNT(text, "oorspronkelijke rapport");
-	HAS(text, "Ticketnummer van deze melding: "
-	    "20240501-00000042");
+	HAS(text, "Ticketnummer: 20240501-00000042\n");
+	HAS(text, "Laat [Meldpunt #20240501-00000042] in de onderwerpregel");
 
 	/* the headers of every notification */
 	ck_assert_str_eq(n->to, "abuse@example.nl");

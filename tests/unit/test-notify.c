@@ -976,9 +976,21 @@ START_TEST(ids_and_config)
 	ck_assert(strncmp(n->subject, "[Meldpunt #20240501-00000042] ", 30) == 0);
 	ck_assert_str_eq(n->reply_to, "<helpdesk@meldpunt.example>");
 	ck_assert_ptr_nonnull(strstr(n->message, "\r\nReply-To: <helpdesk@"));
-	/* the footer asks to quote the ticket */
-	ck_assert_ptr_nonnull(strstr(n->text, "\nTicket number of this notice: "
-	    "20240501-00000042 (reference MP-"));
+	/* the footer says how to answer: a person reads it; keep the tag */
+	ck_assert_ptr_nonnull(strstr(n->text, "Ticket number: 20240501-00000042\n"));
+	ck_assert_ptr_nonnull(strstr(n->text, "Simply reply to this message. "
+	    "Your answer goes to our helpdesk and is\nread by a person"));
+	ck_assert_ptr_nonnull(strstr(n->text, "Please keep [Meldpunt "
+	    "#20240501-00000042] in the subject line"));
+	ck_assert_ptr_nonnull(strstr(n->text, "quote this ticket number."));
+	mp_notice_free(&n);
+	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_NL, &c, &n, &err),
+	    MP_OK);
+	ck_assert_ptr_nonnull(strstr(n->text, "Ticketnummer: 20240501-00000042\n"));
+	ck_assert_ptr_nonnull(strstr(n->text, "Uw antwoord komt bij onze\n"
+	    "helpdesk terecht en wordt gelezen door een medewerker"));
+	ck_assert_ptr_nonnull(strstr(n->text, "Laat [Meldpunt "
+	    "#20240501-00000042] in de onderwerpregel staan"));
 	mp_notice_free(&n);
 	c.ticket = "2024-05-01";
 	ck_assert_int_eq(mp_notify_render(set, &r, MP_LANG_EN, &c, &n, &err),
@@ -992,8 +1004,12 @@ START_TEST(ids_and_config)
 	    MP_OK);
 	ck_assert_ptr_null(n->reply_to);
 	ck_assert_ptr_null(strstr(n->message, "Reply-To:"));
-	ck_assert_ptr_nonnull(strstr(n->text, "\nReference of this notice: MP-"));
+	/* no helpdesk, no ticket: the footer promises neither */
+	ck_assert_ptr_null(strstr(n->text, "helpdesk"));
 	ck_assert_ptr_null(strstr(n->text, "Ticket number"));
+	ck_assert_ptr_nonnull(strstr(n->text, "You can simply reply to this "
+	    "message.\n"));
+	ck_assert_ptr_nonnull(strstr(n->text, "quote this reference."));
 	mp_notice_free(&n);
 }
 END_TEST

@@ -33,6 +33,7 @@ static const char *const known[] = {
 	"tempfail", "passed",
 	"bounce:hard", "bounce:soft", "bounce:auto-reply", "bounce:unmatched",
 	"bounce:not-a-bounce",
+	"reply:forwarded", "reply:auto-reply", "reply:unforwarded",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -175,7 +176,7 @@ START_TEST(stats_slot_per_outcome)
 	rmdir(dir);
 
 	/* the lines of the file, in the order they always had */
-	ck_assert_uint_eq(f.n, 3 + 5 + MP_OUTCOME_COUNT + 1);
+	ck_assert_uint_eq(f.n, 3 + 6 + MP_OUTCOME_COUNT + 1);
 	ck_assert_str_eq(f.name[0], "started");
 	ck_assert_str_eq(f.name[1], "pid");
 	ck_assert_str_eq(f.name[2], "generation");
@@ -185,9 +186,10 @@ START_TEST(stats_slot_per_outcome)
 	ck_assert_str_eq(f.name[5], "flow:outbound");
 	ck_assert_str_eq(f.name[6], "flow:other");
 	ck_assert_str_eq(f.name[7], "flow:bounce");
+	ck_assert_str_eq(f.name[8], "flow:reply");
 	for (i = 0; i < MP_OUTCOME_COUNT; i++)
-		ck_assert_str_eq(f.name[8 + i], mp_outcome_name((enum mp_outcome)i));
-	ck_assert_str_eq(f.name[8 + MP_OUTCOME_COUNT], "other");
+		ck_assert_str_eq(f.name[9 + i], mp_outcome_name((enum mp_outcome)i));
+	ck_assert_str_eq(f.name[9 + MP_OUTCOME_COUNT], "other");
 
 	for (i = 0; i < MP_OUTCOME_COUNT; i++)
 		ck_assert_uint_eq(value(&f, mp_outcome_name((enum mp_outcome)i)),

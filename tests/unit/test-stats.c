@@ -70,7 +70,8 @@ static void
 count(struct mp_stats *st, const char *flow, const char *outcome)
 {
 	enum mp_flow f = strcmp(flow, "intake") == 0 ? MP_FLOW_INTAKE :
-	    strcmp(flow, "outbound") == 0 ? MP_FLOW_OUTBOUND : MP_FLOW_OTHER;
+	    strcmp(flow, "outbound") == 0 ? MP_FLOW_OUTBOUND :
+	    strcmp(flow, "reply") == 0 ? MP_FLOW_REPLY : MP_FLOW_OTHER;
 	enum mp_outcome o;
 
 	ck_assert_msg(mp_outcome_from_name(outcome, &o) == MP_OK, "%s", outcome);
@@ -87,8 +88,11 @@ START_TEST(counting)
 	count(&st, "intake", "quarantined:unrouted");
 	count(&st, "outbound", "signed");
 	count(&st, "other", "passed");
+	count(&st, "reply", "reply:forwarded");
 	write_ok(&st, 3);
-	ck_assert_int_eq(value("messages"), 5);
+	ck_assert_int_eq(value("messages"), 6);
+	ck_assert_int_eq(value("flow:reply"), 1);
+	ck_assert_int_eq(value("reply:forwarded"), 1);
 	ck_assert_int_eq(value("flow:intake"), 3);
 	ck_assert_int_eq(value("flow:outbound"), 1);
 	ck_assert_int_eq(value("flow:other"), 1);
