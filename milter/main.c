@@ -7,7 +7,9 @@
  * open the socket (honouring Umask), detach, write the pid file, drop
  * privileges, block SIGUSR1 before any thread exists, start the reload
  * thread, then hand over to smfi_main(). libmilter's own signal thread
- * turns SIGHUP, SIGTERM and SIGINT into a graceful stop; reload is SIGUSR1.
+ * turns SIGHUP, SIGTERM and SIGINT into a graceful stop; reload is SIGUSR1,
+ * SIGUSR2 wakes the sender thread (sendthread.h), started after the
+ * reload thread and stopped before it.
  *
  * Ownership at stop: the start-up snapshot belongs to mp_current_conf from
  * the moment it is installed, and any reload frees it, so main() keeps its
@@ -44,6 +46,7 @@
 #include "addr.h"
 #include "log.h"
 #include "milter.h"
+#include "sendthread.h"
 #include "spf.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/meldpunt/meldpunt.conf"
@@ -224,6 +227,8 @@ reload_thread(void *arg)
 			break;
 		if (sig == SIGUSR1)
 			hold = reload("SIGUSR1") == 0 ? 0 : hold;
+		else if (sig == SIGUSR2)
+			mp_sendthread_wake();
 		else if (time(NULL) >= hold && routedb_stale() &&
 		    reload("the routing database changed") != 0)
 			hold = time(NULL) + AUTO_RELOAD_HOLD;
@@ -282,6 +287,7 @@ start_reload_thread(pthread_t *tid)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);	/* wakes the sender (sendthread.h) */
 	block = set;
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGTERM);
@@ -587,12 +593,13 @@ main(int argc, char **argv)
 		return EX_NOUSER;
 	conf = NULL;	/* from here on only the copies in `paths` */
 	snap = NULL;
-	if (start_reload_thread(&reloader) != 0)
+	if (start_reload_thread(&reloader) != 0 || mp_sendthread_start() != 0)
 		return EX_OSERR;
 
 	mp_log(LOG_NOTICE, "meldpunt-milter %s starting on %s", PACKAGE_VERSION,
 	    paths.socket);
 	rc = smfi_main();
+	mp_sendthread_stop();
 	stop_reload_thread(reloader);
 	mp_log(LOG_NOTICE, "meldpunt-milter stopped");
 	if (paths.pidfile != NULL)

@@ -1,0 +1,544 @@
+/*
+ * sender - see sender.h
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "bounce.h"
+#include "lang.h"
+#include "notices.h"
+#include "notify.h"
+#include "notify_list.h"
+#include "outbox.h"
+#include "pending.h"
+#include "seen.h"
+#include "sender.h"
+#include "statedb.h"
+#include "submit.h"
+#include "tickets.h"
+
+#define MAX_CELLS	256	/* cells of a row handed to the renderer */
+
+struct pass {
+	const struct mp_snapshot *snap;
+	const struct mp_conf *conf;
+	struct mp_seen *seen;
+	time_t now;
+	mp_sender_note_fn note;
+	void *arg;
+	struct mp_sender_tally *t;
+	char helo[256];
+};
+
+static void
+say(struct pass *p, int problem, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (p->note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	p->note(p->arg, problem, line);
+}
+
+time_t
+mp_sender_due(const struct mp_conf *conf, unsigned interval, size_t rows,
+    time_t received, time_t last)
+{
+	time_t due = received + (time_t)conf->aggregate_delay;
+	time_t every = interval ? interval : conf->notify_interval;
+
+	if (rows >= conf->max_rows)
+		return 0;
+	if (last != 0 && last + every > due)
+		due = last + every;
+	return due;
+}
+
+enum mp_lookup
+mp_sender_interval(struct mp_routedb *db, const char *contact,
+    unsigned *interval, struct mp_error *err)
+{
+	struct mp_route_policy pol;
+	enum mp_lookup lk;
+
+	*interval = 0;
+	if (db == NULL)
+		return MP_NOTFOUND;
+	lk = mp_route_contact_policy(db, contact, &pol, err);
+	if (lk == MP_FOUND)
+		*interval = pol.notify_interval;
+	return lk;
+}
+
+/*
+ * Submit an outbox notification and settle it: done when the MTA took
+ * it, counted as deferred (kept) or refused (kept, marked) when not.
+ * Returns 1 when the MTA could not be reached (stop making new ones).
+ */
+static int
+submit_one(struct pass *p, struct mp_outbox_item *it)
+{
+	const char *rcpt[1] = { it->contact };
+	struct mp_submit_result res;
+	struct mp_error err;
+	int rc;
+
+	mp_error_clear(&err);
+	it->attempts++;
+	rc = mp_submit(p->conf->submit_addr, p->helo, p->conf->submit_timeout,
+	    it->sender, rcpt, 1, it->message, it->message_len, &res, &err);
+	if (rc == MP_OK) {
+		if ((rc = mp_outbox_done(p->seen, it, p->now, &err)) == MP_OK)
+			rc = mp_seen_sync(p->seen, &err);
+		if (rc != MP_OK) {
+			/* the MTA has it; the repeat next pass is discarded */
+			say(p, 1, "notice=%s ticket=%s to=<%s>: sent, but the "
+			    "state DB could not record it (%s): the next pass "
+			    "submits it again and the milter discards the repeat",
+			    it->id, it->ticket, it->contact, err.msg);
+			p->t->deferred++;
+			return 0;
+		}
+		p->t->sent++;
+		p->t->rows += it->rows;
+		say(p, 0, "notice=%s ticket=%s to=<%s> type=%s lang=%s rows=%u: "
+		    "sent (%s)", it->id, it->ticket, it->contact, it->type,
+		    it->lang, it->rows, res.reply);
+		return 0;
+	}
+	snprintf(it->reply, sizeof(it->reply), "%s", err.msg);
+	if (rc == MP_EINPUT) {
+		it->failed = 1;
+		p->t->refused++;
+	} else
+		p->t->deferred++;
+	if (mp_outbox_put(p->seen, it, &err) != MP_OK)
+		say(p, 1, "notice=%s: cannot note the attempt: %s", it->id,
+		    err.msg);
+	say(p, 1, "notice=%s ticket=%s to=<%s> rows=%u: %s (attempt %u): %s",
+	    it->id, it->ticket, it->contact, it->rows, it->failed ?
+	    "refused, kept in the outbox (meldpunt-queue send retries it)" :
+	    "not sent, tried again next pass", it->attempts, it->reply);
+	return rc == MP_ERETRY;
+}
+
+/* 1 when a request names the group (contact, type, lang). */
+static int
+requested(const char *contact, const char *type, const char *lang,
+    const struct mp_sender_request *req, size_t nreq)
+{
+	size_t i;
+
+	for (i = 0; i < nreq; i++)
+		if ((req[i].contact == NULL || *req[i].contact == '\0' ||
+		    strcasecmp(req[i].contact, contact) == 0) &&
+		    (req[i].type == NULL || *req[i].type == '\0' ||
+		    strcmp(req[i].type, type) == 0) &&
+		    (req[i].lang == NULL || *req[i].lang == '\0' ||
+		    strcmp(req[i].lang, lang) == 0))
+			return 1;
+	return 0;
+}
+
+/* The rows of the chunks taken, read back for the renderer. */
+struct rows {
+	void **vals;			/* the chunks' values, kept */
+	size_t nvals;
+	struct mp_pending_feed_rec *feeds;
+	struct mp_notify_list_feed *lfeeds;
+	size_t nfeeds;
+	struct mp_notify_list_row *rows;
+	size_t nrows;
+	const char **cells;		/* MAX_CELLS per row */
+};
+
+static void
+rows_free(struct rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nvals; i++)
+		free(r->vals[i]);
+	for (i = 0; i < r->nfeeds; i++)
+		mp_pending_feed_rec_free(&r->feeds[i]);
+	free(r->vals);
+	free(r->feeds);
+	free(r->lfeeds);
+	free(r->rows);
+	free(r->cells);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The index of the feed (msg, item) in r, read when new; -1 on error. */
+static long
+feed_of(struct pass *p, struct rows *r, uint64_t msg, unsigned item,
+    struct mp_error *err)
+{
+	struct mp_pending_feed_rec *nf;
+	struct mp_notify_list_feed *nl;
+	enum mp_lookup lk;
+	size_t i;
+
+	for (i = 0; i < r->nfeeds; i++)
+		if (r->feeds[i].feed.msg == msg && r->feeds[i].feed.item == item)
+			return (long)i;
+	if ((nf = realloc(r->feeds, (r->nfeeds + 1) * sizeof(*nf))) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory"), -1;
+	r->feeds = nf;
+	if ((nl = realloc(r->lfeeds, (r->nfeeds + 1) * sizeof(*nl))) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory"), -1;
+	r->lfeeds = nl;
+	lk = mp_pending_feed_get(p->seen, msg, item, &nf[r->nfeeds], err);
+	if (lk == MP_RETRY)
+		return -1;
+	if (lk == MP_NOTFOUND)		/* rows without their columns: say so */
+		memset(&nf[r->nfeeds], 0, sizeof(nf[0]));
+	memset(&nl[r->nfeeds], 0, sizeof(nl[0]));
+	nl[r->nfeeds].name = nf[r->nfeeds].feed.name ?
+	    nf[r->nfeeds].feed.name : "list";
+	nl[r->nfeeds].filename = nf[r->nfeeds].feed.filename;
+	nl[r->nfeeds].report_id = nf[r->nfeeds].feed.report_id;
+	nl[r->nfeeds].case_ref = nf[r->nfeeds].feed.case_ref;
+	nl[r->nfeeds].reporter = nf[r->nfeeds].feed.reporter;
+	nl[r->nfeeds].columns = nf[r->nfeeds].feed.columns;
+	nl[r->nfeeds].ncolumns = nf[r->nfeeds].feed.ncolumns;
+	return (long)r->nfeeds++;
+}
+
+/* Read the rows of chunks[0..n) into r. */
+static int
+read_rows(struct pass *p, const struct mp_pending_chunk *chunks, size_t n,
+    size_t nrows, struct rows *r, struct mp_error *err)
+{
+	struct mp_pending_row pr;
+	struct mp_notify_list_row *lr;
+	size_t i, off, vlen;
+	enum mp_lookup lk;
+	long f;
+	int got;
+
+	memset(r, 0, sizeof(*r));
+	if ((r->vals = calloc(n, sizeof(*r->vals))) == NULL ||
+	    (r->rows = calloc(nrows ? nrows : 1, sizeof(*r->rows))) == NULL ||
+	    (r->cells = calloc((nrows ? nrows : 1) * MAX_CELLS,
+	    sizeof(*r->cells))) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		lk = mp_pending_get(p->seen, chunks[i].key, chunks[i].klen,
+		    &r->vals[i], &vlen, err);
+		if (lk == MP_RETRY)
+			return MP_ERETRY;
+		r->nvals = i + 1;
+		if (lk == MP_NOTFOUND)
+			continue;	/* gone since the scan: nothing to send */
+		if ((f = feed_of(p, r, chunks[i].msg, chunks[i].item, err)) < 0)
+			return err->code ? err->code : MP_ERETRY;
+		for (off = 0; r->nrows < nrows; r->nrows++) {
+			got = mp_pending_chunk_next(chunks[i].key, chunks[i].klen,
+			    r->vals[i], vlen, &off, &pr,
+			    r->cells + r->nrows * MAX_CELLS, MAX_CELLS, err);
+			if (got < 0)
+				return MP_EINPUT;
+			if (got == 0)
+				break;
+			lr = &r->rows[r->nrows];
+			lr->feed = (size_t)f;
+			lr->seen = pr.seen ? pr.seen : pr.received;
+			lr->ip = pr.ip;
+			lr->port = pr.port;
+			lr->protocol = pr.protocol;
+			lr->hostname = pr.hostname;
+			lr->tags = pr.tags;
+			lr->cves = pr.cves;
+			lr->severity = pr.severity;
+			lr->asn = pr.asn;
+			lr->cells = pr.cells;
+			lr->ncells = pr.ncells;
+		}
+	}
+	return MP_OK;
+}
+
+/* "vulnerable-service" of "vulnerable-service:scan_rdp". */
+static void
+type_word(const char *type, char *out, size_t size)
+{
+	size_t n = strcspn(type, ":");
+
+	snprintf(out, size, "%.*s", (int)n, type);
+}
+
+/* What the notification was, for bounces and replies (notices.h). */
+static int
+record(struct pass *p, const struct mp_outbox_item *it, const struct rows *r,
+    struct mp_error *err)
+{
+	struct mp_notice_rec *rec;
+	int rc;
+
+	if ((rec = calloc(1, sizeof(*rec))) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	snprintf(rec->id, sizeof(rec->id), "%s", it->id);
+	type_word(it->type, rec->type, sizeof(rec->type));
+	/* One row names its incident (a bounce re-routes it, bounceflow.c);
+	 * many have no one source. */
+	if (r->nrows == 1 && (r->rows[0].ip != NULL || r->rows[0].hostname))
+		snprintf(rec->source, sizeof(rec->source), "%s",
+		    r->rows[0].ip != NULL ? r->rows[0].ip : r->rows[0].hostname);
+	rec->at = (int64_t)p->now;
+	rec->ncontacts = 1;
+	snprintf(rec->contact[0].addr, sizeof(rec->contact[0].addr), "%.*s",
+	    (int)sizeof(rec->contact[0].addr) - 1, it->contact);
+	snprintf(rec->contact[0].rule, sizeof(rec->contact[0].rule), "list");
+	snprintf(rec->contact[0].matched, sizeof(rec->contact[0].matched),
+	    "%.*s", (int)sizeof(rec->contact[0].matched) - 1, it->type);
+	rc = mp_notice_record(p->seen, rec, err);
+	if (rc == MP_OK)
+		rc = mp_ticket_bind(p->seen, it->ticket, it->id, p->now, err);
+	free(rec);
+	return rc;
+}
+
+/*
+ * Render the first `take` chunks of the group: MP_OK with *np and *r
+ * (rows_free), MP_ELIMIT when the message would be larger than
+ * MaximumMessageSize (the milter would refuse to sign it), or another
+ * error (err).
+ */
+static int
+render(struct pass *p, const struct mp_pending_group *g, size_t take,
+    const struct mp_outbox_item *it, struct rows *r, struct mp_notice **np,
+    struct mp_error *err)
+{
+	const char *to[1] = { g->contact };
+	struct mp_notify_conf nc;
+	struct mp_notify_list list;
+	char word[MP_NOTICE_WORD_MAX];
+	size_t rows = 0, i;
+	enum mp_lang lang;
+	int rc;
+
+	for (i = 0; i < take; i++)
+		rows += g->chunks[i].rows;
+	if ((rc = read_rows(p, g->chunks, take, rows, r, err)) != MP_OK ||
+	    r->nrows == 0)
+		return rc;
+	type_word(g->type, word, sizeof(word));
+	lang = mp_lang_parse(g->lang, strlen(g->lang));
+	memset(&list, 0, sizeof(list));
+	list.type = word;
+	list.feeds = r->lfeeds;
+	list.nfeeds = r->nfeeds;
+	list.rows = r->rows;
+	list.nrows = r->nrows;
+	list.max_bytes = p->conf->max_message_size;
+	memset(&nc, 0, sizeof(nc));
+	nc.from_addr = p->conf->identity_addr;
+	nc.from_name = p->conf->identity_name;
+	nc.website = p->conf->identity_website;
+	nc.phone = p->conf->identity_phone;
+	nc.to = to;
+	nc.nto = 1;
+	nc.now = p->now;
+	nc.notice_id = it->id;
+	nc.ticket = it->ticket;
+	nc.reply_to = p->conf->reply_addr;
+	return mp_notify_render_list(p->snap->templates, &list,
+	    lang == MP_LANG_NL || lang == MP_LANG_EN ? lang : MP_LANG_UNKNOWN,
+	    &nc, np, err);
+}
+
+/*
+ * Make the group's notification: into the outbox, recorded and synced.
+ * MP_OK with *it filled (it->id empty: nothing was left to send), or an
+ * error (err): MP_ERETRY for the DB.
+ */
+static int
+make(struct pass *p, const struct mp_pending_group *g,
+    struct mp_outbox_item *it, size_t *taken, struct mp_error *err)
+{
+	struct mp_notice *n = NULL;
+	struct rows r;
+	size_t take, rows = 0, i;
+	int rc;
+
+	memset(it, 0, sizeof(*it));
+	memset(&r, 0, sizeof(r));
+	for (take = 0; take < g->nchunks; take++) {
+		if (take > 0 && rows + g->chunks[take].rows > p->conf->max_rows)
+			break;
+		rows += g->chunks[take].rows;
+	}
+	*taken = take;
+	if ((rc = mp_notify_new_id(it->id, sizeof(it->id), err)) != MP_OK ||
+	    (rc = mp_ticket_next(p->seen, p->now, it->ticket, err)) != MP_OK)
+		goto out;
+	/* too large for MaximumMessageSize: fewer chunks, down to one (a
+	 * ticket number of a render that fails stays unused: a gap) */
+	while ((rc = render(p, g, take, it, &r, &n, err)) == MP_ELIMIT &&
+	    take > 1) {
+		rows_free(&r);
+		*taken = take /= 2;
+	}
+	if (rc != MP_OK || r.nrows == 0)
+		goto out;	/* an error, or nothing left (taken before) */
+	snprintf(it->contact, sizeof(it->contact), "%s", g->contact);
+	snprintf(it->type, sizeof(it->type), "%s", g->type);
+	snprintf(it->lang, sizeof(it->lang), "%s", g->lang);
+	if (p->conf->bounce_addr == NULL ||
+	    mp_bounce_return_path(p->conf->bounce_addr, p->conf->bounce_delim,
+	    it->id, it->sender, sizeof(it->sender)) != MP_OK)
+		snprintf(it->sender, sizeof(it->sender), "%s",
+		    p->conf->identity_addr);
+	it->made = p->now;
+	it->rows = (unsigned)r.nrows;
+	for (i = 0; i < take; i++)
+		if ((rc = mp_outbox_add_key(it, g->chunks[i].key,
+		    g->chunks[i].klen)) != MP_OK) {
+			mp_error_set(err, rc, "out of memory");
+			goto out;
+		}
+	it->message = n->message;
+	it->message_len = n->message_len;
+	rc = mp_outbox_put(p->seen, it, err);
+	it->message = NULL;
+	it->message_len = 0;
+	if (rc == MP_OK)
+		rc = record(p, it, &r, err);
+	if (rc == MP_OK)
+		rc = mp_seen_sync(p->seen, err);
+	if (rc == MP_OK) {
+		/* the outbox holds the bytes; read them back as submitted */
+		mp_outbox_item_free(it);
+		if (mp_outbox_get(p->seen, n->notice_id, it, err) != MP_FOUND)
+			rc = err->code ? err->code : MP_ERETRY;
+	}
+out:
+	if (rc != MP_OK || r.nrows == 0) {
+		mp_outbox_item_free(it);
+		it->id[0] = '\0';
+	}
+	mp_notice_free(&n);
+	rows_free(&r);
+	return rc;
+}
+
+/*
+ * One group: when due, one notification per MaxRowsPerNotice rows while
+ * it holds that many (all of it when asked for), so that a backlog does
+ * not wait a SenderInterval per notification. *down when the MTA cannot
+ * be reached. MP_OK, or MP_ERETRY (the DB: the next pass).
+ */
+static int
+send_group(struct pass *p, struct mp_pending_group *g, int asked, int *down,
+    struct mp_error *err)
+{
+	struct mp_pending_group rest = *g;
+	struct mp_outbox_item it;
+	enum mp_lookup lk;
+	unsigned every;
+	size_t taken, k;
+	time_t last;
+	int rc;
+
+	lk = mp_outbox_last(p->seen, g->contact, g->type, g->lang, &last, err);
+	if (lk != MP_RETRY)
+		lk = mp_sender_interval(p->snap->routedb, g->contact, &every, err);
+	if (lk == MP_RETRY)
+		return MP_ERETRY;
+	if (!asked && mp_sender_due(p->conf, every, g->rows, g->received,
+	    last) > p->now)
+		return MP_OK;
+	p->t->due++;
+	while (rest.nchunks > 0 && !*down) {
+		taken = 0;
+		if ((rc = make(p, &rest, &it, &taken, err)) != MP_OK) {
+			say(p, 1, "group %s %s %s (%zu rows): cannot make its "
+			    "notification: %s", g->contact, g->type, g->lang,
+			    rest.rows, err->msg);
+			p->t->deferred++;
+			return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
+		}
+		if (it.id[0] != '\0')
+			*down = submit_one(p, &it);
+		mp_outbox_item_free(&it);
+		if (taken == 0)
+			break;
+		for (k = 0; k < taken; k++)
+			rest.rows -= rest.chunks[k].rows;
+		rest.chunks += taken;
+		rest.nchunks -= taken;
+		if (!asked && rest.rows < p->conf->max_rows)
+			break;		/* the rest waits for its time */
+	}
+	return MP_OK;
+}
+
+int
+mp_sender_pass(const struct mp_snapshot *snap, time_t now,
+    const struct mp_sender_request *req, size_t nreq, mp_sender_note_fn note,
+    void *arg, struct mp_sender_tally *tally, struct mp_error *err)
+{
+	struct pass p;
+	struct mp_outbox_item it;
+	struct mp_pending_group *g = NULL;
+	char (*ids)[MP_NOTICE_ID_MAX] = NULL;
+	size_t n = 0, i;
+	enum mp_lookup lk;
+	int rc, down = 0;
+
+	memset(tally, 0, sizeof(*tally));
+	memset(&p, 0, sizeof(p));
+	p.snap = snap;
+	p.conf = snap->conf;
+	p.now = now;
+	p.note = note;
+	p.arg = arg;
+	p.t = tally;
+	if (p.conf->submit_addr == NULL || snap->templates == NULL)
+		return MP_OK;
+	if (gethostname(p.helo, sizeof(p.helo) - 1) != 0 || p.helo[0] == '\0')
+		snprintf(p.helo, sizeof(p.helo), "localhost");
+	if ((p.seen = mp_statedb_get(snap->statedb, err)) == NULL)
+		return MP_ERETRY;
+
+	/* 1. what was made before and not yet taken */
+	if ((rc = mp_outbox_ids(p.seen, &ids, &n, err)) != MP_OK)
+		return rc;
+	for (i = 0; i < n && !down; i++) {
+		if ((lk = mp_outbox_get(p.seen, ids[i], &it, err)) == MP_RETRY) {
+			free(ids);
+			return MP_ERETRY;
+		}
+		if (lk != MP_FOUND)
+			continue;
+		/* refused for good: again only when asked to */
+		if (!it.failed || requested(it.contact, it.type, it.lang, req,
+		    nreq))
+			down = submit_one(&p, &it);
+		mp_outbox_item_free(&it);
+	}
+	free(ids);
+	if (down)
+		return MP_OK;
+
+	/* 2. the groups that are due */
+	if ((rc = mp_pending_groups(p.seen, &g, &n, err)) != MP_OK)
+		return rc;
+	for (i = 0; i < n && !down && rc == MP_OK; i++)
+		rc = send_group(&p, &g[i], requested(g[i].contact, g[i].type,
+		    g[i].lang, req, nreq), &down, err);
+	mp_pending_groups_free(&g, n);
+	return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
+}
