@@ -148,6 +148,10 @@ snapshot_warnings(const struct mp_snapshot *s)
 	if (c->protected_domains != NULL && s->signer == NULL)
 		mp_log(LOG_WARNING, "ProtectedDomains is set but no signing key: "
 		    "outbound mail and notifications leave unsigned");
+	if (c->intake != NULL && c->submit_addr == NULL)
+		mp_log(LOG_WARNING, "SubmitAddress is not set: the rows of list "
+		    "reports and digests wait in the state DB, nothing sends them "
+		    "(meldpunt-queue list shows them)");
 }
 
 static int

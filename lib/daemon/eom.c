@@ -210,7 +210,7 @@ sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	struct smark *m;
 
 	if (snap->conf->submit_addr == NULL || env->flow != MP_FLOW_OUTBOUND ||
-	    snap->signer == NULL || !field_value(env, MP_HDR_ID, id, sizeof(id)))
+	    !field_value(env, MP_HDR_ID, id, sizeof(id)))
 		return 0;
 	mp_error_clear(&err);
 	if ((seen = mp_statedb_get(snap->statedb, &err)) == NULL ||
@@ -244,8 +244,9 @@ sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		mp_plan_internal(plan, err.msg[0] ? err.msg : "out of memory");
 		return 1;
 	}
-	if (mp_plan_sign(plan, snap->signer, env->msg.data, env->msg.len, &ed,
-	    &err) != MP_OK) {
+	/* without keys it leaves unsigned, as every notification then does */
+	if (snap->signer != NULL && mp_plan_sign(plan, snap->signer,
+	    env->msg.data, env->msg.len, &ed, &err) != MP_OK) {
 		mp_plan_rollback(plan);
 		mp_plan_internal(plan, err.msg);
 		return 1;

@@ -123,7 +123,8 @@ submit_one(struct pass *p, struct mp_outbox_item *it)
 		p->t->refused++;
 	} else
 		p->t->deferred++;
-	if (mp_outbox_put(p->seen, it, &err) != MP_OK)
+	if ((it->failed ? mp_outbox_refused(p->seen, it, &err) :
+	    mp_outbox_put(p->seen, it, &err)) != MP_OK)
 		say(p, 1, "notice=%s: cannot note the attempt: %s", it->id,
 		    err.msg);
 	say(p, 1, "notice=%s ticket=%s to=<%s> rows=%u: %s (attempt %u): %s",

@@ -282,13 +282,32 @@ mp_outbox_ids(struct mp_seen *s, char (**idsp)[MP_NOTICE_ID_MAX],
 	return MP_OK;
 }
 
+/* Delete the chunks `it` covers; with the lock held. */
+static int
+delete_chunks(struct mp_seen *s, GDBM_FILE db, const struct mp_outbox_item *it,
+    struct mp_error *err)
+{
+	size_t pos, n;
+	datum key;
+
+	for (pos = 0; pos + 2 <= it->keys_len; pos += 2 + n) {
+		n = (size_t)get_n(it->keys + pos, 2);
+		if (pos + 2 + n > it->keys_len)
+			break;
+		key.dptr = (char *)it->keys + pos + 2, key.dsize = (int)n;
+		if (gdbm_delete(db, key) != 0 && gdbm_errno != GDBM_ITEM_NOT_FOUND)
+			return mp_seen_db_error_(s, "delete a sent chunk in", err);
+	}
+	return MP_OK;
+}
+
 int
 mp_outbox_done(struct mp_seen *s, const struct mp_outbox_item *it, time_t at,
     struct mp_error *err)
 {
 	char k[1 + MP_NOTICE_ID_MAX], gk[3 * (MP_PENDING_PART_MAX + 1) + 1];
 	unsigned char v[8];
-	size_t klen = 0, gklen = 0, pos, n;
+	size_t klen = 0, gklen = 0;
 	datum key, val;
 	GDBM_FILE db;
 	int rc;
@@ -300,14 +319,7 @@ mp_outbox_done(struct mp_seen *s, const struct mp_outbox_item *it, time_t at,
 	db = mp_seen_lock(s);
 	/* the chunks first, the record last: a stop between leaves the
 	 * record, whose repeat the milter discards and which ends here */
-	for (pos = 0; rc == MP_OK && pos + 2 <= it->keys_len; pos += 2 + n) {
-		n = (size_t)get_n(it->keys + pos, 2);
-		if (pos + 2 + n > it->keys_len)
-			break;
-		key.dptr = (char *)it->keys + pos + 2, key.dsize = (int)n;
-		if (gdbm_delete(db, key) != 0 && gdbm_errno != GDBM_ITEM_NOT_FOUND)
-			rc = mp_seen_db_error_(s, "delete a sent chunk in", err);
-	}
+	rc = delete_chunks(s, db, it, err);
 	put_n(v, (uint64_t)at, 8);
 	key.dptr = gk, key.dsize = (int)gklen;
 	val.dptr = (char *)v, val.dsize = 8;
@@ -317,6 +329,21 @@ mp_outbox_done(struct mp_seen *s, const struct mp_outbox_item *it, time_t at,
 	if (rc == MP_OK && gdbm_delete(db, key) != 0 &&
 	    gdbm_errno != GDBM_ITEM_NOT_FOUND)
 		rc = mp_seen_db_error_(s, "delete an outbox record in", err);
+	mp_seen_unlock(s);
+	return rc;
+}
+
+int
+mp_outbox_refused(struct mp_seen *s, const struct mp_outbox_item *it,
+    struct mp_error *err)
+{
+	GDBM_FILE db;
+	int rc;
+
+	if ((rc = mp_outbox_put(s, it, err)) != MP_OK)
+		return rc;
+	db = mp_seen_lock(s);
+	rc = delete_chunks(s, db, it, err);
 	mp_seen_unlock(s);
 	return rc;
 }

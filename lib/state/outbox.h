@@ -92,6 +92,15 @@ int mp_outbox_add_key(struct mp_outbox_item *it, const void *key,
 int mp_outbox_done(struct mp_seen *s, const struct mp_outbox_item *it,
     time_t at, struct mp_error *err);
 
+/*
+ * The MTA refused it for good (it->failed, it->reply): the record is
+ * kept with the rows inside its message, and the chunks are deleted, so
+ * that the rows are not made into a second notification while the first
+ * waits for an operator (meldpunt-queue send submits it again).
+ */
+int mp_outbox_refused(struct mp_seen *s, const struct mp_outbox_item *it,
+    struct mp_error *err);
+
 /* When the group was last notified: MP_FOUND with *at, MP_NOTFOUND,
  * MP_RETRY. */
 enum mp_lookup mp_outbox_last(struct mp_seen *s, const char *contact,

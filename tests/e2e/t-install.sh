@@ -249,8 +249,13 @@ postconf -e "queue_directory = $HD/spool" "data_directory = $HD/data" \
 	"maillog_file_prefixes = $R/var/log" "smtpd_client_connection_count_limit = 0" \
 	"queue_run_delay = 2s" "minimal_backoff_time = 2s" "maximal_backoff_time = 4s" \
 	"smtp_tls_security_level = none"
+# The sender's listener (127.0.0.1:10587 in the snippet and in
+# SubmitAddress) on a free port too.
+SENDER_PORT=$(h_free_port "$SMTP_PORT" "$SINK_PORT" "$SUBMIT_PORT")
 sed -i -e "s/^smtp\([[:space:]]\+inet\)/127.0.0.1:$SMTP_PORT\1/" \
-    -e "s/^submission\([[:space:]]\+inet\)/127.0.0.1:$SUBMIT_PORT\1/" "$HD/etc/master.cf"
+    -e "s/^submission\([[:space:]]\+inet\)/127.0.0.1:$SUBMIT_PORT\1/" \
+    -e "s/^127\.0\.0\.1:10587\([[:space:]]\+inet\)/127.0.0.1:$SENDER_PORT\1/" "$HD/etc/master.cf"
+sed -i "s/^SubmitAddress.*/SubmitAddress 127.0.0.1:$SENDER_PORT/" "$CONF"
 postconf -F '*/*/chroot = n'
 h_start_sink || echo "Bail out! smtp-sink did not start"
 step "$OPS" postfix-check "1.8: postfix check and (re)start"
