@@ -354,6 +354,9 @@ ok "a broken file fails the reload" [ "$rc" -ne 0 ]
 like "$out" "meldpunt.conf:$(wc -l <"$CONF"): unknown key \"IntakeAdress\"" "... with FILE:LINE"
 sed -i '$d' "$CONF"
 is "$(cat "$PIDFILE")" "$pid" "the daemon kept running"
+# The reload thread logs it once it has the new snapshot: wait for it.
+_reloads() { [ "$(grep -c 'reloaded .*SIGUSR1' "$MLOG")" -ge 2 ]; }
+h_wait_for 10 "the second reload in LogFile" _reloads
 like "$(grep -c 'reloaded .*SIGUSR1' "$MLOG")" "^[2-9]" "LogFile has both reloads (dry run, MaxNoticesPerContact)"
 sleep 1.2	# the counters are written once a second
 like "$(runuser -u meldpunt -- meldpunt-milter -s "$R/run/meldpunt/meldpunt-milter.stats" 2>&1)" \
