@@ -116,6 +116,26 @@ struct mp_feed_row {
 };
 
 struct mp_feed_arena;
+struct mp_feed;
+
+/*
+ * Where the rows of a table go when they are not to be kept (a list
+ * report at intake: 100,000 rows need not all be in memory at once).
+ * begin: the table's header is read (f->columns, f->ncolumns set).
+ * row: each data row in order, as soon as it is read, valid or not (its
+ * state and reason set, its model filled when valid); cells[i] for i <
+ * row->ncells are its raw cells. The row, its strings and the cells live
+ * until the call returns. Either returns MP_OK, or a code that stops the
+ * parse (err set), which mp_report_parse_all() then returns.
+ */
+struct mp_feed_sink {
+	int (*begin)(void *arg, const struct mp_feed *f, size_t item,
+	    struct mp_error *err);
+	int (*row)(void *arg, const struct mp_feed *f, size_t item,
+	    const struct mp_feed_row *row, const char *const *cells,
+	    struct mp_error *err);
+	void *arg;
+};
 
 struct mp_feed {
 	enum mp_feed_kind kind;
@@ -132,12 +152,16 @@ struct mp_feed {
 
 	const char **columns;	/* header names as in the file (trimmed) */
 	size_t ncolumns;
-	struct mp_feed_row *rows;
+	struct mp_feed_row *rows;	/* NULL when the rows went to a sink */
 	size_t nrows, nvalid, ninvalid;
 
 	struct mp_feed_arena *arena;
 	/* parser state */
 	size_t cap;
+	const struct mp_feed_sink *sink;	/* or NULL: rows kept */
+	size_t item;			/* the feed's number, for the sink */
+	struct mp_feed_arena *scratch_arena;	/* one row's strings (sink) */
+	int scratch;
 };
 
 /* Column index by name (case-insensitive), or -1. */
@@ -171,8 +195,9 @@ int mp_feed_csv_read(struct mp_feed *f, const void *data, size_t len,
 /* One unzipped entry. */
 struct mp_zip_entry {
 	char *name;
-	unsigned char *data;
+	unsigned char *data;	/* NUL-terminated one past len */
 	size_t len;
+	size_t size;		/* allocated */
 };
 
 /*
@@ -252,6 +277,10 @@ struct mp_feed_opts {
 	enum mp_report_type list_type;
 	const char *case_ref;
 	const struct mp_message_limits *msg_limits;	/* digest parts */
+	/* When set, every table's rows go to the sink as they are read and
+	 * its MP_ITEM_FEED keeps none (rows NULL; the counts are set). The
+	 * sink's item is the feed's index in the set it ends up in. */
+	const struct mp_feed_sink *sink;
 };
 
 /*
