@@ -1224,6 +1224,11 @@ list_row(void *arg, const struct mp_feed *f, size_t item,
 	pr.cells = cells;
 	pr.ncells = row->ncells < MP_FEED_MAX_COLUMNS ? row->ncells :
 	    MP_FEED_MAX_COLUMNS;
+	if (pr.ncells == row->ncells) {
+		/* the row's cells as the parser packed them: one copy */
+		pr.packed = row->cells;
+		pr.packed_len = row->cells_len;
+	}
 	for (i = 0; i < in->nto; i++) {
 		const char *addr = in->to[i]->address;
 

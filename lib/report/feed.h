@@ -113,6 +113,7 @@ struct mp_feed_row {
 	const char *cves;	/* CVE ids (upper case) joined with ',', or NULL */
 	const char *cells;	/* the row's cells, each NUL-terminated, ncells */
 	size_t ncells;
+	size_t cells_len;	/* bytes of cells, the NULs included */
 };
 
 struct mp_feed_arena;

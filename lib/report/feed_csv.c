@@ -47,6 +47,7 @@ struct mp_feed_csv {
 	int parser_ready;
 	char *buf;		/* the current row's cells, NUL-separated */
 	size_t len, size;
+	size_t *off;		/* where each kept cell starts in buf */
 	size_t ncells;
 	size_t longest;		/* longest cell of the row */
 	int nul;		/* a cell of the row held a NUL byte */
@@ -141,22 +142,53 @@ put(struct mp_feed_csv *rd, const void *p, size_t n)
 		rd->buf = nb;
 		rd->size = ns;
 	}
-	if (n > 0) {
-		char *d = rd->buf + rd->len, *z;
-
-		memcpy(d, p, n);
-		/* Cells are NUL-terminated: a NUL inside one becomes '?' and
-		 * makes the row invalid. */
-		while ((z = memchr(d, '\0', n - (size_t)(d - (rd->buf +
-		    rd->len)))) != NULL) {
-			*z = '?';
-			d = z + 1;
-			rd->nul = 1;
-		}
-	}
+	rd->off[rd->ncells] = rd->len;
+	memcpy(rd->buf + rd->len, p, n);
 	rd->len += n;
 	rd->buf[rd->len++] = '\0';
 	return 0;
+}
+
+/* NUL bytes in p[0..n), counted a word at a time. */
+static size_t
+zeros(const char *p, size_t n)
+{
+	const uint64_t lo = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t w, y;
+	size_t z = 0;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		/* the high bit of each byte that is 0, exactly */
+		y = ~(((w & lo) + lo) | w | lo);
+		z += (size_t)__builtin_popcountll(y);
+	}
+	for (; n > 0; p++, n--)
+		z += *p == '\0';
+	return z;
+}
+
+/*
+ * Cells are NUL-terminated: a NUL inside one becomes '?' and makes the
+ * row invalid. One count over the row finds whether there is any; only
+ * then is each cell looked at.
+ */
+static void
+check_nul(struct mp_feed_csv *rd, size_t kept)
+{
+	size_t j, end;
+	char *z;
+
+	if (zeros(rd->buf, rd->len) == kept)
+		return;
+	for (j = 0; j < kept; j++) {
+		end = j + 1 < kept ? rd->off[j + 1] - 1 : rd->len - 1;
+		while ((z = memchr(rd->buf + rd->off[j], '\0', end -
+		    rd->off[j])) != NULL) {
+			*z = '?';
+			rd->nul = 1;
+		}
+	}
 }
 
 static void
@@ -273,7 +305,7 @@ on_row(int c, void *data)
 	struct mp_feed_csv *rd = data;
 	struct mp_feed *f = rd->f;
 	struct mp_feed_row *row;
-	size_t j, first;
+	size_t j, first, kept;
 	char *cells;
 	int d;
 
@@ -283,6 +315,9 @@ on_row(int c, void *data)
 	/* A line holding one empty cell is a blank line, not a row. */
 	if (rd->ncells == 1 && rd->len == 1)
 		goto out;
+	kept = rd->ncells > rd->lim.max_columns + 1 ?
+	    rd->lim.max_columns + 1 : rd->ncells;
+	check_nul(rd, kept);
 	if (!rd->header_done) {
 		rd->rc = header(rd);
 		goto out;
@@ -310,8 +345,8 @@ on_row(int c, void *data)
 	} else
 		memcpy(cells, rd->buf, rd->len);
 	row->cells = cells;
-	row->ncells = rd->ncells > rd->lim.max_columns + 1 ?
-	    rd->lim.max_columns + 1 : rd->ncells;
+	row->cells_len = rd->len;
+	row->ncells = kept;
 
 	if (rd->longest > rd->lim.max_field)
 		mp_feed_invalid(f, row, mp_fa_printf(f, "a cell of %zu bytes "
@@ -330,12 +365,10 @@ on_row(int c, void *data)
 	} else if (d > 0)
 		mp_feed_invalid(f, row, mp_fa_printf(f, "duplicate of row %zu",
 		    first));
-	if (row->state == MP_ROW_VALID &&
-	    (rd->fl != NULL || f->sink != NULL)) {
-		const char *p = cells;
-
-		for (j = 0; j < row->ncells; j++, p += strlen(p) + 1)
-			rd->cellp[j] = p;
+	if (rd->fl != NULL || f->sink != NULL)
+		for (j = 0; j < row->ncells; j++)
+			rd->cellp[j] = cells + rd->off[j];
+	if (row->state == MP_ROW_VALID) {
 		if (rd->fl != NULL && mp_feed_fill_row(f, row, rd->fl,
 		    rd->cellp) != MP_OK) {
 			rd->rc = mp_error_set(rd->err, MP_ENOMEM,
@@ -343,17 +376,10 @@ on_row(int c, void *data)
 			goto done;
 		}
 	}
-	if (f->sink != NULL && f->sink->row != NULL) {
-		/* An invalid row's cells are given too (the sink may list them). */
-		if (row->state != MP_ROW_VALID) {
-			const char *p = cells;
-
-			for (j = 0; j < row->ncells; j++, p += strlen(p) + 1)
-				rd->cellp[j] = p;
-		}
+	/* an invalid row's cells are given too (the sink may list them) */
+	if (f->sink != NULL && f->sink->row != NULL)
 		rd->rc = f->sink->row(f->sink->arg, f, f->item, row, rd->cellp,
 		    rd->err);
-	}
 done:
 	if (f->scratch) {
 		f->scratch = 0;
@@ -377,6 +403,7 @@ mp_feed_csv_free(struct mp_feed_csv **rdp)
 	if (rd->parser_ready)
 		csv_free(&rd->p);
 	free(rd->buf);
+	free(rd->off);
 	free(rd->dup);
 	free(rd->cellp);
 	free(rd);
@@ -411,7 +438,9 @@ mp_feed_csv_begin(struct mp_feed *f, const struct mp_feed_limits *lim,
 		rd->dsize = 1024;
 	rd->dup = calloc(rd->dsize, sizeof(*rd->dup));
 	rd->cellp = calloc(rd->lim.max_columns + 2, sizeof(*rd->cellp));
-	if (rd->dup == NULL || rd->cellp == NULL || csv_init(&rd->p, 0) != 0) {
+	rd->off = calloc(rd->lim.max_columns + 2, sizeof(*rd->off));
+	if (rd->dup == NULL || rd->cellp == NULL || rd->off == NULL ||
+	    csv_init(&rd->p, 0) != 0) {
 		mp_feed_csv_free(&rd);
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
 	}

@@ -92,35 +92,22 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* The row's value (the layout above), appended to b with its length
- * and row number before it: a chunk is a sequence of these. */
-static int
-row_append(struct chunkbuf *b, const struct mp_pending_row *r)
+/* Room for a row's value of at most vlen bytes, its fixed fields
+ * written: where the value starts, or NULL (no memory). */
+static unsigned char *
+row_start(struct chunkbuf *b, const struct mp_pending_row *r, size_t vlen,
+    size_t ncells)
 {
-	const char *str[ROW_STRINGS] = { r->ip, r->protocol, r->hostname,
-	    r->tags, r->cves, r->severity };
-	size_t len[ROW_STRINGS + MP_PENDING_CELLS_MAX];
-	size_t n, i, vlen, room, need, ncells = r->ncells;
-	unsigned char *v, *p, *nb;
+	size_t need = b->len + 8 + vlen;
+	unsigned char *v, *nb;
 
-	if (ncells > MP_PENDING_CELLS_MAX)
-		ncells = MP_PENDING_CELLS_MAX;
-	vlen = ROW_FIXED;
-	for (i = 0; i < ROW_STRINGS + ncells; i++) {
-		len[i] = strlen(i < ROW_STRINGS ? nz(str[i]) :
-		    nz(r->cells[i - ROW_STRINGS]));
-		vlen += len[i] + 1;
-	}
-	if (vlen > MP_PENDING_VALUE_MAX)
-		vlen = MP_PENDING_VALUE_MAX;
-	need = b->len + 8 + vlen;
 	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 
 		while (cap < need)
 			cap *= 2;
 		if ((nb = realloc(b->data, cap)) == NULL)
-			return -1;
+			return NULL;
 		b->data = nb;
 		b->cap = cap;
 	}
@@ -130,23 +117,90 @@ row_append(struct chunkbuf *b, const struct mp_pending_row *r)
 	put_n(v + 16, r->asn, 4);
 	put_n(v + 20, r->port, 4);
 	put_n(v + 24, ncells, 4);
+	return v;
+}
+
+/* The row's value is done at p: its length and row number before it. */
+static void
+row_end(struct chunkbuf *b, const struct mp_pending_row *r,
+    const unsigned char *p)
+{
+	size_t vlen = (size_t)(p - (b->data + b->len + 8));
+
+	put_n(b->data + b->len, vlen, 4);
+	put_n(b->data + b->len + 4, r->row, 4);
+	b->len += 8 + vlen;
+}
+
+/* A row whose cells come packed and fit: one copy for all of them. */
+static int
+row_append_packed(struct chunkbuf *b, const struct mp_pending_row *r,
+    const char **str, const size_t *len, size_t vlen)
+{
+	unsigned char *v, *p;
+	size_t i;
+
+	if ((v = row_start(b, r, vlen + r->packed_len, r->ncells)) == NULL)
+		return -1;
+	p = v + ROW_FIXED;
+	for (i = 0; i < ROW_STRINGS; i++) {
+		memcpy(p, str[i], len[i] + 1);
+		p += len[i] + 1;
+	}
+	memcpy(p, r->packed, r->packed_len);
+	row_end(b, r, p + r->packed_len);
+	return 0;
+}
+
+/* The row's value (the layout above), appended to b with its length
+ * and row number before it: a chunk is a sequence of these. */
+static int
+row_append(struct chunkbuf *b, const struct mp_pending_row *r)
+{
+	const char *str[ROW_STRINGS + MP_PENDING_CELLS_MAX] = { r->ip,
+	    r->protocol, r->hostname, r->tags, r->cves, r->severity };
+	size_t len[ROW_STRINGS + MP_PENDING_CELLS_MAX];
+	size_t n, i, vlen, room, ncells = r->ncells;
+	unsigned char *v, *p;
+	const char *c = r->packed;
+
+	if (ncells > MP_PENDING_CELLS_MAX)
+		ncells = MP_PENDING_CELLS_MAX;
+	vlen = ROW_FIXED;
+	for (i = 0; i < ROW_STRINGS; i++) {
+		str[i] = nz(str[i]);
+		len[i] = strlen(str[i]);
+		vlen += len[i] + 1;
+	}
+	if (c != NULL && ncells == r->ncells &&
+	    vlen + r->packed_len <= MP_PENDING_VALUE_MAX)
+		return row_append_packed(b, r, str, len, vlen);
+	for (i = ROW_STRINGS; i < ROW_STRINGS + ncells; i++) {
+		if (c != NULL) {
+			str[i] = c;
+			len[i] = strlen(c);
+			c += len[i] + 1;
+		} else {
+			str[i] = nz(r->cells[i - ROW_STRINGS]);
+			len[i] = strlen(str[i]);
+		}
+		vlen += len[i] + 1;
+	}
+	if (vlen > MP_PENDING_VALUE_MAX)
+		vlen = MP_PENDING_VALUE_MAX;
+	if ((v = row_start(b, r, vlen, ncells)) == NULL)
+		return -1;
 	p = v + ROW_FIXED;
 	/* room for the NULs of what follows is kept back: cut, not dropped */
 	room = vlen - ROW_FIXED - ROW_STRINGS - ncells;
 	for (i = 0; i < ROW_STRINGS + ncells; i++) {
-		const char *t = i < ROW_STRINGS ? nz(str[i]) :
-		    nz(r->cells[i - ROW_STRINGS]);
-
 		n = len[i] < room ? len[i] : room;
-		memcpy(p, t, n);
+		memcpy(p, str[i], n);
 		p[n] = '\0';
 		p += n + 1;
 		room -= n;
 	}
-	vlen = (size_t)(p - v);
-	put_n(b->data + b->len, vlen, 4);
-	put_n(b->data + b->len + 4, r->row, 4);
-	b->len += 8 + vlen;
+	row_end(b, r, p);
 	return 0;
 }
 

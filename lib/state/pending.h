@@ -71,9 +71,13 @@ struct mp_pending_row {
 	unsigned port;
 	const char *protocol, *hostname, *tags, *cves, *severity;
 	uint32_t asn;
-	/* the feed's own cells, in the order of the feed's columns */
+	/* the feed's own cells, in the order of the feed's columns: cells[]
+	 * or, when set, `packed` (ncells cells, each NUL-terminated, in
+	 * packed_len bytes: as feed.h keeps a row, copied in one piece) */
 	const char *const *cells;
 	size_t ncells;
+	const char *packed;
+	size_t packed_len;
 };
 
 struct mp_pending_feed {

@@ -311,6 +311,87 @@ START_TEST(pending_chunks)
 END_TEST
 
 
+/* The value of the one "p" record of message msg (malloc'd), read from
+ * the file. */
+static char *
+chunk_of(uint64_t msg, int *len)
+{
+	GDBM_FILE db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK, 0, NULL);
+	datum k, next, v = { NULL, 0 };
+	unsigned char m[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, msg >>= 8)
+		m[i] = (unsigned char)(msg & 0xff);
+	ck_assert_ptr_nonnull(db);
+	for (k = gdbm_firstkey(db); k.dptr != NULL; k = next) {
+		if (k.dptr[0] == 'p' && k.dsize > 14 &&
+		    memcmp(k.dptr + k.dsize - 14, m, 8) == 0)
+			v = gdbm_fetch(db, k);
+		next = gdbm_nextkey(db, k);
+		free(k.dptr);
+	}
+	gdbm_close(db);
+	*len = v.dsize;
+	return v.dptr;
+}
+
+/* A row's cells given packed (as feed.h keeps them) are written byte for
+ * byte as the same cells given one by one, cut the same when too long. */
+START_TEST(pending_packed_cells)
+{
+	struct mp_seen *s = open_db();
+	struct mp_pending_batch *b;
+	struct mp_pending_row r;
+	struct mp_error err;
+	const char *cells[3];
+	char *packed, *a, *c;
+	size_t big = MP_PENDING_VALUE_MAX + 100, plen;
+	int la, lc, pass, msg;
+
+	packed = malloc(big + 64);
+	for (pass = 0; pass < 2; pass++) {
+		/* pass 1: a middle cell longer than a row may be */
+		size_t mid = pass ? big : 5;
+
+		memcpy(packed, "first", 6);
+		memset(packed + 6, 'm', mid);
+		packed[6 + mid] = '\0';
+		memcpy(packed + 7 + mid, "", 1);	/* an empty cell */
+		plen = 8 + mid;
+		cells[0] = packed;
+		cells[1] = packed + 6;
+		cells[2] = packed + 7 + mid;
+		for (msg = 1; msg <= 2; msg++) {
+			memset(&r, 0, sizeof(r));
+			r.contact = "c@x.nl", r.type = "t:x", r.lang = "en";
+			r.msg = (uint64_t)(10 * pass + msg), r.row = 1;
+			r.ip = "10.0.0.1", r.port = 123, r.protocol = "udp";
+			r.ncells = 3;
+			if (msg == 1)
+				r.cells = cells;
+			else
+				r.packed = packed, r.packed_len = plen;
+			ck_assert_ptr_nonnull(b = mp_pending_batch_new());
+			ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err),
+			    MP_OK);
+			ck_assert_int_eq(mp_pending_batch_flush(s, b, &err),
+			    MP_OK);
+			mp_pending_batch_free(&b);
+		}
+		ck_assert_ptr_nonnull(a = chunk_of(10 * (uint64_t)pass + 1, &la));
+		ck_assert_ptr_nonnull(c = chunk_of(10 * (uint64_t)pass + 2, &lc));
+		ck_assert_int_eq(la, lc);
+		ck_assert(memcmp(a, c, (size_t)la) == 0);
+		ck_assert_int_le(la, 8 + MP_PENDING_VALUE_MAX);
+		free(a);
+		free(c);
+	}
+	free(packed);
+	mp_seen_close(&s);
+}
+END_TEST
+
 /* ---- list rows (listseen.h) ---- */
 
 /* One list row check in a session. */
@@ -720,6 +801,7 @@ suite(void)
 	tcase_add_test(tc, prune_expired);
 	tcase_add_test(tc, prune_keeps_pending);
 	tcase_add_test(tc, pending_chunks);
+	tcase_add_test(tc, pending_packed_cells);
 	tcase_add_test(tc, list_rows_dedup);
 	tcase_add_test(tc, list_rows_undo);
 	tcase_add_test(tc, list_rows_buckets);
