@@ -448,6 +448,10 @@ set_of(struct mp_listseen *ls, const char *type, const char *contact,
 		ls->sets = ns;
 		ls->capsets = cap;
 	}
+	if (strlen(type) > MP_SEEN_PART_MAX || strlen(contact) >
+	    MP_SEEN_PART_MAX)
+		return mp_error_set(err, MP_EINPUT, "state key part longer "
+		    "than %d bytes (limit)", MP_SEEN_PART_MAX);
 	st = &ls->sets[ls->nsets];
 	memset(st, 0, sizeof(*st));
 	st->head = NONE;
@@ -695,8 +699,7 @@ mp_listseen_check(struct mp_listseen *ls, const char *type,
 	*verdict = MP_SEEN_NEW;
 	if (ls->interval == 0)
 		return MP_OK;
-	if (strlen(type) > MP_SEEN_PART_MAX || n > MP_SEEN_PART_MAX ||
-	    strlen(contact) > MP_SEEN_PART_MAX)
+	if (n > MP_SEEN_PART_MAX)	/* type and contact: set_of() */
 		return mp_error_set(err, MP_EINPUT, "state key part longer "
 		    "than %d bytes (limit)", MP_SEEN_PART_MAX);
 	if (!ls->locked)
