@@ -11,7 +11,17 @@
  *	MP_ROW_VALID, or MP_ROW_INVALID with a reason naming the column,
  *	value or limit ("ip is not an address: \"x\"", "duplicate of row 3",
  *	"header repeated", "21 columns, the header has 20"). No row is
- *	dropped.
+ *	dropped. A duplicate is a row whose cells are those of an earlier
+ *	valid row, byte for byte, as told by a 96-bit hash of the cells
+ *	(feed_csv.c: the rows need not be kept to be compared).
+ *
+ *	A table is read as it is unzipped (64 KiB at a time, never whole)
+ *	and each row is handled as soon as it is read: kept in f->rows, or,
+ *	with a sink (struct mp_feed_sink, mp_feed_opts.sink), handed to the
+ *	caller and forgotten, so a table of 100,000 rows is never in memory
+ *	(intake's list path). A table refused late -- a limit met, a zip
+ *	whose end is damaged -- may have given rows to the sink already: the
+ *	caller takes back what it did with them.
  *
  *	Shadowserver (feed_shadowserver.c): the report type from the file
  *	name YYYY-MM-DD-<type>-<org>-<scope>.csv[.zip], legacy names through
@@ -53,7 +63,8 @@
  * OWNERSHIP
  *	A feed owns its rows and all their strings (one arena); a row's
  *	struct mp_report is never given to mp_report_free(). mp_feed_free()
- *	and mp_report_set_free() release everything.
+ *	and mp_report_set_free() release everything. A row given to a sink,
+ *	and its strings, live until the sink returns.
  * THREADS
  *	Pure functions of their input, like report.h.
  */
