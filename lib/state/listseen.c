@@ -2,7 +2,7 @@
  * listseen - see listseen.h
  *
  * In memory, a session keeps the (type, contact) pairs it met ("sets",
- * each with its "L" record and a bit per bucket: read, changed, written)
+ * each with its "B" record and a bit per bucket: read, changed, written)
  * and the entries of the buckets it read or changed, in one table keyed
  * by set and source; each set chains its own entries, so writing a set
  * touches only those. Sources live in a block store freed with the
@@ -38,9 +38,9 @@ struct lentry {
 struct lset {
 	char *type, *contact;
 	size_t tlen, clen;
-	unsigned bits;		/* as the "L" record says (0 when none) */
-	uint32_t count;		/* the "L" record's count */
-	int exists;		/* the "L" record is there */
+	unsigned bits;		/* as the "B" record says (0 when none) */
+	uint32_t count;		/* the "B" record's count */
+	int exists;		/* the "B" record is there */
 	uint32_t added;		/* entries new since the last write */
 	unsigned char *loaded, *dirty;	/* a bit per bucket of `bits` */
 	unsigned char *written;	/* buckets written, of written_bits */
@@ -169,7 +169,7 @@ db_store(struct mp_seen *s, const unsigned char *k, size_t klen,
 static size_t
 header_key(const struct lset *st, unsigned char *k)
 {
-	k[0] = 'L';
+	k[0] = 'B';
 	memcpy(k + 1, st->type, st->tlen + 1);
 	memcpy(k + 2 + st->tlen, st->contact, st->clen);
 	return 2 + st->tlen + st->clen;
@@ -180,7 +180,7 @@ bucket_key(const struct lset *st, unsigned bits, uint32_t b, unsigned char *k)
 {
 	size_t n = header_key(st, k);
 
-	k[0] = 'l';
+	k[0] = 'b';
 	k[n++] = '\0';
 	k[n++] = (unsigned char)bits;
 	put_n(k + n, b, 4);
@@ -413,7 +413,7 @@ load(struct mp_listseen *ls, uint32_t set, uint32_t b, struct mp_error *err)
 	return MP_OK;
 }
 
-/* The set of (type, contact), found or made (its "L" record read). */
+/* The set of (type, contact), found or made (its "B" record read). */
 static int
 set_of(struct mp_listseen *ls, const char *type, const char *contact,
     uint32_t *out, struct mp_error *err)

@@ -10,8 +10,8 @@
  *	cost a fetch and a store (three writes: record, bucket, header), most
  *	of a report's time; here the rows of a (type, contact) share records:
  *
- *	  "L" type NUL contact                       -> bits(1) count(4)
- *	  "l" type NUL contact NUL bits(1) bucket(4) -> entries, each
+ *	  "B" type NUL contact                       -> bits(1) count(4)
+ *	  "b" type NUL contact NUL bits(1) bucket(4) -> entries, each
  *	      time(8) msg(8) row(8) source NUL
  *
  *	(network byte order). A source goes to bucket hash(source) >> (64 -
@@ -39,7 +39,7 @@
  *
  *	When count outgrows the buckets (more than twice the target), flush
  *	reads all of them, counts exactly and writes the entries over
- *	2^bits' buckets under keys with the new bits, then the "L" record,
+ *	2^bits' buckets under keys with the new bits, then the "B" record,
  *	then deletes the old ones: a crash in between leaves the old
  *	generation in force (the new one is written over by the next
  *	resize); leftovers of an old generation are never read, and

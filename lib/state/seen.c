@@ -10,8 +10,8 @@
  *   "r" contact                      ->  8-byte times of the last hour
  *   "n" notice id, "h" contact         notices.c, health.c (their own
  *                                      expiry: expired() below)
- *   "l" list row buckets               listseen.c (expired when all their
- *                                      entries are; "L" records stay)
+ *   "b" list row buckets               listseen.c (expired when all their
+ *                                      entries are; "B" records stay)
  */
 #include "config.h"
 
@@ -418,7 +418,7 @@ expired(datum key, datum val, time_t now, unsigned interval)
 	if (key.dptr[0] == 't' || key.dptr[0] == 'T')
 		return mp_ticket_expired_(key.dptr, (size_t)key.dsize, val.dptr,
 		    (size_t)val.dsize, now);
-	if (key.dptr[0] == 'l')
+	if (key.dptr[0] == 'b')
 		return mp_listseen_expired_(key.dptr, (size_t)key.dsize,
 		    val.dptr, (size_t)val.dsize, now, interval);
 	/* Health records stay until reset (health.h); the file's other

@@ -6,7 +6,7 @@
  *	Not for use outside lib/state. Every access to `db` holds `lock`.
  *	Keys begin with one letter naming the record kind: "d" and "r"
  *	(seen.c), "n" (notices.c), "h" (health.c), "p" "f" "m" (pending.c),
- *	"T" "t" (ticket.c), "l" "L" (listseen.c). Integers are 8 bytes,
+ *	"T" "t" (ticket.c), "b" "B" (listseen.c). Integers are 8 bytes,
  *	network byte order (mp_seen_put64_, mp_seen_get64_).
  */
 #ifndef MP_SEEN_INT_H

@@ -855,7 +855,7 @@ START_TEST(list_report_refused_late)
 	ck_assert_uint_eq(state_keys('p'), 0);
 	ck_assert_uint_eq(state_keys('f'), 0);
 	ck_assert_uint_eq(state_keys('m'), 0);
-	ck_assert_uint_eq(state_keys('l'), 0);
+	ck_assert_uint_eq(state_keys('b'), 0);
 	decide(s, two_tables("fixed.eml", 400, 0), &p);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
 	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "400 rows in 1 "

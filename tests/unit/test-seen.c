@@ -428,7 +428,7 @@ lflush(struct mp_listseen **ls)
 	mp_listseen_end(ls);
 }
 
-/* Records whose key starts with `tag` (and, for "l", has `bits`, or any
+/* Records whose key starts with `tag` (and, for "b", has `bits`, or any
  * when bits < 0), read from the file. */
 static size_t
 count_keys(char tag, int bits)
@@ -506,9 +506,9 @@ START_TEST(list_rows_dedup)
 	ck_assert_int_eq(mp_listseen_flush(ls, &err), MP_OK);
 	mp_listseen_end(&ls);
 
-	/* the records survive a reopen; the bucket count is in "L" */
+	/* the records survive a reopen; the bucket count is in "B" */
 	mp_seen_close(&s);
-	ck_assert_uint_eq(count_keys('L', -1), 3);
+	ck_assert_uint_eq(count_keys('B', -1), 3);
 	s = open_db();
 	ls = lbegin(s, 5, T0 + 700, 600);
 	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
@@ -577,8 +577,8 @@ START_TEST(list_rows_buckets)
 	lflush(&ls);
 	mp_seen_close(&s);
 	/* 10,000 entries, 64 a bucket: 2^8 buckets, none of 2^0 left */
-	ck_assert_uint_eq(count_keys('l', 8), 256);
-	ck_assert_uint_eq(count_keys('l', 0), 0);
+	ck_assert_uint_eq(count_keys('b', 8), 256);
+	ck_assert_uint_eq(count_keys('b', 0), 0);
 	s = open_db();
 	ls = lbegin(s, 2, T0 + 10, 3600);
 	for (i = 0; i < 40000; i++) {
@@ -590,8 +590,8 @@ START_TEST(list_rows_buckets)
 	}
 	lflush(&ls);
 	mp_seen_close(&s);
-	ck_assert_uint_eq(count_keys('l', 8), 0);
-	ck_assert_uint_eq(count_keys('l', 10), 1024);
+	ck_assert_uint_eq(count_keys('b', 8), 0);
+	ck_assert_uint_eq(count_keys('b', 10), 1024);
 
 	/* a session past MP_LISTSEEN_HELD entries */
 	s = open_db();
@@ -641,7 +641,7 @@ START_TEST(list_rows_pruned)
 	    MP_SEEN_DUPLICATE);
 	mp_listseen_end(&ls);
 	mp_seen_close(&s);
-	ck_assert_uint_eq(count_keys('L', -1), 2);
+	ck_assert_uint_eq(count_keys('B', -1), 2);
 }
 END_TEST
 
