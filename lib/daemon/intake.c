@@ -25,6 +25,7 @@
 #include "health.h"
 #include "identity.h"
 #include "intake.h"
+#include "listseen.h"
 #include "message.h"
 #include "notices.h"
 #include "notify.h"
@@ -859,11 +860,18 @@ outcome_headers(struct intake *in)
  *
  * A message that is not one incident may hold lists (feed.h). Every
  * valid row is routed with the single report's contact policy
- * (pick_contacts), deduplicated per (type, address and port, contact)
- * with the seen records, and recorded as pending for each contact
+ * (list_pick: pick_contacts' rule), deduplicated per (type, address and
+ * port, contact) (listseen.h), and recorded as pending for each contact
  * (pending.h) before the message is accepted; one sync per report. The
  * original goes to ArchiveAddress, outcome queued, with a summary. A row
  * is in exactly one tally: pending, duplicate, unrouted or invalid.
+ *
+ * The rows are not collected first: the parser hands each to the sink
+ * below as soon as it is unzipped and read (feed.h, struct
+ * mp_feed_sink), and it is routed, checked and recorded then. Whatever a
+ * report recorded before it failed (a limit met in its second table, a
+ * damaged zip end, a state DB error) is taken back before the message is
+ * quarantined or tempfailed.
  */
 
 /* Header fields a list report's archived copy carries (list_headers). */
@@ -873,11 +881,13 @@ outcome_headers(struct intake *in)
 #define LIST_FIELD_MAX	900	/* bytes of one listing field */
 #define LIST_REASONS	8	/* invalid-row reasons counted by name */
 #define LIST_CONTACTS	1024	/* contacts counted by name */
+#define LIST_HEALTH	64	/* contacts whose health a report remembers */
 
 struct list_summary {
 	size_t rows, lists, pending, duplicates, unrouted, invalid, other;
 	size_t contacts;
 	const char *contact[LIST_CONTACTS];	/* borrowed: list_report only */
+	uint32_t cslot[2 * LIST_CONTACTS];	/* contact index + 1, by hash */
 	struct { char why[64]; size_t n; } reason[LIST_REASONS + 1];
 	size_t nreasons;
 	char summary[512];
@@ -889,10 +899,12 @@ struct list_summary {
 	size_t store_len, store_cap;
 };
 
-/* The seen records a list report made: "type\0source\0contact\0"... */
+/* What a list report recorded, to take back when it is not taken. */
 struct feed_marks {
-	struct mp_buf keys;
-	struct mp_pending_batch *batch;	/* the rows on their way */
+	struct mp_listseen *rows;	/* the rows' seen records */
+	struct mp_pending_batch *batch;	/* the rows, in chunks */
+	unsigned *items;		/* the tables whose "f" record is written */
+	size_t nitems;
 	uint64_t msg;
 	int recorded;		/* the message record is written */
 };
@@ -900,26 +912,26 @@ struct feed_marks {
 static void
 feed_marks_undo_all(struct marks *mk)
 {
+	struct feed_marks *fm = mk->feed;
 	struct mp_error err;
 	struct mp_seen *seen;
-	const char *p, *end, *type, *src;
+	size_t i;
 
-	if (mk->feed == NULL || (seen = mp_statedb_get(mk->sdb, &err)) == NULL)
+	if (fm == NULL || (seen = mp_statedb_get(mk->sdb, &err)) == NULL)
 		return;
-	p = (const char *)mk->feed->keys.data;
-	end = p + mk->feed->keys.len;
-	while (p < end) {
-		type = p, p += strlen(p) + 1;
-		src = p, p += strlen(p) + 1;
-		mp_seen_undo(seen, type, src, p, mk->at, &err);
-		p += strlen(p) + 1;
+	if (fm->recorded) {
+		/* the rows go out of sight first: the MTA did not take it */
+		(void)mp_pending_undo_msg(seen, fm->msg, &err);
+		fm->recorded = 0;
 	}
-	if (mk->feed->recorded) {
-		/* the rows go out of sight: the MTA did not take the report */
-		(void)mp_pending_undo_msg(seen, mk->feed->msg, &err);
-		(void)mp_seen_sync(seen, &err);
-		mk->feed->recorded = 0;
-	}
+	if (fm->rows != NULL)
+		(void)mp_listseen_undo(fm->rows, &err);
+	if (fm->batch != NULL)
+		(void)mp_pending_batch_undo(seen, fm->batch, &err);
+	for (i = 0; i < fm->nitems; i++)
+		(void)mp_pending_undo_feed(seen, fm->msg, fm->items[i], &err);
+	fm->nitems = 0;
+	(void)mp_seen_sync(seen, &err);
 }
 
 static void
@@ -930,11 +942,11 @@ feed_marks_undo(struct marks *mk)
 }
 
 /*
- * The MTA took the report. Its rows' seen records stay pending (seen.h):
- * making 100,000 of them final after the reply would hold the state DB
- * for as long again, and all it buys is that the very same bytes sent
- * again later count as duplicates; as it is, they rewrite the same
- * pending keys (a row already sent is told again: told twice beats
+ * The MTA took the report. Its rows' seen records stay pending (seen.h,
+ * listseen.h): making 100,000 of them final after the reply would hold
+ * the state DB for as long again, and all it buys is that the very same
+ * bytes sent again later count as duplicates; as it is, they rewrite the
+ * same pending keys (a row already sent is told again: told twice beats
  * never told).
  */
 static void
@@ -948,8 +960,9 @@ feed_marks_free(struct marks *mk)
 {
 	if (mk->feed == NULL)
 		return;
-	mp_buf_free(&mk->feed->keys);
+	mp_listseen_end(&mk->feed->rows);
 	mp_pending_batch_free(&mk->feed->batch);
+	free(mk->feed->items);
 	free(mk->feed);
 	mk->feed = NULL;
 }
@@ -962,15 +975,21 @@ static void
 list_add(char *list, size_t size, size_t *more, const char *fmt, ...)
 {
 	char item[256];
-	size_t len = strlen(list), n;
+	size_t len, n;
 	va_list ap;
 
+	/* full: only counted, and without formatting the row */
+	if (*more > 0) {
+		(*more)++;
+		return;
+	}
+	len = strlen(list);
 	va_start(ap, fmt);
 	vsnprintf(item, sizeof(item), fmt, ap);
 	va_end(ap);
 	n = strlen(item);
 	/* room kept for " (+N more)" */
-	if (*more > 0 || len + n + 2 + 24 >= size) {
+	if (len + n + 2 + 24 >= size) {
 		(*more)++;
 		return;
 	}
@@ -1020,15 +1039,26 @@ count_reason(struct list_summary *ls, const char *why)
 	ls->reason[i].n++;
 }
 
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
 /* Count a contact once (by name, up to LIST_CONTACTS). */
 static int
 count_contact(struct list_summary *ls, const char *addr)
 {
-	size_t i, n;
+	size_t i, n, j;
 	char *nb;
 
-	for (i = 0; i < ls->contacts && i < LIST_CONTACTS; i++)
-		if (strcmp(ls->contact[i], addr) == 0)
+	for (j = name_hash(addr) & (2 * LIST_CONTACTS - 1); ls->cslot[j] != 0;
+	    j = (j + 1) & (2 * LIST_CONTACTS - 1))
+		if (strcmp(ls->contact[ls->cslot[j] - 1], addr) == 0)
 			return 0;
 	if (ls->contacts >= LIST_CONTACTS) {
 		ls->contacts++;		/* an estimate past the bound */
@@ -1050,50 +1080,231 @@ count_contact(struct list_summary *ls, const char *addr)
 	}
 	memcpy(ls->contact_store + ls->store_len, addr, n);
 	ls->contact[ls->contacts++] = ls->contact_store + ls->store_len;
+	ls->cslot[j] = (uint32_t)ls->contacts;
 	ls->store_len += n;
 	return 0;
 }
 
-/* A seen record's fingerprint for one row: the same row of the same
- * message again is not its own duplicate; another row is (seen.h). */
+/* A seen record's row for one row of a message: the same row again is
+ * not its own duplicate; another row is (listseen.h). Never 0. */
 static uint64_t
-row_print(uint64_t msg, size_t item, size_t line)
+row_id(size_t item, size_t line)
 {
-	uint64_t h = msg;
-
-	h = (h ^ (uint64_t)item) * 0x100000001b3ULL;
-	h = (h ^ (uint64_t)line) * 0x100000001b3ULL;
-	return h ? h : 1;
+	return ((uint64_t)item << 40 | (uint64_t)line) + 1;
 }
 
 /*
- * One valid row: routed, deduplicated and recorded for each contact.
- * MP_OK (tallied), or an error that tempfails the message.
+ * The message's fingerprint for its list records (pending.h, listseen.h):
+ * the MTA's retry of the same bytes writes the same keys. fingerprint()
+ * reads a byte at a time, 6 ms for a 6 MB report; this reads words.
+ */
+static uint64_t
+list_fingerprint(const struct mp_envelope *env)
+{
+	const unsigned char *p = (const unsigned char *)env->msg.data;
+	size_t n = env->msg.len;
+	uint64_t a = 0xcbf29ce484222325ULL ^ n, b = 0x9e3779b97f4a7c15ULL, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		a = (a ^ w) * 0x100000001b3ULL;
+		a ^= a >> 31;
+		b = (b + w) * 0xff51afd7ed558ccdULL;
+		b ^= b >> 29;
+	}
+	for (; n > 0; p++, n--)
+		a = (a ^ *p) * 0x100000001b3ULL;
+	a ^= b * 0xc4ceb9fe1a85ec53ULL;
+	a ^= a >> 33;
+	return a ? a : 1;
+}
+
+/* One list report on its way through the sink (list_report). */
+struct list_run {
+	struct intake *in;
+	struct marks *mk;
+	struct list_summary *ls;
+	struct mp_seen *seen;
+	time_t received;
+	int fault;		/* the state DB failed us: err says how */
+	struct mp_error err;
+	char type[96];		/* the rows' type, for type_f and type_t */
+	const struct mp_feed *type_f;
+	enum mp_report_type type_t;
+	/* contact health, asked once a report per contact (list_health) */
+	struct { char *addr; int h; char why[MP_ROUTE_SKIP_WHY]; }
+	    health[LIST_HEALTH];
+	size_t nhealth;
+};
+
+/* contact_health(), remembered for the report: a row asks for each of
+ * its contacts, and a report has 100,000 rows and a few contacts. */
+static int
+list_health(const char *addr, void *arg, char *why, size_t whylen,
+    struct mp_error *err)
+{
+	struct list_run *run = arg;
+	size_t i;
+	int h;
+
+	for (i = 0; i < run->nhealth; i++)
+		if (strcmp(run->health[i].addr, addr) == 0) {
+			snprintf(why, whylen, "%s", run->health[i].why);
+			return run->health[i].h;
+		}
+	h = contact_health(addr, run->in, why, whylen, err);
+	if (h >= 0 && run->nhealth < LIST_HEALTH &&
+	    (run->health[run->nhealth].addr = strdup(addr)) != NULL) {
+		run->health[run->nhealth].h = h;
+		snprintf(run->health[run->nhealth].why,
+		    sizeof(run->health[run->nhealth].why), "%s", why);
+		run->nhealth++;
+	}
+	return h;
+}
+
+/* The contacts of a row (pick_contacts' rule): in->to[], in->nto. */
+static enum mp_lookup
+list_pick(struct list_run *run, const struct mp_feed_row *row,
+    struct mp_error *err)
+{
+	struct intake *in = run->in;
+	enum mp_lookup lk;
+	size_t i;
+
+	in->nto = 0;
+	lk = mp_route_lookup(in->snap->routedb, row->r.source_ip, &in->route,
+	    err);
+	if (lk != MP_FOUND)
+		return lk;
+	lk = mp_route_pick(&in->route, mp_report_type_name(row->r.type),
+	    list_health, run, &in->pick, err);
+	if (lk == MP_FOUND)
+		for (i = 0; i < in->pick.nto; i++)
+			in->to[in->nto++] = in->pick.to[i];
+	return lk;
+}
+
+/* A row's source for its seen record: "ADDR port N", or ADDR without a
+ * port (as a single report's). snprintf costs more than the rest of a
+ * row's bookkeeping. */
+static void
+list_source(char *out, size_t size, const char *ip, int port)
+{
+	char d[12];
+	size_t n = strlen(ip), k = 0;
+
+	if (n + 6 + sizeof(d) >= size) {
+		snprintf(out, size, port > 0 ? "%s port %d" : "%s", ip, port);
+		return;
+	}
+	memcpy(out, ip, n);
+	if (port > 0) {
+		memcpy(out + n, " port ", 6);
+		n += 6;
+		do
+			d[k++] = (char)('0' + port % 10);
+		while ((port /= 10) > 0);
+		while (k > 0)
+			out[n++] = d[--k];
+	}
+	out[n] = '\0';
+}
+
+/* The state DB failed us: the parse stops with it. */
+static int
+list_fault(struct list_run *run, int rc, const struct mp_error *err)
+{
+	run->fault = 1;
+	run->err = *err;
+	return rc;
+}
+
+/* The report's records: a session for the seen records and a batch for
+ * the rows, made at its first table. */
+static int
+list_open(struct list_run *run, struct mp_error *err)
+{
+	struct feed_marks *fm = run->mk->feed;
+	int rc;
+
+	if (fm->rows == NULL && (rc = mp_listseen_begin(run->seen, fm->msg,
+	    run->mk->at, run->in->conf->renotify_interval, &fm->rows, err)) !=
+	    MP_OK)
+		return rc;
+	if (fm->batch == NULL && (fm->batch = mp_pending_batch_new()) == NULL)
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	return MP_OK;
+}
+
+/* Sink: a table's header is read: its record (the feed's columns). */
+static int
+list_begin(void *arg, const struct mp_feed *f, size_t item,
+    struct mp_error *err)
+{
+	struct list_run *run = arg;
+	struct feed_marks *fm = run->mk->feed;
+	struct mp_pending_feed pf;
+	unsigned *ni;
+	int rc;
+
+	if ((rc = list_open(run, err)) != MP_OK)
+		return list_fault(run, rc, err);
+	run->ls->lists++;
+	memset(&pf, 0, sizeof(pf));
+	pf.msg = fm->msg;
+	pf.item = (unsigned)item;
+	pf.name = f->name;
+	pf.filename = f->filename;
+	pf.report_id = f->report_id;
+	pf.case_ref = f->case_ref;
+	pf.reporter = run->in->rep.domain[0] ? run->in->rep.domain :
+	    f->reporter_addr;
+	pf.columns = f->columns;
+	pf.ncolumns = f->ncolumns;
+	if ((ni = realloc(fm->items, (fm->nitems + 1) * sizeof(*ni))) == NULL)
+		return list_fault(run, mp_error_set(err, MP_ENOMEM,
+		    "out of memory"), err);
+	fm->items = ni;
+	fm->items[fm->nitems++] = (unsigned)item;
+	if ((rc = mp_pending_put_feed(run->seen, &pf, err)) != MP_OK)
+		return list_fault(run, rc, err);
+	return MP_OK;
+}
+
+/*
+ * Sink: one row, in exactly one tally. A valid row is routed,
+ * deduplicated and recorded for each contact.
  */
 static int
-list_row(struct intake *in, struct marks *mk, struct mp_seen *seen,
-    struct list_summary *ls, const struct mp_feed *f, size_t item,
-    struct mp_feed_row *row, time_t received, struct mp_error *err)
+list_row(void *arg, const struct mp_feed *f, size_t item,
+    const struct mp_feed_row *row, const char *const *cells,
+    struct mp_error *err)
 {
+	struct list_run *run = arg;
+	struct intake *in = run->in;
+	struct list_summary *ls = run->ls;
+	struct feed_marks *fm = run->mk->feed;
 	struct mp_pending_row pr;
 	enum mp_seen_verdict v;
 	enum mp_lookup lk;
-	char type[96], source[MP_ROUTE_MATCHED + 16];
+	char source[MP_ROUTE_MATCHED + 16];
 	size_t i, fresh = 0;
 	int rc;
 
-	in->report = &row->r;		/* borrowed: pick_contacts reads it */
-	snprintf(in->query, sizeof(in->query), "%s", row->r.source_ip);
-	mp_error_clear(err);
-	lk = mp_route_lookup(in->snap->routedb, in->query, &in->route, err);
-	if (lk == MP_RETRY)
-		return MP_ERETRY;
-	in->nto = 0;
-	if (lk == MP_FOUND && pick_contacts(in, err) == MP_RETRY) {
-		in->report = NULL;
-		return MP_ERETRY;	/* a contact's health could not be read */
+	ls->rows++;
+	if (row->state != MP_ROW_VALID || row->r.source_ip == NULL) {
+		ls->invalid++;
+		count_reason(ls, row->reason);
+		list_add(ls->invalid_list, sizeof(ls->invalid_list),
+		    &ls->invalid_more, "row %zu: %.120s", row->line,
+		    row->reason != NULL ? row->reason : "no address");
+		return MP_OK;
 	}
-	in->report = NULL;
+	mp_error_clear(err);
+	if ((lk = list_pick(run, row, err)) == MP_RETRY)
+		/* the routing DB, or a contact's health, could not be read */
+		return list_fault(run, MP_ERETRY, err);
 	if (in->nto == 0) {
 		ls->unrouted++;
 		list_add(ls->unrouted_list, sizeof(ls->unrouted_list),
@@ -1101,20 +1312,23 @@ list_row(struct intake *in, struct marks *mk, struct mp_seen *seen,
 		    row->line);
 		return MP_OK;
 	}
-	snprintf(type, sizeof(type), "%s:%s", mp_report_type_name(row->r.type),
-	    f->name != NULL ? f->name : "list");
-	if (row->r.source_port > 0)
-		snprintf(source, sizeof(source), "%s port %d", row->r.source_ip,
-		    row->r.source_port);
-	else
-		snprintf(source, sizeof(source), "%s", row->r.source_ip);
+	/* "<meldpunt type>:<feed type>", once a table unless rows differ */
+	if (run->type_f != f || run->type_t != row->r.type) {
+		snprintf(run->type, sizeof(run->type), "%s:%s",
+		    mp_report_type_name(row->r.type), f->name != NULL ? f->name :
+		    "list");
+		run->type_f = f;
+		run->type_t = row->r.type;
+	}
+	list_source(source, sizeof(source), row->r.source_ip,
+	    row->r.source_port);
 	memset(&pr, 0, sizeof(pr));
-	pr.type = type;
-	pr.msg = mk->feed->msg;
+	pr.type = run->type;
+	pr.msg = fm->msg;
 	pr.item = (unsigned)item;
 	pr.row = (unsigned)row->line;
 	pr.seen = row->r.last_seen ? row->r.last_seen : row->r.first_seen;
-	pr.received = received;
+	pr.received = run->received;
 	pr.ip = row->r.source_ip;
 	pr.port = row->r.source_port > 0 ? (unsigned)row->r.source_port : 0;
 	pr.protocol = row->protocol;
@@ -1123,43 +1337,30 @@ list_row(struct intake *in, struct marks *mk, struct mp_seen *seen,
 	pr.cves = row->cves;
 	pr.severity = row->severity;
 	pr.asn = row->r.asn;
-	pr.cells = NULL;
+	pr.cells = cells;
+	pr.ncells = row->ncells < MP_FEED_MAX_COLUMNS ? row->ncells :
+	    MP_FEED_MAX_COLUMNS;
+	if (pr.ncells == row->ncells) {
+		/* the row's cells as the parser packed them: one copy */
+		pr.packed = row->cells;
+		pr.packed_len = row->cells_len;
+	}
 	for (i = 0; i < in->nto; i++) {
 		const char *addr = in->to[i]->address;
 
-		if ((rc = mp_seen_check_and_record_msg(seen, type, source, addr,
-		    row_print(mk->feed->msg, item, row->line), mk->at,
-		    in->conf->renotify_interval, 0, &v, err)) != MP_OK)
-			return rc;
+		if ((rc = mp_listseen_check(fm->rows, run->type, source, addr,
+		    row_id(item, row->line), &v, err)) != MP_OK)
+			return list_fault(run, rc, err);
 		if (v != MP_SEEN_NEW)
 			continue;
-		if (in->conf->renotify_interval > 0 &&
-		    (mp_buf_append(&mk->feed->keys, type, strlen(type) + 1) != MP_OK ||
-		    mp_buf_append(&mk->feed->keys, source, strlen(source) + 1) != MP_OK ||
-		    mp_buf_append(&mk->feed->keys, addr, strlen(addr) + 1) != MP_OK)) {
-			mp_seen_undo(seen, type, source, addr, mk->at, err);
-			return mp_error_set(err, MP_ENOMEM, "out of memory");
-		}
 		pr.contact = addr;
 		pr.lang = mp_lang_name(in->to[i]->lang);
-		pr.cells = (const char *const *)NULL;
-		pr.ncells = 0;
-		{
-			const char *cells[MP_FEED_MAX_COLUMNS];
-			const char *c = row->cells;
-			size_t k, n = row->ncells < MP_FEED_MAX_COLUMNS ?
-			    row->ncells : MP_FEED_MAX_COLUMNS;
-
-			for (k = 0; k < n; k++, c += strlen(c) + 1)
-				cells[k] = c;
-			pr.cells = cells;
-			pr.ncells = n;
-			if ((rc = mp_pending_batch_add(seen, mk->feed->batch,
-			    &pr, err)) != MP_OK)
-				return rc;
-		}
+		if ((rc = mp_pending_batch_add(run->seen, fm->batch, &pr,
+		    err)) != MP_OK)
+			return list_fault(run, rc, err);
 		if (count_contact(ls, addr) != 0)
-			return mp_error_set(err, MP_ENOMEM, "out of memory");
+			return list_fault(run, mp_error_set(err, MP_ENOMEM,
+			    "out of memory"), err);
 		fresh++;
 	}
 	if (fresh > 0)
@@ -1211,67 +1412,24 @@ list_summarise(struct list_summary *ls, char *reason, size_t size)
 		    ls->invalid_list);
 }
 
-/* Record every row of the set's lists; MP_OK, or a fault. */
+/*
+ * Every row is in: the seen records and the rest of the rows written,
+ * then the message record that makes them visible, then one sync.
+ */
 static int
-list_record(struct intake *in, struct marks *mk, struct list_summary *ls,
-    struct mp_report_set *set, struct mp_error *err)
+list_finish(struct list_run *run, struct mp_error *err)
 {
-	struct mp_feed_row *row;
-	struct mp_pending_feed pf;
-	struct mp_seen *seen;
-	time_t received = mk->at;
-	size_t i, j;
+	struct feed_marks *fm = run->mk->feed;
 	int rc;
 
-	if ((seen = mp_statedb_get(in->snap->statedb, err)) == NULL)
-		return MP_ERETRY;
-	if ((mk->feed->batch = mp_pending_batch_new()) == NULL)
-		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	for (i = 0; i < set->n; i++) {
-		const struct mp_feed *f = set->items[i].feed;
-
-		if (set->items[i].kind != MP_ITEM_FEED) {
-			ls->other++;
-			continue;
-		}
-		ls->lists++;
-		memset(&pf, 0, sizeof(pf));
-		pf.msg = mk->feed->msg;
-		pf.item = (unsigned)i;
-		pf.name = f->name;
-		pf.filename = f->filename;
-		pf.report_id = f->report_id;
-		pf.case_ref = f->case_ref;
-		pf.reporter = in->rep.domain[0] ? in->rep.domain :
-		    f->reporter_addr;
-		pf.columns = f->columns;
-		pf.ncolumns = f->ncolumns;
-		if ((rc = mp_pending_put_feed(seen, &pf, err)) != MP_OK)
-			return rc;
-		for (j = 0; j < f->nrows; j++) {
-			row = &f->rows[j];
-			ls->rows++;
-			if (row->state != MP_ROW_VALID || row->r.source_ip == NULL) {
-				ls->invalid++;
-				count_reason(ls, row->reason);
-				list_add(ls->invalid_list, sizeof(ls->invalid_list),
-				    &ls->invalid_more, "row %zu: %.120s", row->line,
-				    row->reason != NULL ? row->reason : "no address");
-				continue;
-			}
-			if ((rc = list_row(in, mk, seen, ls, f, i, row, received,
-			    err)) != MP_OK)
-				return rc;
-		}
-	}
-	if ((rc = mp_pending_batch_flush(seen, mk->feed->batch, err)) != MP_OK)
+	if ((rc = list_open(run, err)) != MP_OK ||
+	    (rc = mp_listseen_flush(fm->rows, err)) != MP_OK ||
+	    (rc = mp_pending_batch_flush(run->seen, fm->batch, err)) != MP_OK ||
+	    (rc = mp_pending_put_msg(run->seen, fm->msg, run->received,
+	    (unsigned)run->ls->pending, err)) != MP_OK)
 		return rc;
-	mp_pending_batch_free(&mk->feed->batch);
-	if ((rc = mp_pending_put_msg(seen, mk->feed->msg, received,
-	    (unsigned)ls->pending, err)) != MP_OK)
-		return rc;
-	mk->feed->recorded = 1;
-	return mp_seen_sync(seen, err);
+	fm->recorded = 1;
+	return mp_seen_sync(run->seen, err);
 }
 
 /*
@@ -1282,9 +1440,10 @@ static void
 list_report(struct intake *in, struct marks *mk)
 {
 	struct mp_feed_opts opts;
+	struct mp_feed_sink sink;
 	struct mp_message *msg = NULL;
 	struct mp_report_set *set = NULL;
-	struct list_summary *ls;
+	struct list_run *run = NULL;
 	struct mp_error err;
 	char first[MP_ERROR_MAX], why[sizeof(in->plan->reason)];
 	const char *t;
@@ -1294,6 +1453,21 @@ list_report(struct intake *in, struct marks *mk)
 	snprintf(first, sizeof(first), "%s", in->plan->reason);
 	in->plan->reason[0] = '\0';
 	memset(&opts, 0, sizeof(opts));
+	if ((run = calloc(1, sizeof(*run))) == NULL ||
+	    (run->ls = calloc(1, sizeof(*run->ls))) == NULL ||
+	    (mk->feed = calloc(1, sizeof(*mk->feed))) == NULL) {
+		tempfail(in, "out of memory");
+		goto out;
+	}
+	if ((run->seen = mp_statedb_get(in->snap->statedb, &err)) == NULL) {
+		tempfail(in, err.msg);
+		goto out;
+	}
+	run->in = in;
+	run->mk = mk;
+	run->received = mk->at;
+	in->list = run->ls;
+	mk->feed->msg = list_fingerprint(in->env);
 	rc = mp_message_parse(in->env->msg.data, in->env->msg.len, NULL, &msg,
 	    &err);
 	if (rc == MP_OK) {
@@ -1312,10 +1486,18 @@ list_report(struct intake *in, struct marks *mk)
 			    (in->rep.case_ref[0] ? in->rep.case_ref : NULL) :
 			    mp_message_header(msg, "X-Feed-Case");
 		}
+		sink.begin = list_begin;
+		sink.row = list_row;
+		sink.arg = run;
+		opts.sink = &sink;
 		rc = mp_report_parse_all(msg, &opts, &set, &err);
 	}
 	if (rc != MP_OK) {
-		if (is_fault(rc))
+		/* what its first tables recorded goes */
+		feed_marks_undo_all(mk);
+		if (run->fault)
+			tempfail(in, run->err.msg);
+		else if (is_fault(rc))
 			tempfail(in, err.msg);
 		else if (rc == MP_EINPUT)
 			quarantine(in, MP_OUTCOME_QUARANTINED_NOT_A_REPORT, first);
@@ -1336,25 +1518,29 @@ list_report(struct intake *in, struct marks *mk)
 			quarantine(in, MP_OUTCOME_QUARANTINED_NOT_A_REPORT, first);
 		goto out;
 	}
-	if ((ls = calloc(1, sizeof(*ls))) == NULL ||
-	    (mk->feed = calloc(1, sizeof(*mk->feed))) == NULL) {
-		free(ls);
-		tempfail(in, "out of memory");
-		goto out;
-	}
-	in->list = ls;
-	mk->feed->msg = fingerprint(in->env);
-	if ((rc = list_record(in, mk, ls, set, &err)) != MP_OK) {
+	run->ls->other = set->n - feeds;
+	if ((rc = list_finish(run, &err)) != MP_OK) {
 		marks_undo(mk);
 		tempfail(in, err.msg);
 		goto out;
 	}
-	list_summarise(ls, why, sizeof(why));
+	list_summarise(run->ls, why, sizeof(why));
 	mp_plan_outcome(in->plan, MP_OUTCOME_QUEUED, why);
 	redirect(in, in->conf->archive_addr, "ArchiveAddress");
 	if (in->plan->verdict != MP_VERDICT_CONTINUE)
 		marks_undo(mk);
+	else if (mk->feed != NULL) {
+		/* only what undo needs stays until the plan is settled */
+		mp_pending_batch_release(mk->feed->batch);
+	}
 out:
+	if (run != NULL) {
+		for (i = 0; i < run->nhealth; i++)
+			free(run->health[i].addr);
+		if (in->list == NULL)
+			free(run->ls);
+		free(run);
+	}
 	in->report = NULL;
 	mp_report_set_free(&set);
 	mp_message_free(&msg);

@@ -38,10 +38,10 @@ mp_feed_limits_default(struct mp_feed_limits *lim)
 	lim->max_items = MP_FEED_MAX_ITEMS;
 }
 
-void *
-mp_fa_alloc(struct mp_feed *f, size_t n)
+static void *
+arena_alloc(struct mp_feed_arena **head, size_t n)
 {
-	struct mp_feed_arena *a = f->arena;
+	struct mp_feed_arena *a = *head;
 	void *p;
 
 	n = (n + 7) & ~(size_t)7;
@@ -57,12 +57,45 @@ mp_fa_alloc(struct mp_feed *f, size_t n)
 			return NULL;
 		a->used = 0;
 		a->size = size;
-		a->next = f->arena;
-		f->arena = a;
+		a->next = *head;
+		*head = a;
 	}
 	p = a->data + a->used;
 	a->used += n;
 	return p;
+}
+
+void *
+mp_fa_alloc(struct mp_feed *f, size_t n)
+{
+	return arena_alloc(f->scratch ? &f->scratch_arena : &f->arena, n);
+}
+
+static void
+arena_free(struct mp_feed_arena **head)
+{
+	struct mp_feed_arena *a, *next;
+
+	for (a = *head; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+	*head = NULL;
+}
+
+void
+mp_fa_scratch_reset(struct mp_feed *f)
+{
+	struct mp_feed_arena *a = f->scratch_arena;
+
+	/* Keep the oldest block: one row rarely needs more. */
+	while (a != NULL && a->next != NULL) {
+		f->scratch_arena = a->next;
+		free(a);
+		a = f->scratch_arena;
+	}
+	if (a != NULL)
+		a->used = 0;
 }
 
 char *
@@ -139,14 +172,10 @@ void
 mp_feed_free(struct mp_feed **fp)
 {
 	struct mp_feed *f;
-	struct mp_feed_arena *a, *next;
-
 	if (fp == NULL || (f = *fp) == NULL)
 		return;
-	for (a = f->arena; a != NULL; a = next) {
-		next = a->next;
-		free(a);
-	}
+	arena_free(&f->arena);
+	arena_free(&f->scratch_arena);
 	free(f->rows);
 	free(f->columns);
 	free(f);

@@ -11,7 +11,17 @@
  *	MP_ROW_VALID, or MP_ROW_INVALID with a reason naming the column,
  *	value or limit ("ip is not an address: \"x\"", "duplicate of row 3",
  *	"header repeated", "21 columns, the header has 20"). No row is
- *	dropped.
+ *	dropped. A duplicate is a row whose cells are those of an earlier
+ *	valid row, byte for byte, as told by a 96-bit hash of the cells
+ *	(feed_csv.c: the rows need not be kept to be compared).
+ *
+ *	A table is read as it is unzipped (64 KiB at a time, never whole)
+ *	and each row is handled as soon as it is read: kept in f->rows, or,
+ *	with a sink (struct mp_feed_sink, mp_feed_opts.sink), handed to the
+ *	caller and forgotten, so a table of 100,000 rows is never in memory
+ *	(intake's list path). A table refused late -- a limit met, a zip
+ *	whose end is damaged -- may have given rows to the sink already: the
+ *	caller takes back what it did with them.
  *
  *	Shadowserver (feed_shadowserver.c): the report type from the file
  *	name YYYY-MM-DD-<type>-<org>-<scope>.csv[.zip], legacy names through
@@ -53,7 +63,8 @@
  * OWNERSHIP
  *	A feed owns its rows and all their strings (one arena); a row's
  *	struct mp_report is never given to mp_report_free(). mp_feed_free()
- *	and mp_report_set_free() release everything.
+ *	and mp_report_set_free() release everything. A row given to a sink,
+ *	and its strings, live until the sink returns.
  * THREADS
  *	Pure functions of their input, like report.h.
  */
@@ -113,9 +124,30 @@ struct mp_feed_row {
 	const char *cves;	/* CVE ids (upper case) joined with ',', or NULL */
 	const char *cells;	/* the row's cells, each NUL-terminated, ncells */
 	size_t ncells;
+	size_t cells_len;	/* bytes of cells, the NULs included */
 };
 
 struct mp_feed_arena;
+struct mp_feed;
+
+/*
+ * Where the rows of a table go when they are not to be kept (a list
+ * report at intake: 100,000 rows need not all be in memory at once).
+ * begin: the table's header is read (f->columns, f->ncolumns set).
+ * row: each data row in order, as soon as it is read, valid or not (its
+ * state and reason set, its model filled when valid); cells[i] for i <
+ * row->ncells are its raw cells. The row, its strings and the cells live
+ * until the call returns. Either returns MP_OK, or a code that stops the
+ * parse (err set), which mp_report_parse_all() then returns.
+ */
+struct mp_feed_sink {
+	int (*begin)(void *arg, const struct mp_feed *f, size_t item,
+	    struct mp_error *err);
+	int (*row)(void *arg, const struct mp_feed *f, size_t item,
+	    const struct mp_feed_row *row, const char *const *cells,
+	    struct mp_error *err);
+	void *arg;
+};
 
 struct mp_feed {
 	enum mp_feed_kind kind;
@@ -132,12 +164,16 @@ struct mp_feed {
 
 	const char **columns;	/* header names as in the file (trimmed) */
 	size_t ncolumns;
-	struct mp_feed_row *rows;
+	struct mp_feed_row *rows;	/* NULL when the rows went to a sink */
 	size_t nrows, nvalid, ninvalid;
 
 	struct mp_feed_arena *arena;
 	/* parser state */
 	size_t cap;
+	const struct mp_feed_sink *sink;	/* or NULL: rows kept */
+	size_t item;			/* the feed's number, for the sink */
+	struct mp_feed_arena *scratch_arena;	/* one row's strings (sink) */
+	int scratch;
 };
 
 /* Column index by name (case-insensitive), or -1. */
@@ -171,8 +207,9 @@ int mp_feed_csv_read(struct mp_feed *f, const void *data, size_t len,
 /* One unzipped entry. */
 struct mp_zip_entry {
 	char *name;
-	unsigned char *data;
+	unsigned char *data;	/* NUL-terminated one past len */
 	size_t len;
+	size_t size;		/* allocated */
 };
 
 /*
@@ -252,6 +289,10 @@ struct mp_feed_opts {
 	enum mp_report_type list_type;
 	const char *case_ref;
 	const struct mp_message_limits *msg_limits;	/* digest parts */
+	/* When set, every table's rows go to the sink as they are read and
+	 * its MP_ITEM_FEED keeps none (rows NULL; the counts are set). The
+	 * sink's item is the feed's index in the set it ends up in. */
+	const struct mp_feed_sink *sink;
 };
 
 /*

@@ -8,8 +8,11 @@
 
 #include "feed.h"
 
-/* The arena: bump allocation in blocks, freed at once with the feed. */
+/* The arena: bump allocation in blocks, freed at once with the feed.
+ * While f->scratch is set (a row on its way to a sink) allocations go
+ * to the scratch arena instead, emptied by mp_fa_scratch_reset(). */
 void *mp_fa_alloc(struct mp_feed *f, size_t n);
+void mp_fa_scratch_reset(struct mp_feed *f);
 char *mp_fa_strndup(struct mp_feed *f, const char *s, size_t n);
 char *mp_fa_strdup(struct mp_feed *f, const char *s);
 char *mp_fa_printf(struct mp_feed *f, const char *fmt, ...)
@@ -55,6 +58,32 @@ int mp_feed_fill_row(struct mp_feed *f, struct mp_feed_row *row,
 /* mp_feed_csv_read(), filling each row as it is read when fl is set. */
 int mp_feed_csv_read_fill(struct mp_feed *f, const void *data, size_t len,
     const struct mp_feed_limits *lim, struct mp_feed_fill *fl,
+    struct mp_error *err);
+
+/*
+ * The same, pushed in pieces (feed_csv.c): begin (est_rows sizes the
+ * row array and the duplicate table, 0 when unknown), push the text as it
+ * comes, end. A push or end that fails returns the code with err set
+ * (err is the one given to begin); after a failed push, free instead of
+ * end. A row goes to f->sink when the feed has one, else to f->rows.
+ */
+struct mp_feed_csv;
+int mp_feed_csv_begin(struct mp_feed *f, const struct mp_feed_limits *lim,
+    struct mp_feed_fill *fl, size_t est_rows, struct mp_feed_csv **out,
+    struct mp_error *err);
+int mp_feed_csv_push(struct mp_feed_csv *rd, const void *data, size_t len);
+int mp_feed_csv_end(struct mp_feed_csv **rdp);
+void mp_feed_csv_free(struct mp_feed_csv **rdp);
+
+/*
+ * A Shadowserver table or a generic list named for its file, not read
+ * yet: the caller may set what the rows carry (reporter, report id) and
+ * f->sink before mp_feed_load() with *fl. MP_OK with *fp, or an error.
+ */
+int mp_feed_shadowserver_new(const char *filename, struct mp_feed **fp,
+    struct mp_feed_fill *fl, struct mp_error *err);
+int mp_feed_list_new(const char *filename, enum mp_report_type type,
+    const char *case_ref, struct mp_feed **fp, struct mp_feed_fill *fl,
     struct mp_error *err);
 
 /* Read `data` (a zip by magic or ".zip" name, else CSV) into f; the zip's

@@ -37,14 +37,12 @@ list_header(struct mp_feed *f, struct mp_feed_fill *fl, struct mp_error *err)
 }
 
 int
-mp_feed_parse_list(const char *filename, const void *data, size_t len,
-    enum mp_report_type type, const char *case_ref,
-    const struct mp_feed_limits *lim, struct mp_feed **fp,
+mp_feed_list_new(const char *filename, enum mp_report_type type,
+    const char *case_ref, struct mp_feed **fp, struct mp_feed_fill *fl,
     struct mp_error *err)
 {
-	struct mp_feed_fill fl;
 	struct mp_feed *f;
-	int rc, oom = 0;
+	int oom = 0;
 
 	*fp = NULL;
 	if ((f = mp_feed_new(MP_FEED_LIST, err)) == NULL)
@@ -59,14 +57,33 @@ mp_feed_parse_list(const char *filename, const void *data, size_t len,
 		mp_feed_free(&f);
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
 	}
-	fl.header = list_header;
-	fl.service = NULL;
-	fl.per_row_type = 1;
-	if ((rc = mp_feed_load(f, filename, data, len, lim, &fl, err)) != MP_OK)
-		goto fail;
+	memset(fl, 0, sizeof(*fl));
+	fl->header = list_header;
+	fl->service = NULL;
+	fl->per_row_type = 1;
 	*fp = f;
 	return MP_OK;
-fail:
-	mp_feed_free(&f);
-	return rc;
+}
+
+int
+mp_feed_parse_list(const char *filename, const void *data, size_t len,
+    enum mp_report_type type, const char *case_ref,
+    const struct mp_feed_limits *lim, struct mp_feed **fp,
+    struct mp_error *err)
+{
+	struct mp_feed_fill fl;
+	struct mp_feed *f;
+	int rc;
+
+	*fp = NULL;
+	if ((rc = mp_feed_list_new(filename, type, case_ref, &f, &fl, err)) !=
+	    MP_OK)
+		return rc;
+	if ((rc = mp_feed_load(f, filename, data, len, lim, &fl, err)) !=
+	    MP_OK) {
+		mp_feed_free(&f);
+		return rc;
+	}
+	*fp = f;
+	return MP_OK;
 }

@@ -83,14 +83,14 @@ is_type(GMimeObject *obj, const char *type, const char *sub)
 	return ct != NULL && g_mime_content_type_is_type(ct, type, sub);
 }
 
-/* Reporter, organisation and Message-ID of the message, on the feed. */
+/* Reporter, organisation and Message-ID of the message, on the feed
+ * before its rows are read (each row's model points to them). */
 static int
 feed_headers(struct mp_feed *f, const struct mp_message *msg)
 {
 	struct mp_report *tmp;
 	struct mp_error e;
 	const char *id;
-	size_t i;
 	int oom = 0;
 
 	if ((tmp = mp_rpt_new(0, &e)) == NULL)
@@ -105,17 +105,7 @@ feed_headers(struct mp_feed *f, const struct mp_message *msg)
 	id = g_mime_message_get_message_id(mp_message_mime(msg));
 	if (id != NULL)
 		f->report_id = mp_fa_text(f, id, &oom);
-	if (oom)
-		return -1;
-	for (i = 0; i < f->nrows; i++) {
-		struct mp_report *r = &f->rows[i].r;
-
-		r->reporter_addr = (char *)f->reporter_addr;
-		r->reporter_org = (char *)f->reporter_org;
-		if (f->case_ref == NULL)
-			r->report_id = (char *)f->report_id;
-	}
-	return 0;
+	return oom ? -1 : 0;
 }
 
 /* The list attachments: 0 when none, 1 when some were added, or < 0. */
@@ -132,6 +122,7 @@ feeds(const struct mp_message *msg, const struct mp_feed_opts *o,
 		const char *fn = filename_of(p->obj);
 		struct mp_report_item *it;
 		struct mp_feed *f = NULL;
+		struct mp_feed_fill fl;
 		GByteArray *ba;
 		char word[128];
 		time_t date;
@@ -149,16 +140,28 @@ feeds(const struct mp_message *msg, const struct mp_feed_opts *o,
 		    err)) != MP_OK)
 			return rc;
 		if (ss)
-			rc = mp_feed_parse_shadowserver(fn, ba->data, ba->len,
-			    lim, &f, err);
+			rc = mp_feed_shadowserver_new(fn, &f, &fl, err);
 		else
-			rc = mp_feed_parse_list(fn, ba->data, ba->len,
-			    o->list_type, o->case_ref, lim, &f, err);
+			rc = mp_feed_list_new(fn, o->list_type, o->case_ref, &f,
+			    &fl, err);
+		if (rc == MP_OK && feed_headers(f, msg) != 0)
+			rc = mp_error_set(err, MP_ENOMEM, "out of memory");
+		if (rc == MP_OK) {
+			/* the item it becomes (added once it is read) */
+			f->sink = o->sink;
+			f->item = s->n;
+			if ((rc = mp_feed_load(f, fn, ba->data, ba->len, lim, &fl,
+			    err)) != MP_OK && ss)
+				mp_error_prefix(err, "Shadowserver %s",
+				    f->filename);
+			f->sink = NULL;	/* the caller's, for this call only */
+		}
 		g_byte_array_unref(ba);
-		if (rc != MP_OK)
+		if (rc != MP_OK) {
+			mp_feed_free(&f);
 			return rc;
-		if (feed_headers(f, msg) != 0 ||
-		    (it = add(s, lim, MP_ITEM_FEED, err)) == NULL) {
+		}
+		if ((it = add(s, lim, MP_ITEM_FEED, err)) == NULL) {
 			mp_feed_free(&f);
 			return err->code ? err->code : MP_ENOMEM;
 		}

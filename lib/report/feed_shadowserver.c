@@ -257,16 +257,14 @@ ss_header(struct mp_feed *f, struct mp_feed_fill *fl, struct mp_error *err)
 }
 
 int
-mp_feed_parse_shadowserver(const char *filename, const void *data,
-    size_t len, const struct mp_feed_limits *lim, struct mp_feed **fp,
-    struct mp_error *err)
+mp_feed_shadowserver_new(const char *filename, struct mp_feed **fp,
+    struct mp_feed_fill *fl, struct mp_error *err)
 {
 	const struct mp_shadowserver_type *t;
-	struct mp_feed_fill fl;
 	struct mp_feed *f;
 	char word[128];
 	time_t date = 0;
-	int rc;
+	int oom = 0;
 
 	*fp = NULL;
 	if (!mp_shadowserver_filename(filename, word, sizeof(word), &date))
@@ -280,26 +278,43 @@ mp_feed_parse_shadowserver(const char *filename, const void *data,
 	f->name = mp_fa_strdup(f, t != NULL ? t->name : word);
 	if (t != NULL && strcasecmp(t->name, word) != 0)
 		f->alias = mp_fa_strdup(f, word);
-	if ((f->filename = mp_fa_text(f, filename, &rc)) == NULL || rc ||
+	if ((f->filename = mp_fa_text(f, filename, &oom)) == NULL || oom ||
 	    f->name == NULL) {
 		mp_feed_free(&f);
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
 	}
-	fl.header = ss_header;
-	fl.per_row_type = 0;
-	fl.service = NULL;
+	memset(fl, 0, sizeof(*fl));
+	fl->header = ss_header;
+	fl->per_row_type = 0;
+	fl->service = NULL;
 	if (strncmp(f->name, "scan_", 5) == 0)
-		fl.service = f->name + 5;
+		fl->service = f->name + 5;
 	else if (strncmp(f->name, "scan6_", 6) == 0)
-		fl.service = f->name + 6;
+		fl->service = f->name + 6;
 	else if (strncmp(f->name, "population_", 11) == 0)
-		fl.service = f->name + 11;
-	if ((rc = mp_feed_load(f, filename, data, len, lim, &fl, err)) != MP_OK)
-		goto fail;
+		fl->service = f->name + 11;
 	*fp = f;
 	return MP_OK;
-fail:
-	mp_error_prefix(err, "Shadowserver %s", f->filename);
-	mp_feed_free(&f);
-	return rc;
+}
+
+int
+mp_feed_parse_shadowserver(const char *filename, const void *data,
+    size_t len, const struct mp_feed_limits *lim, struct mp_feed **fp,
+    struct mp_error *err)
+{
+	struct mp_feed_fill fl;
+	struct mp_feed *f;
+	int rc;
+
+	*fp = NULL;
+	if ((rc = mp_feed_shadowserver_new(filename, &f, &fl, err)) != MP_OK)
+		return rc;
+	if ((rc = mp_feed_load(f, filename, data, len, lim, &fl, err)) !=
+	    MP_OK) {
+		mp_error_prefix(err, "Shadowserver %s", f->filename);
+		mp_feed_free(&f);
+		return rc;
+	}
+	*fp = f;
+	return MP_OK;
 }

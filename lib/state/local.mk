@@ -1,5 +1,6 @@
 # libmpstate: what meldpunt remembers across messages: the state database
-# (statedb.c) and the notification dedup/rate records in it (seen.c), what
+# (statedb.c) and the notification dedup/rate records in it (seen.c; for
+# the rows of list reports, in buckets: listseen.c), what
 # each notification was (notices.c), contact health from bounces (health.c),
 # the rows of list reports waiting for the sender (pending.c), the
 # notifications' ticket numbers (tickets.c), the sender's notifications
@@ -10,6 +11,7 @@ noinst_LIBRARIES += lib/state/libmpstate.a
 lib_state_libmpstate_a_SOURCES = \
 	lib/state/statedb.c lib/state/statedb.h \
 	lib/state/seen.c lib/state/seen.h lib/state/seen_int.h \
+	lib/state/listseen.c lib/state/listseen.h \
 	lib/state/notices.c lib/state/notices.h \
 	lib/state/health.c lib/state/health.h \
 	lib/state/pending.c lib/state/pending.h \

@@ -38,6 +38,7 @@ struct mp_pending_batch {
 	size_t n;
 	size_t *slot, nslot;	/* open addressing: index+1 into g */
 	size_t held;		/* bytes buffered in all groups */
+	size_t last;		/* the group of the last row, index+1 */
 };
 
 static void
@@ -91,31 +92,22 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* The row's value (the layout above), appended to b with its length
- * and row number before it: a chunk is a sequence of these. */
-static int
-row_append(struct chunkbuf *b, const struct mp_pending_row *r)
+/* Room for a row's value of at most vlen bytes, its fixed fields
+ * written: where the value starts, or NULL (no memory). */
+static unsigned char *
+row_start(struct chunkbuf *b, const struct mp_pending_row *r, size_t vlen,
+    size_t ncells)
 {
-	const char *str[ROW_STRINGS] = { r->ip, r->protocol, r->hostname,
-	    r->tags, r->cves, r->severity };
-	size_t n, i, vlen, room, need;
-	unsigned char *v, *p, *nb;
+	size_t need = b->len + 8 + vlen;
+	unsigned char *v, *nb;
 
-	vlen = ROW_FIXED;
-	for (i = 0; i < ROW_STRINGS; i++)
-		vlen += strlen(nz(str[i])) + 1;
-	for (i = 0; i < r->ncells; i++)
-		vlen += strlen(nz(r->cells[i])) + 1;
-	if (vlen > MP_PENDING_VALUE_MAX)
-		vlen = MP_PENDING_VALUE_MAX;
-	need = b->len + 8 + vlen;
 	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 
 		while (cap < need)
 			cap *= 2;
 		if ((nb = realloc(b->data, cap)) == NULL)
-			return -1;
+			return NULL;
 		b->data = nb;
 		b->cap = cap;
 	}
@@ -124,26 +116,91 @@ row_append(struct chunkbuf *b, const struct mp_pending_row *r)
 	put_n(v + 8, (uint64_t)r->received, 8);
 	put_n(v + 16, r->asn, 4);
 	put_n(v + 20, r->port, 4);
-	put_n(v + 24, r->ncells, 4);
+	put_n(v + 24, ncells, 4);
+	return v;
+}
+
+/* The row's value is done at p: its length and row number before it. */
+static void
+row_end(struct chunkbuf *b, const struct mp_pending_row *r,
+    const unsigned char *p)
+{
+	size_t vlen = (size_t)(p - (b->data + b->len + 8));
+
+	put_n(b->data + b->len, vlen, 4);
+	put_n(b->data + b->len + 4, r->row, 4);
+	b->len += 8 + vlen;
+}
+
+/* A row whose cells come packed and fit: one copy for all of them. */
+static int
+row_append_packed(struct chunkbuf *b, const struct mp_pending_row *r,
+    const char **str, const size_t *len, size_t vlen)
+{
+	unsigned char *v, *p;
+	size_t i;
+
+	if ((v = row_start(b, r, vlen + r->packed_len, r->ncells)) == NULL)
+		return -1;
+	p = v + ROW_FIXED;
+	for (i = 0; i < ROW_STRINGS; i++) {
+		memcpy(p, str[i], len[i] + 1);
+		p += len[i] + 1;
+	}
+	memcpy(p, r->packed, r->packed_len);
+	row_end(b, r, p + r->packed_len);
+	return 0;
+}
+
+/* The row's value (the layout above), appended to b with its length
+ * and row number before it: a chunk is a sequence of these. */
+static int
+row_append(struct chunkbuf *b, const struct mp_pending_row *r)
+{
+	const char *str[ROW_STRINGS + MP_PENDING_CELLS_MAX] = { r->ip,
+	    r->protocol, r->hostname, r->tags, r->cves, r->severity };
+	size_t len[ROW_STRINGS + MP_PENDING_CELLS_MAX];
+	size_t n, i, vlen, room, ncells = r->ncells;
+	unsigned char *v, *p;
+	const char *c = r->packed;
+
+	if (ncells > MP_PENDING_CELLS_MAX)
+		ncells = MP_PENDING_CELLS_MAX;
+	vlen = ROW_FIXED;
+	for (i = 0; i < ROW_STRINGS; i++) {
+		str[i] = nz(str[i]);
+		len[i] = strlen(str[i]);
+		vlen += len[i] + 1;
+	}
+	if (c != NULL && ncells == r->ncells &&
+	    vlen + r->packed_len <= MP_PENDING_VALUE_MAX)
+		return row_append_packed(b, r, str, len, vlen);
+	for (i = ROW_STRINGS; i < ROW_STRINGS + ncells; i++) {
+		if (c != NULL) {
+			str[i] = c;
+			len[i] = strlen(c);
+			c += len[i] + 1;
+		} else {
+			str[i] = nz(r->cells[i - ROW_STRINGS]);
+			len[i] = strlen(str[i]);
+		}
+		vlen += len[i] + 1;
+	}
+	if (vlen > MP_PENDING_VALUE_MAX)
+		vlen = MP_PENDING_VALUE_MAX;
+	if ((v = row_start(b, r, vlen, ncells)) == NULL)
+		return -1;
 	p = v + ROW_FIXED;
 	/* room for the NULs of what follows is kept back: cut, not dropped */
-	room = vlen - ROW_FIXED - ROW_STRINGS - r->ncells;
-	for (i = 0; i < ROW_STRINGS + r->ncells; i++) {
-		const char *t = i < ROW_STRINGS ? nz(str[i]) :
-		    nz(r->cells[i - ROW_STRINGS]);
-
-		n = strlen(t);
-		if (n > room)
-			n = room;
-		memcpy(p, t, n);
+	room = vlen - ROW_FIXED - ROW_STRINGS - ncells;
+	for (i = 0; i < ROW_STRINGS + ncells; i++) {
+		n = len[i] < room ? len[i] : room;
+		memcpy(p, str[i], n);
 		p[n] = '\0';
 		p += n + 1;
 		room -= n;
 	}
-	vlen = (size_t)(p - v);
-	put_n(b->data + b->len, vlen, 4);
-	put_n(b->data + b->len + 4, r->row, 4);
-	b->len += 8 + vlen;
+	row_end(b, r, p);
 	return 0;
 }
 
@@ -161,6 +218,12 @@ chunk_write(struct mp_seen *s, struct chunkbuf *g, struct mp_error *err)
 	g->chunk++;
 	g->batch->held -= g->len;
 	g->len = 0;
+	/* A report over many contacts fills many buffers: each gives its
+	 * memory back once written, so what a batch holds stays about
+	 * MP_PENDING_HELD, not a chunk for every group. */
+	free(g->data);
+	g->data = NULL;
+	g->cap = 0;
 	return MP_OK;
 }
 
@@ -265,8 +328,13 @@ mp_pending_batch_add(struct mp_seen *s, struct mp_pending_batch *b,
 	put_n(key + klen, r->msg, 8);
 	put_n(key + klen + 8, r->item, 2);
 	klen += 10;
-	if ((g = group_of(b, key, klen)) == NULL)
+	/* Rows come in runs for one contact: compare before hashing. */
+	if (b->last > 0 && b->g[b->last - 1].klen == klen &&
+	    memcmp(b->g[b->last - 1].key, key, klen) == 0)
+		g = &b->g[b->last - 1];
+	else if ((g = group_of(b, key, klen)) == NULL)
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	b->last = (size_t)(g - b->g) + 1;
 	before = g->len;
 	if (row_append(g, r) != 0)
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
@@ -293,6 +361,66 @@ mp_pending_batch_flush(struct mp_seen *s, struct mp_pending_batch *b,
 		if ((rc = chunk_write(s, &b->g[i], err)) != MP_OK)
 			return rc;
 	return MP_OK;
+}
+
+void
+mp_pending_batch_release(struct mp_pending_batch *b)
+{
+	size_t i;
+
+	for (i = 0; b != NULL && i < b->n; i++) {
+		free(b->g[i].data);
+		b->g[i].data = NULL;
+		b->g[i].len = b->g[i].cap = 0;
+	}
+	if (b != NULL)
+		b->held = 0;
+}
+
+int
+mp_pending_batch_undo(struct mp_seen *s, struct mp_pending_batch *b,
+    struct mp_error *err)
+{
+	GDBM_FILE db;
+	datum key;
+	size_t i;
+	unsigned c;
+	int rc = MP_OK;
+
+	mp_pending_batch_release(b);
+	db = mp_seen_lock(s);
+	for (i = 0; i < b->n; i++) {
+		struct chunkbuf *g = &b->g[i];
+
+		for (c = 0; c < g->chunk && rc == MP_OK; c++) {
+			put_n(g->key + g->klen, c, 4);
+			key.dptr = (char *)g->key;
+			key.dsize = (int)(g->klen + 4);
+			if (gdbm_delete(db, key) != 0 &&
+			    gdbm_errno != GDBM_ITEM_NOT_FOUND)
+				rc = mp_seen_db_error_(s, "delete a pending "
+				    "record in", err);
+		}
+		if (rc == MP_OK)
+			g->chunk = 0;
+	}
+	mp_seen_unlock(s);
+	return rc;
+}
+
+int
+mp_pending_undo_feed(struct mp_seen *s, uint64_t msg, unsigned item,
+    struct mp_error *err)
+{
+	unsigned char k[16];
+	datum key = { (char *)k, (int)msg_key(k, 'f', msg, 1, item) };
+	GDBM_FILE db = mp_seen_lock(s);
+	int rc = MP_OK;
+
+	if (gdbm_delete(db, key) != 0 && gdbm_errno != GDBM_ITEM_NOT_FOUND)
+		rc = mp_seen_db_error_(s, "delete a pending record in", err);
+	mp_seen_unlock(s);
+	return rc;
 }
 
 /* NUL-terminated strings, one after the other. */

@@ -29,10 +29,14 @@
  *	a report and mp_seen_sync() follows it, once per report. A report
  *	cut short (a DB error, kill -9) leaves rows without a message record:
  *	invisible, rewritten by the retry. mp_pending_undo_msg() hides a
- *	report again (the MTA did not take it).
+ *	report again (the MTA did not take it); mp_pending_batch_undo() and
+ *	mp_pending_undo_feed() then delete what it wrote, so a report that
+ *	is not taken (quarantined after its first table was read, say)
+ *	leaves nothing behind.
  * LIMITS
  *	contact, type, lang at most MP_PENDING_PART_MAX bytes; a row's value
- *	at most MP_PENDING_VALUE_MAX bytes (cells are cut, never the row); a
+ *	at most MP_PENDING_VALUE_MAX bytes (cells are cut, never the row), at
+ *	most MP_PENDING_CELLS_MAX cells (feed.h allows 256 columns); a
  *	batch holds at most MP_PENDING_HELD bytes before it writes every
  *	group's chunk.
  * THREADS
@@ -51,6 +55,7 @@ struct mp_seen;
 
 #define MP_PENDING_PART_MAX	512
 #define MP_PENDING_VALUE_MAX	(64u * 1024)
+#define MP_PENDING_CELLS_MAX	1024	/* cells of a row kept */
 #define MP_PENDING_CHUNK	(32u * 1024)	/* bytes of rows a chunk */
 #define MP_PENDING_HELD		(8u * 1024 * 1024)	/* buffered, all groups */
 
@@ -66,9 +71,13 @@ struct mp_pending_row {
 	unsigned port;
 	const char *protocol, *hostname, *tags, *cves, *severity;
 	uint32_t asn;
-	/* the feed's own cells, in the order of the feed's columns */
+	/* the feed's own cells, in the order of the feed's columns: cells[]
+	 * or, when set, `packed` (ncells cells, each NUL-terminated, in
+	 * packed_len bytes: as feed.h keeps a row, copied in one piece) */
 	const char *const *cells;
 	size_t ncells;
+	const char *packed;
+	size_t packed_len;
 };
 
 struct mp_pending_feed {
@@ -89,6 +98,11 @@ int mp_pending_batch_add(struct mp_seen *s, struct mp_pending_batch *b,
 /* Write what every group still holds. */
 int mp_pending_batch_flush(struct mp_seen *s, struct mp_pending_batch *b,
     struct mp_error *err);
+/* The rows' buffers go; what undo needs (keys, chunk counts) stays. */
+void mp_pending_batch_release(struct mp_pending_batch *b);
+/* Delete every chunk the batch wrote (a report not taken after all). */
+int mp_pending_batch_undo(struct mp_seen *s, struct mp_pending_batch *b,
+    struct mp_error *err);
 void mp_pending_batch_free(struct mp_pending_batch **bp);
 int mp_pending_put_feed(struct mp_seen *s, const struct mp_pending_feed *f,
     struct mp_error *err);
@@ -96,6 +110,9 @@ int mp_pending_put_feed(struct mp_seen *s, const struct mp_pending_feed *f,
 int mp_pending_put_msg(struct mp_seen *s, uint64_t msg, time_t received,
     unsigned rows, struct mp_error *err);
 int mp_pending_undo_msg(struct mp_seen *s, uint64_t msg, struct mp_error *err);
+/* Delete a feed's "f" record. */
+int mp_pending_undo_feed(struct mp_seen *s, uint64_t msg, unsigned item,
+    struct mp_error *err);
 
 /* One chunk ("p" record) of a group: its key, how many rows, when the
  * newest of them arrived. */

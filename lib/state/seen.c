@@ -10,6 +10,8 @@
  *   "r" contact                      ->  8-byte times of the last hour
  *   "n" notice id, "h" contact         notices.c, health.c (their own
  *                                      expiry: expired() below)
+ *   "b" list row buckets               listseen.c (expired when all their
+ *                                      entries are; "B" records stay)
  */
 #include "config.h"
 
@@ -80,6 +82,7 @@ open_db(const char *path, int flags, const char *how, struct mp_error *err)
 		return NULL;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->list_lock, NULL);
 	return s;
 }
 
@@ -106,6 +109,7 @@ mp_seen_close(struct mp_seen **sp)
 		return;
 	gdbm_close((*sp)->db);
 	pthread_mutex_destroy(&(*sp)->lock);
+	pthread_mutex_destroy(&(*sp)->list_lock);
 	free((*sp)->path);
 	free(*sp);
 	*sp = NULL;
@@ -418,6 +422,9 @@ expired(datum key, datum val, time_t now, unsigned interval)
 	if (key.dptr[0] == 't' || key.dptr[0] == 'T' || key.dptr[0] == 'u')
 		return mp_ticket_expired_(key.dptr, (size_t)key.dsize, val.dptr,
 		    (size_t)val.dsize, now);
+	if (key.dptr[0] == 'b')
+		return mp_listseen_expired_(key.dptr, (size_t)key.dsize,
+		    val.dptr, (size_t)val.dsize, now, interval);
 	/* Health records stay until reset (health.h); the file's other
 	 * records (pending.h, ...) are not seen's to prune. */
 	if (key.dptr[0] != 'd' && key.dptr[0] != 'r')

@@ -38,6 +38,9 @@
  *	pending: an identical copy sent later is told once more -- told twice
  *	beats never told.) mp_seen_check_and_record() records final at once.
  *
+ *	The rows of list reports keep theirs in buckets, a record for many
+ *	rows, with the same verdicts (listseen.h).
+ *
  *	Any GDBM error is MP_ERETRY, never "not seen": the milter answers
  *	tempfail and the MTA retries. A record of the wrong size (damage) is
  *	treated as absent and rewritten.

@@ -6,8 +6,9 @@
  *	Not for use outside lib/state. Every access to `db` holds `lock`.
  *	Keys begin with one letter naming the record kind: "d" and "r"
  *	(seen.c), "n" (notices.c), "h" (health.c), "p" "f" "m" (pending.c),
- *	"T" "t" "u" (tickets.c), "o" "s" "l" (outbox.c). Integers are 8 bytes,
- *	network byte order (mp_seen_put64_, mp_seen_get64_).
+ *	"T" "t" "u" (tickets.c), "o" "s" "l" (outbox.c), "b" "B" (listseen.c).
+ *	Integers are 8 bytes, network byte order (mp_seen_put64_,
+ *	mp_seen_get64_).
  */
 #ifndef MP_SEEN_INT_H
 #define MP_SEEN_INT_H
@@ -22,6 +23,8 @@
 struct mp_seen {
 	GDBM_FILE db;
 	pthread_mutex_t lock;
+	pthread_mutex_t list_lock;	/* a list report's session (listseen.h);
+					   taken before `lock`, never inside it */
 	time_t last_prune;
 	char *path;
 };
@@ -54,5 +57,9 @@ void mp_seen_put64_(unsigned char *p, int64_t v);
 int64_t mp_seen_get64_(const unsigned char *p);
 /* Whether a notice record (notices.c) is old enough to prune. */
 int mp_notice_expired_(datum val, time_t now);
+/* Whether every entry of a list row bucket (listseen.c) is older than
+ * `interval`. */
+int mp_listseen_expired_(const char *key, size_t klen, const char *val,
+    size_t vlen, time_t now, unsigned interval);
 
 #endif

@@ -8,6 +8,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check_tap.h"
@@ -198,6 +201,40 @@ START_TEST(ip_addresses)
 }
 END_TEST
 
+/* The address text is inet_ntop's, byte for byte (addr.c writes IPv4
+ * itself), and a prefix's is "%s/%d"; both cut as snprintf cuts. */
+START_TEST(ip_format_as_inet_ntop)
+{
+	char o[64], want[64], pfx[80];
+	unsigned char b[4];
+	uint32_t x = 0x12345678u, i;
+	int len;
+
+	for (i = 0; i < 200000; i++) {
+		/* every octet value at every place, edges included */
+		x = i < 1024 ? (i & 3) == 0 ? 0 : (i & 3) == 1 ? 0xffffffffu :
+		    (i & 3) == 2 ? i * 0x01010101u : (i << 24) | i :
+		    x * 1103515245u + 12345u;
+		b[0] = (unsigned char)(x >> 24), b[1] = (unsigned char)(x >> 16);
+		b[2] = (unsigned char)(x >> 8), b[3] = (unsigned char)x;
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET, b, want, sizeof(want)));
+		mp_ip_format((mp_u128)x, 4, o, sizeof(o));
+		ck_assert_str_eq(o, want);
+		len = (int)(i % 33);
+		mp_prefix_format((mp_u128)x, len, 4, o, sizeof(o));
+		mp_ip_format(mp_ip_mask((mp_u128)x, len, 4), 4, want, sizeof(want));
+		snprintf(pfx, sizeof(pfx), "%s/%d", want, len);
+		ck_assert_str_eq(o, pfx);
+	}
+	mp_ip_format((mp_u128)0xc0000201u, 4, o, 5);
+	ck_assert_str_eq(o, "192.");
+	mp_prefix_format((mp_u128)0xc0000201u, 24, 4, o, 12);
+	ck_assert_str_eq(o, "192.0.2.0/2");
+	mp_prefix_format(((mp_u128)0x20010db8u << 96) | 1, 128, 6, o, sizeof(o));
+	ck_assert_str_eq(o, "2001:db8::1/128");
+}
+END_TEST
+
 START_TEST(ip_prefixes)
 {
 	mp_u128 a;
@@ -378,6 +415,7 @@ main(void)
 	tcase_add_test(tc, times);
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, ip_addresses);
+	tcase_add_test(tc, ip_format_as_inet_ntop);
 	tcase_add_test(tc, ip_prefixes);
 	tcase_add_test(tc, domains);
 	tcase_add_test(tc, languages);

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <gdbm.h>
 #include <gmime/gmime.h>
 
 #include "check_tap.h"
@@ -777,6 +778,99 @@ START_TEST(list_report_generic_csv)
 }
 END_TEST
 
+
+/* State DB records whose key starts with `tag` (read beside the open
+ * handle, as the tools do). */
+static size_t
+state_keys(char tag)
+{
+	char path[256];
+	GDBM_FILE db;
+	datum k, next;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/feed-state.db", tmp);
+	ck_assert_ptr_nonnull(db = gdbm_open(path, 0, GDBM_READER |
+	    GDBM_NOLOCK, 0, NULL));
+	for (k = gdbm_firstkey(db); k.dptr != NULL; k = next) {
+		n += k.dsize > 0 && k.dptr[0] == tag;
+		next = gdbm_nextkey(db, k);
+		free(k.dptr);
+	}
+	gdbm_close(db);
+	return n;
+}
+
+/* A mail with Shadowserver tables: `rows` routed rows of 300 bytes in
+ * the first, and a second without an ip column when `broken`. */
+static const char *
+two_tables(const char *name, int rows, int broken)
+{
+	static char path[256];
+	FILE *fp;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fprintf(fp, "From: Feeds <feeds@research.example.org>\n"
+	    "To: " INTAKE "\n"
+	    "Subject: Shadowserver scan_ntp report\n"
+	    "Date: Mon, 30 Nov 2026 09:00:00 +0100\n"
+	    "Message-ID: <%s@research.example.org>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nAttached.\n"
+	    "--b\nContent-Type: text/csv\n"
+	    "Content-Disposition: attachment; "
+	    "filename=\"2026-11-29-scan_ntp-a-asn.csv\"\n\n"
+	    "timestamp,ip,port,note\n", name);
+	for (i = 0; i < rows; i++)
+		fprintf(fp, "2026-11-29 10:00:00,76.22.%d.%d,123,%0260d\n",
+		    i / 250, i % 250 + 1, i);
+	if (broken)
+		fputs("--b\nContent-Type: text/csv\n"
+		    "Content-Disposition: attachment; "
+		    "filename=\"2026-11-29-scan_ntp-b-asn.csv\"\n\n"
+		    "timestamp,host\n2026-11-29 10:00:00,h.example\n", fp);
+	fputs("--b--\n", fp);
+	fclose(fp);
+	return path;
+}
+
+/* A report refused after its first table was read and recorded (its
+ * second has no ip column): every record of it is taken back, so the
+ * corrected report finds nothing of it -- no duplicates. */
+START_TEST(list_report_refused_late)
+{
+	struct mp_snapshot *s = feed_snapshot();
+	struct mp_plan p;
+	char got[1024];
+
+	/* 400 rows of 300 bytes: more than one chunk is written before
+	 * the second table is met */
+	decide(s, two_tables("late.eml", 400, 1), &p);
+	ck_assert_str_eq(mp_outcome_name(p.outcome),
+	    "quarantined:not-a-report");
+	mp_plan_free(&p);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, "");
+	ck_assert_uint_eq(state_keys('p'), 0);
+	ck_assert_uint_eq(state_keys('f'), 0);
+	ck_assert_uint_eq(state_keys('m'), 0);
+	ck_assert_uint_eq(state_keys('b'), 0);
+	decide(s, two_tables("fixed.eml", 400, 0), &p);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
+	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "400 rows in 1 "
+	    "list: 400 pending for 1 contact, 0 duplicates, 0 unrouted, "
+	    "0 invalid");
+	mp_plan_free(&p);
+	feed_groups(s, got, sizeof(got));
+	ck_assert_str_eq(got, "noc@a.example open-service:scan_ntp nl 400\n");
+	ck_assert_uint_gt(state_keys('p'), 1);
+	release(s);
+}
+END_TEST
+
 /* A report that only links to its data. */
 START_TEST(link_only)
 {
@@ -1027,6 +1121,7 @@ main(void)
 	tcase_add_test(tc, tempfail_routedb);
 	tcase_add_test(tc, list_report_queued);
 	tcase_add_test(tc, list_report_rollback);
+	tcase_add_test(tc, list_report_refused_late);
 	tcase_add_test(tc, link_only);
 	tcase_add_test(tc, list_report_generic_csv);
 	tcase_add_test(tc, digest_queued);

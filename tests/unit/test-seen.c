@@ -12,7 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gdbm.h>
+
 #include "check_tap.h"
+#include "listseen.h"
 #include "outbox.h"
 #include "pending.h"
 #include "seen.h"
@@ -245,7 +248,7 @@ START_TEST(prune_keeps_pending)
 	mp_pending_batch_free(&b);
 	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
 	ck_assert_uint_eq(n, 0);	/* the report is not recorded yet */
-	mp_pending_groups_free(&g, n);
+	free(g);
 	ck_assert_int_eq(mp_pending_put_msg(s, 42, T0 + 5, 2, &err), MP_OK);
 	ck_assert_int_eq(check(s, "spam", "s", "c@x.nl", T0, 600, 100), MP_SEEN_NEW);
 	ck_assert_int_eq(mp_seen_prune(s, T0 + 4000, 600, &removed, &err), MP_OK);
@@ -256,11 +259,11 @@ START_TEST(prune_keeps_pending)
 	ck_assert_uint_eq(g[0].rows, 2);
 	ck_assert_int_eq(g[0].oldest, T0);
 	ck_assert_int_eq(g[0].newest, T0 + 60);
-	mp_pending_groups_free(&g, n);
+	free(g);
 	ck_assert_int_eq(mp_pending_undo_msg(s, 42, &err), MP_OK);
 	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
 	ck_assert_uint_eq(n, 0);
-	mp_pending_groups_free(&g, n);
+	free(g);
 	mp_seen_close(&s);
 }
 END_TEST
@@ -302,9 +305,344 @@ START_TEST(pending_chunks)
 		ck_assert_int_eq(g[0].oldest, T0 + 1);
 		ck_assert_int_eq(g[0].newest, T0 + 2999);
 		ck_assert_uint_eq(g[1].rows, 1000);
-		mp_pending_groups_free(&g, n);
+		free(g);
 	}
 	mp_seen_close(&s);
+}
+END_TEST
+
+
+/* The value of the one "p" record of message msg (malloc'd), read from
+ * the file. */
+static char *
+chunk_of(uint64_t msg, int *len)
+{
+	GDBM_FILE db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK, 0, NULL);
+	datum k, next, v = { NULL, 0 };
+	unsigned char m[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, msg >>= 8)
+		m[i] = (unsigned char)(msg & 0xff);
+	ck_assert_ptr_nonnull(db);
+	for (k = gdbm_firstkey(db); k.dptr != NULL; k = next) {
+		if (k.dptr[0] == 'p' && k.dsize > 14 &&
+		    memcmp(k.dptr + k.dsize - 14, m, 8) == 0)
+			v = gdbm_fetch(db, k);
+		next = gdbm_nextkey(db, k);
+		free(k.dptr);
+	}
+	gdbm_close(db);
+	*len = v.dsize;
+	return v.dptr;
+}
+
+/* A row's cells given packed (as feed.h keeps them) are written byte for
+ * byte as the same cells given one by one, cut the same when too long. */
+START_TEST(pending_packed_cells)
+{
+	struct mp_seen *s = open_db();
+	struct mp_pending_batch *b;
+	struct mp_pending_row r;
+	struct mp_error err;
+	const char *cells[3];
+	char *packed, *a, *c;
+	size_t big = MP_PENDING_VALUE_MAX + 100, plen;
+	int la, lc, pass, msg;
+
+	packed = malloc(big + 64);
+	for (pass = 0; pass < 2; pass++) {
+		/* pass 1: a middle cell longer than a row may be */
+		size_t mid = pass ? big : 5;
+
+		memcpy(packed, "first", 6);
+		memset(packed + 6, 'm', mid);
+		packed[6 + mid] = '\0';
+		memcpy(packed + 7 + mid, "", 1);	/* an empty cell */
+		plen = 8 + mid;
+		cells[0] = packed;
+		cells[1] = packed + 6;
+		cells[2] = packed + 7 + mid;
+		for (msg = 1; msg <= 2; msg++) {
+			memset(&r, 0, sizeof(r));
+			r.contact = "c@x.nl", r.type = "t:x", r.lang = "en";
+			r.msg = (uint64_t)(10 * pass + msg), r.row = 1;
+			r.ip = "10.0.0.1", r.port = 123, r.protocol = "udp";
+			r.ncells = 3;
+			if (msg == 1)
+				r.cells = cells;
+			else
+				r.packed = packed, r.packed_len = plen;
+			ck_assert_ptr_nonnull(b = mp_pending_batch_new());
+			ck_assert_int_eq(mp_pending_batch_add(s, b, &r, &err),
+			    MP_OK);
+			ck_assert_int_eq(mp_pending_batch_flush(s, b, &err),
+			    MP_OK);
+			mp_pending_batch_free(&b);
+		}
+		ck_assert_ptr_nonnull(a = chunk_of(10 * (uint64_t)pass + 1, &la));
+		ck_assert_ptr_nonnull(c = chunk_of(10 * (uint64_t)pass + 2, &lc));
+		ck_assert_int_eq(la, lc);
+		ck_assert(memcmp(a, c, (size_t)la) == 0);
+		ck_assert_int_le(la, 8 + MP_PENDING_VALUE_MAX);
+		free(a);
+		free(c);
+	}
+	free(packed);
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* ---- list rows (listseen.h) ---- */
+
+/* One list row check in a session. */
+static enum mp_seen_verdict
+lcheck(struct mp_listseen *ls, const char *type, const char *src,
+    const char *to, uint64_t row)
+{
+	enum mp_seen_verdict v;
+	struct mp_error err;
+
+	if (mp_listseen_check(ls, type, src, to, row, &v, &err) != MP_OK)
+		ck_abort_msg("%s", err.msg);
+	return v;
+}
+
+static struct mp_listseen *
+lbegin(struct mp_seen *s, uint64_t msg, time_t now, unsigned interval)
+{
+	struct mp_listseen *ls;
+	struct mp_error err;
+
+	if (mp_listseen_begin(s, msg, now, interval, &ls, &err) != MP_OK)
+		ck_abort_msg("%s", err.msg);
+	return ls;
+}
+
+static void
+lflush(struct mp_listseen **ls)
+{
+	struct mp_error err;
+
+	if (mp_listseen_flush(*ls, &err) != MP_OK)
+		ck_abort_msg("%s", err.msg);
+	mp_listseen_end(ls);
+}
+
+/* Records whose key starts with `tag` (and, for "b", has `bits`, or any
+ * when bits < 0), read from the file. */
+static size_t
+count_keys(char tag, int bits)
+{
+	GDBM_FILE db = gdbm_open(path, 0, GDBM_READER | GDBM_NOLOCK, 0, NULL);
+	datum k, next;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(db);
+	for (k = gdbm_firstkey(db); k.dptr != NULL; k = next) {
+		if (k.dsize > 0 && k.dptr[0] == tag && (bits < 0 ||
+		    (k.dsize > 5 && k.dptr[k.dsize - 5] == bits)))
+			n++;
+		next = gdbm_nextkey(db, k);
+		free(k.dptr);
+	}
+	gdbm_close(db);
+	return n;
+}
+
+START_TEST(list_rows_dedup)
+{
+	struct mp_seen *s = open_db();
+	struct mp_listseen *ls;
+	struct mp_error err;
+	const char *t = "open-service:scan_ntp";
+
+	ls = lbegin(s, 1, T0, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	/* another contact, another port, another type: all new */
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "b@x.nl", 1),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 124", "a@x.nl", 2),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, "malware:x", "10.0.0.1 port 123",
+	    "a@x.nl", 3), MP_SEEN_NEW);
+	/* a later row of the same message: a duplicate of the first */
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 4),
+	    MP_SEEN_DUPLICATE);
+	/* the same row asked again is still itself */
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	lflush(&ls);
+
+	/* the MTA's retry of message 1 (never committed): its rows anew,
+	 * its later duplicate still a duplicate */
+	ls = lbegin(s, 1, T0 + 5, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 4),
+	    MP_SEEN_DUPLICATE);
+	lflush(&ls);
+
+	/* another message: a duplicate within RenotifyInterval, new after */
+	ls = lbegin(s, 2, T0 + 300, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
+	    MP_SEEN_DUPLICATE);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2 port 123", "a@x.nl", 2),
+	    MP_SEEN_NEW);
+	lflush(&ls);
+	ls = lbegin(s, 3, T0 + 5 + 600, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2 port 123", "a@x.nl", 1),
+	    MP_SEEN_DUPLICATE);
+	lflush(&ls);
+
+	/* interval 0: no dedup, nothing recorded, no lock taken */
+	ls = lbegin(s, 4, T0 + 700, 0);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2 port 123", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2 port 123", "a@x.nl", 2),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(mp_listseen_flush(ls, &err), MP_OK);
+	mp_listseen_end(&ls);
+
+	/* the records survive a reopen; the bucket count is in "B" */
+	mp_seen_close(&s);
+	ck_assert_uint_eq(count_keys('B', -1), 3);
+	s = open_db();
+	ls = lbegin(s, 5, T0 + 700, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1 port 123", "a@x.nl", 1),
+	    MP_SEEN_DUPLICATE);
+	mp_listseen_end(&ls);	/* without a flush: the lock is given back */
+	ls = lbegin(s, 6, T0 + 700, 600);
+	mp_listseen_end(&ls);
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* Taken back, before and after the flush: the retry is not a duplicate
+ * of it; what other messages recorded stays. */
+START_TEST(list_rows_undo)
+{
+	struct mp_seen *s = open_db();
+	struct mp_listseen *ls;
+	struct mp_error err;
+	const char *t = "open-service:scan_ntp";
+
+	ls = lbegin(s, 1, T0, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1", "a@x.nl", 1), MP_SEEN_NEW);
+	lflush(&ls);
+	ls = lbegin(s, 2, T0 + 1, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1", "a@x.nl", 1),
+	    MP_SEEN_DUPLICATE);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2", "a@x.nl", 2), MP_SEEN_NEW);
+	ck_assert_int_eq(mp_listseen_undo(ls, &err), MP_OK);	/* unflushed */
+	mp_listseen_end(&ls);
+	ls = lbegin(s, 2, T0 + 2, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2", "a@x.nl", 2), MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.3", "b@x.nl", 3), MP_SEEN_NEW);
+	ck_assert_int_eq(mp_listseen_flush(ls, &err), MP_OK);
+	ck_assert_int_eq(mp_listseen_undo(ls, &err), MP_OK);	/* flushed */
+	mp_listseen_end(&ls);
+	ls = lbegin(s, 3, T0 + 3, 600);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.1", "a@x.nl", 1),
+	    MP_SEEN_DUPLICATE);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.2", "a@x.nl", 2), MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, t, "10.0.0.3", "b@x.nl", 3), MP_SEEN_NEW);
+	lflush(&ls);
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* Many rows for one contact: spread over more buckets, the old ones
+ * deleted, every row still found; and past MP_LISTSEEN_HELD in one
+ * session, written out and read back. */
+START_TEST(list_rows_buckets)
+{
+	struct mp_seen *s = open_db();
+	struct mp_listseen *ls;
+	const char *t = "vulnerable-service:scan_http";
+	char src[64];
+	uint64_t i;
+	size_t dups;
+
+	ls = lbegin(s, 1, T0, 3600);
+	for (i = 0; i < 10000; i++) {
+		snprintf(src, sizeof(src), "10.%u.%u.%u port 80",
+		    (unsigned)(i >> 16), (unsigned)(i >> 8) & 255,
+		    (unsigned)i & 255);
+		ck_assert_int_eq(lcheck(ls, t, src, "a@x.nl", i + 1),
+		    MP_SEEN_NEW);
+	}
+	lflush(&ls);
+	mp_seen_close(&s);
+	/* 10,000 entries, 64 a bucket: 2^8 buckets, none of 2^0 left */
+	ck_assert_uint_eq(count_keys('b', 8), 256);
+	ck_assert_uint_eq(count_keys('b', 0), 0);
+	s = open_db();
+	ls = lbegin(s, 2, T0 + 10, 3600);
+	for (i = 0; i < 40000; i++) {
+		snprintf(src, sizeof(src), "10.%u.%u.%u port 80",
+		    (unsigned)(i >> 16), (unsigned)(i >> 8) & 255,
+		    (unsigned)i & 255);
+		ck_assert_int_eq(lcheck(ls, t, src, "a@x.nl", i + 1),
+		    i < 10000 ? MP_SEEN_DUPLICATE : MP_SEEN_NEW);
+	}
+	lflush(&ls);
+	mp_seen_close(&s);
+	ck_assert_uint_eq(count_keys('b', 8), 0);
+	ck_assert_uint_eq(count_keys('b', 10), 1024);
+
+	/* a session past MP_LISTSEEN_HELD entries */
+	s = open_db();
+	ls = lbegin(s, 3, T0 + 20, 3600);
+	for (i = 0; i < MP_LISTSEEN_HELD + 20000; i++) {
+		snprintf(src, sizeof(src), "11.%u.%u.%u", (unsigned)(i >> 16),
+		    (unsigned)(i >> 8) & 255, (unsigned)i & 255);
+		ck_assert_int_eq(lcheck(ls, t, src, "b@x.nl", i + 1),
+		    MP_SEEN_NEW);
+	}
+	lflush(&ls);
+	ls = lbegin(s, 4, T0 + 30, 3600);
+	for (i = dups = 0; i < MP_LISTSEEN_HELD + 20000; i += 7) {
+		snprintf(src, sizeof(src), "11.%u.%u.%u", (unsigned)(i >> 16),
+		    (unsigned)(i >> 8) & 255, (unsigned)i & 255);
+		dups += lcheck(ls, t, src, "b@x.nl", i + 1) == MP_SEEN_DUPLICATE;
+	}
+	ck_assert_uint_eq(dups, (MP_LISTSEEN_HELD + 20000 + 6) / 7);
+	mp_listseen_end(&ls);
+	mp_seen_close(&s);
+}
+END_TEST
+
+/* Buckets whose entries have all expired are pruned; others stay. */
+START_TEST(list_rows_pruned)
+{
+	struct mp_seen *s = open_db();
+	struct mp_listseen *ls;
+	struct mp_error err;
+	unsigned removed;
+
+	ls = lbegin(s, 1, T0, 600);
+	ck_assert_int_eq(lcheck(ls, "t:x", "10.0.0.1", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	lflush(&ls);
+	ls = lbegin(s, 2, T0 + 500, 600);
+	ck_assert_int_eq(lcheck(ls, "t:x", "10.0.0.1", "b@x.nl", 1),
+	    MP_SEEN_NEW);
+	lflush(&ls);
+	ck_assert_int_eq(mp_seen_prune(s, T0 + 700, 600, &removed, &err),
+	    MP_OK);
+	ck_assert_uint_eq(removed, 1);
+	ls = lbegin(s, 3, T0 + 700, 600);
+	ck_assert_int_eq(lcheck(ls, "t:x", "10.0.0.1", "a@x.nl", 1),
+	    MP_SEEN_NEW);
+	ck_assert_int_eq(lcheck(ls, "t:x", "10.0.0.1", "b@x.nl", 1),
+	    MP_SEEN_DUPLICATE);
+	mp_listseen_end(&ls);
+	mp_seen_close(&s);
+	ck_assert_uint_eq(count_keys('B', -1), 2);
 }
 END_TEST
 
@@ -595,6 +933,11 @@ suite(void)
 	tcase_add_test(tc, prune_keeps_pending);
 	tcase_add_test(tc, pending_chunks);
 	tcase_add_test(tc, outbox_once);
+	tcase_add_test(tc, pending_packed_cells);
+	tcase_add_test(tc, list_rows_dedup);
+	tcase_add_test(tc, list_rows_undo);
+	tcase_add_test(tc, list_rows_buckets);
+	tcase_add_test(tc, list_rows_pruned);
 	tcase_add_test(tc, retry_on_bad_db);
 	tcase_add_test(tc, retry_on_write_failure);
 	tcase_add_test(tc, limits);
