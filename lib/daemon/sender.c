@@ -347,6 +347,38 @@ type_word(const char *type, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)n, type);
 }
 
+/*
+ * What a row's incident was routed by, in intake's order (intake.c,
+ * pick_query): its IP address, domain, URL (a cell of the feed's "url"
+ * column: a single report queued for a digest contact or re-notified,
+ * pendrow.h) or AS number. Empty when it has none.
+ */
+static void
+row_source(const struct rows *r, const struct mp_notify_list_row *lr,
+    char *out, size_t size)
+{
+	const struct mp_notify_list_feed *f = &r->lfeeds[lr->feed];
+	size_t i;
+
+	out[0] = '\0';
+	if (lr->ip != NULL && *lr->ip != '\0') {
+		snprintf(out, size, "%s", lr->ip);
+		return;
+	}
+	if (lr->hostname != NULL && *lr->hostname != '\0') {
+		snprintf(out, size, "%s", lr->hostname);
+		return;
+	}
+	for (i = 0; i < f->ncolumns && i < lr->ncells; i++)
+		if (strcasecmp(f->columns[i], "url") == 0 &&
+		    lr->cells[i] != NULL && *lr->cells[i] != '\0') {
+			snprintf(out, size, "%s", lr->cells[i]);
+			return;
+		}
+	if (lr->asn != 0)
+		snprintf(out, size, "AS%u", (unsigned)lr->asn);
+}
+
 /* What the notification was, for bounces and replies (notices.h). */
 static int
 record(struct pass *p, const struct mp_outbox_item *it, const struct rows *r,
@@ -361,9 +393,8 @@ record(struct pass *p, const struct mp_outbox_item *it, const struct rows *r,
 	type_word(it->type, rec->type, sizeof(rec->type));
 	/* One row names its incident (a bounce re-routes it, bounceflow.c);
 	 * many have no one source. */
-	if (r->nrows == 1 && (r->rows[0].ip != NULL || r->rows[0].hostname))
-		snprintf(rec->source, sizeof(rec->source), "%s",
-		    r->rows[0].ip != NULL ? r->rows[0].ip : r->rows[0].hostname);
+	if (r->nrows == 1)
+		row_source(r, &r->rows[0], rec->source, sizeof(rec->source));
 	rec->at = (int64_t)p->now;
 	rec->ncontacts = 1;
 	snprintf(rec->contact[0].addr, sizeof(rec->contact[0].addr), "%.*s",

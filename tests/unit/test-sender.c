@@ -43,7 +43,10 @@
 #include "notify.h"
 #include "outbox.h"
 #include "pending.h"
+#include "pendrow.h"
 #include "plan.h"
+#include "report.h"
+#include "route.h"
 #include "seen.h"
 #include "sender.h"
 #include "smtp_stub.h"
@@ -642,6 +645,62 @@ START_TEST(one_row_names_its_source)
 }
 END_TEST
 
+/*
+ * A single report queued as a row (pendrow.h: a digest contact's, or a
+ * bounced notice's incident) that names no IP address: the notice record
+ * names it by its URL or AS number, as intake routed it, so that a bounce
+ * of this notification can route it again (mp_pendrow_report).
+ */
+START_TEST(one_row_url_or_as)
+{
+	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_seen *seen = seen_of(s);
+	struct mp_route_contact ca = { .address = A, .lang = MP_LANG_NL };
+	struct mp_route_contact cb = { .address = B, .lang = MP_LANG_EN };
+	const struct mp_route_contact *to[1];
+	struct mp_pendrow how = { .msg = 11, .received = T0,
+	    .reporter = "cert.example.com" };
+	struct mp_sender_tally t;
+	struct mp_notice_rec *rec;
+	struct mp_report r, back;
+	struct mp_error err;
+	char buf[256], url[] = "https://shop.example.nl/login/verify";
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.type = MP_TYPE_PHISHING;
+	r.url = url;
+	to[0] = &ca;
+	ck_assert_int_eq(mp_pendrow_record(seen, &r, to, 1, &how, &err), MP_OK);
+	memset(&r, 0, sizeof(r));
+	r.type = MP_TYPE_DDOS;
+	r.asn = 64500;
+	to[0] = &cb;
+	how.msg = 12;
+	ck_assert_int_eq(mp_pendrow_record(seen, &r, to, 1, &how, &err), MP_OK);
+	pass(s, T0 + HOUR, NULL, 0, &t);
+	ck_assert_uint_eq(t.sent, 2);
+	ck_assert_ptr_nonnull(rec = malloc(sizeof(*rec)));
+	for (i = 0; i < 2; i++) {
+		ck_assert_ptr_nonnull(field(&mta.msg[i], "X-Meldpunt-Id", buf,
+		    sizeof(buf)));
+		ck_assert_int_eq(mp_notice_get(seen, buf, rec, &err), MP_FOUND);
+		mp_pendrow_report(rec->type, rec->source, &back);
+		if (strcmp(mta.msg[i].to, "<" A ">") == 0) {
+			ck_assert_str_eq(rec->type, "phishing");
+			ck_assert_str_eq(rec->source, url);
+			ck_assert_ptr_nonnull(back.url);
+		} else {
+			ck_assert_str_eq(rec->type, "ddos");
+			ck_assert_str_eq(rec->source, "AS64500");
+			ck_assert_uint_eq(back.asn, 64500);
+		}
+	}
+	free(rec);
+	release(s);
+}
+END_TEST
+
 /* AggregateDelay counts from the group's newest row. */
 START_TEST(aggregate_delay_from_newest)
 {
@@ -984,6 +1043,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, due_group_sent_once);
 	tcase_add_test(tc, one_row_names_its_source);
+	tcase_add_test(tc, one_row_url_or_as);
 	tcase_add_test(tc, aggregate_delay_from_newest);
 	tcase_add_test(tc, notify_interval);
 	tcase_add_test(tc, max_rows_splits);
