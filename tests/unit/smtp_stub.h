@@ -57,7 +57,7 @@ struct smtp_stub {
 	int stop;
 };
 
-static int
+static inline int
 smtp_stub_stopping_(struct smtp_stub *st)
 {
 	int s;
@@ -69,7 +69,7 @@ smtp_stub_stopping_(struct smtp_stub *st)
 }
 
 /* Read more of a connection into seen: bytes read, 0 at its end. */
-static ssize_t
+static inline ssize_t
 smtp_stub_read_(struct smtp_stub *st, int fd)
 {
 	struct pollfd pf = { fd, POLLIN, 0 };
@@ -93,7 +93,7 @@ smtp_stub_read_(struct smtp_stub *st, int fd)
 	return r;
 }
 
-static void
+static inline void
 smtp_stub_serve_(struct smtp_stub *st, int fd)
 {
 	size_t done = st->seenlen;	/* what of seen is answered */
@@ -120,7 +120,7 @@ smtp_stub_serve_(struct smtp_stub *st, int fd)
 	}
 }
 
-static void *
+static inline void *
 smtp_stub_run_(void *arg)
 {
 	struct smtp_stub *st = arg;
@@ -132,7 +132,9 @@ smtp_stub_run_(void *arg)
 		if (poll(&pf, 1, 50) != 1 ||
 		    (fd = accept(st->lfd, NULL, NULL)) < 0)
 			continue;
+		pthread_mutex_lock(&st->lock);
 		st->conns++;
+		pthread_mutex_unlock(&st->lock);
 		smtp_stub_serve_(st, fd);
 		close(fd);
 	}
@@ -140,7 +142,7 @@ smtp_stub_run_(void *arg)
 }
 
 /* 0, or -1 when it cannot listen (errno). */
-static int
+static inline int
 smtp_stub_start(struct smtp_stub *st)
 {
 	struct sockaddr_in a;
@@ -177,8 +179,20 @@ smtp_stub_start(struct smtp_stub *st)
 	return 0;
 }
 
+/* How many connections it accepted so far (while it runs). */
+static inline unsigned
+smtp_stub_conns(struct smtp_stub *st)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&st->lock);
+	n = st->conns;
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}
+
 /* Stop serving and close the listener: the port answers nothing now. */
-static void
+static inline void
 smtp_stub_stop(struct smtp_stub *st)
 {
 	pthread_mutex_lock(&st->lock);
@@ -189,7 +203,7 @@ smtp_stub_stop(struct smtp_stub *st)
 	pthread_mutex_destroy(&st->lock);
 }
 
-static void
+static inline void
 smtp_stub_free(struct smtp_stub *st)
 {
 	free(st->seen);
