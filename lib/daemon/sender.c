@@ -81,12 +81,15 @@ mp_sender_interval(struct mp_routedb *db, const char *contact,
 	return lk;
 }
 
+/* What became of a notification the sender submitted. */
+enum sub { SUB_DONE, SUB_KEPT, SUB_DOWN };
+
 /*
  * Submit an outbox notification and settle it: done when the MTA took
  * it, counted as deferred (kept) or refused (kept, marked) when not.
- * Returns 1 when the MTA could not be reached (stop making new ones).
+ * SUB_DOWN when the MTA could not be reached (stop making new ones).
  */
-static int
+static enum sub
 submit_one(struct pass *p, struct mp_outbox_item *it)
 {
 	const char *rcpt[1] = { it->contact };
@@ -108,14 +111,14 @@ submit_one(struct pass *p, struct mp_outbox_item *it)
 			    "submits it again and the milter discards the repeat",
 			    it->id, it->ticket, it->contact, err.msg);
 			p->t->deferred++;
-			return 0;
+			return SUB_KEPT;
 		}
 		p->t->sent++;
 		p->t->rows += it->rows;
 		say(p, 0, "notice=%s ticket=%s to=<%s> type=%s lang=%s rows=%u: "
 		    "sent (%s)", it->id, it->ticket, it->contact, it->type,
 		    it->lang, it->rows, res.reply);
-		return 0;
+		return SUB_DONE;
 	}
 	snprintf(it->reply, sizeof(it->reply), "%s", err.msg);
 	if (rc == MP_EINPUT) {
@@ -131,7 +134,72 @@ submit_one(struct pass *p, struct mp_outbox_item *it)
 	    it->id, it->ticket, it->contact, it->rows, it->failed ?
 	    "refused, kept in the outbox (meldpunt-queue send retries it)" :
 	    "not sent, tried again next pass", it->attempts, it->reply);
-	return rc == MP_ERETRY;
+	return rc == MP_ERETRY ? SUB_DOWN : SUB_KEPT;
+}
+
+/*
+ * The chunks of the notifications that stay in the outbox after its
+ * turn (refused, not asked for; not recorded as sent): their rows are
+ * that notification's, and making them into another one would tell the
+ * contact twice once the first goes after all. klen(2) key, repeated,
+ * as in an outbox record.
+ */
+struct held {
+	unsigned char *keys;
+	size_t len;
+};
+
+static int
+hold(struct held *h, const struct mp_outbox_item *it)
+{
+	unsigned char *n;
+
+	if (it->keys_len == 0)
+		return MP_OK;
+	if ((n = realloc(h->keys, h->len + it->keys_len)) == NULL)
+		return MP_ENOMEM;
+	memcpy(n + h->len, it->keys, it->keys_len);
+	h->keys = n;
+	h->len += it->keys_len;
+	return MP_OK;
+}
+
+static int
+held_key(const struct held *h, const unsigned char *key, size_t klen)
+{
+	size_t pos, n;
+
+	for (pos = 0; pos + 2 <= h->len; pos += 2 + n) {
+		n = (size_t)h->keys[pos] << 8 | h->keys[pos + 1];
+		if (n == klen && pos + 2 + n <= h->len &&
+		    memcmp(h->keys + pos + 2, key, klen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The group without its held chunks: its rows and newest arrival anew. */
+static void
+leave_held(struct mp_pending_group *g, const struct held *h)
+{
+	size_t i, k = 0;
+
+	if (h->len == 0)
+		return;
+	g->rows = 0;
+	g->received = 0;
+	for (i = 0; i < g->nchunks; i++) {
+		if (held_key(h, g->chunks[i].key, g->chunks[i].klen)) {
+			free(g->chunks[i].key);
+			continue;
+		}
+		g->chunks[k] = g->chunks[i];
+		g->rows += g->chunks[k].rows;
+		if (g->chunks[k].received > g->received)
+			g->received = g->chunks[k].received;
+		k++;
+	}
+	g->nchunks = k;
 }
 
 /* 1 when a request names the group (contact, type, lang). */
@@ -280,6 +348,38 @@ type_word(const char *type, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)n, type);
 }
 
+/*
+ * What a row's incident was routed by, in intake's order (intake.c,
+ * pick_query): its IP address, domain, URL (a cell of the feed's "url"
+ * column: a single report queued for a digest contact or re-notified,
+ * pendrow.h) or AS number. Empty when it has none.
+ */
+static void
+row_source(const struct rows *r, const struct mp_notify_list_row *lr,
+    char *out, size_t size)
+{
+	const struct mp_notify_list_feed *f = &r->lfeeds[lr->feed];
+	size_t i;
+
+	out[0] = '\0';
+	if (lr->ip != NULL && *lr->ip != '\0') {
+		snprintf(out, size, "%s", lr->ip);
+		return;
+	}
+	if (lr->hostname != NULL && *lr->hostname != '\0') {
+		snprintf(out, size, "%s", lr->hostname);
+		return;
+	}
+	for (i = 0; i < f->ncolumns && i < lr->ncells; i++)
+		if (strcasecmp(f->columns[i], "url") == 0 &&
+		    lr->cells[i] != NULL && *lr->cells[i] != '\0') {
+			snprintf(out, size, "%s", lr->cells[i]);
+			return;
+		}
+	if (lr->asn != 0)
+		snprintf(out, size, "AS%u", (unsigned)lr->asn);
+}
+
 /* What the notification was, for bounces and replies (notices.h). */
 static int
 record(struct pass *p, const struct mp_outbox_item *it, const struct rows *r,
@@ -294,9 +394,8 @@ record(struct pass *p, const struct mp_outbox_item *it, const struct rows *r,
 	type_word(it->type, rec->type, sizeof(rec->type));
 	/* One row names its incident (a bounce re-routes it, bounceflow.c);
 	 * many have no one source. */
-	if (r->nrows == 1 && (r->rows[0].ip != NULL || r->rows[0].hostname))
-		snprintf(rec->source, sizeof(rec->source), "%s",
-		    r->rows[0].ip != NULL ? r->rows[0].ip : r->rows[0].hostname);
+	if (r->nrows == 1)
+		row_source(r, &r->rows[0], rec->source, sizeof(rec->source));
 	rec->at = (int64_t)p->now;
 	rec->ncontacts = 1;
 	snprintf(rec->contact[0].addr, sizeof(rec->contact[0].addr), "%.*s",
@@ -472,7 +571,7 @@ send_group(struct pass *p, struct mp_pending_group *g, int asked, int *down,
 			return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
 		}
 		if (it.id[0] != '\0')
-			*down = submit_one(p, &it);
+			*down = submit_one(p, &it) == SUB_DOWN;
 		mp_outbox_item_free(&it);
 		if (taken == 0)
 			break;
@@ -495,9 +594,11 @@ mp_sender_pass(const struct mp_snapshot *snap, time_t now,
 	struct mp_outbox_item it;
 	struct mp_pending_group *g = NULL;
 	char (*ids)[MP_NOTICE_ID_MAX] = NULL;
+	struct held held = { NULL, 0 };
 	size_t n = 0, i;
 	enum mp_lookup lk;
-	int rc, down = 0;
+	enum sub sub;
+	int rc = MP_OK, down = 0;
 
 	memset(tally, 0, sizeof(*tally));
 	memset(&p, 0, sizeof(p));
@@ -517,29 +618,42 @@ mp_sender_pass(const struct mp_snapshot *snap, time_t now,
 	/* 1. what was made before and not yet taken */
 	if ((rc = mp_outbox_ids(p.seen, &ids, &n, err)) != MP_OK)
 		return rc;
-	for (i = 0; i < n && !down; i++) {
+	for (i = 0; i < n && !down && rc == MP_OK; i++) {
 		if ((lk = mp_outbox_get(p.seen, ids[i], &it, err)) == MP_RETRY) {
-			free(ids);
-			return MP_ERETRY;
+			rc = MP_ERETRY;
+			break;
 		}
 		if (lk != MP_FOUND)
 			continue;
 		/* refused for good: again only when asked to */
+		sub = SUB_KEPT;
 		if (!it.failed || requested(it.contact, it.type, it.lang, req,
 		    nreq))
-			down = submit_one(&p, &it);
+			sub = submit_one(&p, &it);
+		down = sub == SUB_DOWN;
+		if (sub == SUB_KEPT && hold(&held, &it) != MP_OK)
+			rc = mp_error_set(err, MP_ENOMEM, "out of memory");
 		mp_outbox_item_free(&it);
 	}
 	free(ids);
-	if (down)
-		return MP_OK;
-
-	/* 2. the groups that are due */
-	if ((rc = mp_pending_groups(p.seen, &g, &n, err)) != MP_OK)
+	if (down || rc != MP_OK) {
+		free(held.keys);
 		return rc;
-	for (i = 0; i < n && !down && rc == MP_OK; i++)
-		rc = send_group(&p, &g[i], requested(g[i].contact, g[i].type,
-		    g[i].lang, req, nreq), &down, err);
+	}
+
+	/* 2. the groups that are due, without the rows of what the outbox
+	 * still holds */
+	if ((rc = mp_pending_groups(p.seen, &g, &n, err)) != MP_OK) {
+		free(held.keys);
+		return rc;
+	}
+	for (i = 0; i < n && !down && rc == MP_OK; i++) {
+		leave_held(&g[i], &held);
+		if (g[i].nchunks > 0)
+			rc = send_group(&p, &g[i], requested(g[i].contact,
+			    g[i].type, g[i].lang, req, nreq), &down, err);
+	}
 	mp_pending_groups_free(&g, n);
+	free(held.keys);
 	return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
 }

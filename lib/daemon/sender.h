@@ -13,7 +13,10 @@
  *	mp_sender_pass() is one look, at time `now`:
  *	 1. the outbox first (outbox.h): what was made but not yet taken by
  *	    the MTA is submitted again, the same bytes. While the MTA cannot
- *	    be reached nothing new is made.
+ *	    be reached nothing new is made. One refused for good (5xx) is
+ *	    submitted again only when a request names its group; until it
+ *	    goes, its rows stay its own (step 2 leaves the chunks of every
+ *	    outbox record out: no second notification of the same rows).
  *	 2. every group that is due: its newest row arrived AggregateDelay
  *	    ago or longer and the contact's notifyinterval (meldpunt-
  *	    routes(5); else NotifyInterval) has passed since the group's

@@ -65,10 +65,20 @@ UNIT_TESTS += tests/unit/test-intake-states tests/unit/test-outbound \
 	tests/unit/test-stats tests/unit/test-statedb
 # The sender's SMTP submission (submit.h) against a scripted server.
 check_PROGRAMS += tests/unit/test-submit
-tests_unit_test_submit_SOURCES = tests/unit/test-submit.c tests/unit/check_tap.h
+tests_unit_test_submit_SOURCES = tests/unit/test-submit.c tests/unit/check_tap.h \
+	tests/unit/smtp_stub.h
 tests_unit_test_submit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_submit_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-submit
+# The sender (sender.h) without an MTA: its passes against a stub MTA
+# that runs the milter's end-of-message decision.
+check_PROGRAMS += tests/unit/test-sender
+tests_unit_test_sender_SOURCES = tests/unit/test-sender.c tests/unit/check_tap.h \
+	tests/unit/smtp_stub.h
+tests_unit_test_sender_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
+tests_unit_test_sender_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+EXTRA_tests_unit_test_sender_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
+UNIT_TESTS += tests/unit/test-sender
 # The bounce flow (bounceflow.h) over sisimai corpus bounces.
 check_PROGRAMS += tests/unit/test-bounceflow
 tests_unit_test_bounceflow_SOURCES = tests/unit/test-bounceflow.c tests/unit/check_tap.h \

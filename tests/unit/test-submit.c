@@ -6,121 +6,55 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "check_tap.h"
+#include "smtp_stub.h"
 #include "submit.h"
 
-/* The server: answers in order, one per command it reads (a line, or the
- * whole data up to "\r\n.\r\n" after DATA's 354); "" closes at once. */
+/* The script: answers in order, one per command the stub reads (a line,
+ * or the whole data after DATA's 354); "" closes. */
 struct script {
 	const char *greeting;
 	const char *answers[8];
-	int lfd;
-	char seen[8192];	/* what the client sent */
-	size_t seenlen;
+	size_t next;
+	struct smtp_stub st;	/* st.seen: what the client sent */
 };
 
-/* The next answer to send, or -1 when the script says close. */
-static int
-answer(struct script *sc, int fd, size_t *i, int *in_data)
+static const char *
+answer(struct smtp_stub *st, const char *cmd, size_t len, int data)
 {
-	const char *a = sc->answers[*i];
+	struct script *sc = st->arg;
 
-	if (a == NULL || a[0] == '\0')
-		return -1;
-	(void)!write(fd, a, strlen(a));
-	*in_data = strncmp(a, "354", 3) == 0;
-	(*i)++;
-	return 0;
+	(void)cmd, (void)len, (void)data;
+	return sc->answers[sc->next] != NULL ? sc->answers[sc->next++] : NULL;
 }
 
-static void *
-serve(void *arg)
-{
-	struct script *sc = arg;
-	size_t i = 0, done = 0;	/* what of seen is answered */
-	int fd, in_data = 0;
-	const char *eol;
-	ssize_t n;
-
-	if ((fd = accept(sc->lfd, NULL, NULL)) < 0)
-		return NULL;
-	if (sc->greeting[0] == '\0') {
-		close(fd);
-		return NULL;
-	}
-	(void)!write(fd, sc->greeting, strlen(sc->greeting));
-	while (sc->seenlen + 1 < sizeof(sc->seen) &&
-	    (n = read(fd, sc->seen + sc->seenlen,
-	    sizeof(sc->seen) - 1 - sc->seenlen)) > 0) {
-		sc->seenlen += (size_t)n;
-		sc->seen[sc->seenlen] = '\0';
-		/* one answer per command line, one for the whole data */
-		for (;;) {
-			eol = in_data ? strstr(sc->seen + done, "\r\n.\r\n") :
-			    strstr(sc->seen + done, "\r\n");
-			if (eol == NULL)
-				break;
-			done = (size_t)(eol - sc->seen) + (in_data ? 5 : 2);
-			if (answer(sc, fd, &i, &in_data) != 0)
-				goto out;
-		}
-	}
-out:
-	close(fd);
-	return NULL;
-}
-
-static int
-listen_on(unsigned short *port)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(fd, 1), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
+/* One submission to the script; the stub serves it on its thread. */
 static int
 run(struct script *sc, const char *msg, struct mp_submit_result *res,
     struct mp_error *err)
 {
 	static const char *const rcpt[] = { "noc@a.example" };
-	unsigned short port;
-	char addr[64];
-	pthread_t t;
 	int rc;
 
-	sc->lfd = listen_on(&port);
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-	ck_assert_int_eq(pthread_create(&t, NULL, serve, sc), 0);
-	rc = mp_submit(addr, "mx.test", 5, "bounces+MP-x@m.test", rcpt, 1, msg,
-	    strlen(msg), res, err);
-	pthread_join(t, NULL);
-	close(sc->lfd);
+	sc->st.greeting = sc->greeting;
+	sc->st.reply = answer;
+	sc->st.arg = sc;
+	ck_assert_int_eq(smtp_stub_start(&sc->st), 0);
+	rc = mp_submit(sc->st.addr, "mx.test", 5, "bounces+MP-x@m.test", rcpt,
+	    1, msg, strlen(msg), res, err);
+	smtp_stub_stop(&sc->st);
+	ck_assert_uint_eq(sc->st.conns, 1);
 	return rc;
 }
 
 START_TEST(taken)
 {
-	struct script sc = { "220 mx ESMTP\r\n", { "250-mx\r\n250 8BITMIME\r\n",
-	    "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 2.0.0 queued as X\r\n",
-	    "221 bye\r\n", NULL }, 0, "", 0 };
+	struct script sc = { .greeting = "220 mx ESMTP\r\n", .answers = {
+	    "250-mx\r\n250 8BITMIME\r\n", "250 ok\r\n", "250 ok\r\n",
+	    "354 go\r\n", "250 2.0.0 queued as X\r\n", "221 bye\r\n", NULL } };
 	struct mp_submit_result res;
 	struct mp_error err;
 
@@ -128,35 +62,39 @@ START_TEST(taken)
 	    &res, &err), MP_OK);
 	ck_assert_int_eq(res.code, 250);
 	ck_assert_str_eq(res.reply, "250 2.0.0 queued as X");
-	ck_assert_ptr_nonnull(strstr(sc.seen, "EHLO mx.test\r\n"));
-	ck_assert_ptr_nonnull(strstr(sc.seen, "MAIL FROM:<bounces+MP-x@m.test>\r\n"));
-	ck_assert_ptr_nonnull(strstr(sc.seen, "RCPT TO:<noc@a.example>\r\n"));
+	ck_assert_ptr_nonnull(strstr(sc.st.seen, "EHLO mx.test\r\n"));
+	ck_assert_ptr_nonnull(strstr(sc.st.seen, "MAIL FROM:<bounces+MP-x@m.test>\r\n"));
+	ck_assert_ptr_nonnull(strstr(sc.st.seen, "RCPT TO:<noc@a.example>\r\n"));
 	/* leading dots doubled, a line end added, then the end of data */
-	ck_assert_ptr_nonnull(strstr(sc.seen,
+	ck_assert_ptr_nonnull(strstr(sc.st.seen,
 	    "DATA\r\nSubject: t\r\n\r\n..line\r\n...two\r\nend\r\n.\r\n"));
+	smtp_stub_free(&sc.st);
 }
 END_TEST
 
 START_TEST(refused_for_good)
 {
-	struct script sc = { "220 mx\r\n", { "250 mx\r\n", "250 ok\r\n",
-	    "550 5.1.1 no such user\r\n", "221 bye\r\n", NULL }, 0, "", 0 };
+	struct script sc = { .greeting = "220 mx\r\n", .answers = {
+	    "250 mx\r\n", "250 ok\r\n", "550 5.1.1 no such user\r\n",
+	    "221 bye\r\n", NULL } };
 	struct mp_submit_result res;
 	struct mp_error err;
 
 	ck_assert_int_eq(run(&sc, "x\r\n", &res, &err), MP_EINPUT);
 	ck_assert_int_eq(res.code, 550);
 	ck_assert_ptr_nonnull(strstr(err.msg, "550 5.1.1 no such user"));
+	smtp_stub_free(&sc.st);
 }
 END_TEST
 
 START_TEST(try_again)
 {
-	struct script t4 = { "220 mx\r\n", { "250 mx\r\n", "250 ok\r\n",
-	    "250 ok\r\n", "354 go\r\n", "451 4.3.0 milter says later\r\n",
-	    "221 bye\r\n", NULL }, 0, "", 0 };
-	struct script gone = { "220 mx\r\n", { "250 mx\r\n", "", NULL }, 0, "", 0 };
-	struct script mute = { "", { NULL }, 0, "", 0 };
+	struct script t4 = { .greeting = "220 mx\r\n", .answers = {
+	    "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
+	    "451 4.3.0 milter says later\r\n", "221 bye\r\n", NULL } };
+	struct script gone = { .greeting = "220 mx\r\n",
+	    .answers = { "250 mx\r\n", "", NULL } };
+	struct script mute = { .greeting = "", .answers = { NULL } };
 	struct mp_submit_result res;
 	struct mp_error err;
 	static const char *const rcpt[] = { "a@b.example" };
@@ -173,6 +111,9 @@ START_TEST(try_again)
 	ck_assert_int_eq(mp_submit("no-port", "h", 2, "a@b", rcpt, 1, "x", 1,
 	    &res, &err), MP_ERETRY);
 	ck_assert_ptr_nonnull(strstr(err.msg, "HOST:PORT"));
+	smtp_stub_free(&t4.st);
+	smtp_stub_free(&gone.st);
+	smtp_stub_free(&mute.st);
 }
 END_TEST
 
