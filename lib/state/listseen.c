@@ -71,26 +71,6 @@ struct mp_listseen {
 	struct sblock *store;
 };
 
-static void
-put_n(unsigned char *p, uint64_t u, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--, u >>= 8)
-		p[i] = (unsigned char)(u & 0xff);
-}
-
-static uint64_t
-get_n(const unsigned char *p, int n)
-{
-	uint64_t u = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		u = (u << 8) | p[i];
-	return u;
-}
-
 static uint64_t
 hash(const char *p, size_t n)
 {
@@ -183,7 +163,7 @@ bucket_key(const struct lset *st, unsigned bits, uint32_t b, unsigned char *k)
 	k[0] = 'b';
 	k[n++] = '\0';
 	k[n++] = (unsigned char)bits;
-	put_n(k + n, b, 4);
+	mp_seen_putn_(k + n, b, 4);
 	return n + 4;
 }
 
@@ -386,7 +366,7 @@ load(struct mp_listseen *ls, uint32_t set, uint32_t b, struct mp_error *err)
 		const char *src = (const char *)p + ENTRY_FIXED;
 		const char *z = memchr(src, '\0', (size_t)(end - p) -
 		    ENTRY_FIXED);
-		int64_t t = (int64_t)get_n(p, 8);
+		int64_t t = (int64_t)mp_seen_getn_(p, 8);
 		struct lentry *e;
 		size_t n;
 		uint64_t h;
@@ -404,8 +384,8 @@ load(struct mp_listseen *ls, uint32_t set, uint32_t b, struct mp_error *err)
 				return oom(err);
 			}
 			e->t = t;
-			e->msg = get_n(p + 8, 8);
-			e->row = get_n(p + 16, 8);
+			e->msg = mp_seen_getn_(p + 8, 8);
+			e->row = mp_seen_getn_(p + 16, 8);
 		}
 		p = (const unsigned char *)z + 1;
 	}
@@ -468,7 +448,7 @@ set_of(struct mp_listseen *ls, const char *type, const char *contact,
 	if (v.dptr != NULL && v.dsize == 5 && v.dptr[0] <= MP_LISTSEEN_MAXBITS) {
 		st->exists = 1;
 		st->bits = (unsigned char)v.dptr[0];
-		st->count = (uint32_t)get_n((unsigned char *)v.dptr + 1, 4);
+		st->count = (uint32_t)mp_seen_getn_((unsigned char *)v.dptr + 1, 4);
 	}
 	free(v.dptr);
 	ls->last = ls->nsets;
@@ -503,9 +483,9 @@ write_bucket(struct mp_listseen *ls, const struct lset *st, unsigned bits,
 			*buf = nb;
 			*cap = nc;
 		}
-		put_n(*buf + len, (uint64_t)e->t, 8);
-		put_n(*buf + len + 8, e->msg, 8);
-		put_n(*buf + len + 16, e->row, 8);
+		mp_seen_putn_(*buf + len, (uint64_t)e->t, 8);
+		mp_seen_putn_(*buf + len + 8, e->msg, 8);
+		mp_seen_putn_(*buf + len + 16, e->row, 8);
 		memcpy(*buf + len + ENTRY_FIXED, e->src, e->srclen + 1);
 		len = need;
 	}
@@ -595,7 +575,7 @@ write_set(struct mp_listseen *ls, uint32_t set, struct mp_error *err)
 		st->count += st->added;
 		st->added = 0;
 		hv[0] = (unsigned char)nbits;
-		put_n(hv + 1, st->count, 4);
+		mp_seen_putn_(hv + 1, st->count, 4);
 		rc = db_store(ls->s, k, header_key(st, k), hv, sizeof(hv), err);
 	}
 	if (rc == MP_OK && resize) {
@@ -776,8 +756,8 @@ undo_bucket(struct mp_listseen *ls, const struct lset *st, unsigned bits,
 		if (z == NULL)
 			break;
 		n = (size_t)(z + 1 - p);
-		if ((int64_t)get_n(p, 8) == ls->now &&
-		    get_n(p + 8, 8) == ls->msg)
+		if ((int64_t)mp_seen_getn_(p, 8) == ls->now &&
+		    mp_seen_getn_(p + 8, 8) == ls->msg)
 			changed = 1;
 		else {
 			memmove(w, p, n);
@@ -868,7 +848,7 @@ mp_listseen_expired_(const char *key, size_t klen, const char *val,
 
 		if (z == NULL)
 			break;
-		if ((int64_t)get_n(p, 8) + (int64_t)interval > (int64_t)now)
+		if ((int64_t)mp_seen_getn_(p, 8) + (int64_t)interval > (int64_t)now)
 			return 0;
 		p = z + 1;
 	}

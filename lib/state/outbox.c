@@ -15,26 +15,6 @@
 #define FIXED	(8 + 4 + 4 + 1)
 #define NSTR	6
 
-static void
-put_n(unsigned char *p, uint64_t u, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--, u >>= 8)
-		p[i] = (unsigned char)(u & 0xff);
-}
-
-static uint64_t
-get_n(const unsigned char *p, int n)
-{
-	uint64_t u = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		u = (u << 8) | p[i];
-	return u;
-}
-
 static int
 id_key(char tag, const char *id, char *k, size_t *klen, struct mp_error *err)
 {
@@ -76,7 +56,7 @@ mp_outbox_add_key(struct mp_outbox_item *it, const void *key, size_t klen)
 	if (klen > 0xffff ||
 	    (nk = realloc(it->keys, it->keys_len + 2 + klen)) == NULL)
 		return MP_ENOMEM;
-	put_n(nk + it->keys_len, klen, 2);
+	mp_seen_putn_(nk + it->keys_len, klen, 2);
 	memcpy(nk + it->keys_len + 2, key, klen);
 	it->keys = nk;
 	it->keys_len += 2 + klen;
@@ -102,16 +82,16 @@ mp_outbox_put(struct mp_seen *s, const struct mp_outbox_item *it,
 		len += strlen(str[i]) + 1;
 	if ((v = malloc(len)) == NULL)
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	put_n(v, (uint64_t)it->made, 8);
-	put_n(v + 8, it->rows, 4);
-	put_n(v + 12, it->attempts, 4);
+	mp_seen_putn_(v, (uint64_t)it->made, 8);
+	mp_seen_putn_(v + 8, it->rows, 4);
+	mp_seen_putn_(v + 12, it->attempts, 4);
 	v[16] = it->failed ? 1 : 0;
 	p = v + FIXED;
 	for (i = 0; i < NSTR; i++) {
 		memcpy(p, str[i], strlen(str[i]) + 1);
 		p += strlen(str[i]) + 1;
 	}
-	put_n(p, it->keys_len, 4);
+	mp_seen_putn_(p, it->keys_len, 4);
 	memcpy(p + 4, it->keys, it->keys_len);
 	memcpy(p + 4 + it->keys_len, it->message, it->message_len);
 	key.dptr = k, key.dsize = (int)klen;
@@ -136,9 +116,9 @@ decode(const unsigned char *v, size_t len, struct mp_outbox_item *it)
 
 	if (len < FIXED)
 		return -1;
-	it->made = (time_t)get_n(v, 8);
-	it->rows = (unsigned)get_n(v + 8, 4);
-	it->attempts = (unsigned)get_n(v + 12, 4);
+	it->made = (time_t)mp_seen_getn_(v, 8);
+	it->rows = (unsigned)mp_seen_getn_(v + 8, 4);
+	it->attempts = (unsigned)mp_seen_getn_(v + 12, 4);
 	it->failed = v[16];
 	for (i = 0; i < NSTR; i++) {
 		n = strnlen((const char *)v + pos, len - pos);
@@ -147,7 +127,7 @@ decode(const unsigned char *v, size_t len, struct mp_outbox_item *it)
 		memcpy(str[i], v + pos, n + 1);
 		pos += n + 1;
 	}
-	if (len - pos < 4 || (n = (size_t)get_n(v + pos, 4)) > len - pos - 4)
+	if (len - pos < 4 || (n = (size_t)mp_seen_getn_(v + pos, 4)) > len - pos - 4)
 		return -1;
 	pos += 4;
 	if ((it->keys = malloc(n ? n : 1)) == NULL)
@@ -254,7 +234,7 @@ mp_outbox_ids(struct mp_seen *s, char (**idsp)[MP_NOTICE_ID_MAX],
 				memcpy(l[n].id, key.dptr + 1, (size_t)key.dsize - 1);
 				l[n].id[key.dsize - 1] = '\0';
 				l[n].made = val.dsize >= 8 ?
-				    (int64_t)get_n((unsigned char *)val.dptr, 8) : 0;
+				    (int64_t)mp_seen_getn_((unsigned char *)val.dptr, 8) : 0;
 				n++;
 			}
 			free(val.dptr);
@@ -291,7 +271,7 @@ delete_chunks(struct mp_seen *s, GDBM_FILE db, const struct mp_outbox_item *it,
 	datum key;
 
 	for (pos = 0; pos + 2 <= it->keys_len; pos += 2 + n) {
-		n = (size_t)get_n(it->keys + pos, 2);
+		n = (size_t)mp_seen_getn_(it->keys + pos, 2);
 		if (pos + 2 + n > it->keys_len)
 			break;
 		key.dptr = (char *)it->keys + pos + 2, key.dsize = (int)n;
@@ -320,7 +300,7 @@ mp_outbox_done(struct mp_seen *s, const struct mp_outbox_item *it, time_t at,
 	/* the chunks first, the record last: a stop between leaves the
 	 * record, whose repeat the milter discards and which ends here */
 	rc = delete_chunks(s, db, it, err);
-	put_n(v, (uint64_t)at, 8);
+	mp_seen_putn_(v, (uint64_t)at, 8);
 	key.dptr = gk, key.dsize = (int)gklen;
 	val.dptr = (char *)v, val.dsize = 8;
 	if (rc == MP_OK && gdbm_store(db, key, val, GDBM_REPLACE) != 0)
@@ -371,7 +351,7 @@ mp_outbox_last(struct mp_seen *s, const char *contact, const char *type,
 	mp_seen_unlock(s);
 	if (val.dptr != NULL) {
 		if (val.dsize == 8) {
-			*at = (time_t)get_n((unsigned char *)val.dptr, 8);
+			*at = (time_t)mp_seen_getn_((unsigned char *)val.dptr, 8);
 			lk = MP_FOUND;
 		}
 		free(val.dptr);
@@ -402,7 +382,7 @@ mp_outbox_sign_once(struct mp_seen *s, const char *id, time_t now,
 		return rc;
 	}
 	k[0] = 's';
-	put_n(t, (uint64_t)now, 8);
+	mp_seen_putn_(t, (uint64_t)now, 8);
 	val.dptr = (char *)t, val.dsize = 8;
 	r = gdbm_store(db, key, val, GDBM_INSERT);
 	if (r == 1)
@@ -441,5 +421,5 @@ mp_outbox_expired_(const char *key, size_t klen, const char *val,
 	long keep = key[0] == 's' ? MP_OUTBOX_SIGNED_KEEP : MP_OUTBOX_LAST_KEEP;
 
 	return klen < 2 || vlen != 8 ||
-	    (int64_t)get_n((const unsigned char *)val, 8) + keep <= (int64_t)now;
+	    (int64_t)mp_seen_getn_((const unsigned char *)val, 8) + keep <= (int64_t)now;
 }

@@ -41,26 +41,6 @@ struct mp_pending_batch {
 	size_t last;		/* the group of the last row, index+1 */
 };
 
-static void
-put_n(unsigned char *p, uint64_t u, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--, u >>= 8)
-		p[i] = (unsigned char)(u & 0xff);
-}
-
-static uint64_t
-get_n(const unsigned char *p, int n)
-{
-	uint64_t u = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		u = (u << 8) | p[i];
-	return u;
-}
-
 static int
 put(struct mp_seen *s, const void *k, size_t klen, const void *v, size_t vlen,
     struct mp_error *err)
@@ -79,10 +59,10 @@ static size_t
 msg_key(unsigned char *k, char tag, uint64_t msg, int item, unsigned n)
 {
 	k[0] = (unsigned char)tag;
-	put_n(k + 1, msg, 8);
+	mp_seen_putn_(k + 1, msg, 8);
 	if (item < 0)
 		return 9;
-	put_n(k + 9, n, 2);
+	mp_seen_putn_(k + 9, n, 2);
 	return 11;
 }
 
@@ -112,11 +92,11 @@ row_start(struct chunkbuf *b, const struct mp_pending_row *r, size_t vlen,
 		b->cap = cap;
 	}
 	v = b->data + b->len + 8;
-	put_n(v, (uint64_t)r->seen, 8);
-	put_n(v + 8, (uint64_t)r->received, 8);
-	put_n(v + 16, r->asn, 4);
-	put_n(v + 20, r->port, 4);
-	put_n(v + 24, ncells, 4);
+	mp_seen_putn_(v, (uint64_t)r->seen, 8);
+	mp_seen_putn_(v + 8, (uint64_t)r->received, 8);
+	mp_seen_putn_(v + 16, r->asn, 4);
+	mp_seen_putn_(v + 20, r->port, 4);
+	mp_seen_putn_(v + 24, ncells, 4);
 	return v;
 }
 
@@ -127,8 +107,8 @@ row_end(struct chunkbuf *b, const struct mp_pending_row *r,
 {
 	size_t vlen = (size_t)(p - (b->data + b->len + 8));
 
-	put_n(b->data + b->len, vlen, 4);
-	put_n(b->data + b->len + 4, r->row, 4);
+	mp_seen_putn_(b->data + b->len, vlen, 4);
+	mp_seen_putn_(b->data + b->len + 4, r->row, 4);
 	b->len += 8 + vlen;
 }
 
@@ -212,7 +192,7 @@ chunk_write(struct mp_seen *s, struct chunkbuf *g, struct mp_error *err)
 
 	if (g->len == 0)
 		return MP_OK;
-	put_n(g->key + g->klen, g->chunk, 4);
+	mp_seen_putn_(g->key + g->klen, g->chunk, 4);
 	if ((rc = put(s, g->key, g->klen + 4, g->data, g->len, err)) != MP_OK)
 		return rc;
 	g->chunk++;
@@ -325,8 +305,8 @@ mp_pending_batch_add(struct mp_seen *s, struct mp_pending_batch *b,
 		memcpy(key + klen, nz(part[i]), n + 1);
 		klen += n + 1;
 	}
-	put_n(key + klen, r->msg, 8);
-	put_n(key + klen + 8, r->item, 2);
+	mp_seen_putn_(key + klen, r->msg, 8);
+	mp_seen_putn_(key + klen + 8, r->item, 2);
 	klen += 10;
 	/* Rows come in runs for one contact: compare before hashing. */
 	if (b->last > 0 && b->g[b->last - 1].klen == klen &&
@@ -393,7 +373,7 @@ mp_pending_batch_undo(struct mp_seen *s, struct mp_pending_batch *b,
 		struct chunkbuf *g = &b->g[i];
 
 		for (c = 0; c < g->chunk && rc == MP_OK; c++) {
-			put_n(g->key + g->klen, c, 4);
+			mp_seen_putn_(g->key + g->klen, c, 4);
 			key.dptr = (char *)g->key;
 			key.dsize = (int)(g->klen + 4);
 			if (gdbm_delete(db, key) != 0 &&
@@ -454,7 +434,7 @@ mp_pending_put_feed(struct mp_seen *s, const struct mp_pending_feed *f,
 
 	if ((b = malloc(cap = 256)) == NULL)
 		return mp_error_set(err, MP_ENOMEM, "out of memory");
-	put_n(b, f->ncolumns, 4);
+	mp_seen_putn_(b, f->ncolumns, 4);
 	for (i = 0; rc == 0 && i < 5; i++)
 		rc = add_str(&b, &len, &cap, head[i]);
 	for (i = 0; rc == 0 && i < f->ncolumns; i++)
@@ -474,8 +454,8 @@ mp_pending_put_msg(struct mp_seen *s, uint64_t msg, time_t received,
 {
 	unsigned char key[16], v[12];
 
-	put_n(v, (uint64_t)received, 8);
-	put_n(v + 8, rows, 4);
+	mp_seen_putn_(v, (uint64_t)received, 8);
+	mp_seen_putn_(v + 8, rows, 4);
 	return put(s, key, msg_key(key, 'm', msg, -1, 0), v, sizeof(v), err);
 }
 
@@ -522,11 +502,11 @@ mp_pending_chunk_next(const void *key, size_t klen, const void *val,
 		at += n + 1;
 	}
 	r->contact = part[0], r->type = part[1], r->lang = part[2];
-	r->msg = get_n((const unsigned char *)k + at, 8);
-	r->item = (unsigned)get_n((const unsigned char *)k + at + 8, 2);
+	r->msg = mp_seen_getn_((const unsigned char *)k + at, 8);
+	r->item = (unsigned)mp_seen_getn_((const unsigned char *)k + at + 8, 2);
 	v = (const char *)val + *off;
-	len = (size_t)get_n((const unsigned char *)v, 4);
-	r->row = (unsigned)get_n((const unsigned char *)v + 4, 4);
+	len = (size_t)mp_seen_getn_((const unsigned char *)v, 4);
+	r->row = (unsigned)mp_seen_getn_((const unsigned char *)v + 4, 4);
 	if (len < ROW_FIXED || len > vlen - *off - 8 || v[8 + len - 1] != '\0') {
 		mp_error_set(err, MP_EINPUT, "damaged pending row");
 		return -1;
@@ -534,11 +514,11 @@ mp_pending_chunk_next(const void *key, size_t klen, const void *val,
 	v += 8;
 	end = v + len;
 	*off += 8 + len;
-	r->seen = (time_t)get_n((const unsigned char *)v, 8);
-	r->received = (time_t)get_n((const unsigned char *)v + 8, 8);
-	r->asn = (uint32_t)get_n((const unsigned char *)v + 16, 4);
-	r->port = (unsigned)get_n((const unsigned char *)v + 20, 4);
-	n = (size_t)get_n((const unsigned char *)v + 24, 4);
+	r->seen = (time_t)mp_seen_getn_((const unsigned char *)v, 8);
+	r->received = (time_t)mp_seen_getn_((const unsigned char *)v + 8, 8);
+	r->asn = (uint32_t)mp_seen_getn_((const unsigned char *)v + 16, 4);
+	r->port = (unsigned)mp_seen_getn_((const unsigned char *)v + 20, 4);
+	n = (size_t)mp_seen_getn_((const unsigned char *)v + 24, 4);
 	v += ROW_FIXED;
 	for (i = 0; i < ROW_STRINGS + n; i++) {
 		if (v >= end) {
@@ -786,7 +766,7 @@ mp_pending_feed_get(struct mp_seen *s, uint64_t msg, unsigned item,
 	f->buf = val;
 	if (vlen < 4 || ((char *)val)[vlen - 1] != '\0')
 		goto damaged;
-	n = (size_t)get_n(val, 4);
+	n = (size_t)mp_seen_getn_(val, 4);
 	if (n > vlen || (cols = calloc(n ? n : 1, sizeof(*cols))) == NULL)
 		goto damaged;
 	f->cols = cols;

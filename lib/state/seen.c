@@ -142,24 +142,35 @@ make_key(struct key *k, const char *type, const char *source,
 }
 
 void
-mp_seen_put64_(unsigned char *p, int64_t v)
+mp_seen_putn_(unsigned char *p, uint64_t u, int n)
 {
-	uint64_t u = (uint64_t)v;
 	int i;
 
-	for (i = 7; i >= 0; i--, u >>= 8)
+	for (i = n - 1; i >= 0; i--, u >>= 8)
 		p[i] = (unsigned char)(u & 0xff);
+}
+
+uint64_t
+mp_seen_getn_(const unsigned char *p, int n)
+{
+	uint64_t u = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		u = (u << 8) | p[i];
+	return u;
+}
+
+void
+mp_seen_put64_(unsigned char *p, int64_t v)
+{
+	mp_seen_putn_(p, (uint64_t)v, 8);
 }
 
 int64_t
 mp_seen_get64_(const unsigned char *p)
 {
-	uint64_t u = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		u = (u << 8) | p[i];
-	return (int64_t)u;
+	return (int64_t)mp_seen_getn_(p, 8);
 }
 
 /* Fetch; *out NULL when absent. MP_ERETRY on a DB error. */

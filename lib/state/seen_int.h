@@ -7,8 +7,8 @@
  *	Keys begin with one letter naming the record kind: "d" and "r"
  *	(seen.c), "n" (notices.c), "h" (health.c), "p" "f" "m" (pending.c),
  *	"T" "t" "u" (tickets.c), "o" "s" "l" (outbox.c), "b" "B" (listseen.c).
- *	Integers are 8 bytes, network byte order (mp_seen_put64_,
- *	mp_seen_get64_).
+ *	Integers are in network byte order: mp_seen_putn_/mp_seen_getn_
+ *	(n bytes), mp_seen_put64_/mp_seen_get64_ (8, signed).
  */
 #ifndef MP_SEEN_INT_H
 #define MP_SEEN_INT_H
@@ -53,6 +53,8 @@ void mp_seen_unlock(struct mp_seen *s);
 
 /* MP_ERETRY naming the file and GDBM's error; recovers GDBM if it asks. */
 int mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err);
+void mp_seen_putn_(unsigned char *p, uint64_t u, int n);
+uint64_t mp_seen_getn_(const unsigned char *p, int n);
 void mp_seen_put64_(unsigned char *p, int64_t v);
 int64_t mp_seen_get64_(const unsigned char *p);
 /* Whether a notice record (notices.c) is old enough to prune. */
