@@ -29,7 +29,8 @@ endif
 # The intake path without an MTA: eom.c and intake.c over a real snapshot.
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-intake
-tests_unit_test_intake_SOURCES = tests/unit/test-intake.c tests/unit/check_tap.h
+tests_unit_test_intake_SOURCES = tests/unit/test-intake.c tests/unit/check_tap.h \
+	tests/unit/daemon_fixture.h
 tests_unit_test_intake_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_intake_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_intake_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
@@ -47,7 +48,7 @@ if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-intake-states tests/unit/test-outbound \
 	tests/unit/test-stats tests/unit/test-statedb
 tests_unit_test_intake_states_SOURCES = tests/unit/test-intake-states.c tests/unit/check_tap.h \
-	tests/unit/pending_rows.h
+	tests/unit/daemon_fixture.h tests/unit/pending_rows.h
 tests_unit_test_intake_states_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_intake_states_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_intake_states_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)

@@ -27,77 +27,34 @@
 #include <gdbm.h>
 #include <gmime/gmime.h>
 
-#include "check_tap.h"
+#include "daemon_fixture.h"
 #include "outcome.h"
 #include "pending.h"
 #include "pending_rows.h"
 #include "pendrow.h"
 #include "seen.h"
-#include "statedb.h"
-#include "envelope.h"
-#include "eom.h"
-#include "plan.h"
-#include "sign.h"
-#include "snapshot.h"
 
 #define INTAKE	"meldingen@meldpunt.test"
 #define REVIEW	"review@meldpunt.test"
 
 static char tmp[64];
-static const char *srcdir, *builddir;
-static struct mp_signer *reporter[2];
-static const char *const reporter_domain[2] = {
-	"mailbox.example.com", "research.example.org",
-};
-
-static void
-run(const char *cmd)
-{
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
+static const char *srcdir;
+static struct mp_signer *reporter[FX_REPORTERS];
 
 static void
 setup(void)
 {
-	char cmd[2048], path[256], key[256];
-	struct mp_error err;
-	FILE *zone;
-	int i;
-
-	srcdir = mp_check_dir("top_srcdir", ".");
-	builddir = mp_check_dir("top_builddir", ".");
-	snprintf(tmp, sizeof(tmp), "/tmp/test-intake-states.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "'%s/tools/meldpunt-route' compile -o '%s/routes.db' "
-	    "--rpsl '%s/examples/ripe-sample.db' '%s/etc/routes.conf' >/dev/null 2>&1",
-	    builddir, tmp, srcdir, srcdir);
-	run(cmd);
-	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
-	ck_assert_ptr_nonnull(zone = fopen(path, "w"));
-	for (i = 0; i < 2; i++) {
-		snprintf(key, sizeof(key), "%s/%s.key", tmp, reporter_domain[i]);
-		snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
-		    "ed25519 -out '%s' 2>/dev/null", key);
-		run(cmd);
-		reporter[i] = mp_signer_load(reporter_domain[i], NULL, NULL, "rep",
-		    key, &err);
-		ck_assert_msg(reporter[i] != NULL, "%s", err.msg);
-		fprintf(zone, "%s TXT \"%s\"\n", mp_signer_record_name(reporter[i], 0),
-		    mp_signer_txt(reporter[i], 0));
-	}
-	fclose(zone);
+	srcdir = fx_srcdir();
+	mp_check_tmpdir(tmp, sizeof(tmp), "test-intake-states");
+	fx_sample_routes(tmp);
+	fx_reporters_make(tmp, reporter);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	mp_signer_free(&reporter[0]);
-	mp_signer_free(&reporter[1]);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_reporters_free(reporter);
+	mp_check_rmtree(tmp);
 }
 
 /*
@@ -109,58 +66,25 @@ static struct mp_snapshot *
 conf_write(const char *routes, const char *state, const char *templates,
     const char *extra)
 {
-	char path[256], dflt_routes[256], dflt_state[256], dflt_tmpl[256];
-	struct mp_error err;
-	struct mp_snapshot *s;
-	FILE *fp;
+	char dflt_routes[256], dflt_state[256], dflt_tmpl[256];
 
 	snprintf(dflt_routes, sizeof(dflt_routes), "%s/routes.db", tmp);
 	snprintf(dflt_state, sizeof(dflt_state), "%s/state.db", tmp);
 	snprintf(dflt_tmpl, sizeof(dflt_tmpl), "%s/templates", srcdir);
-	snprintf(path, sizeof(path), "%s/meldpunt.conf", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "IntakeAddress " INTAKE "\n"
+	fx_write(tmp, "meldpunt.conf", "IntakeAddress " INTAKE "\n"
 	    "RoutingDB %s\nTemplateDirectory %s\nStateDB %s\n"
 	    "Identity " INTAKE " Meldpunt Test\n"
 	    "UnknownReporters accept\nDNSZoneFile %s/dns.zone\n"
 	    "QuarantineAddress " REVIEW "\n%s\n",
 	    routes ? routes : dflt_routes, templates ? templates : dflt_tmpl,
 	    state ? state : dflt_state, tmp, extra ? extra : "");
-	fclose(fp);
-	s = mp_snapshot_load(path, NULL, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	return s;
+	return fx_snapshot(tmp, "meldpunt.conf");
 }
 
 static struct mp_snapshot *
 snapshot(void)
 {
 	return conf_write(NULL, NULL, NULL, NULL);
-}
-
-/* Free a snapshot the way the daemon does: through a holder. */
-static void
-release(struct mp_snapshot *s)
-{
-	struct mp_current cur;
-
-	mp_current_init(&cur);
-	mp_current_install(&cur, s);
-	mp_current_clear(&cur);
-}
-
-/* A copy of a sample in the temp dir, edited by a sed script. */
-static const char *
-edited(const char *sample, const char *script, const char *name)
-{
-	static char path[256];
-	char cmd[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	snprintf(cmd, sizeof(cmd), "sed -e '%s' '%s/%s' >'%s'", script, srcdir,
-	    sample, path);
-	run(cmd);
-	return path;
 }
 
 /*
@@ -170,52 +94,22 @@ edited(const char *sample, const char *script, const char *name)
 static void
 wire_message(const char *name, struct mp_buf *msg)
 {
-	char path[512], line[4096];
-	struct mp_sign_out out;
-	struct mp_error err;
 	struct mp_buf raw;
-	const char *v;
-	FILE *fp;
-	int i, r = -1;
+	int r;
 
-	if (name[0] == '/')
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/%s", srcdir, name);
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	mp_buf_init(&raw, 0);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		mp_buf_printf(&raw, "%s\r\n", line);
-		if (strncmp(line, "From:", 5) == 0 && r < 0)
-			for (i = 0; i < 2; i++)
-				if (strstr(line, reporter_domain[i]) != NULL)
-					r = i;
-	}
-	fclose(fp);
+	fx_wire_file(name, &raw);
+	r = fx_reporter_of(&raw);
 	/* unsigned, or signed already (a retry's very bytes, signed_copy) */
 	if (r < 0 || strncmp(raw.data, "DKIM-Signature:", 15) == 0) {
 		*msg = raw;
 		return;
 	}
-	ck_assert_int_eq(mp_sign_message(reporter[r], raw.data, raw.len, &out,
-	    &err), MP_OK);
-	mp_buf_init(msg, 0);
-	mp_buf_puts(msg, "DKIM-Signature: ");
-	for (v = out.hdr[0].value; *v; v++)	/* libmilter folds: LF to CRLF */
-		mp_buf_puts(msg, *v == '\n' ? "\r\n" : (char[]){ *v, '\0' });
-	mp_buf_puts(msg, "\r\n");
-	mp_buf_append(msg, raw.data, raw.len);
-	mp_sign_out_clear(&out);
+	fx_sign(reporter[r], &raw, msg);
 	mp_buf_free(&raw);
 }
 
-/* Who sends, as the MTA tells the milter. */
-struct client {
-	const char *addr, *helo, *sender;
-};
-static const struct client loopback = {
-	"127.0.0.1", "mx.example.com", "<fbl@mailbox.example.com>"
+static const struct fx_client loopback = {
+	"127.0.0.1", "smtpd", "mx.example.com", "<fbl@mailbox.example.com>"
 };
 
 /*
@@ -224,51 +118,18 @@ static const struct client loopback = {
  */
 static int
 decide_to(struct mp_snapshot *s, const char *file, const char *const *rcpts,
-    const struct client *cl, struct mp_plan *plan)
+    const struct fx_client *cl, struct mp_plan *plan)
 {
-	char hname[256];
 	struct mp_envelope env;
-	struct mp_buf msg, value;
-	const char *p, *e, *nl, *colon;
-	int have = 0;
+	struct mp_buf msg;
+	size_t n;
 
-	mp_env_init(&env, s->conf);
+	for (n = 0; rcpts[n] != NULL; n++)
+		;
 	wire_message(file, &msg);
-	mp_env_connection(&env, cl->addr, "smtpd");
-	mp_env_helo(&env, cl->helo);
-	mp_env_sender(&env, cl->sender, NULL);
-	for (; *rcpts != NULL; rcpts++)
-		ck_assert_int_eq(mp_env_rcpt(&env, *rcpts), MP_OK);
-	mp_buf_init(&value, 0);
-	for (p = msg.data, e = msg.data + msg.len; p < e; p = nl + 2) {
-		nl = strstr(p, "\r\n");
-		ck_assert_ptr_nonnull(nl);
-		if ((*p == ' ' || *p == '\t') && have) {
-			mp_buf_puts(&value, "\n");
-			mp_buf_append(&value, p, (size_t)(nl - p));
-			continue;
-		}
-		if (have)
-			mp_env_header(&env, hname, value.data, 0);
-		if (nl == p) {
-			mp_env_eoh(&env);
-			mp_env_body(&env, (const unsigned char *)nl + 2,
-			    (size_t)(e - nl - 2));
-			break;
-		}
-		colon = memchr(p, ':', (size_t)(nl - p));
-		ck_assert_ptr_nonnull(colon);
-		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - p), p);
-		mp_buf_reset(&value);
-		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
-		have = 1;
-	}
-	mp_buf_free(&value);
+	fx_envelope(&env, s, cl, rcpts, n, msg.data, msg.len);
 	mp_buf_free(&msg);
-	mp_plan_init(plan);
-	mp_eom_decide(s, &env, plan);
-	mp_env_free(&env);
-	return plan->verdict;
+	return fx_decide(s, &env, plan, NULL);
 }
 
 static int
@@ -277,18 +138,6 @@ decide(struct mp_snapshot *s, const char *file, struct mp_plan *plan)
 	static const char *const to[] = { INTAKE, NULL };
 
 	return decide_to(s, file, to, &loopback, plan);
-}
-
-static const char *
-plan_added(const struct mp_plan *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nhdrs; i++)
-		if (p->hdrs[i].op == MP_HDR_ADD &&
-		    strcasecmp(p->hdrs[i].name, name) == 0)
-			return p->hdrs[i].value;
-	return NULL;
 }
 
 /*
@@ -310,9 +159,9 @@ assert_quarantined(const struct mp_plan *p, const char *outcome,
 	ck_assert_uint_ge(p->ndel, 1);
 	ck_assert(!p->replace_body);
 	ck_assert_ptr_null(p->new_sender);
-	ck_assert_ptr_nonnull(h = plan_added(p, "X-Meldpunt-Outcome"));
+	ck_assert_ptr_nonnull(h = fx_plan_added(p, "X-Meldpunt-Outcome"));
 	ck_assert_str_eq(h, outcome);
-	ck_assert_ptr_nonnull(h = plan_added(p, "X-Meldpunt-Reason"));
+	ck_assert_ptr_nonnull(h = fx_plan_added(p, "X-Meldpunt-Reason"));
 	ck_assert_msg(strstr(h, why) != NULL, "X-Meldpunt-Reason: %s", h);
 }
 
@@ -340,11 +189,11 @@ START_TEST(notified)
 	ck_assert(p.replace_body);
 	ck_assert_uint_eq(p.nadd, 1);
 	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "notified");
-	ck_assert_ptr_null(plan_added(&p, "X-Meldpunt-Reason"));
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Outcome"), "notified");
+	ck_assert_ptr_null(fx_plan_added(&p, "X-Meldpunt-Reason"));
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -364,9 +213,9 @@ START_TEST(duplicate)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "duplicate");
 	ck_assert(!p.replace_body);
 	ck_assert_uint_eq(p.nadd, 0);	/* no ArchiveAddress: kept as sent */
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "duplicate");
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Outcome"), "duplicate");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -381,7 +230,7 @@ START_TEST(unrouted_and_not_a_report)
 	decide(s, "tests/e2e/data/not-a-report.eml", &p);
 	assert_quarantined(&p, "quarantined:not-a-report", "not a report");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -395,7 +244,7 @@ START_TEST(too_large)
 	decide(s, "examples/arf-spam.eml", &p);
 	assert_quarantined(&p, "quarantined:too-large", "MaximumMessageSize");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -414,7 +263,7 @@ START_TEST(mixed_recipients)
 	decide_to(s, "examples/arf-spam.eml", twice, &loopback, &p);
 	assert_quarantined(&p, "quarantined:mixed-recipients", "2 recipients");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -425,17 +274,17 @@ END_TEST
 START_TEST(unauthenticated)
 {
 	static const char *const to[] = { INTAKE, NULL };
-	struct client cl = { "192.0.2.200", "mail.cert.example.com",
-	    "<feeds@cert.example.com>" };
+	struct fx_client cl = { "192.0.2.200", "smtpd",
+	    "mail.cert.example.com", "<feeds@cert.example.com>" };
 	struct mp_snapshot *s = snapshot();
 	struct mp_plan p;
-	const char *file = edited("examples/arf-spam.eml",
+	const char *file = fx_edited(tmp, "examples/arf-spam.eml",
 	    "s/mailbox\\.example\\.com/cert.example.com/g", "cert.eml");
 
 	decide_to(s, file, to, &cl, &p);
 	assert_quarantined(&p, "quarantined:unauthenticated", "cert.example.com");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -457,10 +306,11 @@ START_TEST(parse_error)
 	for (i = 0; i < 40; i++)
 		n += snprintf(script + n, sizeof(script) - (size_t)n, "]");
 	snprintf(script + n, sizeof(script) - (size_t)n, "/");
-	decide(s, edited("examples/xarf4-vulnerable.eml", script, "deep.eml"), &p);
+	decide(s, fx_edited(tmp, "examples/xarf4-vulnerable.eml", script,
+	    "deep.eml"), &p);
 	assert_quarantined(&p, "quarantined:parse-error", "limit");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -480,7 +330,7 @@ START_TEST(render_error)
 	    "'%s' && for l in nl en; do { echo 'Subject: spam'; echo; "
 	    "i=0; while [ $i -lt 3000 ]; do printf '{{phone}}'; i=$((i+1)); "
 	    "done; echo; } >'%s'/$l/spam.tmpl; done", srcdir, tmp, tdir, tdir);
-	run(cmd);
+	fx_run(cmd);
 	memset(phone, '0', 300);
 	memcpy(phone, "+31 ", 4);
 	phone[300] = '\0';
@@ -489,7 +339,7 @@ START_TEST(render_error)
 	decide(s, "examples/arf-spam.eml", &p);
 	assert_quarantined(&p, "quarantined:render-error", "larger than");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 
 	/* the dedup mark was taken back: with good templates it is news */
 	s = snapshot();
@@ -497,7 +347,7 @@ START_TEST(render_error)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -520,7 +370,8 @@ START_TEST(rate_limit)
 	mp_plan_hold(&p, &held);
 	mp_plan_free(&p);
 	mp_plan_settle(&held);
-	file = edited("examples/arf-spam.eml", "s/192\\.0\\.2\\.25/192.0.2.26/g;"
+	file = fx_edited(tmp, "examples/arf-spam.eml",
+	    "s/192\\.0\\.2\\.25/192.0.2.26/g;"
 	    "s/fbl-20261122-0001/fbl-20261122-0002/", "second.eml");
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(decide(s, file, &p), MP_VERDICT_TEMPFAIL);
@@ -534,7 +385,7 @@ START_TEST(rate_limit)
 		ck_assert(!p.replace_body);
 		mp_plan_free(&p);
 	}
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -550,7 +401,7 @@ START_TEST(tempfail_statedb)
 	decide(s, "examples/arf-spam.eml", &p);
 	assert_tempfail(&p, "StateDB");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -566,16 +417,16 @@ START_TEST(tempfail_routedb)
 	decide(s, "examples/arf-spam.eml", &p);
 	assert_tempfail(&p, "missing.db");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 
 	snprintf(routes, sizeof(routes), "%s/garbage.db", tmp);
 	snprintf(cmd, sizeof(cmd), "head -c 4096 /dev/zero >'%s'", routes);
-	run(cmd);
+	fx_run(cmd);
 	s = conf_write(routes, NULL, NULL, NULL);
 	decide(s, "examples/arf-spam.eml", &p);
 	assert_tempfail(&p, "garbage.db");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -594,25 +445,20 @@ END_TEST
 static struct mp_snapshot *
 feed_snapshot(void)
 {
-	char cmd[2048], path[256], db[256], state[256];
-	FILE *fp;
+	char db[256], state[256];
 
-	snprintf(path, sizeof(path), "%s/feed-routes.conf", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fputs("organisation a\n    contact noc@a.example\n    language nl\n"
+	fx_routes(tmp, "feed-routes",
+	    "organisation a\n    contact noc@a.example\n    language nl\n"
 	    "    network 76.22.0.0/16\n"
 	    "organisation b\n    contact abuse@b.example\n    language en\n"
 	    "    network 193.158.0.0/16\n"
 	    "organisation c\n    contact cert@c.example\n    language en\n"
 	    "    network 115.91.0.0/16\n    network 106.243.0.0/16\n"
 	    "reporter research.example.org\n    auth dkim\n"
-	    "    listtype vulnerable-service\n    case DIVD-2026-00042\n", fp);
-	fclose(fp);
+	    "    listtype vulnerable-service\n    case DIVD-2026-00042\n");
 	snprintf(db, sizeof(db), "%s/feed-routes.db", tmp);
 	snprintf(state, sizeof(state), "%s/feed-state.db", tmp);
-	snprintf(cmd, sizeof(cmd), "rm -f '%s'; '%s/tools/meldpunt-route' compile "
-	    "-o '%s' '%s' >/dev/null", state, builddir, db, path);
-	run(cmd);
+	unlink(state);
 	return conf_write(db, state, NULL, "ArchiveAddress " ARCHIVE);
 }
 
@@ -625,7 +471,7 @@ feed_groups(struct mp_snapshot *s, char *out, size_t size)
 	struct mp_seen *seen;
 	size_t n, i, len = 0;
 
-	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	ck_assert_ptr_nonnull(seen = fx_seen(s));
 	ck_assert_int_eq(mp_pending_groups(seen, &g, &n, &err), MP_OK);
 	out[0] = '\0';
 	for (i = 0; i < n && len < size; i++)
@@ -663,22 +509,23 @@ START_TEST(list_report_queued)
 	const char *h, *msg;
 	char got[1024];
 
-	msg = signed_copy(edited(SS_SAMPLE, "s/autoreports@shadowserver.org/"
-	    "feeds@research.example.org/", "ss.eml"), "ss-signed.eml");
+	msg = signed_copy(fx_edited(tmp, SS_SAMPLE,
+	    "s/autoreports@shadowserver.org/feeds@research.example.org/",
+	    "ss.eml"), "ss-signed.eml");
 	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
 	ck_assert_uint_eq(p.nadd, 1);
 	ck_assert_str_eq(p.add_rcpts[0], ARCHIVE);
 	ck_assert(!p.replace_body);
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "queued");
-	ck_assert_ptr_nonnull(h = plan_added(&p, "X-Meldpunt-Summary"));
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Outcome"), "queued");
+	ck_assert_ptr_nonnull(h = fx_plan_added(&p, "X-Meldpunt-Summary"));
 	ck_assert_str_eq(h, "9 rows in 1 list: 4 pending for 3 contacts, "
 	    "0 duplicates, 5 unrouted, 0 invalid");
-	ck_assert_ptr_nonnull(h = plan_added(&p, "X-Meldpunt-Unrouted"));
+	ck_assert_ptr_nonnull(h = fx_plan_added(&p, "X-Meldpunt-Unrouted"));
 	ck_assert_str_eq(h, "123.23.130.233 (row 2); 221.112.23.116 (row 4); "
 	    "62.212.206.130 (row 5); 118.186.156.166 (row 8); "
 	    "91.191.233.205 (row 9)");
-	ck_assert_ptr_null(plan_added(&p, "X-Meldpunt-Invalid"));
+	ck_assert_ptr_null(fx_plan_added(&p, "X-Meldpunt-Invalid"));
 	ck_assert_msg(strstr(p.reason, "unrouted: 123.23.130.233 (row 2)") !=
 	    NULL, "reason: %s", p.reason);
 	feed_groups(s, got, sizeof(got));
@@ -688,7 +535,7 @@ START_TEST(list_report_queued)
 	/* the MTA's retry of the same bytes: the same rows, once */
 	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
 	    "list: 4 pending for 3 contacts, 0 duplicates, 5 unrouted, "
 	    "0 invalid");
 	feed_groups(s, got, sizeof(got));
@@ -698,17 +545,17 @@ START_TEST(list_report_queued)
 	mp_plan_settle(&held);
 
 	/* another copy: every routed row was recorded within RenotifyInterval */
-	msg = edited(SS_SAMPLE, "s/autoreports@shadowserver.org/"
+	msg = fx_edited(tmp, SS_SAMPLE, "s/autoreports@shadowserver.org/"
 	    "feeds@research.example.org/;s/^Subject: /Subject: Fwd: /", "ss2.eml");
 	ck_assert_int_eq(decide(s, msg, &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
 	    "list: 0 pending for 0 contacts, 4 duplicates, 5 unrouted, "
 	    "0 invalid");
 	mp_plan_free(&p);
 	feed_groups(s, got, sizeof(got));
 	ck_assert_str_eq(got, groups);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -720,7 +567,7 @@ START_TEST(list_report_rollback)
 	const char *msg;
 	char got[1024];
 
-	msg = edited(SS_SAMPLE, "s/autoreports@shadowserver.org/"
+	msg = fx_edited(tmp, SS_SAMPLE, "s/autoreports@shadowserver.org/"
 	    "feeds@research.example.org/", "ss.eml");
 	decide(s, msg, &p);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
@@ -730,11 +577,11 @@ START_TEST(list_report_rollback)
 	ck_assert_str_eq(got, "");
 	/* and the retry is not a duplicate of it */
 	decide(s, msg, &p);
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Summary"), "9 rows in 1 "
 	    "list: 4 pending for 3 contacts, 0 duplicates, 5 unrouted, "
 	    "0 invalid");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -765,16 +612,17 @@ START_TEST(list_report_generic_csv)
 	fclose(fp);
 	ck_assert_int_eq(decide(s, path, &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "4 rows in 1 "
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Summary"), "4 rows in 1 "
 	    "list: 2 pending for 2 contacts, 0 duplicates, 1 unrouted, 1 invalid "
 	    "(ip is not an address: 1)");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Unrouted"), "8.8.8.8 (row 3)");
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Unrouted"),
+	    "8.8.8.8 (row 3)");
 	mp_plan_free(&p);
 	feed_groups(s, got, sizeof(got));
 	ck_assert_str_eq(got,
 	    "abuse@b.example vulnerable-service:list en 1\n"
 	    "noc@a.example vulnerable-service:list nl 1\n");
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -860,14 +708,14 @@ START_TEST(list_report_refused_late)
 	ck_assert_uint_eq(state_keys('b'), 0);
 	decide(s, two_tables("fixed.eml", 400, 0), &p);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Summary"), "400 rows in 1 "
-	    "list: 400 pending for 1 contact, 0 duplicates, 0 unrouted, "
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Summary"), "400 rows in "
+	    "1 list: 400 pending for 1 contact, 0 duplicates, 0 unrouted, "
 	    "0 invalid");
 	mp_plan_free(&p);
 	feed_groups(s, got, sizeof(got));
 	ck_assert_str_eq(got, "noc@a.example open-service:scan_ntp nl 400\n");
 	ck_assert_uint_gt(state_keys('p'), 1);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -878,11 +726,11 @@ START_TEST(link_only)
 	struct mp_plan p;
 	const char *msg;
 
-	msg = edited("tests/e2e/data/link-only.eml", "", "link.eml");
+	msg = fx_edited(tmp, "tests/e2e/data/link-only.eml", "", "link.eml");
 	decide(s, msg, &p);
 	assert_quarantined(&p, "quarantined:link-only", "only links");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -895,18 +743,12 @@ END_TEST
 static struct mp_snapshot *
 routes_snapshot(const char *src, const char *extra)
 {
-	char cmd[2048], path[256], db[256], state[256], conf[512];
-	FILE *fp;
+	char db[256], state[256], conf[512];
 
-	snprintf(path, sizeof(path), "%s/digest-routes.conf", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fputs(src, fp);
-	fclose(fp);
+	fx_routes(tmp, "digest-routes", src);
 	snprintf(db, sizeof(db), "%s/digest-routes.db", tmp);
 	snprintf(state, sizeof(state), "%s/digest-state.db", tmp);
-	snprintf(cmd, sizeof(cmd), "rm -f '%s'; '%s/tools/meldpunt-route' compile "
-	    "-o '%s' '%s' >/dev/null", state, builddir, db, path);
-	run(cmd);
+	unlink(state);
 	snprintf(conf, sizeof(conf), "ArchiveAddress " ARCHIVE "\n%s",
 	    extra ? extra : "");
 	return conf_write(db, state, NULL, conf);
@@ -915,11 +757,7 @@ routes_snapshot(const char *src, const char *extra)
 static size_t
 rows_of(struct mp_snapshot *s, char *out, size_t size)
 {
-	struct mp_error err;
-	struct mp_seen *seen;
-
-	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
-	return pending_rows(seen, out, size);
+	return pending_rows(fx_seen(s), out, size);
 }
 
 /* arf-spam.eml as a pending row: the columns of MP_PENDROW_COLUMNS. */
@@ -946,8 +784,8 @@ START_TEST(digest_queued)
 	ck_assert_uint_eq(p.nadd, 1);
 	ck_assert_str_eq(p.add_rcpts[0], ARCHIVE);
 	ck_assert_ptr_null(p.new_sender);
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"), "queued");
-	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Outcome"), "queued");
+	ck_assert_ptr_nonnull(strstr(fx_plan_added(&p, "X-Meldpunt-Reason"),
 	    "noc@a.example"));
 	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 1);
 	ck_assert_str_eq(got, "noc@a.example " SPAM_ROW);
@@ -973,7 +811,7 @@ START_TEST(digest_queued)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "duplicate");
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 1);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -1011,7 +849,7 @@ START_TEST(digest_mixed)
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows_of(s, got, sizeof(got)), 0);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -1038,7 +876,8 @@ START_TEST(digest_no_rate_limit)
 	mp_plan_hold(&p, &held);
 	mp_plan_free(&p);
 	mp_plan_settle(&held);
-	file = edited("examples/arf-spam.eml", "s/192\\.0\\.2\\.25/192.0.2.26/g;"
+	file = fx_edited(tmp, "examples/arf-spam.eml",
+	    "s/192\\.0\\.2\\.25/192.0.2.26/g;"
 	    "s/fbl-20261122-0001/fbl-20261122-0002/", "second.eml");
 	ck_assert_int_eq(decide(s, file, &p), MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "queued");
@@ -1049,7 +888,7 @@ START_TEST(digest_no_rate_limit)
 	    "192.0.2.25|50122||shop.example.nl|||spam|abuse|||\n"
 	    "noc@a.example spam:report unknown 1: 2026-11-22 07:55:03|"
 	    "192.0.2.26|50122||shop.example.nl|||spam|abuse|||\n");
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -1075,7 +914,7 @@ START_TEST(pendrow_cells)
 	    tlp[] = "amber", id[] = "case-7";
 	int i;
 
-	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	ck_assert_ptr_nonnull(seen = fx_seen(s));
 	memset(&r, 0, sizeof(r));
 	r.type = MP_TYPE_PHISHING;
 	r.url = url;
@@ -1095,7 +934,7 @@ START_TEST(pendrow_cells)
 	how.msg = 0;
 	ck_assert_int_eq(mp_pendrow_record(seen, &r, to, 1, &how, &err),
 	    MP_EINPUT);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 

@@ -17,99 +17,39 @@
 
 #include <gmime/gmime.h>
 
-#include "check_tap.h"
-#include "envelope.h"
-#include "eom.h"
-#include "plan.h"
-#include "sign.h"
+#include "daemon_fixture.h"
 #include "health.h"
 #include "notices.h"
-#include "snapshot.h"
-#include "statedb.h"
 
 static char tmp[64];
-static const char *srcdir, *builddir;
-/* The sample reporters sign their reports: they are known reporters that
- * must pass DKIM (etc/routes.conf); their keys go into the test zone. */
-static struct mp_signer *reporter[2];
-static const char *const reporter_domain[2] = {
-	"mailbox.example.com", "research.example.org",
-};
-
-static void
-make_reporters(FILE *zone)
-{
-	char cmd[512], key[256];
-	struct mp_error err;
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		snprintf(key, sizeof(key), "%s/%s.key", tmp, reporter_domain[i]);
-		snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
-		    "ed25519 -out '%s' 2>/dev/null", key);
-		ck_assert_int_eq(system(cmd), 0);
-		reporter[i] = mp_signer_load(reporter_domain[i], NULL, NULL, "rep",
-		    key, &err);
-		ck_assert_msg(reporter[i] != NULL, "%s", err.msg);
-		fprintf(zone, "%s TXT \"%s\"\n", mp_signer_record_name(reporter[i], 0),
-		    mp_signer_txt(reporter[i], 0));
-	}
-}
+/* The sample reporters sign their reports (daemon_fixture.h). */
+static struct mp_signer *reporter[FX_REPORTERS];
 
 static void
 setup(void)
 {
-	char cmd[2048], conf[256];
-	FILE *fp;
-
-	srcdir = mp_check_dir("top_srcdir", ".");
-	builddir = mp_check_dir("top_builddir", ".");
-	snprintf(tmp, sizeof(tmp), "/tmp/test-intake.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "'%s/tools/meldpunt-route' compile -o '%s/routes.db' "
-	    "--rpsl '%s/examples/ripe-sample.db' '%s/etc/routes.conf' >/dev/null 2>&1",
-	    builddir, tmp, srcdir, srcdir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(conf, sizeof(conf), "%s/dns.zone", tmp);
-	fp = fopen(conf, "w");
-	ck_assert_ptr_nonnull(fp);
-	make_reporters(fp);
-	fclose(fp);
-	snprintf(conf, sizeof(conf), "%s/meldpunt.conf", tmp);
-	fp = fopen(conf, "w");
-	ck_assert_ptr_nonnull(fp);
-	fprintf(fp, "IntakeAddress meldingen@meldpunt.test\n"
+	mp_check_tmpdir(tmp, sizeof(tmp), "test-intake");
+	fx_sample_routes(tmp);
+	fx_reporters_make(tmp, reporter);
+	fx_write(tmp, "meldpunt.conf", "IntakeAddress meldingen@meldpunt.test\n"
 	    "RoutingDB %s/routes.db\nTemplateDirectory %s/templates\n"
 	    "StateDB %s/state.db\nIdentity meldingen@meldpunt.test Meldpunt Test\n"
 	    "UnknownReporters accept\nDNSZoneFile %s/dns.zone\n"
 	    "QuarantineAddress review@meldpunt.test\n",
-	    tmp, srcdir, tmp, tmp);
-	fclose(fp);
+	    tmp, fx_srcdir(), tmp, tmp);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	mp_signer_free(&reporter[0]);
-	mp_signer_free(&reporter[1]);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_reporters_free(reporter);
+	mp_check_rmtree(tmp);
 }
 
 static struct mp_snapshot *
 snapshot(void)
 {
-	char conf[256];
-	struct mp_error err;
-	struct mp_snapshot *s;
-
-	snprintf(conf, sizeof(conf), "%s/meldpunt.conf", tmp);
-	s = mp_snapshot_load(conf, NULL, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	return s;
+	return fx_snapshot(tmp, "meldpunt.conf");
 }
 
 /* The file as on the wire (CRLF), signed by the reporter of its From
@@ -118,120 +58,36 @@ snapshot(void)
 static void
 wire_message(const char *name, int unsigned_ok, struct mp_buf *msg)
 {
-	char path[512], line[4096];
-	struct mp_sign_out out;
-	struct mp_error err;
 	struct mp_buf raw;
-	const char *v;
-	FILE *fp;
-	int i, r = -1;
+	int r;
 
-	if (name[0] == '/')
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/%s", srcdir, name);
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	mp_buf_init(&raw, 0);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		mp_buf_printf(&raw, "%s\r\n", line);
-		if (strncmp(line, "From:", 5) == 0)
-			for (i = 0; i < 2; i++)
-				if (strstr(line, reporter_domain[i]) != NULL)
-					r = i;
-	}
-	fclose(fp);
+	fx_wire_file(name, &raw);
+	r = fx_reporter_of(&raw);
 	if (r < 0 && unsigned_ok) {
 		*msg = raw;
 		return;
 	}
 	ck_assert_int_ge(r, 0);
-	ck_assert_int_eq(mp_sign_message(reporter[r], raw.data, raw.len, &out,
-	    &err), MP_OK);
-	mp_buf_init(msg, 0);
-	mp_buf_puts(msg, "DKIM-Signature: ");
-	for (v = out.hdr[0].value; *v; v++)	/* libmilter folds: LF to CRLF */
-		mp_buf_puts(msg, *v == '\n' ? "\r\n" : (char[]){ *v, '\0' });
-	mp_buf_puts(msg, "\r\n");
-	mp_buf_append(msg, raw.data, raw.len);
-	mp_sign_out_clear(&out);
+	fx_sign(reporter[r], &raw, msg);
 	mp_buf_free(&raw);
 }
 
-/* Who sends, as the MTA tells the milter. */
-struct client {
-	const char *addr, *helo, *sender;
-};
-static const struct client loopback = {
-	"127.0.0.1", "mx.example.com", "<fbl@mailbox.example.com>"
+static const struct fx_client loopback = {
+	"127.0.0.1", "smtpd", "mx.example.com", "<fbl@mailbox.example.com>"
 };
 
-/* Feed a message into the envelope the way the milter callbacks do. */
-static void
-feed(struct mp_envelope *env, const char *name, const char *rcpt,
-    const struct client *cl)
-{
-	char hname[256];
-	struct mp_buf msg, value;
-	const char *p, *e, *nl, *colon;
-	int have = 0;
-
-	wire_message(name, cl != &loopback, &msg);
-	mp_env_connection(env, cl->addr, "smtpd");
-	mp_env_helo(env, cl->helo);
-	mp_env_sender(env, cl->sender, NULL);
-	ck_assert_int_eq(mp_env_rcpt(env, rcpt), MP_OK);
-	mp_buf_init(&value, 0);
-	for (p = msg.data, e = msg.data + msg.len; p < e; p = nl + 2) {
-		nl = strstr(p, "\r\n");
-		ck_assert_ptr_nonnull(nl);
-		if ((*p == ' ' || *p == '\t') && have) {
-			mp_buf_puts(&value, "\n");
-			mp_buf_append(&value, p, (size_t)(nl - p));
-			continue;
-		}
-		if (have)
-			mp_env_header(env, hname, value.data, 0);
-		if (nl == p) {
-			mp_env_eoh(env);
-			mp_env_body(env, (const unsigned char *)nl + 2,
-			    (size_t)(e - nl - 2));
-			break;
-		}
-		colon = memchr(p, ':', (size_t)(nl - p));
-		ck_assert_ptr_nonnull(colon);
-		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - p), p);
-		mp_buf_reset(&value);
-		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
-		have = 1;
-	}
-	mp_buf_free(&value);
-	mp_buf_free(&msg);
-}
-
-/* Free a snapshot the way the daemon does: through a holder. */
-static void
-release(struct mp_snapshot *s)
-{
-	struct mp_current cur;
-
-	mp_current_init(&cur);
-	mp_current_install(&cur, s);
-	mp_current_clear(&cur);
-}
-
+/* The flow is decided at end of header, the plan at end of message. */
 static int
 decide_from(struct mp_snapshot *s, const char *file, const char *rcpt,
-    const struct client *cl, struct mp_plan *plan)
+    const struct fx_client *cl, struct mp_plan *plan)
 {
 	struct mp_envelope env;
+	struct mp_buf msg;
 
-	mp_env_init(&env, s->conf);
-	feed(&env, file, rcpt, cl);	/* the flow is decided at end of header */
-	mp_plan_init(plan);
-	mp_eom_decide(s, &env, plan);
-	mp_env_free(&env);
-	return plan->verdict;
+	wire_message(file, cl != &loopback, &msg);
+	fx_envelope(&env, s, cl, &rcpt, 1, msg.data, msg.len);
+	mp_buf_free(&msg);
+	return fx_decide(s, &env, plan, NULL);
 }
 
 static int
@@ -251,14 +107,7 @@ snapshot_zone(const char *extra)
 	    "printf '%%s\\n' '%s' >>dns2.zone && sed 's/dns.zone/dns2.zone/' "
 	    "meldpunt.conf >meldpunt2.conf", tmp, extra);
 	ck_assert_int_eq(system(cmd), 0);
-	snprintf(cmd, sizeof(cmd), "%s/meldpunt2.conf", tmp);
-	{
-		struct mp_error err;
-		struct mp_snapshot *s = mp_snapshot_load(cmd, NULL, &err);
-
-		ck_assert_msg(s != NULL, "%s", err.msg);
-		return s;
-	}
+	return fx_snapshot(tmp, "meldpunt2.conf");
 }
 
 START_TEST(notified_then_duplicate)
@@ -288,7 +137,7 @@ START_TEST(notified_then_duplicate)
 		/* What it was, under its id, for a bounce to find (notices.h) */
 		struct mp_notice_rec r;
 		struct mp_error err;
-		struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+		struct mp_seen *seen = fx_seen(s);
 
 		ck_assert_ptr_nonnull(seen);
 		ck_assert_int_eq(mp_notice_get(seen, p.notice_id, &r, &err),
@@ -309,7 +158,7 @@ START_TEST(notified_then_duplicate)
 	ck_assert_uint_eq(p.nadd, 0);		/* no ArchiveAddress: stays */
 	ck_assert(!p.replace_body);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -322,7 +171,7 @@ START_TEST(unreachable_contact_skipped)
 	struct mp_snapshot *s = snapshot();
 	struct mp_plan p;
 	struct mp_error err;
-	struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+	struct mp_seen *seen = fx_seen(s);
 	time_t now = time(NULL);
 
 	ck_assert_ptr_nonnull(seen);
@@ -356,7 +205,7 @@ START_TEST(unreachable_contact_skipped)
 	ck_assert_str_eq(p.add_rcpts[0], "meldingen@zorgcert.example.nl");
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -373,7 +222,7 @@ START_TEST(rollback_is_not_a_duplicate)
 		/* nor its notice record */
 		struct mp_notice_rec r;
 		struct mp_error err;
-		struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
+		struct mp_seen *seen = fx_seen(s);
 
 		ck_assert_int_eq(mp_notice_get(seen, p.notice_id, &r, &err),
 		    MP_NOTFOUND);
@@ -384,7 +233,7 @@ START_TEST(rollback_is_not_a_duplicate)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -402,7 +251,7 @@ START_TEST(quarantine_states)
 	decide(s, "tests/e2e/data/unrouted-arf.eml", "meldingen@meldpunt.test", &p);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "quarantined:unrouted");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -439,7 +288,7 @@ START_TEST(dkim_dns_trouble_is_tempfail)
 	    "reason: %s", p.reason);
 	ck_assert_uint_eq(p.nadd, 0);		/* not sent to review */
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -449,22 +298,19 @@ START_TEST(spf_dns_trouble_is_tempfail)
 {
 	struct mp_snapshot *s;
 	struct mp_plan p;
-	struct client cl = { "192.0.2.200", "mail.honeypot.example.org",
-	    "<reports@honeypot.example.org>" };
-	char cmd[1024], file[256];
+	struct fx_client cl = { "192.0.2.200", "smtpd",
+	    "mail.honeypot.example.org", "<reports@honeypot.example.org>" };
+	const char *file = fx_edited(tmp, "examples/xarf-login-attack.eml",
+	    "s/honeypot\\.example\\.com/honeypot.example.org/g",
+	    "spf-report.eml");
 
-	snprintf(file, sizeof(file), "%s/spf-report.eml", tmp);
-	snprintf(cmd, sizeof(cmd), "sed 's/honeypot\\.example\\.com/"
-	    "honeypot.example.org/g' '%s/examples/xarf-login-attack.eml' >'%s'",
-	    srcdir, file);
-	ck_assert_int_eq(system(cmd), 0);
 	s = snapshot_zone("honeypot.example.org TXT TEMPFAIL");
 	ck_assert_int_eq(decide_from(s, file, "meldingen@meldpunt.test", &cl,
 	    &p), MP_VERDICT_TEMPFAIL);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "tempfail");
 	ck_assert_msg(strstr(p.reason, "SPF") != NULL, "reason: %s", p.reason);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 
 	/* with the record back, the same report passes SPF */
 	s = snapshot_zone("honeypot.example.org TXT \"v=spf1 ip4:192.0.2.200 -all\"");
@@ -473,20 +319,9 @@ START_TEST(spf_dns_trouble_is_tempfail)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
-
-static const struct mp_hdr_change *
-plan_hdr(const struct mp_plan *p, enum mp_hdr_op op, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nhdrs; i++)
-		if (p->hdrs[i].op == op && strcasecmp(p->hdrs[i].name, name) == 0)
-			return &p->hdrs[i];
-	return NULL;
-}
 
 /*
  * One rule for required fields, whatever the format: an ARF report without
@@ -501,20 +336,18 @@ START_TEST(warnings_noted_not_stopping)
 	struct mp_plan p;
 	struct mp_plan_held held = { 0 };
 	const struct mp_hdr_change *h;
-	char cmd[1024], file[256];
+	const char *file = fx_edited(tmp, "examples/arf-spam.eml",
+	    "/^User-Agent:/d;/^Version:/d;"
+	    "1i X-Meldpunt-Warnings: none, trust me", "arf-no-ua.eml");
 
-	snprintf(file, sizeof(file), "%s/arf-no-ua.eml", tmp);
-	snprintf(cmd, sizeof(cmd), "sed -e '/^User-Agent:/d' -e '/^Version:/d' "
-	    "-e '1i X-Meldpunt-Warnings: none, trust me' "
-	    "'%s/examples/arf-spam.eml' >'%s'", srcdir, file);
-	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(decide(s, file, "meldingen@meldpunt.test", &p),
 	    MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "notified");
 	ck_assert_msg(strstr(p.warnings, "ARF field User-Agent is missing") &&
 	    strstr(p.warnings, "ARF field Version is missing"), "warnings: %s",
 	    p.warnings);
-	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings"));
+	ck_assert_ptr_null(fx_plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings",
+	    0));
 	mp_plan_hold(&p, &held);
 	mp_plan_free(&p);
 	mp_plan_settle(&held);
@@ -522,14 +355,14 @@ START_TEST(warnings_noted_not_stopping)
 	ck_assert_int_eq(decide(s, file, "meldingen@meldpunt.test", &p),
 	    MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "duplicate");
-	h = plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings");
+	h = fx_plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Warnings", 0);
 	ck_assert_ptr_nonnull(h);
 	ck_assert_ptr_nonnull(strstr(h->value, "User-Agent"));
-	h = plan_hdr(&p, MP_HDR_DELETE, "X-Meldpunt-Warnings");
+	h = fx_plan_hdr(&p, MP_HDR_DELETE, "X-Meldpunt-Warnings", 0);
 	ck_assert_ptr_nonnull(h);	/* the sender's own */
 	ck_assert_uint_eq(h->index, 1);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
