@@ -52,7 +52,8 @@ tests_unit_test_intake_states_SOURCES = tests/unit/test-intake-states.c tests/un
 tests_unit_test_intake_states_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_intake_states_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_intake_states_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)
-tests_unit_test_outbound_SOURCES = tests/unit/test-outbound.c tests/unit/check_tap.h
+tests_unit_test_outbound_SOURCES = tests/unit/test-outbound.c tests/unit/check_tap.h \
+	tests/unit/daemon_fixture.h
 tests_unit_test_outbound_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_outbound_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 tests_unit_test_stats_SOURCES = tests/unit/test-stats.c tests/unit/check_tap.h
@@ -83,7 +84,7 @@ UNIT_TESTS += tests/unit/test-sender
 # The bounce flow (bounceflow.h) over sisimai corpus bounces.
 check_PROGRAMS += tests/unit/test-bounceflow
 tests_unit_test_bounceflow_SOURCES = tests/unit/test-bounceflow.c tests/unit/check_tap.h \
-	tests/unit/pending_rows.h
+	tests/unit/daemon_fixture.h tests/unit/pending_rows.h
 tests_unit_test_bounceflow_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_bounceflow_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test-bounceflow

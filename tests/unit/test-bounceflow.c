@@ -22,91 +22,45 @@
 
 #include <gmime/gmime.h>
 
-#include "check_tap.h"
-#include "envelope.h"
-#include "eom.h"
+#include "daemon_fixture.h"
 #include "flow.h"
 #include "health.h"
 #include "notices.h"
 #include "outcome.h"
 #include "pending_rows.h"
-#include "plan.h"
 #include "route_build.h"
 #include "seen.h"
-#include "snapshot.h"
-#include "statedb.h"
 
 #define INTAKE	"meldingen@meldpunt.test"
 #define ARCHIVE	"archive@meldpunt.test"
 #define SISIMAI	"tests/corpus/sisimai/maildir/bsd/"
 
 static char tmp[64];
-static const char *srcdir;
-
-static void
-run(const char *cmd)
-{
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
 
 static void
 setup(void)
 {
-	srcdir = mp_check_dir("top_srcdir", ".");
-	snprintf(tmp, sizeof(tmp), "/tmp/test-bounceflow.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	mp_check_tmpdir(tmp, sizeof(tmp), "test-bounceflow");
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	mp_check_rmtree(tmp);
 }
 
 static struct mp_snapshot *
 conf_write(const char *state, const char *extra)
 {
-	char path[256], dflt_state[256];
-	struct mp_error err;
-	struct mp_snapshot *s;
-	FILE *fp;
+	char dflt_state[256];
 
 	snprintf(dflt_state, sizeof(dflt_state), "%s/state.db", tmp);
-	snprintf(path, sizeof(path), "%s/meldpunt.conf", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "IntakeAddress " INTAKE "\n"
+	fx_write(tmp, "meldpunt.conf", "IntakeAddress " INTAKE "\n"
 	    "TemplateDirectory %s/templates\nStateDB %s\n"
 	    "Identity " INTAKE " Meldpunt Test\n"
 	    "BounceAddress bounces@meldpunt.test\n%s\n",
-	    srcdir, state ? state : dflt_state, extra ? extra : "");
-	fclose(fp);
-	s = mp_snapshot_load(path, NULL, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	return s;
-}
-
-static void
-release(struct mp_snapshot *s)
-{
-	struct mp_current cur;
-
-	mp_current_init(&cur);
-	mp_current_install(&cur, s);
-	mp_current_clear(&cur);
-}
-
-static struct mp_seen *
-seen_of(struct mp_snapshot *s)
-{
-	struct mp_error err;
-	struct mp_seen *seen = mp_statedb_get(s->statedb, &err);
-
-	ck_assert_msg(seen != NULL, "%s", err.msg);
-	return seen;
+	    fx_srcdir(), state ? state : dflt_state, extra ? extra : "");
+	return fx_snapshot(tmp, "meldpunt.conf");
 }
 
 /* A notice record as intake makes it: one contact, or two. */
@@ -133,21 +87,7 @@ notice(struct mp_snapshot *s, const char *id, const char *contact,
 		snprintf(r.contact[1].rule, sizeof(r.contact[1].rule), "org");
 		r.ncontacts = 2;
 	}
-	ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
-}
-
-/* A copy of a sample in the temp dir, edited by a sed script. */
-static const char *
-edited(const char *sample, const char *script, const char *name)
-{
-	static char path[256];
-	char cmd[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	snprintf(cmd, sizeof(cmd), "sed -e '%s' '%s/%s' >'%s'", script, srcdir,
-	    sample, path);
-	run(cmd);
-	return path;
+	ck_assert_int_eq(mp_notice_record(fx_seen(s), &r, &err), MP_OK);
 }
 
 /* Feed a message to `rcpt` from the null sender as the callbacks do. */
@@ -155,73 +95,16 @@ static int
 decide_to(struct mp_snapshot *s, const char *file, const char *rcpt,
     struct mp_plan *plan, enum mp_flow *flow)
 {
-	char path[512], line[4096], hname[256];
+	static const struct fx_client mx = {
+		"127.0.0.1", "smtpd", "mx.example.com", "<>"
+	};
 	struct mp_envelope env;
-	struct mp_buf msg, value;
-	const char *p, *e, *nl, *colon;
-	FILE *fp;
-	int have = 0;
+	struct mp_buf msg;
 
-	if (file[0] == '/')
-		snprintf(path, sizeof(path), "%s", file);
-	else
-		snprintf(path, sizeof(path), "%s/%s", srcdir, file);
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	mp_buf_init(&msg, 0);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		mp_buf_printf(&msg, "%s\r\n", line);
-	}
-	fclose(fp);
-	mp_env_init(&env, s->conf);
-	mp_env_connection(&env, "127.0.0.1", "smtpd");
-	mp_env_helo(&env, "mx.example.com");
-	mp_env_sender(&env, "<>", NULL);
-	ck_assert_int_eq(mp_env_rcpt(&env, rcpt), MP_OK);
-	mp_buf_init(&value, 0);
-	for (p = msg.data, e = msg.data + msg.len; p < e; p = nl + 2) {
-		nl = strstr(p, "\r\n");
-		ck_assert_ptr_nonnull(nl);
-		if ((*p == ' ' || *p == '\t') && have) {
-			mp_buf_puts(&value, "\n");
-			mp_buf_append(&value, p, (size_t)(nl - p));
-			continue;
-		}
-		if (have)
-			mp_env_header(&env, hname, value.data, 0);
-		if (nl == p) {
-			mp_env_eoh(&env);
-			mp_env_body(&env, (const unsigned char *)nl + 2,
-			    (size_t)(e - nl - 2));
-			break;
-		}
-		colon = memchr(p, ':', (size_t)(nl - p));
-		ck_assert_ptr_nonnull(colon);
-		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - p), p);
-		mp_buf_reset(&value);
-		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
-		have = 1;
-	}
-	mp_buf_free(&value);
+	fx_wire_file(file, &msg);
+	fx_envelope(&env, s, &mx, &rcpt, 1, msg.data, msg.len);
 	mp_buf_free(&msg);
-	if (flow != NULL)
-		*flow = env.flow;
-	mp_plan_init(plan);
-	mp_eom_decide(s, &env, plan);
-	mp_env_free(&env);
-	return plan->verdict;
-}
-
-static const char *
-plan_added(const struct mp_plan *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nhdrs; i++)
-		if (p->hdrs[i].op == MP_HDR_ADD &&
-		    strcasecmp(p->hdrs[i].name, name) == 0)
-			return p->hdrs[i].value;
-	return NULL;
+	return fx_decide(s, &env, plan, flow);
 }
 
 /* Passed on, archived, with flow and outcome in its header. */
@@ -230,8 +113,8 @@ assert_archived(const struct mp_plan *p, const char *rcpt, const char *outcome)
 {
 	ck_assert_int_eq(p->verdict, MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p->outcome), outcome);
-	ck_assert_str_eq(plan_added(p, "X-Meldpunt-Flow"), "bounce");
-	ck_assert_str_eq(plan_added(p, "X-Meldpunt-Outcome"), outcome);
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Flow"), "bounce");
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Outcome"), outcome);
 	ck_assert_uint_eq(p->ndel, 1);
 	ck_assert_str_eq(p->del_rcpts[0], rcpt);
 	ck_assert_uint_eq(p->nadd, 1);
@@ -262,7 +145,7 @@ START_TEST(flow_is_bounce)
 	ck_assert_int_eq(mp_flow_classify(c, "", "bounces@meldpunt.test",
 	    MP_FLOW_INTAKE), MP_FLOW_INTAKE);
 	ck_assert_str_eq(mp_flow_name(MP_FLOW_BOUNCE), "bounce");
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -288,10 +171,10 @@ START_TEST(hard_by_tag_then_unreachable)
 	    p.reason);
 	ck_assert_msg(strstr(p.reason, "not re-notified: no RoutingDB is set")
 	    != NULL, "%s", p.reason);
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Id"), "mp-aaaa");
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Id"), "mp-aaaa");
 	ck_assert_str_eq(p.notice_id, "mp-aaaa");
 	mp_plan_free(&p);
-	ck_assert_int_eq(mp_health_get(seen_of(s), to, &h, &err), MP_FOUND);
+	ck_assert_int_eq(mp_health_get(fx_seen(s), to, &h, &err), MP_FOUND);
 	ck_assert_uint_eq(h.n, 1);
 	ck_assert_str_eq(h.b[0].status, "5.1.1");
 	ck_assert_str_eq(h.b[0].notice, "mp-aaaa");
@@ -304,9 +187,9 @@ START_TEST(hard_by_tag_then_unreachable)
 	/* not carried out: the count is taken back */
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
-	ck_assert_int_eq(mp_health_get(seen_of(s), to, &h, &err), MP_FOUND);
+	ck_assert_int_eq(mp_health_get(fx_seen(s), to, &h, &err), MP_FOUND);
 	ck_assert_uint_eq(h.n, 1);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -317,7 +200,7 @@ START_TEST(hard_by_returned_id)
 	struct mp_plan p;
 	struct mp_health h;
 	struct mp_error err;
-	const char *f = edited(SISIMAI "lhost-postfix-01.eml",
+	const char *f = fx_edited(tmp, SISIMAI "lhost-postfix-01.eml",
 	    "/^Content-Type: message\\/rfc822/{n;a\\\nX-Meldpunt-Id: MP-cccc\n}",
 	    "returned-id.eml");
 
@@ -327,9 +210,9 @@ START_TEST(hard_by_returned_id)
 	assert_archived(&p, "bounces@meldpunt.test", "bounce:hard");
 	ck_assert_msg(strstr(p.reason, "notice mp-cccc") != NULL, "%s", p.reason);
 	mp_plan_free(&p);
-	ck_assert_int_eq(mp_health_get(seen_of(s), "r@p351355.pool.example.ne.jp",
+	ck_assert_int_eq(mp_health_get(fx_seen(s), "r@p351355.pool.example.ne.jp",
 	    &h, &err), MP_FOUND);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -347,9 +230,9 @@ START_TEST(soft_not_counted)
 	ck_assert_msg(strstr(p.reason, "soft 4.1.1 for kijitora@example.org")
 	    != NULL, "%s", p.reason);
 	mp_plan_free(&p);
-	ck_assert_int_eq(mp_health_get(seen_of(s), "kijitora@example.org", &h,
+	ck_assert_int_eq(mp_health_get(fx_seen(s), "kijitora@example.org", &h,
 	    &err), MP_NOTFOUND);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -377,7 +260,7 @@ START_TEST(unmatched)
 	ck_assert_msg(strstr(p.reason, "names none of its contacts") != NULL,
 	    "%s", p.reason);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -395,12 +278,12 @@ START_TEST(auto_reply_and_not_a_bounce)
 	    "bounces@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
 	/* not returned mail: stays with its own recipient, marked */
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "bounce:not-a-bounce");
-	ck_assert_str_eq(plan_added(&p, "X-Meldpunt-Outcome"),
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Outcome"),
 	    "bounce:not-a-bounce");
 	ck_assert_uint_eq(p.ndel, 0);
 	ck_assert_uint_eq(p.nadd, 0);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -417,7 +300,7 @@ START_TEST(no_archive_keeps_recipient)
 	ck_assert_uint_eq(p.ndel, 0);
 	ck_assert_uint_eq(p.nadd, 0);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -431,7 +314,7 @@ START_TEST(not_a_bounce_keeps_identity_check)
 	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE
 	    "\nProtectedDomains meldpunt.test");
 	struct mp_plan p;
-	const char *f = edited("examples/outbound-notice.eml",
+	const char *f = fx_edited(tmp, "examples/outbound-notice.eml",
 	    "s/^From: .*/From: Meldpunt <noc@meldpunt.test>/", "spoof.eml");
 
 	ck_assert_int_eq(decide_to(s, f, "bounces@meldpunt.test", &p, NULL),
@@ -439,7 +322,7 @@ START_TEST(not_a_bounce_keeps_identity_check)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "rejected:identity");
 	ck_assert_str_eq(p.smtp_code, "550");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -454,7 +337,7 @@ START_TEST(own_dsn_needs_no_identity)
 	struct mp_snapshot *s = conf_write(NULL, "ArchiveAddress " ARCHIVE
 	    "\nProtectedDomains meldpunt.test");
 	struct mp_plan p;
-	const char *f = edited(SISIMAI "lhost-postfix-01.eml",
+	const char *f = fx_edited(tmp, SISIMAI "lhost-postfix-01.eml",
 	    "s/^From: MAILER-DAEMON@[^ ]*/From: MAILER-DAEMON@mx.meldpunt.test/",
 	    "own-dsn.eml");
 
@@ -463,7 +346,7 @@ START_TEST(own_dsn_needs_no_identity)
 	    NULL), MP_VERDICT_CONTINUE);
 	assert_archived(&p, "bounces+mp-hhhh@meldpunt.test", "bounce:hard");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -479,7 +362,7 @@ START_TEST(tempfail_on_state_db)
 	    "bounces+mp-aaaa@meldpunt.test", &p, NULL), MP_VERDICT_TEMPFAIL);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "tempfail");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -528,7 +411,7 @@ static const char *two_tiers =
 static size_t
 rows(struct mp_snapshot *s, char *out, size_t size)
 {
-	return pending_rows(seen_of(s), out, size);
+	return pending_rows(fx_seen(s), out, size);
 }
 
 START_TEST(renotify_next_tier)
@@ -551,7 +434,7 @@ START_TEST(renotify_next_tier)
 	    "cert@ic.example [intermediary 192.0.2.0/24]; 1 of BounceLimit 2")
 	    != NULL, "%s", p.reason);
 	/* the archived bounce carries it */
-	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
+	ck_assert_ptr_nonnull(strstr(fx_plan_added(&p, "X-Meldpunt-Reason"),
 	    "re-notified (queued for the sender) to cert@ic.example"));
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
 	ck_assert_msg(strncmp(got, "cert@ic.example spam:report en 1: ",
@@ -575,7 +458,7 @@ START_TEST(renotify_next_tier)
 		mp_plan_free(&p);
 		mp_plan_settle(&held);
 	}
-	ck_assert_int_eq(mp_health_get(seen_of(s), BOUNCED, &h, &err), MP_FOUND);
+	ck_assert_int_eq(mp_health_get(fx_seen(s), BOUNCED, &h, &err), MP_FOUND);
 	ck_assert_uint_eq(h.n, 1);
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
 
@@ -592,7 +475,7 @@ START_TEST(renotify_next_tier)
 	    "unreachable since") != NULL, "%s", p.reason);
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -615,7 +498,7 @@ START_TEST(renotify_rollback)
 	mp_plan_rollback(&p);
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 0);
-	ck_assert_int_eq(mp_health_get(seen_of(s), BOUNCED, &h, &err),
+	ck_assert_int_eq(mp_health_get(fx_seen(s), BOUNCED, &h, &err),
 	    MP_NOTFOUND);
 	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
 	    "bounces+mp-cccc@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
@@ -623,7 +506,7 @@ START_TEST(renotify_rollback)
 	    "cert@ic.example") != NULL, "%s", p.reason);
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 1);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -647,11 +530,11 @@ START_TEST(renotify_nobody_left)
 	ck_assert_msg(strstr(p.reason, "; not re-notified: no contact left for "
 	    "192.0.2.25; skipped: " BOUNCED " [org] its notice mp-dddd bounced; "
 	    "1 of BounceLimit 2") != NULL, "%s", p.reason);
-	ck_assert_ptr_nonnull(strstr(plan_added(&p, "X-Meldpunt-Reason"),
+	ck_assert_ptr_nonnull(strstr(fx_plan_added(&p, "X-Meldpunt-Reason"),
 	    "not re-notified: no contact left"));
 	mp_plan_free(&p);
 	ck_assert_uint_eq(rows(s, got, sizeof(got)), 0);
-	release(s);
+	fx_release(s);
 
 	routes("organisation net\n    contact " BOUNCED "\n"
 	    "    contact other@example.net\n    network 192.0.2.0/24\n"
@@ -680,7 +563,7 @@ START_TEST(renotify_nobody_left)
 		snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), BOUNCED);
 		snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
 		r.ncontacts = 1;
-		ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+		ck_assert_int_eq(mp_notice_record(fx_seen(s), &r, &err), MP_OK);
 	}
 	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
 	    "bounces+mp-gggg@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
@@ -702,7 +585,7 @@ START_TEST(renotify_nobody_left)
 		snprintf(r.contact[0].addr, sizeof(r.contact[0].addr), BOUNCED);
 		snprintf(r.contact[0].rule, sizeof(r.contact[0].rule), "org");
 		r.ncontacts = 1;
-		ck_assert_int_eq(mp_notice_record(seen_of(s), &r, &err), MP_OK);
+		ck_assert_int_eq(mp_notice_record(fx_seen(s), &r, &err), MP_OK);
 	}
 	ck_assert_int_eq(decide_to(s, SISIMAI "lhost-postfix-01.eml",
 	    "bounces+mp-hhhh@meldpunt.test", &p, NULL), MP_VERDICT_CONTINUE);
@@ -713,7 +596,7 @@ START_TEST(renotify_nobody_left)
 	ck_assert_msg(strncmp(got, "other@example.net open-service:report "
 	    "unknown 1: ", strlen("other@example.net open-service:report "
 	    "unknown 1: ")) == 0, "%s", got);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -735,9 +618,9 @@ START_TEST(renotify_tempfail)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "tempfail");
 	ck_assert_msg(strstr(p.reason, "missing.db") != NULL, "%s", p.reason);
 	mp_plan_free(&p);
-	ck_assert_int_eq(mp_health_get(seen_of(s), BOUNCED, &h, &err),
+	ck_assert_int_eq(mp_health_get(fx_seen(s), BOUNCED, &h, &err),
 	    MP_NOTFOUND);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 

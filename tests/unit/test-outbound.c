@@ -18,44 +18,25 @@
 
 #include <gmime/gmime.h>
 
-#include "check_tap.h"
+#include "daemon_fixture.h"
 #include "outcome.h"
 #include "dnszone.h"
-#include "envelope.h"
-#include "eom.h"
-#include "plan.h"
-#include "sign.h"
-#include "snapshot.h"
 #include "verify.h"
 
 static char tmp[64];
 
 static void
-run(const char *cmd)
-{
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
-static void
 setup(void)
 {
-	char cmd[512], key[256], path[256];
+	char key[256], path[256];
 	struct mp_signer *sg;
-	struct mp_error err;
 	FILE *fp;
 
-	snprintf(tmp, sizeof(tmp), "/tmp/test-outbound.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	mp_check_tmpdir(tmp, sizeof(tmp), "test-outbound");
 	snprintf(key, sizeof(key), "%s/sign.key", tmp);
-	snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
-	    "ed25519 -out '%s' 2>/dev/null", key);
-	run(cmd);
-	sg = mp_signer_load("meldpunt.test", NULL, NULL, "ed1", key, &err);
-	ck_assert_msg(sg != NULL, "%s", err.msg);
 	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "%s TXT \"%s\"\n", mp_signer_record_name(sg, 0),
-	    mp_signer_txt(sg, 0));
+	sg = fx_signer(key, "meldpunt.test", "ed1", fp);
 	fclose(fp);
 	mp_signer_free(&sg);
 }
@@ -63,53 +44,26 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	mp_check_rmtree(tmp);
 }
 
 static struct mp_snapshot *
 snapshot(const char *extra)
 {
-	char path[256];
-	struct mp_error err;
-	struct mp_snapshot *s;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/meldpunt.conf", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "ProtectedDomains meldpunt.test\n"
+	fx_write(tmp, "meldpunt.conf", "ProtectedDomains meldpunt.test\n"
 	    "SigningDomain meldpunt.test\nEd25519Selector ed1\n"
 	    "Ed25519KeyFile %s/sign.key\n"
 	    "TrustedHosts 127.0.0.1\nSubmissionDaemons ORIGINATING\n"
 	    "DNSZoneFile %s/dns.zone\n%s\n", tmp, tmp, extra ? extra : "");
-	fclose(fp);
-	s = mp_snapshot_load(path, NULL, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	return s;
+	return fx_snapshot(tmp, "meldpunt.conf");
 }
 
-static void
-release(struct mp_snapshot *s)
-{
-	struct mp_current cur;
-
-	mp_current_init(&cur);
-	mp_current_install(&cur, s);
-	mp_current_clear(&cur);
-}
-
-/* Who sends: client address, {daemon_name}, MAIL FROM. */
-struct client {
-	const char *addr, *daemon, *sender;
+/* Who sends: client address, {daemon_name}, HELO name, MAIL FROM. */
+static const struct fx_client submission = {
+	"127.0.0.1", "ORIGINATING", "client.example", "<noreply@meldpunt.test>"
 };
-static const struct client submission = {
-	"127.0.0.1", "ORIGINATING", "<noreply@meldpunt.test>"
-};
-static const struct client stranger = {
-	"192.0.2.99", "smtpd", "<noreply@meldpunt.test>"
+static const struct fx_client stranger = {
+	"192.0.2.99", "smtpd", "client.example", "<noreply@meldpunt.test>"
 };
 
 /* The header fields of the test message (CRLF), without the blank line. */
@@ -126,44 +80,18 @@ static const struct client stranger = {
  * returned in *flow.
  */
 static int
-decide(struct mp_snapshot *s, const struct client *cl, const char *hdr,
+decide(struct mp_snapshot *s, const struct fx_client *cl, const char *hdr,
     const char *body, struct mp_plan *plan, enum mp_flow *flow)
 {
+	static const char *const to = "<security@example.org>";
 	struct mp_envelope env;
-	char name[256], value[1024];
-	const char *p, *nl, *colon;
+	struct mp_buf msg;
 
-	mp_env_init(&env, s->conf);
-	mp_env_connection(&env, cl->addr, cl->daemon);
-	mp_env_helo(&env, "client.example");
-	mp_env_sender(&env, cl->sender, NULL);
-	ck_assert_int_eq(mp_env_rcpt(&env, "<security@example.org>"), MP_OK);
-	for (p = hdr; *p != '\0'; p = nl + 2) {
-		ck_assert_ptr_nonnull(nl = strstr(p, "\r\n"));
-		ck_assert_ptr_nonnull(colon = memchr(p, ':', (size_t)(nl - p)));
-		snprintf(name, sizeof(name), "%.*s", (int)(colon - p), p);
-		snprintf(value, sizeof(value), "%.*s", (int)(nl - colon - 1),
-		    colon + 1);
-		mp_env_header(&env, name, value, 0);
-	}
-	mp_env_eoh(&env);
-	mp_env_body(&env, (const unsigned char *)body, strlen(body));
-	mp_plan_init(plan);
-	mp_eom_decide(s, &env, plan);
-	*flow = env.flow;
-	mp_env_free(&env);
-	return plan->verdict;
-}
-
-static const struct mp_hdr_change *
-plan_hdr(const struct mp_plan *p, enum mp_hdr_op op, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nhdrs; i++)
-		if (p->hdrs[i].op == op && strcasecmp(p->hdrs[i].name, name) == 0)
-			return &p->hdrs[i];
-	return NULL;
+	mp_buf_init(&msg, 0);
+	mp_buf_printf(&msg, "%s\r\n%s", hdr, body);
+	fx_envelope(&env, s, cl, &to, 1, msg.data, msg.len);
+	mp_buf_free(&msg);
+	return fx_decide(s, &env, plan, flow);
 }
 
 /*
@@ -181,7 +109,6 @@ assert_verifies(const struct mp_plan *p, const char *hdr, const char *body)
 	struct mp_error err;
 	struct mp_buf m;
 	char path[256];
-	const char *v;
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
@@ -194,9 +121,7 @@ assert_verifies(const struct mp_plan *p, const char *hdr, const char *body)
 	for (i = p->nhdrs; i > 0; i--)	/* INSERT0: the last goes first */
 		if (p->hdrs[i - 1].op == MP_HDR_INSERT0) {
 			mp_buf_printf(&m, "%s: ", p->hdrs[i - 1].name);
-			for (v = p->hdrs[i - 1].value; *v; v++)
-				mp_buf_puts(&m, *v == '\n' ? "\r\n" :
-				    (char[]){ *v, '\0' });
+			fx_crlf(&m, p->hdrs[i - 1].value);
 			mp_buf_puts(&m, "\r\n");
 		}
 	mp_buf_puts(&m, hdr);
@@ -232,17 +157,20 @@ START_TEST(signed_from_submission)
 	    MP_VERDICT_CONTINUE);
 	ck_assert_int_eq(flow, MP_FLOW_OUTBOUND);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "signed");
-	ck_assert_ptr_nonnull(h = plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature"));
+	ck_assert_ptr_nonnull(h = fx_plan_hdr(&p, MP_HDR_INSERT0,
+	    "DKIM-Signature", 0));
 	ck_assert_ptr_nonnull(strstr(h->value, "d=meldpunt.test"));
-	ck_assert_ptr_nonnull(h = plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Flow"));
+	ck_assert_ptr_nonnull(h = fx_plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Flow",
+	    0));
 	ck_assert_str_eq(h->value, "outbound");
 	/* the outcome header speaks of intake only */
-	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Outcome"));
+	ck_assert_ptr_null(fx_plan_hdr(&p, MP_HDR_ADD, "X-Meldpunt-Outcome",
+	    0));
 	ck_assert_uint_eq(p.nadd, 0);
 	ck_assert(!p.replace_body);
 	assert_verifies(&p, hdr, BODY);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -253,7 +181,7 @@ END_TEST
 START_TEST(signed_after_eoh_promotion)
 {
 	static const char hdr[] = HDR_FROM HDR_REST HDR_DATE HDR_MSGID;
-	struct client cl = submission;
+	struct fx_client cl = submission;
 	struct mp_snapshot *s = snapshot(NULL);
 	enum mp_flow flow;
 	struct mp_plan p;
@@ -265,7 +193,7 @@ START_TEST(signed_after_eoh_promotion)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "signed");
 	assert_verifies(&p, hdr, BODY);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -290,7 +218,7 @@ START_TEST(rejected_identity)
 	{
 		static const char hdr2[] = "From: \"noreply@meldpunt.test\" "
 		    "<x@evil.example>\r\n" HDR_REST HDR_DATE HDR_MSGID;
-		struct client cl = stranger;
+		struct fx_client cl = stranger;
 
 		cl.sender = "<x@evil.example>";
 		ck_assert_int_eq(decide(s, &cl, hdr2, BODY, &p, &flow),
@@ -298,7 +226,7 @@ START_TEST(rejected_identity)
 		ck_assert_str_eq(mp_outcome_name(p.outcome), "rejected:identity");
 		mp_plan_free(&p);
 	}
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -316,13 +244,14 @@ START_TEST(rejected_unsignable)
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "rejected:unsignable");
 	ck_assert_str_eq(p.smtp_code, "550");
 	ck_assert_str_eq(p.smtp_xcode, "5.6.0");
-	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature"));
+	ck_assert_ptr_null(fx_plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature",
+	    0));
 	mp_plan_free(&p);
 	ck_assert_int_eq(decide(s, &submission, no_msgid, BODY, &p, &flow),
 	    MP_VERDICT_REJECT);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "rejected:unsignable");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -353,7 +282,7 @@ START_TEST(rejected_too_large)
 	    MP_VERDICT_CONTINUE);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "signed");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -362,7 +291,7 @@ START_TEST(other_passed_on)
 {
 	static const char hdr[] = "From: someone@example.org\r\n" HDR_REST
 	    HDR_DATE;
-	struct client cl = stranger;
+	struct fx_client cl = stranger;
 	struct mp_snapshot *s = snapshot(NULL);
 	enum mp_flow flow;
 	struct mp_plan p;
@@ -372,9 +301,10 @@ START_TEST(other_passed_on)
 	    MP_VERDICT_CONTINUE);
 	ck_assert_int_eq(flow, MP_FLOW_OTHER);
 	ck_assert_str_eq(mp_outcome_name(p.outcome), "passed");
-	ck_assert_ptr_null(plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature"));
+	ck_assert_ptr_null(fx_plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature",
+	    0));
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
