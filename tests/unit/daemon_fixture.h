@@ -176,20 +176,26 @@ fx_keygen(const char *key)
 	fx_run(cmd);
 }
 
-/* A new key in the file `key`, its signer for `domain` with the Ed25519
- * `selector`, and its DKIM record written to `zone` (a dnszone file). */
+/* A new key in dir/key, its signer for `domain` with the Ed25519
+ * `selector`, and its DKIM record added to the test zone dir/dns.zone. */
 static inline struct mp_signer *
-fx_signer(const char *key, const char *domain, const char *selector,
-    FILE *zone)
+fx_signer(const char *dir, const char *key, const char *domain,
+    const char *selector)
 {
+	char path[512];
 	struct mp_signer *sg;
 	struct mp_error err;
+	FILE *zone;
 
-	fx_keygen(key);
-	sg = mp_signer_load(domain, NULL, NULL, selector, key, &err);
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	fx_keygen(path);
+	sg = mp_signer_load(domain, NULL, NULL, selector, path, &err);
 	ck_assert_msg(sg != NULL, "%s", err.msg);
+	snprintf(path, sizeof(path), "%s/dns.zone", dir);
+	ck_assert_ptr_nonnull(zone = fopen(path, "a"));
 	fprintf(zone, "%s TXT \"%s\"\n", mp_signer_record_name(sg, 0),
 	    mp_signer_txt(sg, 0));
+	ck_assert_int_eq(fclose(zone), 0);
 	return sg;
 }
 
@@ -205,22 +211,17 @@ fx_reporter_domain(int i)
 }
 
 /* The sample reporters (selector "rep"), their keys in dir/<domain>.key
- * and their records in dir/dns.zone (written here). */
+ * and their records in dir/dns.zone. */
 static inline void
 fx_reporters_make(const char *dir, struct mp_signer **rep)
 {
-	char path[512];
-	FILE *zone;
+	char key[256];
 	int i;
 
-	snprintf(path, sizeof(path), "%s/dns.zone", dir);
-	ck_assert_ptr_nonnull(zone = fopen(path, "w"));
 	for (i = 0; i < FX_REPORTERS; i++) {
-		snprintf(path, sizeof(path), "%s/%s.key", dir,
-		    fx_reporter_domain(i));
-		rep[i] = fx_signer(path, fx_reporter_domain(i), "rep", zone);
+		snprintf(key, sizeof(key), "%s.key", fx_reporter_domain(i));
+		rep[i] = fx_signer(dir, key, fx_reporter_domain(i), "rep");
 	}
-	ck_assert_int_eq(fclose(zone), 0);
 }
 
 static inline void

@@ -92,7 +92,8 @@ UNIT_TESTS += tests/unit/test-bounceflow
 # Replies to notifications (replyflow.h): a real notification through
 # intake, then answers to it.
 check_PROGRAMS += tests/unit/test-replyflow
-tests_unit_test_replyflow_SOURCES = tests/unit/test-replyflow.c tests/unit/check_tap.h
+tests_unit_test_replyflow_SOURCES = tests/unit/test-replyflow.c tests/unit/check_tap.h \
+	tests/unit/daemon_fixture.h
 tests_unit_test_replyflow_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_replyflow_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_replyflow_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)

@@ -28,16 +28,10 @@ static char tmp[64];
 static void
 setup(void)
 {
-	char key[256], path[256];
 	struct mp_signer *sg;
-	FILE *fp;
 
 	mp_check_tmpdir(tmp, sizeof(tmp), "test-outbound");
-	snprintf(key, sizeof(key), "%s/sign.key", tmp);
-	snprintf(path, sizeof(path), "%s/dns.zone", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	sg = fx_signer(key, "meldpunt.test", "ed1", fp);
-	fclose(fp);
+	sg = fx_signer(tmp, "sign.key", "meldpunt.test", "ed1");
 	mp_signer_free(&sg);
 }
 

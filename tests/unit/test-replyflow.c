@@ -23,15 +23,9 @@
 
 #include <gmime/gmime.h>
 
-#include "check_tap.h"
-#include "envelope.h"
-#include "eom.h"
+#include "daemon_fixture.h"
 #include "notices.h"
-#include "plan.h"
 #include "replyflow.h"
-#include "sign.h"
-#include "snapshot.h"
-#include "statedb.h"
 #include "ticket.h"
 #include "tickets.h"
 
@@ -43,7 +37,6 @@
 #define CONTACT		"meldingen@zorgcert.example.nl"
 
 static char tmp[64];
-static const char *srcdir, *builddir;
 static struct mp_signer *reporter;
 
 /* The notification made by setup's report: what a reply quotes. */
@@ -59,108 +52,32 @@ static struct {
 static void
 write_conf(const char *name, const char *state, const char *extra)
 {
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "IntakeAddress " INTAKE "\n"
+	fx_write(tmp, name, "IntakeAddress " INTAKE "\n"
 	    "RoutingDB %s/routes.db\nTemplateDirectory %s/templates\n"
 	    "StateDB %s\nIdentity " IDENTITY " Meldpunt Test\n"
 	    "DNSZoneFile %s/dns.zone\nQuarantineAddress " REVIEW "\n%s\n",
-	    tmp, srcdir, state, tmp, extra);
-	fclose(fp);
-}
-
-static struct mp_snapshot *
-snapshot(const char *name)
-{
-	char path[256];
-	struct mp_error err;
-	struct mp_snapshot *s;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	s = mp_snapshot_load(path, NULL, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	return s;
-}
-
-static void
-release(struct mp_snapshot *s)
-{
-	struct mp_current cur;
-
-	mp_current_init(&cur);
-	mp_current_install(&cur, s);
-	mp_current_clear(&cur);
+	    tmp, fx_srcdir(), state, tmp, extra);
 }
 
 /* Text with "\n" line ends, as on the wire (CRLF). */
 static void
 wire(struct mp_buf *out, const char *text)
 {
-	const char *p;
-
 	mp_buf_init(out, 0);
-	for (p = text; *p != '\0'; p++)
-		mp_buf_puts(out, *p == '\n' ? "\r\n" : (char[]){ *p, '\0' });
-}
-
-/* Feed a wire message from `sender` to rcpt[0..n) as the callbacks do. */
-static void
-feed(struct mp_envelope *env, const struct mp_buf *msg, const char *sender,
-    const char *const *rcpt, size_t n)
-{
-	char hname[256];
-	struct mp_buf value;
-	const char *p, *e, *nl, *colon;
-	size_t i;
-	int have = 0;
-
-	mp_env_connection(env, "127.0.0.1", "smtpd");
-	mp_env_helo(env, "mx.zorgcert.example.nl");
-	mp_env_sender(env, sender, NULL);
-	for (i = 0; i < n; i++)
-		ck_assert_int_eq(mp_env_rcpt(env, rcpt[i]), MP_OK);
-	mp_buf_init(&value, 0);
-	for (p = msg->data, e = msg->data + msg->len; p < e; p = nl + 2) {
-		nl = strstr(p, "\r\n");
-		ck_assert_ptr_nonnull(nl);
-		if ((*p == ' ' || *p == '\t') && have) {
-			mp_buf_puts(&value, "\n");
-			mp_buf_append(&value, p, (size_t)(nl - p));
-			continue;
-		}
-		if (have)
-			mp_env_header(env, hname, value.data, 0);
-		if (nl == p) {
-			mp_env_eoh(env);
-			mp_env_body(env, (const unsigned char *)nl + 2,
-			    (size_t)(e - nl - 2));
-			break;
-		}
-		colon = memchr(p, ':', (size_t)(nl - p));
-		ck_assert_ptr_nonnull(colon);
-		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - p), p);
-		mp_buf_reset(&value);
-		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
-		have = 1;
-	}
-	mp_buf_free(&value);
+	fx_crlf(out, text);
 }
 
 static int
 decide_rcpts(struct mp_snapshot *s, const struct mp_buf *msg,
     const char *sender, const char *const *rcpt, size_t n, struct mp_plan *p)
 {
+	const struct fx_client cl = {
+		"127.0.0.1", "smtpd", "mx.zorgcert.example.nl", sender
+	};
 	struct mp_envelope env;
 
-	mp_env_init(&env, s->conf);
-	feed(&env, msg, sender, rcpt, n);
-	mp_plan_init(p);
-	mp_eom_decide(s, &env, p);
-	mp_env_free(&env);
-	return p->verdict;
+	fx_envelope(&env, s, &cl, rcpt, n, msg->data, msg->len);
+	return fx_decide(s, &env, p, NULL);
 }
 
 /* A contact's message (text with "\n") to `rcpt`. */
@@ -175,18 +92,6 @@ answer(struct mp_snapshot *s, const char *text, const char *rcpt,
 	v = decide_rcpts(s, &msg, "<" CONTACT ">", &rcpt, 1, p);
 	mp_buf_free(&msg);
 	return v;
-}
-
-static const char *
-added(const struct mp_plan *p, const char *name, unsigned nth)
-{
-	size_t i;
-
-	for (i = 0; i < p->nhdrs; i++)
-		if (p->hdrs[i].op == MP_HDR_ADD &&
-		    strcasecmp(p->hdrs[i].name, name) == 0 && nth-- == 0)
-			return p->hdrs[i].value;
-	return NULL;
 }
 
 static int
@@ -205,32 +110,13 @@ deleted(const struct mp_plan *p, const char *name)
 static void
 notify(struct mp_snapshot *s)
 {
-	char path[512], line[4096];
-	struct mp_sign_out out;
-	struct mp_error err;
 	struct mp_buf raw, msg;
 	struct mp_plan p;
 	struct mp_plan_held held = { 0 };
 	const char *v, *rcpt = INTAKE;
-	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/examples/arf-spam.eml", srcdir);
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	mp_buf_init(&raw, 0);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		mp_buf_printf(&raw, "%s\r\n", line);
-	}
-	fclose(fp);
-	ck_assert_int_eq(mp_sign_message(reporter, raw.data, raw.len, &out,
-	    &err), MP_OK);
-	mp_buf_init(&msg, 0);
-	mp_buf_puts(&msg, "DKIM-Signature: ");
-	for (v = out.hdr[0].value; *v; v++)
-		mp_buf_puts(&msg, *v == '\n' ? "\r\n" : (char[]){ *v, '\0' });
-	mp_buf_puts(&msg, "\r\n");
-	mp_buf_append(&msg, raw.data, raw.len);
-	mp_sign_out_clear(&out);
+	fx_wire_file("examples/arf-spam.eml", &raw);
+	fx_sign(reporter, &raw, &msg);
 	mp_buf_free(&raw);
 	ck_assert_int_eq(decide_rcpts(s, &msg, "<fbl@mailbox.example.com>",
 	    &rcpt, 1, &p), MP_VERDICT_CONTINUE);
@@ -239,10 +125,10 @@ notify(struct mp_snapshot *s)
 	    mp_outcome_name(p.outcome), p.reason);
 	snprintf(note.id, sizeof(note.id), "%s", p.notice_id);
 	snprintf(note.message_id, sizeof(note.message_id), "%s",
-	    added(&p, "Message-ID", 0));
+	    fx_plan_added(&p, "Message-ID"));
 	snprintf(note.subject, sizeof(note.subject), "%s",
-	    added(&p, "Subject", 0));
-	v = added(&p, "Reply-To", 0);
+	    fx_plan_added(&p, "Subject"));
+	v = fx_plan_added(&p, "Reply-To");
 	snprintf(note.reply_to, sizeof(note.reply_to), "%s", v ? v : "");
 	snprintf(note.reason, sizeof(note.reason), "%s", p.reason);
 	ck_assert(mp_ticket_scan(note.subject, note.ticket));
@@ -254,30 +140,11 @@ notify(struct mp_snapshot *s)
 static void
 setup(void)
 {
-	char cmd[2048], key[256];
-	struct mp_error err;
-	FILE *fp;
+	char cmd[256];
 
-	srcdir = mp_check_dir("top_srcdir", ".");
-	builddir = mp_check_dir("top_builddir", ".");
-	snprintf(tmp, sizeof(tmp), "/tmp/test-replyflow.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "'%s/tools/meldpunt-route' compile -o "
-	    "'%s/routes.db' --rpsl '%s/examples/ripe-sample.db' "
-	    "'%s/etc/routes.conf' >/dev/null 2>&1", builddir, tmp, srcdir, srcdir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(key, sizeof(key), "%s/rep.key", tmp);
-	snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
-	    "ed25519 -out '%s' 2>/dev/null", key);
-	ck_assert_int_eq(system(cmd), 0);
-	reporter = mp_signer_load("mailbox.example.com", NULL, NULL, "rep", key,
-	    &err);
-	ck_assert_msg(reporter != NULL, "%s", err.msg);
-	snprintf(cmd, sizeof(cmd), "%s/dns.zone", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(cmd, "w"));
-	fprintf(fp, "%s TXT \"%s\"\n", mp_signer_record_name(reporter, 0),
-	    mp_signer_txt(reporter, 0));
-	fclose(fp);
+	mp_check_tmpdir(tmp, sizeof(tmp), "test-replyflow");
+	fx_sample_routes(tmp);
+	reporter = fx_signer(tmp, "rep.key", "mailbox.example.com", "rep");
 	snprintf(cmd, sizeof(cmd), "%s/state.db", tmp);
 	write_conf("meldpunt.conf", cmd, "ReplyAddress " HELPDESK
 	    "\nArchiveAddress " ARCHIVE "\nUnknownReporters accept");
@@ -291,12 +158,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	mp_signer_free(&reporter);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	mp_check_rmtree(tmp);
 }
 
 /* A reply's message from `from`: `extra` header lines, then a body. */
@@ -338,21 +201,23 @@ assert_forwarded(const struct mp_plan *p, const char *from_rcpt,
 	ck_assert_str_eq(p->add_rcpts[0], HELPDESK);
 	ck_assert_ptr_null(p->new_sender);
 	ck_assert(!p->replace_body);
-	ck_assert_str_eq(added(p, "X-Meldpunt-Flow", 0), "reply");
-	ck_assert_str_eq(added(p, "X-Meldpunt-Outcome", 0), "reply:forwarded");
-	ck_assert_str_eq(added(p, "X-Meldpunt-Notice", 0), note.id);
-	ck_assert_str_eq(added(p, "X-Meldpunt-Ticket", 0), note.ticket);
-	ck_assert_str_eq(added(p, "X-Meldpunt-Contact", 0),
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Flow"), "reply");
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Outcome"),
+	    "reply:forwarded");
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Notice"), note.id);
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Ticket"), note.ticket);
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Contact"),
 	    CONTACT " [intermediary 192.0.2.0/26]");
-	ck_assert_ptr_null(added(p, "X-Meldpunt-Contact", 1));
-	ck_assert_str_eq(added(p, "X-Meldpunt-Report", 0), "spam 192.0.2.25");
+	ck_assert_ptr_null(fx_plan_hdr(p, MP_HDR_ADD, "X-Meldpunt-Contact", 1));
+	ck_assert_str_eq(fx_plan_added(p, "X-Meldpunt-Report"),
+	    "spam 192.0.2.25");
 	snprintf(want, sizeof(want), "matched by %s", by);
 	ck_assert_msg(strstr(p->reason, want) != NULL, "%s", p->reason);
 }
 
 START_TEST(notification_carries_ticket_and_reply_to)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	char id[MP_NOTICE_ID_MAX], t[MP_TICKET_MAX];
 	struct mp_error err;
 	struct mp_seen *seen;
@@ -363,7 +228,7 @@ START_TEST(notification_carries_ticket_and_reply_to)
 	ck_assert_msg(strncasecmp(note.message_id + 1, note.id, strlen(note.id))
 	    == 0 && strstr(note.message_id, "@meldpunt.test>") != NULL, "%s",
 	    note.message_id);
-	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	ck_assert_ptr_nonnull(seen = fx_seen(s));
 	ck_assert_int_eq(mp_ticket_find(seen, note.ticket, id, sizeof(id), &err),
 	    MP_FOUND);
 	ck_assert_str_eq(id, note.id);
@@ -373,19 +238,19 @@ START_TEST(notification_carries_ticket_and_reply_to)
 	ck_assert_str_eq(note.reply_to, "<" HELPDESK ">");
 	ck_assert_msg(strstr(note.reason, "; ticket ") != NULL &&
 	    strstr(note.reason, note.ticket) != NULL, "%s", note.reason);
-	release(s);
+	fx_release(s);
 	/* without ReplyAddress, no Reply-To */
-	s = snapshot("noreply.conf");
+	s = fx_snapshot(tmp, "noreply.conf");
 	notify(s);
 	ck_assert_str_eq(note.reply_to, "");
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* In-Reply-To, to the intake address: forwarded; forged fields removed. */
 START_TEST(in_reply_to_forwarded)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	char extra[2048];
 	struct mp_plan p;
 
@@ -416,7 +281,7 @@ START_TEST(in_reply_to_forwarded)
 	assert_forwarded(&p, INTAKE, "References");
 	ck_assert_int_eq(deleted(&p, "X-Meldpunt-Notice"), 0);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -426,7 +291,7 @@ END_TEST
  */
 START_TEST(ticket_forwarded)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	char extra[2048], enc[256];
 	struct mp_plan p;
 	size_t i, n = 0;
@@ -442,14 +307,14 @@ START_TEST(ticket_forwarded)
 	    IDENTITY, &p), MP_VERDICT_CONTINUE);
 	assert_forwarded(&p, IDENTITY, "ticket");
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* Straight to the helpdesk (the Reply-To): stays there, with the fields. */
 START_TEST(to_helpdesk_annotated)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	char extra[2048];
 	struct mp_plan p;
 
@@ -461,16 +326,16 @@ START_TEST(to_helpdesk_annotated)
 	ck_assert_int_eq(p.outcome, MP_OUTCOME_REPLY_FORWARDED);
 	ck_assert_uint_eq(p.ndel, 0);
 	ck_assert_uint_eq(p.nadd, 0);
-	ck_assert_str_eq(added(&p, "X-Meldpunt-Notice", 0), note.id);
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Notice"), note.id);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* Out of office, by RFC 3834 or by its Subject: archived, not forwarded. */
 START_TEST(auto_reply_archived)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	static const char *const how[] = {
 		"Auto-Submitted: auto-replied\nSubject: Re: notice",
 		"Subject: Out of Office: notice",
@@ -494,22 +359,23 @@ START_TEST(auto_reply_archived)
 		ck_assert_str_eq(p.del_rcpts[0], INTAKE);
 		ck_assert_uint_eq(p.nadd, 1);
 		ck_assert_str_eq(p.add_rcpts[0], ARCHIVE);
-		ck_assert_str_eq(added(&p, "X-Meldpunt-Outcome", 0),
+		ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Outcome"),
 		    "reply:auto-reply");
-		ck_assert_str_eq(added(&p, "X-Meldpunt-Notice", 0), note.id);
+		ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Notice"),
+		    note.id);
 		ck_assert_msg(strncmp(p.reason, "automatic answer (", 18) == 0 &&
 		    strstr(p.reason, "; to ArchiveAddress") != NULL, "%s",
 		    p.reason);
 		mp_plan_free(&p);
 	}
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* Ids that match nothing are no reply: the message takes its own flow. */
 START_TEST(unknown_ids_take_their_flow)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	char extra[2048], other[128];
 	struct mp_plan p;
 	const char *at;
@@ -522,7 +388,7 @@ START_TEST(unknown_ids_take_their_flow)
 	ck_assert_int_eq(p.flow, MP_FLOW_INTAKE);
 	ck_assert_msg(p.outcome == MP_OUTCOME_QUARANTINED_NOT_A_REPORT, "%s: %s",
 	    mp_outcome_name(p.outcome), p.reason);
-	ck_assert_ptr_null(added(&p, "X-Meldpunt-Notice", 0));
+	ck_assert_ptr_null(fx_plan_added(&p, "X-Meldpunt-Notice"));
 	mp_plan_free(&p);
 	/* a ticket nobody was given */
 	ck_assert_int_eq(answer(s, reply_text(INTAKE, "Subject: Re: [Meldpunt "
@@ -546,14 +412,14 @@ START_TEST(unknown_ids_take_their_flow)
 	ck_assert_int_eq(p.outcome, MP_OUTCOME_BOUNCE_NOT_A_BOUNCE);
 	ck_assert_uint_eq(p.nadd, 0);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* Another recipient shares the message: it is not taken from them. */
 START_TEST(other_recipient_not_a_reply)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	const char *rcpts[] = { INTAKE, "colleague@zorgcert.example.nl" };
 	char extra[2048];
 	struct mp_buf msg;
@@ -579,14 +445,14 @@ START_TEST(other_recipient_not_a_reply)
 	ck_assert_str_eq(p.del_rcpts[0], INTAKE);
 	ck_assert_uint_eq(p.nadd, 0);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* Without ReplyAddress: to the review mailbox, saying why. */
 START_TEST(no_reply_address_unforwarded)
 {
-	struct mp_snapshot *s = snapshot("noreply.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "noreply.conf");
 	char extra[2048];
 	struct mp_plan p;
 
@@ -600,9 +466,9 @@ START_TEST(no_reply_address_unforwarded)
 	ck_assert_str_eq(p.add_rcpts[0], REVIEW);
 	ck_assert_msg(strstr(p.reason, "ReplyAddress is not set: to "
 	    "QuarantineAddress") != NULL, "%s", p.reason);
-	ck_assert_str_eq(added(&p, "X-Meldpunt-Reason", 0), p.reason);
+	ck_assert_str_eq(fx_plan_added(&p, "X-Meldpunt-Reason"), p.reason);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -616,7 +482,7 @@ START_TEST(identity_check_first)
 	snprintf(state, sizeof(state), "%s/state.db", tmp);
 	write_conf("protected.conf", state, "ReplyAddress " HELPDESK
 	    "\nProtectedDomains meldpunt.test\nUnknownReporters accept");
-	s = snapshot("protected.conf");
+	s = fx_snapshot(tmp, "protected.conf");
 	notify(s);
 	snprintf(extra, sizeof(extra), "Subject: Re: x\nIn-Reply-To: %s",
 	    note.message_id);
@@ -628,14 +494,14 @@ START_TEST(identity_check_first)
 	    INTAKE, extra, "?"), INTAKE, &p), MP_VERDICT_REJECT);
 	ck_assert_int_eq(p.outcome, MP_OUTCOME_REJECTED_IDENTITY);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* A state DB that cannot answer: tempfail, the MTA keeps it. */
 START_TEST(tempfail_on_state_db)
 {
-	struct mp_snapshot *s = snapshot("nostate.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "nostate.conf");
 	struct mp_plan p;
 
 	ck_assert_int_eq(answer(s, reply_text(IDENTITY, "Subject: Re: x\n"
@@ -648,13 +514,13 @@ START_TEST(tempfail_on_state_db)
 	    "?"), IDENTITY, &p), MP_VERDICT_CONTINUE);
 	ck_assert_int_eq(p.outcome, MP_OUTCOME_BOUNCE_NOT_A_BOUNCE);
 	mp_plan_free(&p);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 START_TEST(clearinghouse_addresses)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
 	const struct mp_conf *c = s->conf;
 
 	ck_assert(mp_reply_is_addr(c, INTAKE));
@@ -665,7 +531,7 @@ START_TEST(clearinghouse_addresses)
 	ck_assert(!mp_reply_is_addr(c, REVIEW));
 	ck_assert(!mp_reply_is_addr(c, "meldingen@meldpunt.test.example"));
 	ck_assert(!mp_reply_is_addr(c, ""));
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
