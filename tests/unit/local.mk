@@ -76,7 +76,7 @@ UNIT_TESTS += tests/unit/test-submit
 # that runs the milter's end-of-message decision.
 check_PROGRAMS += tests/unit/test-sender
 tests_unit_test_sender_SOURCES = tests/unit/test-sender.c tests/unit/check_tap.h \
-	tests/unit/smtp_stub.h
+	tests/unit/daemon_fixture.h tests/unit/smtp_stub.h
 tests_unit_test_sender_CFLAGS = $(UNIT_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_test_sender_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 EXTRA_tests_unit_test_sender_DEPENDENCIES = tools/meldpunt-route$(EXEEXT)

@@ -36,22 +36,17 @@
 #include <gmime/gmime.h>
 
 #include "bounce.h"
-#include "check_tap.h"
-#include "envelope.h"
-#include "eom.h"
+#include "daemon_fixture.h"
 #include "notices.h"
 #include "notify.h"
 #include "outbox.h"
 #include "pending.h"
 #include "pendrow.h"
-#include "plan.h"
 #include "report.h"
 #include "route.h"
 #include "seen.h"
 #include "sender.h"
 #include "smtp_stub.h"
-#include "snapshot.h"
-#include "statedb.h"
 #include "ticket.h"
 #include "tickets.h"
 
@@ -67,7 +62,6 @@
 #define MSGS_MAX	32
 
 static char tmp[64];
-static const char *srcdir, *builddir;
 
 /* The MTA the stub plays: how it answers the data, what it received. */
 enum mta_mode { MTA_TAKE, MTA_LATER, MTA_REFUSE, MTA_MILTER };
@@ -92,12 +86,6 @@ static struct {
 static struct smtp_stub stub;
 static int stub_up;
 
-static void
-run(const char *cmd)
-{
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
 /*
  * The milter's decision on a message as the submission service hands it
  * over (client 127.0.0.1, {daemon_name} ORIGINATING): header fields one
@@ -108,56 +96,20 @@ static enum mp_verdict
 milter(const struct mp_snapshot *s, const char *from, const char *to,
     const char *msg, size_t len, enum mp_outcome *outcome)
 {
+	const struct fx_client submission = {
+		"127.0.0.1", "ORIGINATING", "localhost", from
+	};
 	struct mp_plan_held held = { 0 };
 	struct mp_envelope env;
 	struct mp_plan p;
-	struct mp_buf value;
-	char hname[256];
-	const char *q, *e = msg + len, *nl, *colon;
 	enum mp_verdict v;
-	size_t i;
-	int have = 0;
 
-	mp_env_init(&env, s->conf);
-	mp_env_connection(&env, "127.0.0.1", "ORIGINATING");
-	mp_env_helo(&env, "localhost");
-	mp_env_sender(&env, from, NULL);
-	ck_assert_int_eq(mp_env_rcpt(&env, to), MP_OK);
-	mp_buf_init(&value, 0);
-	for (q = msg; q < e; q = nl + 2) {
-		ck_assert_ptr_nonnull(nl = strstr(q, "\r\n"));
-		if ((*q == ' ' || *q == '\t') && have) {
-			mp_buf_puts(&value, "\n");
-			mp_buf_append(&value, q, (size_t)(nl - q));
-			continue;
-		}
-		if (have)
-			mp_env_header(&env, hname, value.data, 0);
-		if (nl == q) {
-			mp_env_eoh(&env);
-			mp_env_body(&env, (const unsigned char *)nl + 2,
-			    (size_t)(e - nl - 2));
-			break;
-		}
-		ck_assert_ptr_nonnull(colon = memchr(q, ':', (size_t)(nl - q)));
-		snprintf(hname, sizeof(hname), "%.*s", (int)(colon - q), q);
-		mp_buf_reset(&value);
-		mp_buf_append(&value, colon + 1, (size_t)(nl - colon - 1));
-		have = 1;
-	}
-	mp_buf_free(&value);
-	mp_plan_init(&p);
-	mp_eom_decide(s, &env, &p);
-	mp_env_free(&env);
-	v = p.verdict;
+	fx_envelope(&env, s, &submission, &to, 1, msg, len);
+	v = fx_decide(s, &env, &p, NULL);
 	*outcome = p.outcome;
-	for (i = 0; v == MP_VERDICT_CONTINUE && i < p.nhdrs; i++)
-		if (p.hdrs[i].op == MP_HDR_INSERT0 &&
-		    strcasecmp(p.hdrs[i].name, "DKIM-Signature") == 0)
-			break;
 	if (v == MP_VERDICT_CONTINUE)	/* sent on: signed */
-		ck_assert_msg(i < p.nhdrs, "%s: not signed",
-		    mp_outcome_name(p.outcome));
+		ck_assert_msg(fx_plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature",
+		    0) != NULL, "%s: not signed", mp_outcome_name(p.outcome));
 	if (v == MP_VERDICT_CONTINUE || v == MP_VERDICT_DISCARD)
 		mp_plan_hold(&p, &held);
 	else
@@ -280,12 +232,7 @@ stub_stop(void)
 static void
 write_conf(const char *name, const char *extra)
 {
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "IntakeAddress meldingen@meldpunt.test\n"
+	fx_write(tmp, name, "IntakeAddress meldingen@meldpunt.test\n"
 	    "Identity " IDENTITY " Meldpunt Test\n"
 	    "ProtectedDomains meldpunt.test\nSigningDomain meldpunt.test\n"
 	    "Ed25519Selector ed1\nEd25519KeyFile %s/sign.key\n"
@@ -296,34 +243,22 @@ write_conf(const char *name, const char *extra)
 	    "ReplyAddress " HELPDESK "\n"
 	    "SubmitAddress %s\nSubmitTimeout 5s\n"
 	    "AggregateDelay 15m\nNotifyInterval 1d\nMaxRowsPerNotice 100\n%s\n",
-	    tmp, tmp, srcdir, tmp, tmp, stub.addr, extra ? extra : "");
-	fclose(fp);
+	    tmp, tmp, fx_srcdir(), tmp, tmp, stub.addr, extra ? extra : "");
 }
 
 static void
 setup(void)
 {
-	char cmd[2048], path[256];
-	FILE *fp;
+	char key[256];
 
-	srcdir = mp_check_dir("top_srcdir", ".");
-	builddir = mp_check_dir("top_builddir", ".");
-	snprintf(tmp, sizeof(tmp), "/tmp/test-sender.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(path, sizeof(path), "%s/routes.conf", tmp);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fputs("organisation a\n    contact " A "\n    language nl\n"
-	    "    network 10.0.0.0/16\n"
+	mp_check_tmpdir(tmp, sizeof(tmp), "test-sender");
+	fx_routes(tmp, "routes", "organisation a\n    contact " A "\n"
+	    "    language nl\n    network 10.0.0.0/16\n"
 	    "organisation b\n    contact " B "\n    language en\n"
-	    "    notifyinterval 1h\n    network 10.1.0.0/16\n", fp);
-	fclose(fp);
-	snprintf(cmd, sizeof(cmd), "'%s/tools/meldpunt-route' compile -o "
-	    "'%s/routes.db' '%s' >/dev/null", builddir, tmp, path);
-	run(cmd);
-	snprintf(cmd, sizeof(cmd), "umask 077; openssl genpkey -algorithm "
-	    "ed25519 -out '%s/sign.key' 2>/dev/null && : >'%s/dns.zone'", tmp,
-	    tmp);
-	run(cmd);
+	    "    notifyinterval 1h\n    network 10.1.0.0/16\n");
+	snprintf(key, sizeof(key), "%s/sign.key", tmp);
+	fx_keygen(key);
+	fx_write(tmp, "dns.zone", "%s", "");	/* no records */
 	pthread_mutex_init(&mta.lock, NULL);
 	mta.n = 0;
 	mta.mode = MTA_TAKE;
@@ -335,7 +270,6 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
 	size_t i;
 
 	if (stub_up)
@@ -343,43 +277,7 @@ teardown(void)
 	smtp_stub_free(&stub);
 	for (i = 0; i < mta.n; i++)
 		free(mta.msg[i].data);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
-}
-
-static struct mp_snapshot *
-snapshot(const char *name)
-{
-	char path[256];
-	struct mp_error err;
-	struct mp_snapshot *s;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	s = mp_snapshot_load(path, NULL, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	return s;
-}
-
-static void
-release(struct mp_snapshot *s)
-{
-	struct mp_current cur;
-
-	mp_current_init(&cur);
-	mp_current_install(&cur, s);
-	mp_current_clear(&cur);
-}
-
-static struct mp_seen *
-seen_of(const struct mp_snapshot *s)
-{
-	struct mp_error err;
-	struct mp_seen *seen;
-
-	seen = mp_statedb_get(s->statedb, &err);
-	ck_assert_msg(seen != NULL, "%s", err.msg);
-	return seen;
+	mp_check_rmtree(tmp);
 }
 
 /*
@@ -544,8 +442,8 @@ csv_of(const struct got *g, char *out, size_t size)
 /* A due group: sent once, chunks and outbox record gone, time noted. */
 START_TEST(due_group_sent_once)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_tally t;
 	struct mp_notice_rec *rec;
 	char buf[1024], id[MP_NOTICE_ID_MAX], ticket[MP_TICKET_MAX], rp[512];
@@ -618,15 +516,15 @@ START_TEST(due_group_sent_once)
 	ck_assert_uint_eq(t.due + t.sent, 0);
 	ck_assert_uint_eq(smtp_stub_conns(&stub), 1);
 	ck_assert_uint_eq(mta_count(), 1);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* One row: the notice record names its incident (a bounce re-routes it). */
 START_TEST(one_row_names_its_source)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_tally t;
 	struct mp_notice_rec *rec;
 	char buf[256];
@@ -642,7 +540,7 @@ START_TEST(one_row_names_its_source)
 	ck_assert_str_eq(rec->source, "10.7.0.0");
 	ck_assert_str_eq(rec->contact[0].addr, B);
 	free(rec);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -654,8 +552,8 @@ END_TEST
  */
 START_TEST(one_row_url_or_as)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_route_contact ca = { .address = A, .lang = MP_LANG_NL };
 	struct mp_route_contact cb = { .address = B, .lang = MP_LANG_EN };
 	const struct mp_route_contact *to[1];
@@ -698,15 +596,15 @@ START_TEST(one_row_url_or_as)
 		}
 	}
 	free(rec);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
 /* AggregateDelay counts from the group's newest row. */
 START_TEST(aggregate_delay_from_newest)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_tally t;
 
 	put_rows(seen, A, "nl", 1, T0, 2);
@@ -719,7 +617,7 @@ START_TEST(aggregate_delay_from_newest)
 	ck_assert_uint_eq(t.rows, 4);		/* both reports, one notice */
 	ck_assert_uint_eq(mta_count(), 1);
 	ck_assert_uint_eq(pending_of(seen, A), 0);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -729,8 +627,8 @@ END_TEST
  */
 START_TEST(notify_interval)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_tally t;
 	time_t t1 = T0 + 15 * MINUTE;
 
@@ -764,7 +662,7 @@ START_TEST(notify_interval)
 	ck_assert_int_eq((long)mp_sender_due(s->conf, HOUR, 1, t1, t1),
 	    (long)(t1 + HOUR));
 	ck_assert_int_eq((long)mp_sender_due(s->conf, 0, 100, t1, t1), 0);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -775,8 +673,8 @@ END_TEST
  */
 START_TEST(max_rows_splits)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_request rq = { A, NULL, NULL };
 	struct mp_sender_tally t;
 	char a[128], b[128], *csv;
@@ -815,7 +713,7 @@ START_TEST(max_rows_splits)
 	ck_assert_ptr_nonnull(strstr(csv, "10.5.0.49,123\r\n"));
 	ck_assert_uint_eq(pending_of(seen, A), 0);
 	free(csv);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -826,8 +724,8 @@ END_TEST
  */
 START_TEST(deferred_same_bytes)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_tally t;
 	struct mp_outbox_item it;
 	struct mp_error err;
@@ -887,7 +785,7 @@ START_TEST(deferred_same_bytes)
 	    id);
 	ck_assert_uint_eq(outbox_count(seen, NULL), 0);
 	ck_assert_uint_eq(pending_of(seen, A) + pending_of(seen, B), 0);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -899,8 +797,8 @@ END_TEST
  */
 START_TEST(refused_until_asked)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_sender_request other = { B, NULL, NULL };
 	struct mp_sender_request mine = { A, TYPE, "nl" };
 	struct mp_sender_tally t;
@@ -948,7 +846,7 @@ START_TEST(refused_until_asked)
 	    == 0);
 	ck_assert_uint_eq(outbox_count(seen, NULL), 0);
 	ck_assert_uint_eq(pending_of(seen, A), 0);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
@@ -961,8 +859,8 @@ END_TEST
  */
 START_TEST(crashed_pass_first)
 {
-	struct mp_snapshot *s = snapshot("meldpunt.conf");
-	struct mp_seen *seen = seen_of(s);
+	struct mp_snapshot *s = fx_snapshot(tmp, "meldpunt.conf");
+	struct mp_seen *seen = fx_seen(s);
 	struct mp_pending_group *g = NULL;
 	struct mp_sender_tally t;
 	struct mp_outbox_item it;
@@ -1032,7 +930,7 @@ START_TEST(crashed_pass_first)
 	pass(s, T0 + 3 * DAY, NULL, 0, &t);
 	ck_assert_uint_eq(mta_count(), 2);
 	mp_buf_free(&msg);
-	release(s);
+	fx_release(s);
 }
 END_TEST
 
