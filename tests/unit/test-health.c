@@ -25,16 +25,14 @@ static char path[128];
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/mp-health-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	mp_check_tmpdir(dir, sizeof(dir), "mp-health");
 	snprintf(path, sizeof(path), "%s/state.db", dir);
 }
 
 static void
 teardown(void)
 {
-	unlink(path);
-	rmdir(dir);
+	mp_check_rmtree(dir);
 }
 
 static struct mp_seen *

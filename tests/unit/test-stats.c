@@ -24,19 +24,14 @@ static char dir[64], path[128];
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/test-stats.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	mp_check_tmpdir(dir, sizeof(dir), "test-stats");
 	snprintf(path, sizeof(path), "%s/stats", dir);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	mp_check_rmtree(dir);
 }
 
 /* The value of counter `name` in the StatsFile; -1 when it is not there. */
