@@ -13,8 +13,8 @@
 #include <string.h>
 #include <zip.h>
 
-#include "check_tap.h"
 #include "message.h"
+#include "notify_fixture.h"
 #include "notify_list.h"
 #include "redact.h"
 
@@ -23,16 +23,7 @@ static struct mp_template_set *set;
 static void
 load_set(void)
 {
-	char dir[4096];
-	struct mp_error err;
-
-	snprintf(dir, sizeof(dir), "%s/templates",
-	    mp_check_dir("top_srcdir", "."));
-	mp_error_clear(&err);
-	if (mp_templates_load(dir, &set, &err) != MP_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		abort();
-	}
+	set = notify_fx_templates();
 }
 
 static void
@@ -105,41 +96,14 @@ group_new(const char *type, size_t nrows, size_t nfeeds)
 	return g;
 }
 
-static const char *const contacts[] = { "abuse@example.nl" };
-
 static struct mp_notify_conf
 conf(void)
 {
-	struct mp_notify_conf c;
+	struct mp_notify_conf c = notify_fx_conf();
 
-	memset(&c, 0, sizeof(c));
-	c.from_addr = "meldingen@meldpunt.example";
-	c.from_name = "Meldpunt Cyberdreigingen";
-	c.website = "www.meldpunt.example";
-	c.to = contacts;
-	c.nto = 1;
-	c.now = 1714564800;	/* 2024-05-01 12:00:00 UTC */
 	c.ticket = "20240501-00000042";
 	c.reply_to = "helpdesk@meldpunt.example";
 	return c;
-}
-
-/* 7-bit, CRLF only, lines of at most 998 bytes. */
-static void
-assert_7bit(const char *m, size_t len)
-{
-	size_t i, col = 0;
-
-	for (i = 0; i < len; i++) {
-		ck_assert_int_lt((unsigned char)m[i], 0x80);
-		ck_assert_int_ne(m[i], '\0');
-		if (m[i] == '\n')
-			ck_assert(i > 0 && m[i - 1] == '\r');
-		if (m[i] == '\r')
-			ck_assert(i + 1 < len && m[i + 1] == '\n');
-		col = m[i] == '\n' ? 0 : col + 1;
-		ck_assert_uint_le(col, 999);	/* 998 + the CR */
-	}
 }
 
 static struct mp_notice *
@@ -152,7 +116,7 @@ render(const struct mp_notify_list *l, enum mp_lang lang,
 	mp_error_clear(&err);
 	if (mp_notify_render_list(set, l, lang, c, &n, &err) != MP_OK)
 		ck_abort_msg("render: %s", err.msg);
-	assert_7bit(n->message, n->message_len);
+	notify_fx_assert_7bit(n->message, n->message_len);
 	return n;
 }
 

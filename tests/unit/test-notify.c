@@ -9,27 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check_tap.h"
 #include "encode.h"
-#include "notify.h"
+#include "notify_fixture.h"
 #include "redact.h"
-#include "template.h"
 
-static char tdir[4096];
 static struct mp_template_set *set;
 
 static void
 load_set(void)
 {
-	struct mp_error err;
-
-	snprintf(tdir, sizeof(tdir), "%s/templates",
-	    mp_check_dir("top_srcdir", "."));
-	mp_error_clear(&err);
-	if (mp_templates_load(tdir, &set, &err) != MP_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		abort();
-	}
+	set = notify_fx_templates();
 }
 
 static void
@@ -122,23 +111,6 @@ part(const struct mp_notice *n, int idx, size_t *len, const char **hdrs)
 	return p;
 }
 
-static void
-assert_7bit(const char *m, size_t len)
-{
-	size_t i, col = 0;
-
-	for (i = 0; i < len; i++) {
-		ck_assert_int_lt((unsigned char)m[i], 0x80);
-		ck_assert_int_ne(m[i], '\0');
-		if (m[i] == '\n')
-			ck_assert(i > 0 && m[i - 1] == '\r');
-		if (m[i] == '\r')
-			ck_assert(i + 1 < len && m[i + 1] == '\n');
-		col = m[i] == '\n' ? 0 : col + 1;
-		ck_assert_uint_le(col, 999);	/* 998 + the CR */
-	}
-}
-
 /* Every header line is a known field or a continuation. */
 static void
 assert_header_lines(const struct mp_notice *n)
@@ -168,21 +140,12 @@ assert_header_lines(const struct mp_notice *n)
 	}
 }
 
-static const char *const contacts[] = { "abuse@example.nl" };
-
 static struct mp_notify_conf
 conf(void)
 {
-	struct mp_notify_conf c;
+	struct mp_notify_conf c = notify_fx_conf();
 
-	memset(&c, 0, sizeof(c));
-	c.from_addr = "meldingen@meldpunt.example";
-	c.from_name = "Meldpunt Cyberdreigingen";
-	c.website = "www.meldpunt.example";
 	c.phone = "+31 70 000 0000";
-	c.to = contacts;
-	c.nto = 1;
-	c.now = 1714564800;	/* 2024-05-01 12:00:00 UTC */
 	return c;
 }
 
@@ -220,7 +183,7 @@ render(const struct mp_report *r, enum mp_lang lang)
 	mp_error_clear(&err);
 	if (mp_notify_render(set, r, lang, &c, &n, &err) != MP_OK)
 		ck_abort_msg("render: %s", err.msg);
-	assert_7bit(n->message, n->message_len);
+	notify_fx_assert_7bit(n->message, n->message_len);
 	assert_header_lines(n);
 	return n;
 }
@@ -400,12 +363,11 @@ write_file(const char *path, const char *text)
 static char *
 mini_dir(void)
 {
-	static char dir[] = "/tmp/mp-tmpl-XXXXXX";
+	static char dir[64];
 	char path[4200];
 	int l, t;
 
-	strcpy(dir, "/tmp/mp-tmpl-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	mp_check_tmpdir(dir, sizeof(dir), "mp-tmpl");
 	for (l = MP_LANG_NL; l < MP_LANG_COUNT; l++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, mp_template_lang_name(l));
 		mkdir(path, 0700);
@@ -484,8 +446,7 @@ START_TEST(set_load_errors)
 	ck_assert_int_eq(mp_templates_load(dir, &s, &err), MP_ECONFIG);
 	ck_assert_msg(strstr(err.msg, "footer.tmpl:2: {{#if url}} opened on "
 	    "line 1 is never closed") != NULL, "%s", err.msg);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(path), 0);
+	ck_assert_int_eq(mp_check_rmtree(dir), 0);
 }
 END_TEST
 
