@@ -8,10 +8,11 @@
  * so that the whole list sits in one file (test-intake.c checks them in
  * more depth).
  *
- * The fixture is the one of test-intake.c: routes compiled by
- * meldpunt-route from the sample sources, the source tree's templates (or
- * a broken copy), a state DB in a temp dir, a test DNS zone that holds the
- * keys of two sample reporters, who sign the sample reports. Each test
+ * The fixture is the one of test-intake.c (daemon_fixture.h): routes
+ * compiled by meldpunt-route from the sample sources, the source tree's
+ * templates (or a broken copy), a state DB in a temp dir, a test DNS zone
+ * that holds the keys of two sample reporters, who sign the sample
+ * reports. Each test
  * writes the configuration it needs (conf_write) and loads a snapshot from
  * it. Outcomes are compared by their printed names, the words of the log
  * line and of X-Meldpunt-Outcome.
