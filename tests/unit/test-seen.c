@@ -246,7 +246,7 @@ START_TEST(prune_keeps_pending)
 	mp_pending_batch_free(&b);
 	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
 	ck_assert_uint_eq(n, 0);	/* the report is not recorded yet */
-	free(g);
+	mp_pending_groups_free(&g, n);
 	ck_assert_int_eq(mp_pending_put_msg(s, 42, T0 + 5, 2, &err), MP_OK);
 	ck_assert_int_eq(check(s, "spam", "s", "c@x.nl", T0, 600, 100), MP_SEEN_NEW);
 	ck_assert_int_eq(mp_seen_prune(s, T0 + 4000, 600, &removed, &err), MP_OK);
@@ -257,11 +257,11 @@ START_TEST(prune_keeps_pending)
 	ck_assert_uint_eq(g[0].rows, 2);
 	ck_assert_int_eq(g[0].oldest, T0);
 	ck_assert_int_eq(g[0].newest, T0 + 60);
-	free(g);
+	mp_pending_groups_free(&g, n);
 	ck_assert_int_eq(mp_pending_undo_msg(s, 42, &err), MP_OK);
 	ck_assert_int_eq(mp_pending_groups(s, &g, &n, &err), MP_OK);
 	ck_assert_uint_eq(n, 0);
-	free(g);
+	mp_pending_groups_free(&g, n);
 	mp_seen_close(&s);
 }
 END_TEST
@@ -303,7 +303,7 @@ START_TEST(pending_chunks)
 		ck_assert_int_eq(g[0].oldest, T0 + 1);
 		ck_assert_int_eq(g[0].newest, T0 + 2999);
 		ck_assert_uint_eq(g[1].rows, 1000);
-		free(g);
+		mp_pending_groups_free(&g, n);
 	}
 	mp_seen_close(&s);
 }
