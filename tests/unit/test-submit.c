@@ -2,7 +2,10 @@
  * Unit tests for the sender's SMTP submission (submit.h) against a
  * scripted server on 127.0.0.1 in a thread: what the MTA sees (commands,
  * dot-stuffed data), and how its answers map to MP_OK, MP_ERETRY and
- * MP_EINPUT.
+ * MP_EINPUT; a connection carrying many messages (RSET after a refused
+ * one, a connection the MTA closed reopened); and several connections at
+ * once (submit_pool.h) against a small SMTP server with a thread per
+ * connection.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 
 #include "check_tap.h"
 #include "submit.h"
+#include "submit_pool.h"
 
 /* The server: answers in order, one per command it reads (a line, or the
  * whole data up to "\r\n.\r\n" after DATA's 354); "" closes at once. */
@@ -90,7 +94,7 @@ listen_on(unsigned short *port)
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(listen(fd, 16), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
 	*port = ntohs(a.sin_port);
 	return fd;
@@ -176,6 +180,358 @@ START_TEST(try_again)
 }
 END_TEST
 
+/*
+ * A small SMTP server: every connection its own thread; 250 to all but
+ * RCPT TO:<refuse@...> (550) and RCPT TO:<later@...> (451); 354 to DATA;
+ * after `per_conn` messages (0: no limit) it closes the connection
+ * without a word, as an MTA that timed out an idle client.
+ */
+struct mta {
+	int lfd;
+	unsigned per_conn;
+	pthread_mutex_t mu;
+	unsigned conns, ehlos, rsets, taken, quits, busy, most_busy;
+	char rcpts[4096];		/* the recipients of the taken messages */
+};
+
+struct session {
+	struct mta *m;
+	int fd;
+};
+
+static int
+say_line(int fd, const char *s)
+{
+	return write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* One line (CRLF cut) into buf; 0, or -1 at the end. */
+static int
+get_line(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	char ch;
+
+	while (read(fd, &ch, 1) == 1) {
+		if (ch == '\n') {
+			if (n > 0 && buf[n - 1] == '\r')
+				n--;
+			buf[n] = '\0';
+			return 0;
+		}
+		if (n + 1 < size)
+			buf[n++] = ch;
+	}
+	return -1;
+}
+
+static void
+count(struct mta *m, unsigned *field, int d)
+{
+	pthread_mutex_lock(&m->mu);
+	*field += (unsigned)d;
+	if (field == &m->busy && m->busy > m->most_busy)
+		m->most_busy = m->busy;
+	pthread_mutex_unlock(&m->mu);
+}
+
+static void *
+session(void *arg)
+{
+	struct session *ss = arg;
+	struct mta *m = ss->m;
+	char line[1024], rcpt[256] = "";
+	unsigned carried = 0;
+	int fd = ss->fd;
+
+	free(ss);
+	count(m, &m->busy, 1);
+	say_line(fd, "220 mta ESMTP\r\n");
+	while (get_line(fd, line, sizeof(line)) == 0) {
+		if (strncmp(line, "EHLO", 4) == 0) {
+			count(m, &m->ehlos, 1);
+			say_line(fd, "250-mta\r\n250 PIPELINING\r\n");
+		} else if (strncmp(line, "MAIL", 4) == 0) {
+			if (m->per_conn && carried == m->per_conn)
+				break;		/* closed while "idle" */
+			say_line(fd, "250 ok\r\n");
+		} else if (strncmp(line, "RCPT", 4) == 0) {
+			snprintf(rcpt, sizeof(rcpt), "%.200s", line + 8);
+			say_line(fd, strncmp(rcpt, "<refuse@", 8) == 0 ?
+			    "550 5.1.1 no\r\n" : strncmp(rcpt, "<later@", 7) == 0 ?
+			    "451 4.3.0 later\r\n" : "250 ok\r\n");
+		} else if (strcmp(line, "DATA") == 0) {
+			say_line(fd, "354 go\r\n");
+			while (get_line(fd, line, sizeof(line)) == 0 &&
+			    strcmp(line, ".") != 0)
+				;
+			carried++;
+			pthread_mutex_lock(&m->mu);
+			m->taken++;
+			if (strlen(m->rcpts) + strlen(rcpt) + 2 < sizeof(m->rcpts)) {
+				strcat(m->rcpts, rcpt);
+				strcat(m->rcpts, " ");
+			}
+			pthread_mutex_unlock(&m->mu);
+			usleep(2000);		/* an MTA takes its time */
+			say_line(fd, "250 2.0.0 queued\r\n");
+		} else if (strcmp(line, "RSET") == 0) {
+			count(m, &m->rsets, 1);
+			say_line(fd, "250 reset\r\n");
+		} else if (strcmp(line, "QUIT") == 0) {
+			count(m, &m->quits, 1);
+			say_line(fd, "221 bye\r\n");
+			break;
+		} else
+			say_line(fd, "500 what\r\n");
+	}
+	count(m, &m->busy, -1);
+	close(fd);
+	return NULL;
+}
+
+static void *
+mta_accept(void *arg)
+{
+	struct mta *m = arg;
+	struct session *ss;
+	pthread_t t;
+	int fd;
+
+	while ((fd = accept(m->lfd, NULL, NULL)) >= 0) {
+		count(m, &m->conns, 1);
+		ss = malloc(sizeof(*ss));
+		ss->m = m;
+		ss->fd = fd;
+		if (pthread_create(&t, NULL, session, ss) == 0)
+			pthread_detach(t);
+	}
+	return NULL;
+}
+
+static pthread_t mta_thread;
+
+static void
+mta_start(struct mta *m, unsigned per_conn, char *addr, size_t size)
+{
+	unsigned short port;
+
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->mu, NULL);
+	m->per_conn = per_conn;
+	m->lfd = listen_on(&port);
+	snprintf(addr, size, "127.0.0.1:%u", port);
+	ck_assert_int_eq(pthread_create(&mta_thread, NULL, mta_accept, m), 0);
+}
+
+/* Stop accepting; give the sessions time to see their client go. */
+static void
+mta_stop(struct mta *m)
+{
+	int i;
+
+	shutdown(m->lfd, SHUT_RDWR);
+	close(m->lfd);
+	pthread_join(mta_thread, NULL);
+	for (i = 0; i < 200 && m->busy > 0; i++)
+		usleep(10000);
+}
+
+START_TEST(many_on_one)
+{
+	static const char *const ok[] = { "a@x.example" };
+	static const char *const no[] = { "refuse@x.example" };
+	struct mp_submit_conn *c = NULL;
+	struct mp_submit_result res;
+	struct mp_error err;
+	static struct mta m;	/* the sessions' threads outlive a call */
+	char addr[64];
+
+	mta_start(&m, 0, addr, sizeof(addr));
+	ck_assert_int_eq(mp_submit_open(addr, "h.test", 5, &c, &res, &err), MP_OK);
+	ck_assert_int_eq(mp_submit_send(c, "s@m.test", ok, 1, "x\r\n", 3, &res,
+	    &err), MP_OK);
+	ck_assert_str_eq(res.reply, "250 2.0.0 queued");
+	/* refused: the transaction ended with RSET, the connection goes on */
+	ck_assert_int_eq(mp_submit_send(c, "s@m.test", no, 1, "x\r\n", 3, &res,
+	    &err), MP_EINPUT);
+	ck_assert_int_eq(res.code, 550);
+	ck_assert_int_eq(mp_submit_usable(c), 1);
+	ck_assert_int_eq(mp_submit_send(c, "s@m.test", ok, 1, "y\r\n", 3, &res,
+	    &err), MP_OK);
+	mp_submit_close(&c);
+	ck_assert_ptr_null(c);
+	mta_stop(&m);
+	ck_assert_uint_eq(m.conns, 1);
+	ck_assert_uint_eq(m.ehlos, 1);
+	ck_assert_uint_eq(m.taken, 2);
+	ck_assert_uint_eq(m.rsets, 1);
+	ck_assert_uint_eq(m.quits, 1);
+}
+END_TEST
+
+START_TEST(closed_while_idle)
+{
+	static const char *const ok[] = { "a@x.example" };
+	struct mp_submit_conn *c = NULL;
+	struct mp_submit_result res;
+	struct mp_error err;
+	static struct mta m;	/* the sessions' threads outlive a call */
+	char addr[64];
+	int i;
+
+	/* the MTA closes after each message: every next one on a new
+	 * connection, none lost, none reported as a failure */
+	mta_start(&m, 1, addr, sizeof(addr));
+	ck_assert_int_eq(mp_submit_open(addr, "h.test", 5, &c, &res, &err), MP_OK);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(mp_submit_send(c, "s@m.test", ok, 1, "x\r\n", 3,
+		    &res, &err), MP_OK);
+	mp_submit_close(&c);
+	mta_stop(&m);
+	ck_assert_uint_eq(m.taken, 3);
+	ck_assert_uint_eq(m.conns, 3);
+	/* nobody there any more: the same connection says so, and a
+	 * reopen that finds nobody is MP_ERETRY, not a refusal */
+	mta_start(&m, 1, addr, sizeof(addr));
+	ck_assert_int_eq(mp_submit_open(addr, "h.test", 5, &c, &res, &err), MP_OK);
+	ck_assert_int_eq(mp_submit_send(c, "s@m.test", ok, 1, "x\r\n", 3, &res,
+	    &err), MP_OK);
+	mta_stop(&m);
+	ck_assert_int_eq(mp_submit_send(c, "s@m.test", ok, 1, "x\r\n", 3, &res,
+	    &err), MP_ERETRY);
+	ck_assert_int_eq(mp_submit_usable(c), 0);
+	ck_assert_int_eq(mp_submit_send(c, "s@m.test", ok, 1, "x\r\n", 3, &res,
+	    &err), MP_ERETRY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "lost"));
+	mp_submit_close(&c);
+}
+END_TEST
+
+/* The pool's `done`: counts, and keeps what came back. */
+struct outcome {
+	pthread_mutex_t mu;
+	unsigned done, ok, tried, retry, refused, calls_at_once, most_at_once;
+};
+
+static void
+pool_done(void *arg, const struct mp_submit_msg *msg, int tried, int rc,
+    const struct mp_submit_result *res, const struct mp_error *err)
+{
+	struct outcome *o = arg;
+
+	(void)msg;
+	(void)res;
+	(void)err;
+	pthread_mutex_lock(&o->mu);
+	if (++o->calls_at_once > o->most_at_once)
+		o->most_at_once = o->calls_at_once;
+	pthread_mutex_unlock(&o->mu);
+	usleep(100);
+	pthread_mutex_lock(&o->mu);
+	o->calls_at_once--;
+	o->done++;
+	o->tried += tried != 0;
+	o->ok += rc == MP_OK;
+	o->retry += rc == MP_ERETRY;
+	o->refused += rc == MP_EINPUT;
+	pthread_mutex_unlock(&o->mu);
+}
+
+START_TEST(pool_at_once)
+{
+	static const char *const ok[] = { "a@x.example" };
+	static const char *const no[] = { "refuse@x.example" };
+	struct mp_submit_msg msg[40];
+	struct mp_submit_pool *p;
+	struct outcome o;
+	struct mp_error err;
+	static struct mta m;	/* the sessions' threads outlive a call */
+	char addr[64];
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	pthread_mutex_init(&o.mu, NULL);
+	mta_start(&m, 0, addr, sizeof(addr));
+	p = mp_submit_pool_new(addr, "h.test", 5, 3, 4, pool_done, &o, &err);
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < 40; i++) {
+		memset(&msg[i], 0, sizeof(msg[i]));
+		msg[i].sender = "s@m.test";
+		msg[i].rcpts = i == 7 ? no : ok;	/* one refused for good */
+		msg[i].nrcpts = 1;
+		msg[i].data = "Subject: x\r\n\r\nbody\r\n";
+		msg[i].len = strlen(msg[i].data);
+		ck_assert_int_eq(mp_submit_pool_put(p, &msg[i]), MP_OK);
+	}
+	mp_submit_pool_finish(&p);
+	ck_assert_ptr_null(p);
+	mta_stop(&m);
+	ck_assert_uint_eq(o.done, 40);
+	ck_assert_uint_eq(o.tried, 40);
+	ck_assert_uint_eq(o.ok, 39);
+	ck_assert_uint_eq(o.refused, 1);	/* a 5xx does not stop the pool */
+	ck_assert_uint_eq(o.most_at_once, 1);	/* done: one call at a time */
+	ck_assert_uint_eq(m.taken, 39);
+	ck_assert_uint_le(m.conns, 3);		/* kept open, at most 3 */
+	ck_assert_uint_ge(m.most_busy, 2);	/* and used at once */
+	ck_assert_uint_eq(m.quits, m.conns);
+}
+END_TEST
+
+START_TEST(pool_down)
+{
+	static const char *const ok[] = { "a@x.example" };
+	static const char *const later[] = { "later@x.example" };
+	struct mp_submit_msg msg[30];
+	struct mp_submit_pool *p;
+	struct outcome o;
+	struct mp_error err;
+	static struct mta m;	/* the sessions' threads outlive a call */
+	char addr[64];
+	int i, refused = 0;
+
+	memset(&o, 0, sizeof(o));
+	pthread_mutex_init(&o.mu, NULL);
+	mta_start(&m, 0, addr, sizeof(addr));
+	/* one connection: the queue behind the 4xx is known */
+	p = mp_submit_pool_new(addr, "h.test", 5, 1, 8, pool_done, &o, &err);
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < 30; i++) {
+		memset(&msg[i], 0, sizeof(msg[i]));
+		msg[i].sender = "s@m.test";
+		msg[i].rcpts = i == 2 ? later : ok;
+		msg[i].nrcpts = 1;
+		msg[i].data = "x\r\n";
+		msg[i].len = 3;
+		if (mp_submit_pool_put(p, &msg[i]) != MP_OK)
+			refused++;
+	}
+	ck_assert_int_eq(mp_submit_pool_down(p), 1);
+	mp_submit_pool_finish(&p);
+	mta_stop(&m);
+	/* every message taken by put came back through done once: two
+	 * sent, the 4xx, the rest untried; put refused the others */
+	ck_assert_uint_eq(o.done + (unsigned)refused, 30);
+	ck_assert_uint_eq(o.ok, 2);
+	ck_assert_uint_eq(o.tried, 3);
+	ck_assert_uint_eq(o.retry, o.done - 2);
+	ck_assert_int_gt(refused, 0);
+	ck_assert_uint_eq(m.taken, 2);
+	/* nobody listening: the first message puts the pool down */
+	memset(&o, 0, sizeof(o));
+	pthread_mutex_init(&o.mu, NULL);
+	p = mp_submit_pool_new(addr, "h.test", 2, 2, 4, pool_done, &o, &err);
+	ck_assert_ptr_nonnull(p);
+	(void)mp_submit_pool_put(p, &msg[0]);
+	mp_submit_pool_finish(&p);
+	ck_assert_uint_eq(o.done, 1);
+	ck_assert_uint_eq(o.retry, 1);
+	ck_assert_ptr_null(mp_submit_pool_new(addr, "h", 2, 0, 4, pool_done, &o,
+	    &err));
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -186,6 +542,10 @@ suite(void)
 	tcase_add_test(tc, taken);
 	tcase_add_test(tc, refused_for_good);
 	tcase_add_test(tc, try_again);
+	tcase_add_test(tc, many_on_one);
+	tcase_add_test(tc, closed_while_idle);
+	tcase_add_test(tc, pool_at_once);
+	tcase_add_test(tc, pool_down);
 	suite_add_tcase(s, tc);
 	return s;
 }
