@@ -192,14 +192,38 @@ static void
 repeat(struct mp_plan *plan, const char *id)
 {
 	char why[MP_NOTICE_ID_MAX + 128];
-	enum mp_flow flow = plan->flow;
 
-	mp_plan_free(plan);		/* whatever was made for it */
-	plan->flow = flow;
 	snprintf(why, sizeof(why), "notice %s was signed and handed on "
 	    "before: a repeat from the sender, discarded", id);
 	mp_plan_discard(plan);
 	mp_plan_outcome(plan, MP_OUTCOME_DISCARDED_REPEAT, why);
+}
+
+/*
+ * The last step of a sender notice's plan (mp_plan_last): the mark,
+ * synced (outbox.c), once the signature is at the MTA. A copy signed at
+ * the same time got there first: this one is a repeat.
+ */
+static int
+smark_last(struct mp_plan *plan, void *arg)
+{
+	struct smark *m = arg;
+	enum mp_outbox_sign v;
+	struct mp_error err;
+	struct mp_seen *seen;
+
+	mp_error_clear(&err);
+	if ((seen = mp_statedb_get(m->sdb, &err)) == NULL ||
+	    mp_outbox_sign_once(seen, m->id, time(NULL), &v, &err) != MP_OK) {
+		mp_plan_internal(plan, err.msg);
+		return MP_ERETRY;
+	}
+	if (v != MP_OUTBOX_FIRST) {
+		repeat(plan, m->id);
+		return MP_EINPUT;
+	}
+	plan->undo_fn = smark_undo;	/* the MTA did not keep it after all */
+	return MP_OK;
 }
 
 /*
@@ -212,13 +236,14 @@ repeat(struct mp_plan *plan, const char *id)
  * message is not the sender's.
  *
  * The mark is the last thing done before the answer: asked for first
- * (peek), signed, then marked and synced. A milter killed after the mark
- * and before the MTA has the answer leaves a mark for a copy the MTA did
- * not keep, and the sender's next copy is discarded (outbox.h, "the one
- * gap"); marking last keeps that window to the mark's own sync
- * (outbox.c syncs what was written before it first), however many of
- * the sender's connections are signing at once. Two copies signed at the
- * same time meet at the mark: the second is discarded.
+ * (peek), signed, and marked and synced in the plan's last step
+ * (smark_last), which the milter runs once the signature is at the MTA.
+ * A milter killed after the mark and before the MTA has the answer
+ * leaves a mark for a copy the MTA did not keep, and the sender's next
+ * copy is discarded (outbox.h, "the one gap"); marking last keeps that
+ * window to the mark's own sync (outbox.c syncs what was written before
+ * it first). Two copies signed at the same time meet at the mark: the
+ * second is discarded.
  */
 static int
 sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
@@ -263,19 +288,7 @@ sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
 	}
 	m->sdb = mp_statedb_ref(snap->statedb);
 	snprintf(m->id, sizeof(m->id), "%s", id);
-	if (mp_outbox_sign_once(seen, id, time(NULL), &v, &err) != MP_OK) {
-		smark_free(m);
-		mp_plan_internal(plan, err.msg);
-		return 1;
-	}
-	if (v != MP_OUTBOX_FIRST) {	/* another copy got there first */
-		smark_free(m);
-		repeat(plan, id);
-		return 1;
-	}
-	/* marked and synced (it must outlive a crash as the MTA's queue
-	 * file does); taken back if the plan cannot be carried out */
-	plan->undo_fn = smark_undo;
+	plan->last_fn = smark_last;
 	plan->undo_free = smark_free;
 	plan->undo_arg = m;
 	snprintf(plan->notice_id, sizeof(plan->notice_id), "%s", id);

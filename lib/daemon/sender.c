@@ -206,8 +206,8 @@ flush(struct pass *p, struct mp_error *err)
 		p->stop = 1;
 	if (!stopped(p) && p->pool == NULL &&
 	    (p->pool = mp_submit_pool_new(p->conf->submit_addr, p->helo,
-	    p->conf->submit_timeout, p->conf->submit_conns, BATCH_MAX,
-	    settled, p, err)) == NULL) {
+	    p->conf->submit_timeout, p->conf->submit_conns,
+	    p->conf->submit_conns, settled, p, err)) == NULL) {
 		say(p, 1, "cannot submit: %s", err->msg);
 		p->stop = 1;
 	}

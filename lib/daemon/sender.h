@@ -49,6 +49,10 @@
  *	threads of its own while it submits (submit_pool.h) and ends them
  *	before it returns; `note` is called from them too, one call at a
  *	time.
+ * LIMITS
+ *	In memory at once: the batch being made (BATCH_MAX notifications or
+ *	BATCH_BYTES, whichever comes first, and the one that passed it) and
+ *	at most 2 x SubmitConnections on their way to the MTA.
  */
 #ifndef MP_SENDER_H
 #define MP_SENDER_H

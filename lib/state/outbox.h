@@ -21,9 +21,9 @@
  *	writing the mark and answering the MTA leaves a mark for a copy the
  *	MTA then tempfailed; the retry is discarded and the log says
  *	"discarded as a repeat". The mark is the milter's last step before
- *	its answer (eom.c) and what others wrote is synced before it, so
- *	the gap is the mark's own sync (a fraction of a millisecond on a
- *	local disk; it does not grow with the sender's connections).
+ *	its answer (eom.c, mp_plan_last), and what others wrote is synced
+ *	before it, so the gap is the mark's own sync (a fraction of a
+ *	millisecond on a local disk).
  *	docs/feeds.md says how to check.
  *
  *	Records (integers network byte order):

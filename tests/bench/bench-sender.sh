@@ -27,7 +27,7 @@
 #
 # Environment:
 #   BENCH_SENDER_N=500          contacts (notifications) and baseline messages
-#   BENCH_SENDER_ROUNDS=3       rounds (baseline, then the sender); the median
+#   BENCH_SENDER_ROUNDS=5       rounds (baseline, then the sender); the median
 #                               of their ratios is the result
 #   BENCH_SENDER_SESSIONS=8     baseline SMTP sessions at once (bench-milter's
 #                               Postfix runs use 8 too)
@@ -39,7 +39,7 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
 N=${BENCH_SENDER_N:-500}
-ROUNDS=${BENCH_SENDER_ROUNDS:-3}
+ROUNDS=${BENCH_SENDER_ROUNDS:-5}
 SESSIONS=${BENCH_SENDER_SESSIONS:-8}
 WAIT=${BENCH_SENDER_WAIT:-300}
 OUT=${BENCH_OUT:-$top_srcdir/BENCHMARKS.md}
