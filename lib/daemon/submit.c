@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -21,6 +22,8 @@ struct mp_submit_conn {
 	int fd;			/* -1: closed (broken, or not yet open) */
 	unsigned timeout;
 	unsigned carried;	/* messages taken over this connection */
+	int ehlo;		/* reading the answer to EHLO */
+	int pipelining;		/* the MTA said PIPELINING (RFC 2920) */
 	char *addr, *helo;	/* to open it again */
 	char in[4096];
 	size_t inlen, inpos;
@@ -122,6 +125,10 @@ reply(struct conn *c)
 			    "an SMTP reply of more than 1000 lines");
 			return -1;
 		}
+		if (c->ehlo && strlen(line) >= 14 &&
+		    strncasecmp(line + 4, "PIPELINING", 10) == 0 &&
+		    (line[14] == '\0' || line[14] == ' '))
+			c->pipelining = 1;
 	} while (line[3] == '-');
 	c->res->code = atoi(line);
 	snprintf(c->res->reply, sizeof(c->res->reply), "%.*s",
@@ -274,9 +281,14 @@ greet(struct conn *c)
 
 	if (connect_to(c->addr, c) != 0)
 		return -1;
-	if ((code = reply(c)) == 220 &&
-	    (code = command(c, "EHLO ", c->helo, "")) == 250)
-		return 0;
+	c->pipelining = 0;
+	if ((code = reply(c)) == 220) {
+		c->ehlo = 1;
+		code = command(c, "EHLO ", c->helo, "");
+		c->ehlo = 0;
+		if (code == 250)
+			return 0;
+	}
 	if (code > 0) {		/* an answer, but not the one wanted */
 		struct mp_submit_result keep = *c->res;
 
@@ -350,13 +362,82 @@ mp_submit_usable(const struct mp_submit_conn *c)
 	return c != NULL && c->fd >= 0;
 }
 
+/*
+ * MAIL, RCPT for each recipient, DATA: 354 to go on, the first answer
+ * that refused (c->res holds it), or -1 (broken; closed when the
+ * connection cannot go on). With PIPELINING (RFC 2920) they go in one
+ * write and the answers are read in order, all of them: one round trip
+ * instead of 2 + nrcpts, for the MTA's smtpd as much as for us.
+ */
+static int
+envelope(struct conn *c, const char *sender, const char *const *rcpts,
+    size_t nrcpts)
+{
+	struct mp_submit_result first;
+	struct mp_buf b;
+	int code, bad = 0, rc = MP_OK;
+	size_t i;
+
+	if (!c->pipelining) {
+		if ((code = command(c, "MAIL FROM:<", sender, ">")) != 250)
+			return code;
+		for (i = 0; i < nrcpts; i++)
+			if ((code = command(c, "RCPT TO:<", rcpts[i], ">")) !=
+			    250 && code != 251)
+				return code;
+		return command(c, "DATA", "", "");
+	}
+	if (strlen(sender) > MP_SUBMIT_LINE_MAX - 16) {
+		snprintf(c->res->reply, sizeof(c->res->reply), "an SMTP command "
+		    "longer than %d bytes", MP_SUBMIT_LINE_MAX);
+		return -1;
+	}
+	mp_buf_init(&b, 0);
+	rc = mp_buf_printf(&b, "MAIL FROM:<%s>\r\n", sender);
+	for (i = 0; i < nrcpts && rc == MP_OK; i++)
+		rc = strlen(rcpts[i]) > MP_SUBMIT_LINE_MAX - 16 ? MP_ELIMIT :
+		    mp_buf_printf(&b, "RCPT TO:<%s>\r\n", rcpts[i]);
+	if (rc == MP_OK)
+		rc = mp_buf_puts(&b, "DATA\r\n");
+	if (rc != MP_OK) {
+		mp_buf_free(&b);
+		snprintf(c->res->reply, sizeof(c->res->reply), rc == MP_ELIMIT ?
+		    "an SMTP command longer than %d bytes" : "out of memory",
+		    MP_SUBMIT_LINE_MAX);
+		return -1;
+	}
+	rc = send_all(c, b.data, b.len);
+	mp_buf_free(&b);
+	if (rc != 0)
+		return -1;
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < nrcpts + 2; i++) {
+		if ((code = reply(c)) < 0)
+			return -1;
+		if (bad == 0 && (i == 0 ? code != 250 : i <= nrcpts ?
+		    code != 250 && code != 251 : code != 354)) {
+			bad = code;
+			first = *c->res;
+		}
+	}
+	if (bad == 0)
+		return 354;
+	if (code == 354) {
+		/* DATA went on though MAIL or RCPT was refused (an MTA
+		 * should answer 554): no message to end it with, so the
+		 * connection goes */
+		drop(c);
+	}
+	*c->res = first;
+	return bad;
+}
+
 int
 mp_submit_send(struct mp_submit_conn *c, const char *sender,
     const char *const *rcpts, size_t nrcpts, const char *msg, size_t len,
     struct mp_submit_result *res, struct mp_error *err)
 {
 	int code;
-	size_t i;
 
 	memset(res, 0, sizeof(*res));
 	c->res = res;
@@ -365,24 +446,19 @@ mp_submit_send(struct mp_submit_conn *c, const char *sender,
 		    "MTA was lost before this message");
 		return mp_error_set(err, MP_ERETRY, "%s: %s", c->addr, res->reply);
 	}
-	code = command(c, "MAIL FROM:<", sender, ">");
+	code = envelope(c, sender, rcpts, nrcpts);
 	/* A kept connection the MTA closed while it was idle: nothing of
-	 * this message was taken; once more on a new one. */
+	 * this message was taken (no data was sent); once more on a new
+	 * one. */
 	if (code < 0 && c->carried > 0) {
 		drop(c);
 		memset(res, 0, sizeof(*res));
 		if (greet(c) != 0)
 			return open_error(c, err);
 		c->carried = 0;
-		code = command(c, "MAIL FROM:<", sender, ">");
+		code = envelope(c, sender, rcpts, nrcpts);
 	}
-	if (code != 250)
-		goto fail;
-	for (i = 0; i < nrcpts; i++)
-		if ((code = command(c, "RCPT TO:<", rcpts[i], ">")) != 250 &&
-		    code != 251)
-			goto fail;
-	if ((code = command(c, "DATA", "", "")) != 354)
+	if (code != 354)
 		goto fail;
 	if (send_data(c, msg, len) != 0) {
 		code = -1;
@@ -393,7 +469,7 @@ mp_submit_send(struct mp_submit_conn *c, const char *sender,
 	c->carried++;
 	return MP_OK;
 fail:
-	if (code < 0)
+	if (code < 0 || c->fd < 0)
 		drop(c);	/* broken: what state the MTA is in is unknown */
 	else {
 		/* an answer that ends this message: a clean slate for the

@@ -8,7 +8,8 @@
  *	outbound like any other mail of the clearinghouse. Plain SMTP
  *	(RFC 5321) on a loopback or local listener: EHLO, then per message
  *	MAIL FROM, one RCPT TO per recipient, DATA with the message
- *	dot-stuffed; QUIT at the end. No TLS or AUTH: the listener is the
+ *	dot-stuffed; QUIT at the end. When the MTA offers PIPELINING (RFC
+ *	2920), MAIL, RCPT and DATA go in one write. No TLS or AUTH: the listener is the
  *	MTA's own, on this host, for this sender alone (docs/feeds.md shows
  *	the Postfix master.cf line).
  *

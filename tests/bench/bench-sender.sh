@@ -132,28 +132,41 @@ mean_size() { cat "$HD"/sink/* | wc -c | awk -v n="$(sink_count)" '{ printf "%d\
 # that the two figures of a round share the machine's mood; the ratio of
 # each round counts, and the median of them is the result.
 sed -e 's/^From: .*/From: Meldpunt Test <meldingen@meldpunt.test>/' "$NOTE" >"$HD/baseline.eml"
-base_run() {	# base_run COUNT
-	"$LOAD" -a "127.0.0.1:$SUBMIT_PORT" -f "$HD/baseline.eml" -n "$1" \
+base_run() {	# base_run COUNT [FILE]
+	"$LOAD" -a "127.0.0.1:$SUBMIT_PORT" -f "${2:-$HD/baseline.eml}" -n "$1" \
 		-c "$SESSIONS" -F meldingen@meldpunt.test -r abuse@example.net \
 		>"$HD/log/submit-load.out" 2>&1 &&
 		h_wait_for "$WAIT" "$1 messages at smtp-sink" _sink_has "$1"
 }
 
-# 1. the baseline of round $1
+# 1. the baseline of round $1 (KEY $2, message $3: notification.eml, or
+# one of the sender's notifications of round 1 as plain outbound mail)
 baseline() {
-	local t0 t1 b
+	local t0 t1 b key=${2:-base}
 	rm -f "$HD"/sink/*
 	t0=$(now)
-	base_run "$N" || fail "baseline $1: $(tail -n 2 "$HD/log/submit-load.out")"
+	base_run "$N" "${3:-}" || fail "baseline $1: $(tail -n 2 "$HD/log/submit-load.out")"
 	t1=$(now)
 	b=$(rate "$(sink_count)" "$t0" "$t1")
 	settle || fail "baseline $1: the sink did not settle"
 	[ "$(sink_count)" -eq "$N" ] || fail "baseline $1: $(sink_count) of $N delivered"
 	sigs_ok || fail "baseline $1: not every message has two DKIM-Signature fields"
-	BASE_SIZE=$(h_message "$(ls "$HD"/sink/* | head -n 1)" | wc -c)
-	say "  round $1: baseline $b msg/s end to end ($(sed -n \
+	[ "$key" = base ] && BASE_SIZE=$(h_message "$(ls "$HD"/sink/* | head -n 1)" | wc -c)
+	say "  round $1: $key $b msg/s end to end ($(sed -n \
 		's/^RESULT.* rate=\([^ ]*\).*/\1/p' "$HD/log/submit-load.out") msg/s taken)"
-	echo "base $1 $b" >>"$R"
+	echo "$key $1 $b" >>"$R"
+}
+
+# notice_copy FILE: a delivered notification as plain outbound mail of
+# the same bytes: without the sink's lines, the signatures, the trace and
+# the X-Meldpunt-* fields (so it is not the sender's: no outbox record).
+notice_copy() {
+	h_message "$1" | awk '
+		!body && /^\r?$/ { body = 1 }
+		body { print; next }
+		/^[ \t]/ { if (!skip) print; next }
+		{ skip = ($0 ~ /^(DKIM-Signature|Received|X-Meldpunt-[A-Za-z-]*):/) }
+		!skip { print }'
 }
 
 # The list report of round $1: N rows, one per contact (RenotifyInterval 0:
@@ -213,6 +226,7 @@ sender() {
 	left=$("$QUEUE" list -c "$CONF" 2>/dev/null | sed -n '2,$p' | grep -c .)
 	[ "$left" -eq 0 ] || fail "round $1: $left lines left in meldpunt-queue list"
 	SEND_SIZE=$(mean_size)
+	[ -f "$HD/notice.eml" ] || notice_copy "$(ls "$HD"/sink/* | head -n 1)" >"$HD/notice.eml"
 	CHK=$(printf '%s' "$chk" | head -n 1)
 	say "  round $1: the sender $s notifications/s end to end ($CHK)"
 	echo "send $1 $s" >>"$R"
@@ -223,6 +237,7 @@ base_run 50 || fail "baseline warm-up: $(tail -n 2 "$HD/log/submit-load.out")"
 settle
 for r in $(seq 1 "$ROUNDS"); do
 	baseline "$r"
+	[ -s "$HD/notice.eml" ] && baseline "$r" base2 "$HD/notice.eml"
 	report "$r" || { fail "round $r: the list report"; break; }
 	sender "$r"
 done
@@ -234,12 +249,15 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0;
 pct() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.0f\n", 100 * a / b; else print 0 }'; }
 rows=""
 for r in $(seq 1 "$ROUNDS"); do
-	b=$(get base "$r") s=$(get send "$r")
+	b=$(get base "$r") s=$(get send "$r") b2=$(get base2 "$r")
 	[ -n "$b" ] && [ -n "$s" ] || continue
 	echo "$(pct "$s" "$b")" >>"$HD/ratios"
-	rows="$rows| $r | $b | $s | $(pct "$s" "$b") % |
+	[ -n "$b2" ] && echo "$(pct "$s" "$b2")" >>"$HD/ratios2"
+	rows="$rows| $r | $b | $s | $(pct "$s" "$b") % | ${b2:--} | $([ -n "$b2" ] && echo "$(pct "$s" "$b2") %" || echo -) |
 "
 done
+PCT2=$( [ -s "$HD/ratios2" ] && median <"$HD/ratios2" || echo "-")
+BASE2=$(awk '$1 == "base2" { print $3 }' "$R" | median)
 PCT=$( [ -s "$HD/ratios" ] && median <"$HD/ratios" || echo 0)
 PCT=${PCT%.*}
 BASE=$(awk '$1 == "base" { print $3 }' "$R" | median)
@@ -265,14 +283,20 @@ conns=$(sed -n 's/^SubmitConnections[[:space:]]*//p' "$CONF")
 	echo "  at intake), \`meldpunt-queue send\`, one notification each (mean"
 	echo "  ${SEND_SIZE:-?} bytes at the sink), SubmitConnections ${conns:-unset (its default)}."
 	echo
+	echo "- for comparison, from round 2 on: the same baseline with one of the"
+	echo "  sender's notifications of round 1 as the message (signatures, trace"
+	echo "  and X-Meldpunt-* fields taken out), to tell the cost of its bytes"
+	echo "  from the sender's own."
+	echo
 	echo "Each rate runs from the first submission (or the send) until the last"
 	echo "message is at smtp-sink. Absolute figures on a shared machine are"
-	echo "noise; the ratio of each round counts, the result is their median."
+	echo "noise; the ratio of each round counts, the result is their median"
+	echo "(the target is on notification.eml's baseline)."
 	echo
-	echo "| round | baseline msg/s | sender notifications/s | sender / baseline |"
-	echo "|---|---|---|---|"
+	echo "| round | baseline msg/s | sender notifications/s | sender / baseline | baseline, a notification's bytes, msg/s | sender / that |"
+	echo "|---|---|---|---|---|---|"
 	printf '%s' "$rows"
-	echo "| median | $BASE | $SEND | **$PCT %** (target ≥ $TARGET %: $verdict) |"
+	echo "| median | $BASE | $SEND | **$PCT %** (target ≥ $TARGET %: $verdict) | $BASE2 | ${PCT2%.*} % |"
 	echo
 	echo "Checked in every round: two DKIM-Signature fields on every message and"
 	echo "notification, $N outcome=sent in the milter's log, every row at its own"

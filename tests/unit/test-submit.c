@@ -30,6 +30,7 @@ struct script {
 	int lfd;
 	char seen[8192];	/* what the client sent */
 	size_t seenlen;
+	int batch;		/* answer MAIL only with DATA already in */
 };
 
 /* The next answer to send, or -1 when the script says close. */
@@ -72,6 +73,11 @@ serve(void *arg)
 			eol = in_data ? strstr(sc->seen + done, "\r\n.\r\n") :
 			    strstr(sc->seen + done, "\r\n");
 			if (eol == NULL)
+				break;
+			/* a server that waits for the pipelined group: a
+			 * client that does not pipeline waits for ever */
+			if (sc->batch && strncmp(sc->seen + done, "MAIL", 4) == 0 &&
+			    strstr(sc->seen + done, "DATA\r\n") == NULL)
 				break;
 			done = (size_t)(eol - sc->seen) + (in_data ? 5 : 2);
 			if (answer(sc, fd, &i, &in_data) != 0)
@@ -124,7 +130,7 @@ START_TEST(taken)
 {
 	struct script sc = { "220 mx ESMTP\r\n", { "250-mx\r\n250 8BITMIME\r\n",
 	    "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 2.0.0 queued as X\r\n",
-	    "221 bye\r\n", NULL }, 0, "", 0 };
+	    "221 bye\r\n", NULL }, 0, "", 0, 0 };
 	struct mp_submit_result res;
 	struct mp_error err;
 
@@ -141,10 +147,37 @@ START_TEST(taken)
 }
 END_TEST
 
+/* PIPELINING offered: MAIL, RCPT and DATA in one go (the server below
+ * answers MAIL only once DATA is in); a refused RCPT is still the
+ * answer that counts, whatever DATA got. */
+START_TEST(pipelined)
+{
+	struct script sc = { "220 mx ESMTP\r\n", { "250-mx\r\n250 PIPELINING\r\n",
+	    "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 2.0.0 queued as P\r\n",
+	    "221 bye\r\n", NULL }, 0, "", 0, 1 };
+	struct script no = { "220 mx ESMTP\r\n", { "250-mx\r\n250 PIPELINING\r\n",
+	    "250 ok\r\n", "550 5.1.1 no such user\r\n",
+	    "554 5.5.1 no valid recipients\r\n", "250 reset\r\n", "221 bye\r\n",
+	    NULL }, 0, "", 0, 1 };
+	struct mp_submit_result res;
+	struct mp_error err;
+
+	ck_assert_int_eq(run(&sc, "Subject: p\r\n\r\nbody\r\n", &res, &err),
+	    MP_OK);
+	ck_assert_str_eq(res.reply, "250 2.0.0 queued as P");
+	ck_assert_ptr_nonnull(strstr(sc.seen, "MAIL FROM:<bounces+MP-x@m.test>"
+	    "\r\nRCPT TO:<noc@a.example>\r\nDATA\r\n"));
+	ck_assert_int_eq(run(&no, "x\r\n", &res, &err), MP_EINPUT);
+	ck_assert_int_eq(res.code, 550);
+	ck_assert_ptr_nonnull(strstr(err.msg, "550 5.1.1 no such user"));
+	ck_assert_ptr_nonnull(strstr(no.seen, "RSET\r\n"));
+}
+END_TEST
+
 START_TEST(refused_for_good)
 {
 	struct script sc = { "220 mx\r\n", { "250 mx\r\n", "250 ok\r\n",
-	    "550 5.1.1 no such user\r\n", "221 bye\r\n", NULL }, 0, "", 0 };
+	    "550 5.1.1 no such user\r\n", "221 bye\r\n", NULL }, 0, "", 0, 0 };
 	struct mp_submit_result res;
 	struct mp_error err;
 
@@ -158,9 +191,9 @@ START_TEST(try_again)
 {
 	struct script t4 = { "220 mx\r\n", { "250 mx\r\n", "250 ok\r\n",
 	    "250 ok\r\n", "354 go\r\n", "451 4.3.0 milter says later\r\n",
-	    "221 bye\r\n", NULL }, 0, "", 0 };
-	struct script gone = { "220 mx\r\n", { "250 mx\r\n", "", NULL }, 0, "", 0 };
-	struct script mute = { "", { NULL }, 0, "", 0 };
+	    "221 bye\r\n", NULL }, 0, "", 0, 0 };
+	struct script gone = { "220 mx\r\n", { "250 mx\r\n", "", NULL }, 0, "", 0, 0 };
+	struct script mute = { "", { NULL }, 0, "", 0, 0 };
 	struct mp_submit_result res;
 	struct mp_error err;
 	static const char *const rcpt[] = { "a@b.example" };
@@ -182,7 +215,9 @@ END_TEST
 
 /*
  * A small SMTP server: every connection its own thread; 250 to all but
- * RCPT TO:<refuse@...> (550) and RCPT TO:<later@...> (451); 354 to DATA;
+ * RCPT TO:<refuse@...> (550) and RCPT TO:<later@...> (451); 354 to DATA
+ * after a recipient was taken, else 554 (as Postfix answers a pipelined
+ * DATA);
  * after `per_conn` messages (0: no limit) it closes the connection
  * without a word, as an MTA that timed out an idle client.
  */
@@ -242,6 +277,7 @@ session(void *arg)
 	struct mta *m = ss->m;
 	char line[1024], rcpt[256] = "";
 	unsigned carried = 0;
+	int rcpt_ok = 0;
 	int fd = ss->fd;
 
 	free(ss);
@@ -257,10 +293,17 @@ session(void *arg)
 			say_line(fd, "250 ok\r\n");
 		} else if (strncmp(line, "RCPT", 4) == 0) {
 			snprintf(rcpt, sizeof(rcpt), "%.200s", line + 8);
+			rcpt_ok = strncmp(rcpt, "<refuse@", 8) != 0 &&
+			    strncmp(rcpt, "<later@", 7) != 0;
 			say_line(fd, strncmp(rcpt, "<refuse@", 8) == 0 ?
 			    "550 5.1.1 no\r\n" : strncmp(rcpt, "<later@", 7) == 0 ?
 			    "451 4.3.0 later\r\n" : "250 ok\r\n");
 		} else if (strcmp(line, "DATA") == 0) {
+			if (!rcpt_ok) {
+				say_line(fd, "554 5.5.1 no valid recipients\r\n");
+				continue;
+			}
+			rcpt_ok = 0;
 			say_line(fd, "354 go\r\n");
 			while (get_line(fd, line, sizeof(line)) == 0 &&
 			    strcmp(line, ".") != 0)
@@ -276,6 +319,7 @@ session(void *arg)
 			usleep(2000);		/* an MTA takes its time */
 			say_line(fd, "250 2.0.0 queued\r\n");
 		} else if (strcmp(line, "RSET") == 0) {
+			rcpt_ok = 0;
 			count(m, &m->rsets, 1);
 			say_line(fd, "250 reset\r\n");
 		} else if (strcmp(line, "QUIT") == 0) {
@@ -540,6 +584,7 @@ suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, taken);
+	tcase_add_test(tc, pipelined);
 	tcase_add_test(tc, refused_for_good);
 	tcase_add_test(tc, try_again);
 	tcase_add_test(tc, many_on_one);
