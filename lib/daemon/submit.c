@@ -30,11 +30,9 @@ struct mp_submit_conn {
 	struct mp_submit_result *res;	/* the current call's */
 };
 
-#define conn mp_submit_conn
-
 /* Wait for `events` on the socket, at most the timeout. 0, or -1. */
 static int
-wait_for(struct conn *c, short events)
+wait_for(struct mp_submit_conn *c, short events)
 {
 	struct pollfd p = { c->fd, events, 0 };
 	int n;
@@ -51,7 +49,7 @@ wait_for(struct conn *c, short events)
 }
 
 static int
-send_all(struct conn *c, const char *p, size_t n)
+send_all(struct mp_submit_conn *c, const char *p, size_t n)
 {
 	ssize_t w;
 
@@ -73,7 +71,7 @@ send_all(struct conn *c, const char *p, size_t n)
 
 /* One line of the reply, without its CRLF, cut at the buffer. */
 static int
-read_line(struct conn *c, char *line, size_t size)
+read_line(struct mp_submit_conn *c, char *line, size_t size)
 {
 	size_t n = 0;
 	ssize_t r;
@@ -106,7 +104,7 @@ read_line(struct conn *c, char *line, size_t size)
 
 /* A whole (multi-line) reply: its code, the text of its last line kept. */
 static int
-reply(struct conn *c)
+reply(struct mp_submit_conn *c)
 {
 	char line[MP_SUBMIT_LINE_MAX];
 	int lines = 0;
@@ -138,7 +136,8 @@ reply(struct conn *c)
 
 /* Send the command pre arg post CRLF, read the reply: its code, or -1. */
 static int
-command(struct conn *c, const char *pre, const char *arg, const char *post)
+command(struct mp_submit_conn *c, const char *pre, const char *arg,
+    const char *post)
 {
 	char line[MP_SUBMIT_LINE_MAX];
 	int n = snprintf(line, sizeof(line), "%s%s%s\r\n", pre, arg, post);
@@ -154,7 +153,7 @@ command(struct conn *c, const char *pre, const char *arg, const char *post)
 }
 
 static int
-connect_to(const char *addr, struct conn *c)
+connect_to(const char *addr, struct mp_submit_conn *c)
 {
 	struct addrinfo hints, *ai = NULL, *a;
 	struct sockaddr_un un;
@@ -226,7 +225,7 @@ connect_to(const char *addr, struct conn *c)
 /* The message with leading dots doubled and a CRLF line end at the end,
  * then the end of data; written a line run at a time. */
 static int
-send_data(struct conn *c, const char *msg, size_t len)
+send_data(struct mp_submit_conn *c, const char *msg, size_t len)
 {
 	struct mp_buf b;
 	const char *p = msg, *end = msg + len, *nl;
@@ -265,7 +264,7 @@ send_data(struct conn *c, const char *msg, size_t len)
 }
 
 static void
-drop(struct conn *c)
+drop(struct mp_submit_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
@@ -275,7 +274,7 @@ drop(struct conn *c)
 
 /* Connect, read the greeting, EHLO: 0, or -1 (closed; c->res says). */
 static int
-greet(struct conn *c)
+greet(struct mp_submit_conn *c)
 {
 	int code;
 
@@ -301,7 +300,7 @@ greet(struct conn *c)
 
 /* The error for a connection that could not be opened. */
 static int
-open_error(const struct conn *c, struct mp_error *err)
+open_error(const struct mp_submit_conn *c, struct mp_error *err)
 {
 	return mp_error_set(err, MP_ERETRY, "%s: %s", c->addr,
 	    c->res->reply[0] ? c->res->reply : "no answer");
@@ -311,7 +310,7 @@ void
 mp_submit_close(struct mp_submit_conn **cp)
 {
 	struct mp_submit_result scratch;
-	struct conn *c = *cp;
+	struct mp_submit_conn *c = *cp;
 
 	if (c == NULL)
 		return;
@@ -332,7 +331,7 @@ mp_submit_open(const char *addr, const char *helo, unsigned timeout,
     struct mp_submit_conn **cp, struct mp_submit_result *res,
     struct mp_error *err)
 {
-	struct conn *c;
+	struct mp_submit_conn *c;
 
 	*cp = NULL;
 	memset(res, 0, sizeof(*res));
@@ -370,7 +369,7 @@ mp_submit_usable(const struct mp_submit_conn *c)
  * instead of 2 + nrcpts, for the MTA's smtpd as much as for us.
  */
 static int
-envelope(struct conn *c, const char *sender, const char *const *rcpts,
+envelope(struct mp_submit_conn *c, const char *sender, const char *const *rcpts,
     size_t nrcpts)
 {
 	struct mp_submit_result first;
