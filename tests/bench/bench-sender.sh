@@ -14,7 +14,10 @@
 #     intake (outcome queued), so N groups are pending. SenderInterval is
 #     a day, so the sender does not run by itself; the clock starts,
 #     `meldpunt-queue send` wakes it (SIGUSR2), and stops when all N
-#     notifications are at smtp-sink -> notifications/s.
+#     notifications are at smtp-sink -> notifications/s;
+#  3. for comparison (not the target's): the baseline again with one of
+#     the sender's notifications as plain outbound mail, so that the cost
+#     of a notification's bytes is told from the sender's own.
 # Checked: every baseline message and every notification carries two
 # DKIM-Signature fields; the milter logged N outcome=sent; every row
 # reached its own contact exactly once (tests/e2e/list-check.py); nothing
@@ -62,7 +65,7 @@ why=$(h_can_run) || { echo "bench-sender: skipped: $why"; exit 0; }
 H_LIFETIME=$(( (4 * WAIT + 60) * ROUNDS + 300))
 h_init || exit 1
 CONF=$HD/meldpunt.conf
-R=$HD/results		# lines: key value
+R=$HD/results		# lines: key round value
 : >"$R"
 FAILED=""
 fail() { say "bench-sender: FAILED: $*"; FAILED="$FAILED; $*"; }
