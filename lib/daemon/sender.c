@@ -51,6 +51,7 @@ struct pass {
 	struct job *batch[BATCH_MAX];
 	size_t nbatch, batch_bytes;
 	struct mp_submit_pool *pool;	/* started with the first batch */
+	unsigned queued;		/* notifications handed to flush */
 	int stop;			/* nothing more this pass */
 };
 
@@ -247,6 +248,7 @@ queue(struct pass *p, struct mp_outbox_item *it, struct mp_error *err)
 	memset(it, 0, sizeof(*it));
 	p->batch[p->nbatch++] = j;
 	p->batch_bytes += j->it.message_len;
+	p->queued++;
 	if (p->nbatch == BATCH_MAX || p->batch_bytes >= BATCH_BYTES)
 		return flush(p, err);
 	return MP_OK;
@@ -269,6 +271,8 @@ drain(struct pass *p, struct mp_error *err)
 	int rc = flush(p, err);
 
 	pool_end(p);
+	if (p->queued == 0)
+		return rc;	/* nothing made, nothing sent: nothing to sync */
 	if (mp_seen_sync(p->seen, rc == MP_OK ? err : NULL) != MP_OK &&
 	    rc == MP_OK) {
 		/* the notifications are at the MTA, their done marks not on
