@@ -284,8 +284,7 @@ conns=$(sed -n 's/^SubmitConnections[[:space:]]*//p' "$CONF")
 	echo "  tests/bench/submit-load, $SESSIONS sessions, one connection a message;"
 	echo "- the sender: $N pending groups (one row each, of one list report taken"
 	echo "  at intake), \`meldpunt-queue send\`, one notification each (mean"
-	echo "  ${SEND_SIZE:-?} bytes at the sink), SubmitConnections ${conns:-unset (its default)}."
-	echo
+	echo "  ${SEND_SIZE:-?} bytes at the sink), SubmitConnections ${conns:-as its default (meldpunt.conf(5))};"
 	echo "- for comparison, from round 2 on: the same baseline with one of the"
 	echo "  sender's notifications of round 1 as the message (signatures, trace"
 	echo "  and X-Meldpunt-* fields taken out), to tell the cost of its bytes"
