@@ -250,6 +250,11 @@ mp_eom(SMFICTX *ctx)
 	mp_plan_init(&plan);
 	mp_eom_decide(c->snap, &c->env, &plan);
 	rc = mp_apply(ctx, &plan, c->leadspc, qid);
+	/* its last step, with the changes at the MTA and just before the
+	 * answer (the sender's mark: outbox.h); what it turns the plan into
+	 * (a discard, a tempfail) is the answer then */
+	if (rc == SMFIS_CONTINUE && mp_plan_last(&plan) != MP_OK)
+		rc = mp_apply(ctx, &plan, c->leadspc, qid);
 	if (rc != SMFIS_CONTINUE)
 		mp_plan_rollback(&plan);	/* the sender retries: not sent yet */
 	else

@@ -97,6 +97,7 @@ static const struct conf_key keys[] = {
 	/* The sender of list notifications (sender.h, submit.h) */
 	{ "SubmitAddress",	T_STRING,	OFF(submit_addr), 0 },
 	{ "SubmitTimeout",	T_DURATION,	OFF(submit_timeout), 0 },
+	{ "SubmitConnections",	T_UINT,		OFF(submit_conns), 0 },
 	{ "SenderInterval",	T_DURATION,	OFF(sender_interval), 0 },
 	{ "AggregateDelay",	T_DURATION,	OFF(aggregate_delay), 0 },
 	{ "NotifyInterval",	T_DURATION,	OFF(notify_interval), 0 },
@@ -505,6 +506,7 @@ conf_defaults(struct mp_conf *c, const char *name)
 	c->bounce_limit = MP_CONF_DEFAULT_BOUNCELIMIT;
 	c->bounce_window = MP_CONF_DEFAULT_BOUNCEWINDOW;
 	c->submit_timeout = MP_CONF_DEFAULT_SUBMITTIMEOUT;
+	c->submit_conns = MP_CONF_DEFAULT_SUBMITCONNS;
 	c->sender_interval = MP_CONF_DEFAULT_SENDERINTERVAL;
 	c->aggregate_delay = MP_CONF_DEFAULT_AGGREGATEDELAY;
 	c->notify_interval = MP_CONF_DEFAULT_NOTIFYINTERVAL;
@@ -526,6 +528,10 @@ conf_check_sender(struct mp_conf *c, struct mp_error *err)
 		return mp_error_set(err, MP_ECONFIG, "%s: %s must be more than 0",
 		    c->path, c->sender_interval == 0 ? "SenderInterval" :
 		    c->max_rows == 0 ? "MaxRowsPerNotice" : "SubmitTimeout");
+	if (c->submit_conns == 0 || c->submit_conns > MP_CONF_SUBMITCONNS_MAX)
+		return mp_error_set(err, MP_ECONFIG, "%s: SubmitConnections %u: "
+		    "from 1 to %d", mp_conf_where(c, "SubmitConnections", where,
+		    sizeof(where)), c->submit_conns, MP_CONF_SUBMITCONNS_MAX);
 	if (a == NULL)
 		return MP_OK;
 	colon = strrchr(a, ':');

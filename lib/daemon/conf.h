@@ -82,6 +82,7 @@ struct mp_conf {
 	/* The sender of list notifications (sender.h) */
 	char *submit_addr;	/* SubmitAddress: the MTA's listener; NULL: no sender */
 	unsigned submit_timeout;	/* SubmitTimeout, seconds per SMTP step */
+	unsigned submit_conns;	/* SubmitConnections: SMTP connections at once */
 	unsigned sender_interval;	/* SenderInterval, seconds between looks */
 	unsigned aggregate_delay;	/* AggregateDelay, seconds of quiet before a group is due */
 	unsigned notify_interval;	/* NotifyInterval, seconds between a group's notifications */
@@ -105,6 +106,8 @@ struct mp_conf {
 #define MP_CONF_DEFAULT_BOUNCELIMIT 2
 #define MP_CONF_DEFAULT_BOUNCEWINDOW (30u * 86400)
 #define MP_CONF_DEFAULT_SUBMITTIMEOUT 60
+#define MP_CONF_DEFAULT_SUBMITCONNS 4
+#define MP_CONF_SUBMITCONNS_MAX 64	/* submit_pool.h's MP_SUBMIT_POOL_MAX */
 #define MP_CONF_DEFAULT_SENDERINTERVAL 60
 #define MP_CONF_DEFAULT_AGGREGATEDELAY (15u * 60)
 #define MP_CONF_DEFAULT_NOTIFYINTERVAL 86400

@@ -187,6 +187,45 @@ smark_free(void *arg)
 	free(m);
 }
 
+/* The plan for a repeat of notice `id`: discarded. */
+static void
+repeat(struct mp_plan *plan, const char *id)
+{
+	char why[MP_NOTICE_ID_MAX + 128];
+
+	snprintf(why, sizeof(why), "notice %s was signed and handed on "
+	    "before: a repeat from the sender, discarded", id);
+	mp_plan_discard(plan);
+	mp_plan_outcome(plan, MP_OUTCOME_DISCARDED_REPEAT, why);
+}
+
+/*
+ * The last step of a sender notice's plan (mp_plan_last): the mark,
+ * synced (outbox.c), once the signature is at the MTA. A copy signed at
+ * the same time got there first: this one is a repeat.
+ */
+static int
+smark_last(struct mp_plan *plan, void *arg)
+{
+	struct smark *m = arg;
+	enum mp_outbox_sign v;
+	struct mp_error err;
+	struct mp_seen *seen;
+
+	mp_error_clear(&err);
+	if ((seen = mp_statedb_get(m->sdb, &err)) == NULL ||
+	    mp_outbox_sign_once(seen, m->id, time(NULL), &v, &err) != MP_OK) {
+		mp_plan_internal(plan, err.msg);
+		return MP_ERETRY;
+	}
+	if (v != MP_OUTBOX_FIRST) {
+		repeat(plan, m->id);
+		return MP_EINPUT;
+	}
+	plan->undo_fn = smark_undo;	/* the MTA did not keep it after all */
+	return MP_OK;
+}
+
 /*
  * A notification of the sender (sender.h): its X-Meldpunt-Id names a
  * record in the outbox, which only the sender writes, under an id no one
@@ -195,6 +234,16 @@ smark_free(void *arg)
  * the MTA had the first) is discarded, which is what makes the sending
  * exactly once (outbox.h). Returns 1 when the plan is made, 0 when the
  * message is not the sender's.
+ *
+ * The mark is the last thing done before the answer: asked for first
+ * (peek), signed, and marked and synced in the plan's last step
+ * (smark_last), which the milter runs once the signature is at the MTA.
+ * A milter killed after the mark and before the MTA has the answer
+ * leaves a mark for a copy the MTA did not keep, and the sender's next
+ * copy is discarded (outbox.h, "the one gap"); marking last keeps that
+ * window to the mark's own sync (outbox.c syncs what was written before
+ * it first). Two copies signed at the same time meet at the mark: the
+ * second is discarded.
  */
 static int
 sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
@@ -214,43 +263,35 @@ sender_notice(const struct mp_snapshot *snap, const struct mp_envelope *env,
 		return 0;
 	mp_error_clear(&err);
 	if ((seen = mp_statedb_get(snap->statedb, &err)) == NULL ||
-	    mp_outbox_sign_once(seen, id, time(NULL), &v, &err) != MP_OK) {
+	    mp_outbox_sign_peek(seen, id, &v, &err) != MP_OK) {
 		mp_plan_internal(plan, err.msg);
 		return 1;
 	}
 	if (v == MP_OUTBOX_NOT_OURS)
 		return 0;
 	if (v == MP_OUTBOX_REPEAT) {
-		snprintf(why, sizeof(why), "notice %s was signed and handed on "
-		    "before: a repeat from the sender, discarded", id);
-		mp_plan_discard(plan);
-		mp_plan_outcome(plan, MP_OUTCOME_DISCARDED_REPEAT, why);
+		repeat(plan, id);
 		return 1;
 	}
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
-		(void)mp_outbox_unsign(seen, id, &err);
+	if (mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW, "outbound") != MP_OK) {
 		mp_plan_internal(plan, "out of memory");
-		return 1;
-	}
-	m->sdb = mp_statedb_ref(snap->statedb);
-	snprintf(m->id, sizeof(m->id), "%s", id);
-	plan->undo_fn = smark_undo;
-	plan->undo_free = smark_free;
-	plan->undo_arg = m;
-	/* the mark must outlive a crash as the MTA's queue file does */
-	if (mp_seen_sync(seen, &err) != MP_OK ||
-	    mp_plan_header(plan, MP_HDR_ADD, MP_HDR_FLOW, "outbound") != MP_OK) {
-		mp_plan_rollback(plan);
-		mp_plan_internal(plan, err.msg[0] ? err.msg : "out of memory");
 		return 1;
 	}
 	/* without keys it leaves unsigned, as every notification then does */
 	if (snap->signer != NULL && mp_plan_sign(plan, snap->signer,
 	    env->msg.data, env->msg.len, &ed, &err) != MP_OK) {
-		mp_plan_rollback(plan);
 		mp_plan_internal(plan, err.msg);
 		return 1;
 	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		mp_plan_internal(plan, "out of memory");
+		return 1;
+	}
+	m->sdb = mp_statedb_ref(snap->statedb);
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	plan->last_fn = smark_last;
+	plan->undo_free = smark_free;
+	plan->undo_arg = m;
 	snprintf(plan->notice_id, sizeof(plan->notice_id), "%s", id);
 	snprintf(why, sizeof(why), "notice %s of the sender", id);
 	mp_plan_outcome(plan, MP_OUTCOME_SENT, why);

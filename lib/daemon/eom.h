@@ -18,6 +18,11 @@
  *		    rejected:unsignable); else it is passed on.
  *	The plan's outcome (outcome.h) and reason are what the log line says.
  *
+ *	A notification of the sender (sender.h, outbox.h) is signed; the
+ *	mark that makes a second copy a repeat is the plan's last step
+ *	(mp_plan_last), which the milter runs once the plan's changes are
+ *	with the MTA, just before its answer.
+ *
  *	An internal error (no memory, a database that cannot be read) gives
  *	a tempfail plan: the MTA keeps the message and the sender retries.
  */

@@ -22,6 +22,7 @@ lib_daemon_libmpdaemon_a_SOURCES = \
 	lib/daemon/eom.c lib/daemon/eom.h \
 	lib/daemon/stats.c lib/daemon/stats.h \
 	lib/daemon/submit.c lib/daemon/submit.h \
+	lib/daemon/submit_pool.c lib/daemon/submit_pool.h \
 	lib/daemon/sender.c lib/daemon/sender.h
 lib_daemon_libmpdaemon_a_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 lib_daemon_libmpdaemon_a_CPPFLAGS = $(DAEMON_CPPFLAGS) $(MP_DEFS)

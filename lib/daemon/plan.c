@@ -60,6 +60,15 @@ mp_plan_rollback(struct mp_plan *p)
 	p->commit_fn = NULL;
 }
 
+int
+mp_plan_last(struct mp_plan *p)
+{
+	int (*fn)(struct mp_plan *, void *) = p->last_fn;
+
+	p->last_fn = NULL;
+	return fn != NULL ? fn(p, p->undo_arg) : MP_OK;
+}
+
 void
 mp_plan_hold(struct mp_plan *p, struct mp_plan_held *h)
 {

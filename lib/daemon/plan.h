@@ -74,7 +74,11 @@ struct mp_plan {
 	void (*undo_fn)(void *arg);
 	void (*commit_fn)(void *arg);
 	void (*undo_free)(void *arg);
-	void *undo_arg;
+	void *undo_arg;		/* the argument of every hook here */
+	/* The last step before the answer (mp_plan_last), once the plan's
+	 * changes are with the MTA: the sender's mark (eom.c). It returns
+	 * MP_OK, or turns the plan into a discard or a tempfail. */
+	int (*last_fn)(struct mp_plan *p, void *arg);
 
 	/* The flow the message took (flow.h): the envelope's, or reply;
 	 * set by mp_eom_decide(), for the log line and the counters. */
@@ -119,6 +123,15 @@ int mp_plan_body(struct mp_plan *p, const void *body, size_t len);
 
 /* The plan was not carried out: run its undo hook (once). */
 void mp_plan_rollback(struct mp_plan *p);
+
+/*
+ * The plan's changes are with the MTA: run its last step (once), the
+ * thing that must come after everything else and before the answer.
+ * MP_OK (nothing to run, or it ran and the plan stands); another code
+ * when it changed the plan's verdict (a discard, a tempfail), which the
+ * caller must then answer instead.
+ */
+int mp_plan_last(struct mp_plan *p);
 
 /*
  * The plan was carried out, but whether the MTA keeps the message is only

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,18 @@
 #include "sender.h"
 #include "statedb.h"
 #include "submit.h"
+#include "submit_pool.h"
 #include "tickets.h"
 
 #define MAX_CELLS	256	/* cells of a row handed to the renderer */
+#define BATCH_MAX	16	/* notifications made per sync */
+#define BATCH_BYTES	(8UL * 1024 * 1024)	/* ... or this many bytes */
+
+/* An outbox notification on its way to the MTA. */
+struct job {
+	struct mp_outbox_item it;
+	const char *rcpt[1];		/* it.contact */
+};
 
 struct pass {
 	const struct mp_snapshot *snap;
@@ -35,6 +45,14 @@ struct pass {
 	void *arg;
 	struct mp_sender_tally *t;
 	char helo[256];
+	/* the tally and the notes: the pool's threads settle too */
+	pthread_mutex_t mu;
+	/* made, recorded, not yet synced: submitted after the next sync */
+	struct job *batch[BATCH_MAX];
+	size_t nbatch, batch_bytes;
+	struct mp_submit_pool *pool;	/* started with the first batch */
+	unsigned queued;		/* notifications handed to flush */
+	int stop;			/* nothing more this pass */
 };
 
 static void
@@ -48,7 +66,18 @@ say(struct pass *p, int problem, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	pthread_mutex_lock(&p->mu);
 	p->note(p->arg, problem, line);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Add to a tally field (the pool's threads count too). */
+static void
+count(struct pass *p, unsigned *field, unsigned n)
+{
+	pthread_mutex_lock(&p->mu);
+	*field += n;
+	pthread_mutex_unlock(&p->mu);
 }
 
 time_t
@@ -81,51 +110,64 @@ mp_sender_interval(struct mp_routedb *db, const char *contact,
 	return lk;
 }
 
-/* What became of a notification the sender submitted. */
-enum sub { SUB_DONE, SUB_KEPT, SUB_DOWN };
+static void
+job_free(struct job **jp)
+{
+	if (*jp != NULL) {
+		mp_outbox_item_free(&(*jp)->it);
+		free(*jp);
+		*jp = NULL;
+	}
+}
 
 /*
- * Submit an outbox notification and settle it: done when the MTA took
- * it, counted as deferred (kept) or refused (kept, marked) when not.
- * SUB_DOWN when the MTA could not be reached (stop making new ones).
+ * The MTA answered for an outbox notification (a pool thread calls this,
+ * one at a time): done when it took it -- synced with the next batch or
+ * at the end of the pass: a stop before that leaves the record, whose
+ * repeat the milter discards (outbox.h) --, counted as deferred (kept)
+ * or refused (kept, marked) when not. Untried (the pool went down
+ * first): left in the outbox as it is, for the next pass.
  */
-static enum sub
-submit_one(struct pass *p, struct mp_outbox_item *it)
+static void
+settled(void *arg, const struct mp_submit_msg *m, int tried, int rc,
+    const struct mp_submit_result *res, const struct mp_error *serr)
 {
-	const char *rcpt[1] = { it->contact };
-	struct mp_submit_result res;
+	struct pass *p = arg;
+	struct job *j = m->arg;
+	struct mp_outbox_item *it = &j->it;
 	struct mp_error err;
-	int rc;
 
 	mp_error_clear(&err);
+	if (!tried) {
+		count(p, &p->t->deferred, 1);
+		job_free(&j);
+		return;
+	}
 	it->attempts++;
-	rc = mp_submit(p->conf->submit_addr, p->helo, p->conf->submit_timeout,
-	    it->sender, rcpt, 1, it->message, it->message_len, &res, &err);
 	if (rc == MP_OK) {
-		if ((rc = mp_outbox_done(p->seen, it, p->now, &err)) == MP_OK)
-			rc = mp_seen_sync(p->seen, &err);
-		if (rc != MP_OK) {
+		if (mp_outbox_done(p->seen, it, p->now, &err) != MP_OK) {
 			/* the MTA has it; the repeat next pass is discarded */
 			say(p, 1, "notice=%s ticket=%s to=<%s>: sent, but the "
 			    "state DB could not record it (%s): the next pass "
 			    "submits it again and the milter discards the repeat",
 			    it->id, it->ticket, it->contact, err.msg);
-			p->t->deferred++;
-			return SUB_KEPT;
+			count(p, &p->t->deferred, 1);
+		} else {
+			count(p, &p->t->sent, 1);
+			count(p, &p->t->rows, it->rows);
+			say(p, 0, "notice=%s ticket=%s to=<%s> type=%s lang=%s "
+			    "rows=%u: sent (%s)", it->id, it->ticket, it->contact,
+			    it->type, it->lang, it->rows, res->reply);
 		}
-		p->t->sent++;
-		p->t->rows += it->rows;
-		say(p, 0, "notice=%s ticket=%s to=<%s> type=%s lang=%s rows=%u: "
-		    "sent (%s)", it->id, it->ticket, it->contact, it->type,
-		    it->lang, it->rows, res.reply);
-		return SUB_DONE;
+		job_free(&j);
+		return;
 	}
-	snprintf(it->reply, sizeof(it->reply), "%s", err.msg);
+	snprintf(it->reply, sizeof(it->reply), "%s", serr->msg);
 	if (rc == MP_EINPUT) {
 		it->failed = 1;
-		p->t->refused++;
+		count(p, &p->t->refused, 1);
 	} else
-		p->t->deferred++;
+		count(p, &p->t->deferred, 1);
 	if ((it->failed ? mp_outbox_refused(p->seen, it, &err) :
 	    mp_outbox_put(p->seen, it, &err)) != MP_OK)
 		say(p, 1, "notice=%s: cannot note the attempt: %s", it->id,
@@ -134,72 +176,114 @@ submit_one(struct pass *p, struct mp_outbox_item *it)
 	    it->id, it->ticket, it->contact, it->rows, it->failed ?
 	    "refused, kept in the outbox (meldpunt-queue send retries it)" :
 	    "not sent, tried again next pass", it->attempts, it->reply);
-	return rc == MP_ERETRY ? SUB_DOWN : SUB_KEPT;
+	job_free(&j);
+}
+
+/* 1 when nothing more is to be made or submitted in this pass. */
+static int
+stopped(struct pass *p)
+{
+	return p->stop || (p->pool != NULL && mp_submit_pool_down(p->pool));
 }
 
 /*
- * The chunks of the notifications that stay in the outbox after its
- * turn (refused, not asked for; not recorded as sent): their rows are
- * that notification's, and making them into another one would tell the
- * contact twice once the first goes after all. klen(2) key, repeated,
- * as in an outbox record.
+ * Sync what the batch's notifications were recorded with (and the done
+ * marks settled since the last sync), then hand them to the pool: none
+ * is submitted before its outbox record is on disk. MP_OK, or MP_ERETRY
+ * when the state DB cannot sync (the batch waits for the next pass).
  */
-struct held {
-	unsigned char *keys;
-	size_t len;
-};
-
 static int
-hold(struct held *h, const struct mp_outbox_item *it)
+flush(struct pass *p, struct mp_error *err)
 {
-	unsigned char *n;
+	struct mp_submit_msg m;
+	struct job *j;
+	size_t i, n = p->nbatch;
+	int rc = MP_OK;
 
-	if (it->keys_len == 0)
+	if (n == 0)
 		return MP_OK;
-	if ((n = realloc(h->keys, h->len + it->keys_len)) == NULL)
-		return MP_ENOMEM;
-	memcpy(n + h->len, it->keys, it->keys_len);
-	h->keys = n;
-	h->len += it->keys_len;
+	p->nbatch = 0;
+	p->batch_bytes = 0;
+	if (!stopped(p) && (rc = mp_seen_sync(p->seen, err)) != MP_OK)
+		p->stop = 1;
+	if (!stopped(p) && p->pool == NULL &&
+	    (p->pool = mp_submit_pool_new(p->conf->submit_addr, p->helo,
+	    p->conf->submit_timeout, p->conf->submit_conns,
+	    p->conf->submit_conns, settled, p, err)) == NULL) {
+		say(p, 1, "cannot submit: %s", err->msg);
+		p->stop = 1;
+	}
+	for (i = 0; i < n; i++) {
+		j = p->batch[i];
+		p->batch[i] = NULL;
+		memset(&m, 0, sizeof(m));
+		m.sender = j->it.sender;
+		j->rcpt[0] = j->it.contact;
+		m.rcpts = j->rcpt;
+		m.nrcpts = 1;
+		m.data = j->it.message;
+		m.len = j->it.message_len;
+		m.arg = j;
+		if (stopped(p) || mp_submit_pool_put(p->pool, &m) != MP_OK) {
+			count(p, &p->t->deferred, 1);	/* in the outbox */
+			job_free(&j);
+		}
+	}
+	return rc;
+}
+
+/*
+ * Queue an outbox notification for the next flush; it is moved out of
+ * *it (left empty). MP_ENOMEM, or what flush() says.
+ */
+static int
+queue(struct pass *p, struct mp_outbox_item *it, struct mp_error *err)
+{
+	struct job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		mp_outbox_item_free(it);
+		return mp_error_set(err, MP_ENOMEM, "out of memory");
+	}
+	j->it = *it;
+	memset(it, 0, sizeof(*it));
+	p->batch[p->nbatch++] = j;
+	p->batch_bytes += j->it.message_len;
+	p->queued++;
+	if (p->nbatch == BATCH_MAX || p->batch_bytes >= BATCH_BYTES)
+		return flush(p, err);
 	return MP_OK;
 }
 
-static int
-held_key(const struct held *h, const unsigned char *key, size_t klen)
+/* Wait for the pool's messages and end it; a pool that went down stops
+ * the pass. */
+static void
+pool_end(struct pass *p)
 {
-	size_t pos, n;
-
-	for (pos = 0; pos + 2 <= h->len; pos += 2 + n) {
-		n = (size_t)h->keys[pos] << 8 | h->keys[pos + 1];
-		if (n == klen && pos + 2 + n <= h->len &&
-		    memcmp(h->keys + pos + 2, key, klen) == 0)
-			return 1;
-	}
-	return 0;
+	if (p->pool != NULL && mp_submit_pool_down(p->pool))
+		p->stop = 1;
+	mp_submit_pool_finish(&p->pool);
 }
 
-/* The group without its held chunks: its rows and newest arrival anew. */
-static void
-leave_held(struct mp_pending_group *g, const struct held *h)
+/* Everything queued through the MTA, settled and synced. */
+static int
+drain(struct pass *p, struct mp_error *err)
 {
-	size_t i, k = 0;
+	int rc = flush(p, err);
 
-	if (h->len == 0)
-		return;
-	g->rows = 0;
-	g->received = 0;
-	for (i = 0; i < g->nchunks; i++) {
-		if (held_key(h, g->chunks[i].key, g->chunks[i].klen)) {
-			free(g->chunks[i].key);
-			continue;
-		}
-		g->chunks[k] = g->chunks[i];
-		g->rows += g->chunks[k].rows;
-		if (g->chunks[k].received > g->received)
-			g->received = g->chunks[k].received;
-		k++;
+	pool_end(p);
+	if (p->queued == 0)
+		return rc;	/* nothing made, nothing sent: nothing to sync */
+	if (mp_seen_sync(p->seen, rc == MP_OK ? err : NULL) != MP_OK &&
+	    rc == MP_OK) {
+		/* the notifications are at the MTA, their done marks not on
+		 * disk */
+		say(p, 1, "the state DB could not record what was sent (%s): "
+		    "the next pass submits it again and the milter discards "
+		    "the repeats", err->msg);
+		rc = MP_ERETRY;
 	}
-	g->nchunks = k;
+	return rc;
 }
 
 /* 1 when a request names the group (contact, type, lang). */
@@ -460,7 +544,8 @@ render(struct pass *p, const struct mp_pending_group *g, size_t take,
 }
 
 /*
- * Make the group's notification: into the outbox, recorded and synced.
+ * Make the group's notification: into the outbox and recorded (synced by
+ * flush() before it is submitted).
  * MP_OK with *it filled (it->id empty: nothing was left to send), or an
  * error (err): MP_ERETRY for the DB.
  */
@@ -516,8 +601,7 @@ make(struct pass *p, const struct mp_pending_group *g,
 	it->message_len = 0;
 	if (rc == MP_OK)
 		rc = record(p, it, &r, err);
-	if (rc == MP_OK)
-		rc = mp_seen_sync(p->seen, err);
+	/* synced with its batch, before it is submitted (flush) */
 	if (rc == MP_OK) {
 		/* the outbox holds the bytes; read them back as submitted */
 		mp_outbox_item_free(it);
@@ -537,11 +621,12 @@ out:
 /*
  * One group: when due, one notification per MaxRowsPerNotice rows while
  * it holds that many (all of it when asked for), so that a backlog does
- * not wait a SenderInterval per notification. *down when the MTA cannot
- * be reached. MP_OK, or MP_ERETRY (the DB: the next pass).
+ * not wait a SenderInterval per notification. Each is queued for the
+ * MTA (queue); making stops when the MTA cannot take more (stopped).
+ * MP_OK, or MP_ERETRY (the DB: the next pass).
  */
 static int
-send_group(struct pass *p, struct mp_pending_group *g, int asked, int *down,
+send_group(struct pass *p, struct mp_pending_group *g, int asked,
     struct mp_error *err)
 {
 	struct mp_pending_group rest = *g;
@@ -560,19 +645,18 @@ send_group(struct pass *p, struct mp_pending_group *g, int asked, int *down,
 	if (!asked && mp_sender_due(p->conf, every, g->rows, g->received,
 	    last) > p->now)
 		return MP_OK;
-	p->t->due++;
-	while (rest.nchunks > 0 && !*down) {
+	count(p, &p->t->due, 1);
+	while (rest.nchunks > 0 && !stopped(p)) {
 		taken = 0;
 		if ((rc = make(p, &rest, &it, &taken, err)) != MP_OK) {
 			say(p, 1, "group %s %s %s (%zu rows): cannot make its "
 			    "notification: %s", g->contact, g->type, g->lang,
 			    rest.rows, err->msg);
-			p->t->deferred++;
+			count(p, &p->t->deferred, 1);
 			return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
 		}
-		if (it.id[0] != '\0')
-			*down = submit_one(p, &it) == SUB_DOWN;
-		mp_outbox_item_free(&it);
+		if (it.id[0] != '\0' && (rc = queue(p, &it, err)) != MP_OK)
+			return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
 		if (taken == 0)
 			break;
 		for (k = 0; k < taken; k++)
@@ -585,20 +669,163 @@ send_group(struct pass *p, struct mp_pending_group *g, int asked, int *down,
 	return MP_OK;
 }
 
+/*
+ * The chunks of the notifications that stay in the outbox after its
+ * turn (not asked for again; sent but not recorded as sent): their rows
+ * are that notification's, and making them into another one would tell
+ * the contact twice once the first goes after all. klen(2) key,
+ * repeated, as in an outbox record.
+ */
+struct held {
+	unsigned char *keys;
+	size_t len;
+};
+
+static int
+hold(struct held *h, const struct mp_outbox_item *it)
+{
+	unsigned char *n;
+
+	if (it->keys_len == 0)
+		return MP_OK;
+	if ((n = realloc(h->keys, h->len + it->keys_len)) == NULL)
+		return MP_ENOMEM;
+	memcpy(n + h->len, it->keys, it->keys_len);
+	h->keys = n;
+	h->len += it->keys_len;
+	return MP_OK;
+}
+
+static int
+held_key(const struct held *h, const unsigned char *key, size_t klen)
+{
+	size_t pos, n;
+
+	for (pos = 0; pos + 2 <= h->len; pos += 2 + n) {
+		n = (size_t)h->keys[pos] << 8 | h->keys[pos + 1];
+		if (n == klen && pos + 2 + n <= h->len &&
+		    memcmp(h->keys + pos + 2, key, klen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The group without its held chunks: its rows and newest arrival anew. */
+static void
+leave_held(struct mp_pending_group *g, const struct held *h)
+{
+	size_t i, k = 0;
+
+	if (h->len == 0)
+		return;
+	g->rows = 0;
+	g->received = 0;
+	for (i = 0; i < g->nchunks; i++) {
+		if (held_key(h, g->chunks[i].key, g->chunks[i].klen)) {
+			free(g->chunks[i].key);
+			continue;
+		}
+		g->chunks[k] = g->chunks[i];
+		g->rows += g->chunks[k].rows;
+		if (g->chunks[k].received > g->received)
+			g->received = g->chunks[k].received;
+		k++;
+	}
+	g->nchunks = k;
+}
+
+/* Hold what the outbox still has after phase 1. */
+static int
+hold_outbox(struct pass *p, struct held *h, struct mp_error *err)
+{
+	struct mp_outbox_item it;
+	char (*ids)[MP_NOTICE_ID_MAX] = NULL;
+	enum mp_lookup lk;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = mp_outbox_ids(p->seen, &ids, &n, err)) != MP_OK)
+		return rc;
+	for (i = 0; i < n && rc == MP_OK; i++) {
+		if ((lk = mp_outbox_get(p->seen, ids[i], &it, err)) == MP_RETRY)
+			rc = MP_ERETRY;
+		else if (lk == MP_FOUND && hold(h, &it) != MP_OK)
+			rc = mp_error_set(err, MP_ENOMEM, "out of memory");
+		mp_outbox_item_free(&it);
+	}
+	free(ids);
+	return rc;
+}
+
+/* Phases 1 and 2 of a pass (sender.h); the caller drains. */
+static int
+pass_run(struct pass *p, const struct mp_sender_request *req, size_t nreq,
+    struct mp_error *err)
+{
+	struct mp_outbox_item it;
+	struct mp_pending_group *g = NULL;
+	struct held h = { NULL, 0 };
+	char (*ids)[MP_NOTICE_ID_MAX] = NULL;
+	size_t n = 0, i;
+	enum mp_lookup lk;
+	int rc = MP_OK, again = 0;
+
+	/* 1. what was made before and not yet taken */
+	if ((rc = mp_outbox_ids(p->seen, &ids, &n, err)) != MP_OK)
+		return rc;
+	for (i = 0; i < n && !stopped(p) && rc == MP_OK; i++) {
+		if ((lk = mp_outbox_get(p->seen, ids[i], &it, err)) == MP_RETRY) {
+			rc = MP_ERETRY;
+			break;
+		}
+		if (lk != MP_FOUND)
+			continue;
+		/* refused for good: again only when asked to */
+		if (!it.failed || requested(it.contact, it.type, it.lang, req,
+		    nreq)) {
+			again = 1;
+			rc = queue(p, &it, err);
+		}
+		mp_outbox_item_free(&it);
+	}
+	free(ids);
+	/* While the MTA cannot be reached nothing new is made: know that
+	 * before making any. */
+	if (again && rc == MP_OK) {
+		rc = flush(p, err);
+		pool_end(p);
+	}
+	if (rc != MP_OK || stopped(p))
+		return rc;
+
+	/* 2. the groups that are due, without the rows the outbox holds */
+	if ((rc = hold_outbox(p, &h, err)) != MP_OK) {
+		free(h.keys);
+		return rc;
+	}
+	if ((rc = mp_pending_groups(p->seen, &g, &n, err)) != MP_OK) {
+		free(h.keys);
+		return rc;
+	}
+	for (i = 0; i < n && !stopped(p) && rc == MP_OK; i++) {
+		leave_held(&g[i], &h);
+		if (g[i].nchunks > 0)
+			rc = send_group(p, &g[i], requested(g[i].contact,
+			    g[i].type, g[i].lang, req, nreq), err);
+	}
+	mp_pending_groups_free(&g, n);
+	free(h.keys);
+	return rc;
+}
+
 int
 mp_sender_pass(const struct mp_snapshot *snap, time_t now,
     const struct mp_sender_request *req, size_t nreq, mp_sender_note_fn note,
     void *arg, struct mp_sender_tally *tally, struct mp_error *err)
 {
 	struct pass p;
-	struct mp_outbox_item it;
-	struct mp_pending_group *g = NULL;
-	char (*ids)[MP_NOTICE_ID_MAX] = NULL;
-	struct held held = { NULL, 0 };
-	size_t n = 0, i;
-	enum mp_lookup lk;
-	enum sub sub;
-	int rc = MP_OK, down = 0;
+	struct mp_error derr;
+	int rc, drc;
 
 	memset(tally, 0, sizeof(*tally));
 	memset(&p, 0, sizeof(p));
@@ -614,46 +841,15 @@ mp_sender_pass(const struct mp_snapshot *snap, time_t now,
 		snprintf(p.helo, sizeof(p.helo), "localhost");
 	if ((p.seen = mp_statedb_get(snap->statedb, err)) == NULL)
 		return MP_ERETRY;
-
-	/* 1. what was made before and not yet taken */
-	if ((rc = mp_outbox_ids(p.seen, &ids, &n, err)) != MP_OK)
-		return rc;
-	for (i = 0; i < n && !down && rc == MP_OK; i++) {
-		if ((lk = mp_outbox_get(p.seen, ids[i], &it, err)) == MP_RETRY) {
-			rc = MP_ERETRY;
-			break;
-		}
-		if (lk != MP_FOUND)
-			continue;
-		/* refused for good: again only when asked to */
-		sub = SUB_KEPT;
-		if (!it.failed || requested(it.contact, it.type, it.lang, req,
-		    nreq))
-			sub = submit_one(&p, &it);
-		down = sub == SUB_DOWN;
-		if (sub == SUB_KEPT && hold(&held, &it) != MP_OK)
-			rc = mp_error_set(err, MP_ENOMEM, "out of memory");
-		mp_outbox_item_free(&it);
+	pthread_mutex_init(&p.mu, NULL);
+	rc = pass_run(&p, req, nreq, err);
+	/* what is queued goes out (or back to the outbox) whatever happened */
+	mp_error_clear(&derr);
+	drc = drain(&p, &derr);
+	if (rc == MP_OK && drc != MP_OK) {
+		*err = derr;
+		rc = drc;
 	}
-	free(ids);
-	if (down || rc != MP_OK) {
-		free(held.keys);
-		return rc;
-	}
-
-	/* 2. the groups that are due, without the rows of what the outbox
-	 * still holds */
-	if ((rc = mp_pending_groups(p.seen, &g, &n, err)) != MP_OK) {
-		free(held.keys);
-		return rc;
-	}
-	for (i = 0; i < n && !down && rc == MP_OK; i++) {
-		leave_held(&g[i], &held);
-		if (g[i].nchunks > 0)
-			rc = send_group(&p, &g[i], requested(g[i].contact,
-			    g[i].type, g[i].lang, req, nreq), &down, err);
-	}
-	mp_pending_groups_free(&g, n);
-	free(held.keys);
+	pthread_mutex_destroy(&p.mu);
 	return rc == MP_ERETRY ? MP_ERETRY : MP_OK;
 }

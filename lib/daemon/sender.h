@@ -33,11 +33,29 @@
  *	The return path is BounceAddress tagged with the notice id, as for
  *	every notification. What happens is told through `note` (the milter
  *	logs it) and counted in *tally.
+ *
+ *	A backlog goes out at the rate the MTA takes mail, not one chain of
+ *	steps at a time: notifications are made in batches of up to
+ *	BATCH_MAX (sender.c), whose records get one sync before any of them
+ *	is submitted; they are submitted over SubmitConnections connections
+ *	at once (submit_pool.h), each kept open for the pass, while the next
+ *	batch is made; a notification the MTA took is done at once, its
+ *	done mark synced with the next batch or at the end of the pass (a
+ *	stop before that makes the next pass submit it again, and the milter
+ *	discards the repeat: outbox.h). Nothing is made once the MTA could
+ *	not take a message; what was queued goes back to the outbox untried.
  * RETURNS
  *	MP_OK, also when some notifications could not be sent (tally and
  *	notes say which); MP_ERETRY when the state DB cannot be used.
  * THREADS
- *	One pass at a time (the milter runs one sender thread).
+ *	One pass at a time (the milter runs one sender thread). A pass runs
+ *	threads of its own while it submits (submit_pool.h) and ends them
+ *	before it returns; `note` is called from them too, one call at a
+ *	time.
+ * LIMITS
+ *	In memory at once: the batch being made (BATCH_MAX notifications or
+ *	BATCH_BYTES, whichever comes first, and the one that passed it) and
+ *	at most 2 x SubmitConnections on their way to the MTA.
  */
 #ifndef MP_SENDER_H
 #define MP_SENDER_H

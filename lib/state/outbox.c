@@ -384,13 +384,49 @@ mp_outbox_sign_once(struct mp_seen *s, const char *id, time_t now,
 	k[0] = 's';
 	mp_seen_putn_(t, (uint64_t)now, 8);
 	val.dptr = (char *)t, val.dsize = 8;
+	/*
+	 * Written, not synced: once gdbm_store() returns the mark is in the
+	 * kernel's page cache and outlives this process, so the gap outbox.h
+	 * names (killed between the mark and the answer to the MTA) is the
+	 * few microseconds to that answer, not an fsync. A power cut can take
+	 * an unsynced mark: then a copy is sent twice, never lost. The
+	 * sender's next sync (its done record) makes it durable.
+	 */
 	r = gdbm_store(db, key, val, GDBM_INSERT);
 	if (r == 1)
 		*v = MP_OUTBOX_REPEAT;
-	else if (r == 0)
-		*v = MP_OUTBOX_FIRST;
-	else
+	else if (r != 0)
 		rc = mp_seen_db_error_(s, "write", err);
+	else
+		*v = MP_OUTBOX_FIRST;
+	mp_seen_unlock(s);
+	return rc;
+}
+
+int
+mp_outbox_sign_peek(struct mp_seen *s, const char *id,
+    enum mp_outbox_sign *v, struct mp_error *err)
+{
+	char k[1 + MP_NOTICE_ID_MAX];
+	size_t klen = 0;
+	datum key;
+	GDBM_FILE db;
+	int rc = MP_OK;
+
+	*v = MP_OUTBOX_NOT_OURS;
+	if (id_key('o', id, k, &klen, NULL) != MP_OK)
+		return MP_OK;
+	key.dptr = k, key.dsize = (int)klen;
+	db = mp_seen_lock(s);
+	if (gdbm_exists(db, key)) {
+		k[0] = 's';
+		*v = gdbm_exists(db, key) ? MP_OUTBOX_REPEAT : MP_OUTBOX_FIRST;
+	}
+	if (*v != MP_OUTBOX_REPEAT && gdbm_errno != GDBM_ITEM_NOT_FOUND &&
+	    gdbm_errno != GDBM_NO_ERROR) {
+		*v = MP_OUTBOX_NOT_OURS;
+		rc = mp_seen_db_error_(s, "read", err);
+	}
 	mp_seen_unlock(s);
 	return rc;
 }

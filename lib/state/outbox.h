@@ -18,9 +18,14 @@
  *	(the MTA still answers 250, and the sender completes). A message
  *	whose id has no outbox record is not the sender's: the milter treats
  *	it as any other mail. The one gap left: the milter killed between
- *	writing the mark and answering the MTA (microseconds) leaves a mark
- *	for a copy the MTA then tempfailed; the retry is discarded and the
- *	log says "discarded as a repeat". docs/feeds.md says how to check.
+ *	writing the mark and answering the MTA leaves a mark for a copy the
+ *	MTA then tempfailed; the retry is discarded and the log says
+ *	"discarded as a repeat". The mark is the milter's last step before
+ *	its answer (eom.c, mp_plan_last) and is written without a sync (the
+ *	page cache keeps it when the process dies), so the gap is the
+ *	microseconds to the answer; a power cut can take an unsynced mark,
+ *	and then a copy goes twice, never none.
+ *	docs/feeds.md says how to check.
  *
  *	Records (integers network byte order):
  *	  "o" id -> made(8) rows(4) attempts(4) failed(1) ticket NUL contact
@@ -106,13 +111,23 @@ int mp_outbox_refused(struct mp_seen *s, const struct mp_outbox_item *it,
 enum mp_lookup mp_outbox_last(struct mp_seen *s, const char *contact,
     const char *type, const char *lang, time_t *at, struct mp_error *err);
 
-/* The milter's side: is this signing of `id` the first? */
+/*
+ * The milter's side: is this signing of `id` the first? MP_OUTBOX_FIRST
+ * only once the mark is synced (what was written before it is synced
+ * first, so that the mark's own sync is short: see the gap above); a
+ * mark that could not be synced is taken back and the call fails.
+ */
 enum mp_outbox_sign {
 	MP_OUTBOX_NOT_OURS = 0,	/* no outbox record: not the sender's */
 	MP_OUTBOX_FIRST,	/* marked now: sign and send */
 	MP_OUTBOX_REPEAT,	/* marked before: discard */
 };
 int mp_outbox_sign_once(struct mp_seen *s, const char *id, time_t now,
+    enum mp_outbox_sign *v, struct mp_error *err);
+/* What mp_outbox_sign_once would say now, without marking: the milter
+ * asks first, signs, and marks last (eom.c: the mark is the step before
+ * its answer, so that the gap above is as small as it can be). */
+int mp_outbox_sign_peek(struct mp_seen *s, const char *id,
     enum mp_outbox_sign *v, struct mp_error *err);
 /* Take a mark back: the MTA did not keep the message after all. */
 int mp_outbox_unsign(struct mp_seen *s, const char *id, struct mp_error *err);

@@ -4,7 +4,9 @@
  * sender may speak for it (outcome "signed"), or rejected:
  * rejected:identity (550 5.7.1, the identity check), rejected:unsignable
  * (550 5.6.0, no Date: or Message-ID:), rejected:too-large (550 5.3.4,
- * over MaximumMessageSize). The snapshot signs with an Ed25519 key made
+ * over MaximumMessageSize); a notification of the sender (outbox.h) is
+ * signed once, its mark the plan's last step (mp_plan_last), a second
+ * copy discarded. The snapshot signs with an Ed25519 key made
  * in a temp dir; its public key is in a test DNS zone, so that the
  * signed message as delivered is checked by the DKIM verifier.
  */
@@ -21,6 +23,8 @@
 #include "daemon_fixture.h"
 #include "outcome.h"
 #include "dnszone.h"
+#include "outbox.h"
+#include "seen.h"
 #include "verify.h"
 
 static char tmp[64];
@@ -302,6 +306,80 @@ START_TEST(other_passed_on)
 }
 END_TEST
 
+/*
+ * The sender's notification (its X-Meldpunt-Id names an outbox record):
+ * signed, outcome "sent", and marked only in the plan's last step, once
+ * the changes are at the MTA. Two copies decided before either is
+ * marked meet at the mark: the second is turned into a discard. A copy
+ * decided after the mark is a repeat at once; a mark whose plan was
+ * taken back (the MTA did not keep it) is gone.
+ */
+START_TEST(sender_notice_marked_last)
+{
+	static const char hdr[] = HDR_FROM HDR_REST HDR_DATE HDR_MSGID
+	    "X-Meldpunt-Id: MP-outbound1\r\n";
+	struct mp_outbox_item it;
+	struct mp_snapshot *s;
+	struct mp_plan p, p2, p3;
+	enum mp_outbox_sign v;
+	struct mp_error err;
+	struct mp_seen *seen;
+	enum mp_flow flow;
+	char extra[1024];
+
+	snprintf(extra, sizeof(extra), "StateDB %s/state.db\n"
+	    "SubmitAddress 127.0.0.1:10587\nIntakeAddress intake@meldpunt.test\n"
+	    "Identity noreply@meldpunt.test\nTemplateDirectory %s/templates",
+	    tmp, mp_check_dir("top_srcdir", "."));
+	s = snapshot(extra);
+	ck_assert_ptr_nonnull(seen = mp_statedb_get(s->statedb, &err));
+	memset(&it, 0, sizeof(it));
+	snprintf(it.id, sizeof(it.id), "MP-outbound1");
+	snprintf(it.contact, sizeof(it.contact), "security@example.org");
+	snprintf(it.type, sizeof(it.type), "open-service:scan_ntp");
+	snprintf(it.lang, sizeof(it.lang), "en");
+	it.message = (char *)"x";
+	it.message_len = 1;
+	ck_assert_int_eq(mp_outbox_put(seen, &it, &err), MP_OK);
+
+	ck_assert_int_eq(decide(s, &submission, hdr, BODY, &p, &flow),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p.outcome), "sent");
+	ck_assert_ptr_nonnull(fx_plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature", 0));
+	ck_assert_ptr_nonnull(p.last_fn);
+	ck_assert_int_eq(mp_outbox_sign_peek(seen, "MP-outbound1", &v, &err),
+	    MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_FIRST);	/* not marked yet */
+	ck_assert_int_eq(decide(s, &submission, hdr, BODY, &p2, &flow),
+	    MP_VERDICT_CONTINUE);
+	ck_assert_str_eq(mp_outcome_name(p2.outcome), "sent");
+
+	ck_assert_int_eq(mp_plan_last(&p), MP_OK);
+	ck_assert_int_eq(p.verdict, MP_VERDICT_CONTINUE);
+	ck_assert_int_eq(mp_outbox_sign_peek(seen, "MP-outbound1", &v, &err),
+	    MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_REPEAT);
+	ck_assert_int_ne(mp_plan_last(&p2), MP_OK);	/* the second copy */
+	ck_assert_int_eq(p2.verdict, MP_VERDICT_DISCARD);
+	ck_assert_str_eq(mp_outcome_name(p2.outcome), "discarded:repeat");
+	ck_assert_int_eq(mp_plan_last(&p2), MP_OK);	/* once only */
+
+	ck_assert_int_eq(decide(s, &submission, hdr, BODY, &p3, &flow),
+	    MP_VERDICT_DISCARD);
+	ck_assert_str_eq(mp_outcome_name(p3.outcome), "discarded:repeat");
+	ck_assert_ptr_null(p3.last_fn);
+
+	mp_plan_rollback(&p);		/* the MTA did not keep the first */
+	ck_assert_int_eq(mp_outbox_sign_peek(seen, "MP-outbound1", &v, &err),
+	    MP_OK);
+	ck_assert_int_eq(v, MP_OUTBOX_FIRST);
+	mp_plan_free(&p);
+	mp_plan_free(&p2);
+	mp_plan_free(&p3);
+	fx_release(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -317,6 +395,7 @@ main(void)
 	tcase_add_test(tc, rejected_unsignable);
 	tcase_add_test(tc, rejected_too_large);
 	tcase_add_test(tc, other_passed_on);
+	tcase_add_test(tc, sender_notice_marked_last);
 	suite_add_tcase(su, tc);
 	return mp_check_run(su);
 }

@@ -106,6 +106,10 @@ milter(const struct mp_snapshot *s, const char *from, const char *to,
 
 	fx_envelope(&env, s, &submission, &to, 1, msg, len);
 	v = fx_decide(s, &env, &p, NULL);
+	/* the milter's last step before its answer (callbacks.c): the
+	 * sender's mark, which may turn the plan into a discard */
+	if (v == MP_VERDICT_CONTINUE && mp_plan_last(&p) != MP_OK)
+		v = p.verdict;
 	*outcome = p.outcome;
 	if (v == MP_VERDICT_CONTINUE)	/* sent on: signed */
 		ck_assert_msg(fx_plan_hdr(&p, MP_HDR_INSERT0, "DKIM-Signature",
@@ -241,7 +245,9 @@ write_conf(const char *name, const char *extra)
 	    "StateDB %s/state.db\nDNSZoneFile %s/dns.zone\n"
 	    "BounceAddress bounces@meldpunt.test\nBounceDelimiter +\n"
 	    "ReplyAddress " HELPDESK "\n"
-	    "SubmitAddress %s\nSubmitTimeout 5s\n"
+	    /* one connection: the stub sees the notifications in the order
+	     * they were made (several are tested in test-submit) */
+	    "SubmitAddress %s\nSubmitTimeout 5s\nSubmitConnections 1\n"
 	    "AggregateDelay 15m\nNotifyInterval 1d\nMaxRowsPerNotice 100\n%s\n",
 	    tmp, tmp, fx_srcdir(), tmp, tmp, stub.addr, extra ? extra : "");
 }
@@ -718,9 +724,11 @@ START_TEST(max_rows_splits)
 END_TEST
 
 /*
- * 4xx, then no server at all: the notification stays in the outbox with
- * its attempts counted, nothing new is made meanwhile; once the MTA
- * takes mail again the same bytes go first, then what was held back.
+ * 4xx, then no server at all: what was made stays in the outbox with its
+ * attempts counted, nothing new is made meanwhile; once the MTA takes
+ * mail again the same bytes go. A batch is recorded before any of it is
+ * submitted, so both groups' notifications are made in the first pass:
+ * the one the MTA saw is deferred, the other not tried.
  */
 START_TEST(deferred_same_bytes)
 {
@@ -730,59 +738,67 @@ START_TEST(deferred_same_bytes)
 	struct mp_outbox_item it;
 	struct mp_error err;
 	char id[MP_NOTICE_ID_MAX], buf[256];
+	const char *to_a, *to_b;
 	char *first;
-	size_t first_len;
+	size_t first_len, i, again = 0;
 
 	put_rows(seen, A, "nl", 1, T0, 3);
 	put_rows(seen, B, "en", 2, T0, 2);
 	mta_mode(MTA_LATER, NULL);
 	pass(s, T0 + HOUR, NULL, 0, &t);
 	ck_assert_uint_eq(t.sent, 0);
-	ck_assert_uint_eq(t.deferred, 1);
-	/* B's (groups go by contact) was made and deferred; A's was not
-	 * made while the MTA says later */
+	ck_assert_uint_eq(t.deferred, 2);
 	ck_assert_uint_eq(mta_count(), 1);
-	ck_assert_uint_eq(outbox_count(seen, id), 1);
+	ck_assert_uint_eq(outbox_count(seen, NULL), 2);
+	ck_assert_ptr_nonnull(field(&mta.msg[0], "X-Meldpunt-Id", id, sizeof(id)));
 	ck_assert_int_eq(mp_outbox_get(seen, id, &it, &err), MP_FOUND);
 	ck_assert_uint_eq(it.attempts, 1);
 	ck_assert_int_eq(it.failed, 0);
-	ck_assert_str_eq(it.contact, B);
-	ck_assert_uint_eq(it.rows, 2);
 	ck_assert_ptr_nonnull(strstr(it.reply, "451 4.3.0"));
 	/* what the MTA saw is what the outbox holds */
 	ck_assert_uint_eq(mta.msg[0].len, it.message_len);
 	ck_assert(memcmp(mta.msg[0].data, it.message, it.message_len) == 0);
 	mp_outbox_item_free(&it);
+	/* the rows stay pending until the MTA has them */
 	ck_assert_uint_eq(pending_of(seen, A), 3);
 	ck_assert_uint_eq(pending_of(seen, B), 2);
 	first = mta.msg[0].data;
 	first_len = mta.msg[0].len;
 
-	/* nobody listening */
+	/* nobody listening: nothing sent, nothing new made */
 	stub_stop();
 	pass(s, T0 + HOUR + MINUTE, NULL, 0, &t);
 	ck_assert_uint_eq(t.sent, 0);
-	ck_assert_uint_eq(t.deferred, 1);
-	ck_assert_uint_eq(outbox_count(seen, NULL), 1);	/* nothing new */
+	ck_assert_uint_ge(t.deferred, 1);
+	ck_assert_uint_eq(outbox_count(seen, NULL), 2);
 	ck_assert_int_eq(mp_outbox_get(seen, id, &it, &err), MP_FOUND);
-	ck_assert_uint_eq(it.attempts, 2);
-	ck_assert_msg(strstr(it.reply, "connect") != NULL, "%s", it.reply);
+	ck_assert_uint_ge(it.attempts, 1);
 	mp_outbox_item_free(&it);
 
-	/* back, and the milter behind it: the same bytes, then A's */
+	/* back, and the milter behind it: the same bytes go, both sent */
 	stub_start();
 	mta_mode(MTA_MILTER, s);
 	pass(s, T0 + HOUR + 2 * MINUTE, NULL, 0, &t);
 	ck_assert_uint_eq(t.sent, 2);
 	ck_assert_uint_eq(t.deferred, 0);
 	ck_assert_uint_eq(mta_count(), 3);
-	ck_assert_uint_eq(mta.msg[1].len, first_len);
-	ck_assert(memcmp(mta.msg[1].data, first, first_len) == 0);
-	ck_assert_str_eq(mp_outcome_name(mta.msg[1].outcome), "sent");
-	ck_assert_str_eq(mta.msg[2].to, "<" A ">");
-	ck_assert_str_eq(mp_outcome_name(mta.msg[2].outcome), "sent");
-	ck_assert_str_ne(field(&mta.msg[2], "X-Meldpunt-Id", buf, sizeof(buf)),
-	    id);
+	to_a = to_b = NULL;
+	for (i = 1; i < 3; i++) {
+		ck_assert_str_eq(mp_outcome_name(mta.msg[i].outcome), "sent");
+		if (strcmp(mta.msg[i].to, "<" A ">") == 0)
+			to_a = mta.msg[i].to;
+		if (strcmp(mta.msg[i].to, "<" B ">") == 0)
+			to_b = mta.msg[i].to;
+		if (strcmp(field(&mta.msg[i], "X-Meldpunt-Id", buf,
+		    sizeof(buf)), id) == 0) {
+			again++;
+			ck_assert_uint_eq(mta.msg[i].len, first_len);
+			ck_assert(memcmp(mta.msg[i].data, first, first_len) == 0);
+		}
+	}
+	ck_assert_ptr_nonnull(to_a);
+	ck_assert_ptr_nonnull(to_b);
+	ck_assert_uint_eq(again, 1);
 	ck_assert_uint_eq(outbox_count(seen, NULL), 0);
 	ck_assert_uint_eq(pending_of(seen, A) + pending_of(seen, B), 0);
 	fx_release(s);
