@@ -92,8 +92,12 @@ mp_outbox_put(struct mp_seen *s, const struct mp_outbox_item *it,
 		p += strlen(str[i]) + 1;
 	}
 	mp_seen_putn_(p, it->keys_len, 4);
-	memcpy(p + 4, it->keys, it->keys_len);
-	memcpy(p + 4 + it->keys_len, it->message, it->message_len);
+	/* memcpy from NULL is undefined even for 0 bytes (no keys: a test's
+	 * hand-made record) */
+	if (it->keys_len > 0)
+		memcpy(p + 4, it->keys, it->keys_len);
+	if (it->message_len > 0)
+		memcpy(p + 4 + it->keys_len, it->message, it->message_len);
 	key.dptr = k, key.dsize = (int)klen;
 	val.dptr = (char *)v, val.dsize = (int)len;
 	db = mp_seen_lock(s);
