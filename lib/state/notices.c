@@ -136,22 +136,15 @@ mp_notice_get(struct mp_seen *s, const char *id, struct mp_notice_rec *r,
 {
 	char k[1 + MP_NOTICE_ID_MAX];
 	size_t klen;
-	datum key, val;
+	datum val;
 	enum mp_lookup lk = MP_NOTFOUND;
 
 	memset(r, 0, sizeof(*r));
 	if (make_key(id, k, &klen, NULL) != MP_OK)
 		return MP_NOTFOUND;	/* no such id can have been recorded */
-	key.dptr = k, key.dsize = (int)klen;
-	pthread_mutex_lock(&s->lock);
-	mp_seen_recover_(s);
-	val = gdbm_fetch(s->db, key);
-	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-		mp_seen_db_error_(s, "read", err);
-		lk = MP_RETRY;
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (val.dptr != NULL) {
+	lk = mp_seen_get_(s, k, klen, &val, "read", err);
+	if (lk == MP_FOUND) {
+		lk = MP_NOTFOUND;	/* until it decodes */
 		if (decode(val.dptr, (size_t)val.dsize, r) == 0) {
 			memcpy(r->id, k + 1, klen - 1);
 			r->id[klen - 1] = '\0';

@@ -153,22 +153,14 @@ mp_outbox_get(struct mp_seen *s, const char *id, struct mp_outbox_item *it,
 {
 	char k[1 + MP_NOTICE_ID_MAX];
 	size_t klen = 0;
-	datum key, val;
-	GDBM_FILE db;
+	datum val;
 	enum mp_lookup lk = MP_NOTFOUND;
 
 	memset(it, 0, sizeof(*it));
 	if (id_key('o', id, k, &klen, NULL) != MP_OK)
 		return MP_NOTFOUND;
-	key.dptr = k, key.dsize = (int)klen;
-	db = mp_seen_lock(s);
-	val = gdbm_fetch(db, key);
-	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-		mp_seen_db_error_(s, "read an outbox record of", err);
-		lk = MP_RETRY;
-	}
-	mp_seen_unlock(s);
-	if (val.dptr == NULL)
+	if ((lk = mp_seen_get_(s, k, klen, &val, "read an outbox record of",
+	    err)) != MP_FOUND)
 		return lk;
 	if (decode((unsigned char *)val.dptr, (size_t)val.dsize, it) == 0) {
 		memcpy(it->id, k + 1, klen - 1);
@@ -338,28 +330,20 @@ mp_outbox_last(struct mp_seen *s, const char *contact, const char *type,
 {
 	char gk[3 * (MP_PENDING_PART_MAX + 1) + 1];
 	size_t gklen = 0;
-	datum key, val;
-	GDBM_FILE db;
+	datum val;
 	enum mp_lookup lk = MP_NOTFOUND;
 
 	*at = 0;
 	if (group_key(contact, type, lang, gk, &gklen, NULL) != MP_OK)
 		return MP_NOTFOUND;
-	key.dptr = gk, key.dsize = (int)gklen;
-	db = mp_seen_lock(s);
-	val = gdbm_fetch(db, key);
-	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-		mp_seen_db_error_(s, "read", err);
-		lk = MP_RETRY;
+	if ((lk = mp_seen_get_(s, gk, gklen, &val, "read", err)) != MP_FOUND)
+		return lk;
+	lk = MP_NOTFOUND;	/* another size is damaged: absent */
+	if (val.dsize == 8) {
+		*at = (time_t)mp_seen_getn_((unsigned char *)val.dptr, 8);
+		lk = MP_FOUND;
 	}
-	mp_seen_unlock(s);
-	if (val.dptr != NULL) {
-		if (val.dsize == 8) {
-			*at = (time_t)mp_seen_getn_((unsigned char *)val.dptr, 8);
-			lk = MP_FOUND;
-		}
-		free(val.dptr);
-	}
+	free(val.dptr);
 	return lk;
 }
 

@@ -728,19 +728,10 @@ enum mp_lookup
 mp_pending_get(struct mp_seen *s, const void *k, size_t klen, void **valp,
     size_t *vlenp, struct mp_error *err)
 {
-	datum key = { (char *)k, (int)klen }, val;
-	GDBM_FILE db = mp_seen_lock(s);
-	enum mp_lookup lk = MP_FOUND;
+	datum val;
+	enum mp_lookup lk;
 
-	val = gdbm_fetch(db, key);
-	if (val.dptr == NULL) {
-		lk = MP_NOTFOUND;
-		if (gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-			mp_seen_db_error_(s, "read a pending record of", err);
-			lk = MP_RETRY;
-		}
-	}
-	mp_seen_unlock(s);
+	lk = mp_seen_get_(s, k, klen, &val, "read a pending record of", err);
 	*valp = val.dptr;
 	*vlenp = val.dptr != NULL ? (size_t)val.dsize : 0;
 	return lk;

@@ -173,6 +173,27 @@ mp_seen_get64_(const unsigned char *p)
 	return (int64_t)mp_seen_getn_(p, 8);
 }
 
+enum mp_lookup
+mp_seen_get_(struct mp_seen *s, const void *k, size_t klen, datum *val,
+    const char *what, struct mp_error *err)
+{
+	datum key = { (char *)k, (int)klen };
+	enum mp_lookup lk = MP_FOUND;
+
+	pthread_mutex_lock(&s->lock);
+	mp_seen_recover_(s);
+	*val = gdbm_fetch(s->db, key);
+	if (val->dptr == NULL) {
+		lk = MP_NOTFOUND;
+		if (gdbm_errno != GDBM_ITEM_NOT_FOUND) {
+			mp_seen_db_error_(s, what, err);
+			lk = MP_RETRY;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return lk;
+}
+
 /* Fetch; *out NULL when absent. MP_ERETRY on a DB error. */
 static int
 fetch(struct mp_seen *s, const char *k, size_t klen, datum *out,

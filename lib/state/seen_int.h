@@ -51,6 +51,14 @@ mp_seen_recover_(struct mp_seen *s)
 void *mp_seen_lock(struct mp_seen *s);
 void mp_seen_unlock(struct mp_seen *s);
 
+/*
+ * One record by its key, under the lock: MP_FOUND with *val (free()
+ * val->dptr), MP_NOTFOUND, or MP_RETRY with err saying it could not
+ * `what` ("read a pending record of") the file -- never "not found".
+ */
+enum mp_lookup mp_seen_get_(struct mp_seen *s, const void *key, size_t klen,
+    datum *val, const char *what, struct mp_error *err);
+
 /* MP_ERETRY naming the file and GDBM's error; recovers GDBM if it asks. */
 int mp_seen_db_error_(struct mp_seen *s, const char *what, struct mp_error *err);
 void mp_seen_putn_(unsigned char *p, uint64_t u, int n);

@@ -116,22 +116,15 @@ mp_ticket_of(struct mp_seen *s, const char *id, char *ticket,
 {
 	char k[1 + MP_NOTICE_ID_MAX];
 	size_t n = id != NULL ? strlen(id) : 0;
-	datum key, val;
+	datum val;
 	enum mp_lookup lk = MP_NOTFOUND;
 
 	ticket[0] = '\0';
 	if (n == 0 || n >= MP_NOTICE_ID_MAX)
 		return MP_NOTFOUND;	/* no such id can have been bound */
-	key.dptr = k, key.dsize = (int)back_key(id, n, k);
-	pthread_mutex_lock(&s->lock);
-	mp_seen_recover_(s);
-	val = gdbm_fetch(s->db, key);
-	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-		mp_seen_db_error_(s, "read", err);
-		lk = MP_RETRY;
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (val.dptr != NULL) {
+	lk = mp_seen_get_(s, k, back_key(id, n, k), &val, "read", err);
+	if (lk == MP_FOUND) {
+		lk = MP_NOTFOUND;	/* until it reads as a ticket */
 		/* a record of another size is damaged: absent */
 		if (val.dsize == 8 + MP_TICKET_MAX - 1) {
 			memcpy(ticket, val.dptr + 8, MP_TICKET_MAX - 1);
@@ -151,23 +144,16 @@ mp_ticket_find(struct mp_seen *s, const char *ticket, char *id, size_t idsz,
     struct mp_error *err)
 {
 	char k[MP_TICKET_MAX];
-	datum key, val;
+	datum val;
 	enum mp_lookup lk = MP_NOTFOUND;
 
 	if (!mp_ticket_valid(ticket))
 		return MP_NOTFOUND;
 	k[0] = 't';
 	memcpy(k + 1, ticket, MP_TICKET_MAX - 1);
-	key.dptr = k, key.dsize = (int)sizeof(k);
-	pthread_mutex_lock(&s->lock);
-	mp_seen_recover_(s);
-	val = gdbm_fetch(s->db, key);
-	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-		mp_seen_db_error_(s, "read", err);
-		lk = MP_RETRY;
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (val.dptr != NULL) {
+	lk = mp_seen_get_(s, k, sizeof(k), &val, "read", err);
+	if (lk == MP_FOUND) {
+		lk = MP_NOTFOUND;	/* until it reads as an id */
 		if (val.dsize > 8 && (size_t)val.dsize - 8 < idsz) {
 			memcpy(id, val.dptr + 8, (size_t)val.dsize - 8);
 			id[val.dsize - 8] = '\0';
