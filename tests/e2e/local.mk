@@ -7,6 +7,6 @@ E2E_TESTS = tests/e2e/t-config.sh tests/e2e/t-foundation.sh tests/e2e/t-identity
 E2E_TESTS += tests/e2e/t-sendmail.sh tests/e2e/t-spoof-sendmail.sh
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
-EXTRA_DIST += tests/valgrind.supp tests/tsan.supp tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py tests/e2e/list-check.py
+EXTRA_DIST += tests/valgrind.supp tests/tsan.supp tests/e2e/harness.sh tests/e2e/tap.sh tests/e2e/data tests/e2e/mimepart.py tests/e2e/smtp-retry.py tests/e2e/list-check.py tests/e2e/feed-lib.sh
 EXTRA_DIST += tests/e2e/sendmail-harness.sh
 EXTRA_DIST += tests/e2e/spoof.sh tests/mail-dkim.pl

@@ -10,37 +10,15 @@
 # every row is pending exactly once.
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/harness.sh"
+. "$top_srcdir/tests/e2e/feed-lib.sh"
 
 why=$(h_can_run) || skip_all "$why"
 h_init || exit 1
-GEN="/usr/bin/python3 $top_srcdir/tests/feed-gen.py"
 SENDER="/usr/bin/python3 $top_srcdir/tests/e2e/smtp-retry.py"
 QUEUE=$top_builddir/tools/meldpunt-queue
 CONF=$HD/meldpunt.conf
-mkdir -p "$HD/feeds"
 
-# Three contacts over the generated addresses (10.0.0.1 upwards, one a
-# row); 10.0.3.0/24 and what lies past the /16s is nobody's.
-cat >"$HD/feed-routes.conf" <<'ROUTES'
-organisation a
-    contact noc@a.example
-    language nl
-    network 10.0.0.0/24
-    network 10.1.0.0/16
-organisation b
-    contact abuse@b.example
-    language en
-    network 10.0.1.0/24
-    network 10.0.128.0/17
-organisation c
-    contact cert@c.example
-    language en
-    network 10.0.2.0/24
-    network 10.0.64.0/18
-ROUTES
-"$top_builddir/tools/meldpunt-route" compile -o "$HD/routes.db" \
-	"$HD/feed-routes.conf" >"$HD/log/routes.log" 2>&1 ||
-	{ echo "Bail out! routes"; cat "$HD/log/routes.log"; exit 1; }
+f_routes || { echo "Bail out! routes"; exit 1; }
 h_reporter_keys research.example.org || { echo "Bail out! reporter keys"; exit 1; }
 h_milter_conf "$CONF" "ArchiveAddress archive@meldpunt.test
 QuarantineAddress review@meldpunt.test
@@ -48,17 +26,6 @@ UnknownReporters accept" || { echo "Bail out! config"; exit 1; }
 sed -i 's/^MaximumMessageSize.*/MaximumMessageSize 16M/' "$CONF"
 h_start_milter "$CONF" || { echo "Bail out! milter did not start"; exit 1; }
 h_start_postfix || { echo "Bail out! postfix did not start"; exit 1; }
-
-# feed NAME ARGS...: a generated report as research.example.org signs it
-feed() {
-	local name=$1 p; shift
-	p=$($GEN --zip --mail --out "$HD/feeds" "$@") || return 1
-	p=${p%.eml}
-	sed -e 's/^From: .*/From: Research Feeds <feeds@research.example.org>/' \
-	    -e 's/^To: .*/To: meldingen@meldpunt.test/' "$p.eml" >"$HD/feeds/$name.plain"
-	h_sign_report "$HD/feeds/$name.plain" research.example.org >"$HD/feeds/$name.eml" &&
-		echo "$p"
-}
 
 # expect ZIP: from the input alone, what intake must make of it: the
 # summary line, then the groups as meldpunt-queue lists them (contact,
@@ -128,7 +95,7 @@ PY
 queue_groups() { "$QUEUE" list -c "$CONF" 2>>"$HD/log/queue.err" | awk -F'\t' 'NR > 1 { print $1 "\t" $2 "\t" $3 "\t" $4 }'; }
 
 # 1. 1,000 rows over three contacts, 20 repeated, 10 with a bad address
-A=$(feed a --type scan_ntp --rows 1000 --dups 20 --invalid 10 --date 2026-11-28) ||
+A=$(f_feed a --type scan_ntp --rows 1000 --dups 20 --invalid 10 --date 2026-11-28) ||
 	{ echo "Bail out! feed-gen"; exit 1; }
 exp=$(expect "$A" "$HD/pending.state")
 f=$(h_send "$HD/feeds/a.eml" meldingen@meldpunt.test)
@@ -147,7 +114,7 @@ h_message "$f" | sed -n '/^DKIM-Signature:/,/^[^ \t]/p' >"$HD/log/a-dkim"
 ok "the reporter's original is archived with its DKIM signature" grep -q 'd=research.example.org' "$HD/log/a-dkim"
 
 # 2. the same hosts again in another report: every routed row a duplicate
-B=$(feed b --type scan_ntp --rows 300 --date 2026-11-29) || { echo "Bail out! feed-gen"; exit 1; }
+B=$(f_feed b --type scan_ntp --rows 300 --date 2026-11-29) || { echo "Bail out! feed-gen"; exit 1; }
 exp=$(expect "$B" "$HD/pending.state")
 f=$(h_send "$HD/feeds/b.eml" meldingen@meldpunt.test)
 is "$(h_header "$f" X-Meldpunt-Outcome)" "queued" "second report: queued"
@@ -158,7 +125,7 @@ before=$(queue_groups)
 is "$(printf '%s\n' "$before" | wc -l)" 3 "second report: still the three groups"
 
 # 3. kill -9 during a 100,000-row report; the MTA retries
-C=$(feed c --type scan_http_vulnerable --rows 100000 --date 2026-11-30) || { echo "Bail out! feed-gen"; exit 1; }
+C=$(f_feed c --type scan_http_vulnerable --rows 100000 --date 2026-11-30) || { echo "Bail out! feed-gen"; exit 1; }
 exp=$(expect "$C" "$HD/pending.state")
 size0=$(stat -c %s "$HD/state.db")
 $SENDER "$SMTP_PORT" 120 "$HD/feeds/c.eml" >"$HD/log/send-c.out" 2>&1 &

@@ -11,37 +11,17 @@
 # reaches its contact exactly once after the restart.
 . "$top_srcdir/tests/e2e/tap.sh"
 . "$top_srcdir/tests/e2e/harness.sh"
+. "$top_srcdir/tests/e2e/feed-lib.sh"
 
 why=$(h_can_run) || skip_all "$why"
 /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim missing"
 h_init || exit 1
-GEN="/usr/bin/python3 $top_srcdir/tests/feed-gen.py"
 CHECK="/usr/bin/python3 $top_srcdir/tests/e2e/list-check.py"
 PY="/usr/bin/python3 $top_srcdir/tests/dkimpy.py"
 QUEUE=$top_builddir/tools/meldpunt-queue
 CONF=$HD/meldpunt.conf
-mkdir -p "$HD/feeds"
 
-cat >"$HD/feed-routes.conf" <<'ROUTES'
-organisation a
-    contact noc@a.example
-    language nl
-    network 10.0.0.0/24
-    network 10.1.0.0/16
-organisation b
-    contact abuse@b.example
-    language en
-    network 10.0.1.0/24
-    network 10.0.128.0/17
-organisation c
-    contact cert@c.example
-    language en
-    network 10.0.2.0/24
-    network 10.0.64.0/18
-ROUTES
-"$top_builddir/tools/meldpunt-route" compile -o "$HD/routes.db" \
-	"$HD/feed-routes.conf" >"$HD/log/routes.log" 2>&1 ||
-	{ echo "Bail out! routes"; cat "$HD/log/routes.log"; exit 1; }
+f_routes || { echo "Bail out! routes"; exit 1; }
 h_dkim_keys meldpunt.test || { echo "Bail out! signing keys"; exit 1; }
 h_reporter_keys research.example.org || { echo "Bail out! reporter keys"; exit 1; }
 h_milter_conf "$CONF" "$(h_dkim_conf meldpunt.test)
@@ -58,18 +38,6 @@ MaxRowsPerNotice 5000" || { echo "Bail out! config"; exit 1; }
 sed -i 's/^MaximumMessageSize.*/MaximumMessageSize 16M/' "$CONF"
 h_start_milter "$CONF" || { echo "Bail out! milter did not start"; exit 1; }
 h_start_postfix || { echo "Bail out! postfix did not start"; exit 1; }
-
-# feed NAME ARGS...: a generated report as research.example.org signs it;
-# prints the path of its zip.
-feed() {
-	local name=$1 p; shift
-	p=$($GEN --zip --mail --out "$HD/feeds/$name" "$@") || return 1
-	p=${p%.eml}
-	sed -e 's/^From: .*/From: Research Feeds <feeds@research.example.org>/' \
-	    -e 's/^To: .*/To: meldingen@meldpunt.test/' "$p.eml" >"$HD/feeds/$name.plain"
-	h_sign_report "$HD/feeds/$name.plain" research.example.org >"$HD/feeds/$name.eml" &&
-		echo "$p"
-}
 
 # rows ZIP: the rows intake must make pending, "contact TAB ip TAB port",
 # from the input and the routes alone (duplicate and invalid lines out,
@@ -139,8 +107,8 @@ stable_all() { local f; for f in $(sent_files); do h_stable "$f" || return 1; do
 #    contacts, duplicate and invalid lines, unrouted rows), then report
 #    b (200 rows about c's 10.0.64.0/18): one notification per contact,
 #    c's holding the rows of both.
-A=$(feed a --type scan_ntp --rows 1000 --dups 20 --invalid 10 --date 2026-11-28) &&
-B=$(feed b --type scan_ntp --rows 200 --first 16383 --date 2026-11-28) ||
+A=$(f_feed a --type scan_ntp --rows 1000 --dups 20 --invalid 10 --date 2026-11-28) &&
+B=$(f_feed b --type scan_ntp --rows 200 --first 16383 --date 2026-11-28) ||
 	{ echo "Bail out! feed-gen"; exit 1; }
 COLS=$(columns "$A")
 rows "$A" >"$HD/expect.1"
@@ -178,7 +146,7 @@ like "$(grep -m1 'sender: notice=' "$HD/log/milter.log")" 'rows=[0-9]+: sent \(2
 
 # 2. NotifyInterval: a third report about a's 10.1.0.0/16 waits (a was
 #    told less than an hour ago) until meldpunt-queue send asks for it.
-C=$(feed c --type scan_ntp --rows 50 --first 65535 --date 2026-11-29) ||
+C=$(f_feed c --type scan_ntp --rows 50 --first 65535 --date 2026-11-29) ||
 	{ echo "Bail out! feed-gen"; exit 1; }
 rows "$C" >"$HD/expect.2"
 f=$(h_send "$HD/feeds/c.eml" meldingen@meldpunt.test)
@@ -208,7 +176,7 @@ ok "the milter logged the request" grep -q 'sender: asked to send now: contact=n
 h_stop_milter
 sed -i 's/^MaxRowsPerNotice.*/MaxRowsPerNotice 150/' "$CONF"
 h_start_milter "$CONF" || { echo "Bail out! milter did not restart"; exit 1; }
-D=$(feed d --type scan_http_vulnerable --rows 3000 --first 65535 --date 2026-11-30) ||
+D=$(f_feed d --type scan_http_vulnerable --rows 3000 --first 65535 --date 2026-11-30) ||
 	{ echo "Bail out! feed-gen"; exit 1; }
 DCOLS=$(columns "$D")
 rows "$D" >"$HD/expect.3"
